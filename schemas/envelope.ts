@@ -1,0 +1,65 @@
+/**
+ * The envelope every producer sends, on every entry path (Kafka, GraphQL, `pdl record`).
+ * Field names are the contract in DESIGN.md: add fields, never rename these.
+ */
+import * as z from 'zod';
+import { ActorKind } from './taxonomy.js';
+import { isValidIdentifier } from './identifiers.js';
+
+/** Ids used in stream names: pseudonymous keys, never an e-mail or a phone number. */
+export const Key = z
+  .string({ error: 'an id is required' })
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:~-]*$/, 'may use letters, digits and . _ : ~ - (no spaces, no @)');
+
+export const Timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time with a time zone, e.g. 2026-11-28T10:15:00Z' });
+
+export const Identifier = z
+  .strictObject({
+    kind: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'expected a lowercase kind such as "email" or "phone"'),
+    value: z.string().min(1, 'must not be empty').max(512, 'must be at most 512 characters'),
+  })
+  // The message never echoes the value: rejections are logged and dead-lettered.
+  .refine((identifier) => isValidIdentifier(identifier.kind, identifier.value), {
+    error: (issue) => {
+      const kind = (issue.input as { kind?: unknown }).kind;
+      return kind === 'phone'
+        ? 'not a valid phone number (use E.164, e.g. +8613812345678)'
+        : `not a valid ${String(kind)} identifier`;
+    },
+    path: ['value'],
+  });
+
+const subjectShape = {
+  id: Key,
+  identifiers: z.array(Identifier).max(16, 'at most 16 identifiers').optional(),
+};
+
+export const Subject = z.strictObject(subjectShape);
+
+/** The subject, for event types that always concern one person. */
+export const requiredSubject = (type: string) =>
+  z.strictObject(subjectShape, {
+    error: (issue) =>
+      issue.input === undefined ? `a ${type} event must name its subject` : 'expected an object {id, identifiers?}',
+  });
+
+export const Actor = z.strictObject({
+  kind: ActorKind,
+  id: z.string().min(1, 'must not be empty').max(128),
+});
+
+export const EventId = z.uuid({ error: 'expected a UUID (the producer-chosen idempotency key)' });
+
+/** Fields shared by every event; `type`, `data` and whether `subject` is required vary per type. */
+export const envelopeShape = {
+  id: EventId,
+  occurredAt: Timestamp,
+  subject: Subject.optional(),
+  actor: Actor,
+};
+
+export type Identifier = z.infer<typeof Identifier>;
+export type Subject = z.infer<typeof Subject>;
+export type Actor = z.infer<typeof Actor>;

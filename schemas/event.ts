@@ -1,0 +1,84 @@
+/**
+ * The event contract: the union of every event type, and `validateEvent`, which answers an
+ * input with the parsed event or with every problem by JSON path.
+ */
+import * as z from 'zod';
+import { envelopeShape } from './envelope.js';
+import { ConsentGiven, ConsentWithdrawn } from './events/consent.js';
+import { IncidentClosed, IncidentOpened, LegalRequestReceived, PolicyPublished, ServiceShutdownAnnounced } from './events/operations.js';
+import { DataCollected, DataDeleted, DataShared, DataTransferredAbroad, DataUsed } from './events/processing.js';
+import { SubjectErased, SubjectNotified, SubjectRequestCompleted, SubjectRequestReceived } from './events/subject-rights.js';
+
+export const eventSchemas = {
+  DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted,
+  ConsentGiven, ConsentWithdrawn,
+  SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified,
+  LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, PolicyPublished,
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export const EVENT_TYPES = Object.keys(eventSchemas) as EventType[];
+
+export const LedgerEvent = z.discriminatedUnion('type', Object.values(eventSchemas) as unknown as [
+  (typeof eventSchemas)[EventType], ...(typeof eventSchemas)[EventType][],
+]);
+export type LedgerEvent = z.infer<typeof LedgerEvent>;
+export type EventOf<T extends EventType> = Extract<LedgerEvent, { type: T }>;
+
+/** One problem with an input, located by JSON path (`data.categories[2]`, `(root)`). */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type Validation = { ok: true; event: LedgerEvent } | { ok: false; errors: FieldError[] };
+
+/** The envelope alone: checked too when the type is unknown, so every problem is reported at once. */
+const AnyEnvelope = z.strictObject({ ...envelopeShape, type: z.unknown(), data: z.unknown() });
+
+export function validateEvent(input: unknown): Validation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '(root)', message: `expected an event object, got ${describe(input)}` }] };
+  }
+  const parsed = LedgerEvent.safeParse(input);
+  if (parsed.success) return { ok: true, event: parsed.data };
+
+  const type = (input as { type?: unknown }).type;
+  if (typeof type === 'string' && type in eventSchemas) return { ok: false, errors: toFieldErrors(parsed.error.issues) };
+
+  const typeError: FieldError = {
+    path: 'type',
+    message: type === undefined
+      ? `type is required (one of ${EVENT_TYPES.join(', ')})`
+      : `unknown event type ${JSON.stringify(type)} (expected one of ${EVENT_TYPES.join(', ')})`,
+  };
+  const envelope = AnyEnvelope.safeParse(input);
+  return { ok: false, errors: [typeError, ...(envelope.success ? [] : toFieldErrors(envelope.error.issues))] };
+}
+
+export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  return issues.flatMap((issue): FieldError[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown field' }));
+    }
+    return [{ path: formatPath(issue.path), message: issue.message }];
+  });
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((part, i) => {
+      if (typeof part === 'number') return `[${part}]`;
+      const key = String(part);
+      if (/^[A-Za-z_$][\w$]*$/.test(key)) return i === 0 ? key : `.${key}`;
+      return `[${JSON.stringify(key)}]`;
+    })
+    .join('');
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? 'a string' : typeof value;
+}

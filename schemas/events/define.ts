@@ -1,0 +1,29 @@
+import * as z from 'zod';
+import { envelopeShape, requiredSubject, Subject } from '../envelope.js';
+
+/**
+ * An event type: the envelope plus its own `data`. `subject` is required for everything that
+ * happens to one person's data, and optional where an event concerns no single subject.
+ */
+export function defineEvent<const T extends string, D extends z.ZodType, const S extends 'required' | 'optional'>(
+  type: T,
+  data: D,
+  subject: S,
+  description: string,
+) {
+  return z
+    .strictObject({
+      ...envelopeShape,
+      type: z.literal(type),
+      subject: (subject === 'required' ? requiredSubject(type) : Subject.optional()) as S extends 'required'
+        ? typeof Subject
+        : z.ZodOptional<typeof Subject>,
+      data,
+    })
+    .meta({ title: type, description });
+}
+
+export const nonEmpty = <T extends z.ZodType>(item: T, noun: string) =>
+  z.array(item).min(1, `at least one ${noun}`);
+
+export const text = (max = 500) => z.string().trim().min(1, 'must not be empty').max(max);

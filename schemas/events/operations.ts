@@ -1,0 +1,77 @@
+/** Events of the organisation rather than of one subject: legal requests, shutdowns, incidents, policies. */
+import * as z from 'zod';
+import { Key, Timestamp } from '../envelope.js';
+import { DataCategory, LegalInstrument } from '../taxonomy.js';
+import { defineEvent, nonEmpty, text } from './define.js';
+import { ProcessingWindow } from './processing.js';
+
+export const LegalRequestReceived = defineEvent(
+  'LegalRequestReceived',
+  z.strictObject({
+    requestId: Key,
+    authority: text(200),
+    instrument: LegalInstrument,
+    reference: text(200),
+    categories: nonEmpty(DataCategory, 'category'),
+  }),
+  'optional',
+  'An authority asked for data, citing a legal document (subpoena, investigation letter…).',
+);
+
+export const ServiceShutdownAnnounced = defineEvent(
+  'ServiceShutdownAnnounced',
+  z
+    .strictObject({
+      service: Key,
+      systems: nonEmpty(Key, 'system'),
+      effectiveAt: Timestamp,
+      deletionDeadline: Timestamp,
+    })
+    .refine((data) => Date.parse(data.deletionDeadline) >= Date.parse(data.effectiveAt), {
+      error: 'deletionDeadline must not be before effectiveAt',
+      path: ['deletionDeadline'],
+    }),
+  'optional',
+  'A product or service stops; the data of its systems must be deleted or anonymized by the deadline.',
+);
+
+const windowInOrder = (window: { from: string; to: string }) => Date.parse(window.to) >= Date.parse(window.from);
+
+export const IncidentOpened = defineEvent(
+  'IncidentOpened',
+  z.strictObject({
+    incidentId: Key,
+    systems: nonEmpty(Key, 'system'),
+    window: ProcessingWindow.refine(windowInOrder, { error: 'window.to must not be before window.from', path: ['to'] }),
+    description: text(2000),
+  }),
+  'optional',
+  'A security incident in some systems during a time window (GDPR Art. 33, PIPL Art. 57).',
+);
+
+export const IncidentClosed = defineEvent(
+  'IncidentClosed',
+  z.strictObject({
+    incidentId: Key,
+    systems: z.array(Key).optional(),
+    window: ProcessingWindow.refine(windowInOrder, { error: 'window.to must not be before window.from', path: ['to'] }).optional(),
+    description: text(2000).optional(),
+  }),
+  'optional',
+  'An incident was closed, with its final scope when that changed.',
+);
+
+/**
+ * A privacy policy published into the ledger. Its document is checked against the policy
+ * schema by the policy module; here it must be an object.
+ */
+export const PolicyPublished = defineEvent(
+  'PolicyPublished',
+  z.strictObject({
+    version: text(64),
+    effectiveFrom: Timestamp.optional(),
+    policy: z.record(z.string(), z.unknown(), { error: 'expected the policy document (an object)' }),
+  }),
+  'optional',
+  'A version of the privacy policy whose promises the ledger checks; in force from effectiveFrom (else occurredAt).',
+);

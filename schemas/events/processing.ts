@@ -1,0 +1,107 @@
+/** What happens to personal data: collected, used, shared, sent abroad, deleted. */
+import * as z from 'zod';
+import { Key, Timestamp } from '../envelope.js';
+import { Region } from '../regions.js';
+import {
+  CollectionMethod, DataCategory, DeletionMethod, DeletionReason, LegalBasis, Purpose,
+  RecipientKind, Source, StorageKind, TransferMechanism,
+} from '../taxonomy.js';
+import { defineEvent, nonEmpty, text } from './define.js';
+
+export const Storage = z.strictObject({ system: Key, kind: StorageKind, region: Region });
+
+export const Recipient = z.strictObject({ id: Key, name: text(200), kind: RecipientKind, region: Region });
+
+const Categories = nonEmpty(DataCategory, 'category');
+
+/** category → the value collected; encrypted with the subject's key before it is stored. */
+const Values = z.record(DataCategory, z.string().max(4096, 'values are at most 4096 characters')).optional();
+
+export const DataCollected = defineEvent(
+  'DataCollected',
+  z
+    .strictObject({
+      categories: Categories,
+      values: Values,
+      source: Source,
+      method: CollectionMethod.optional(),
+      purposes: nonEmpty(Purpose, 'purpose'),
+      legalBasis: LegalBasis,
+      consentId: Key.optional(),
+      storage: Storage,
+      retention: z.iso.duration({ error: 'expected an ISO 8601 duration such as P3Y or P30D' }).optional(),
+    })
+    .superRefine((data, ctx) => {
+      for (const category of Object.keys(data.values ?? {})) {
+        if (!data.categories.includes(category as never)) {
+          ctx.addIssue({ code: 'custom', path: ['values', category], message: `value given for "${category}", which is not in categories` });
+        }
+      }
+    }),
+  'required',
+  'Personal data was collected and stored (GDPR Art. 30(1)(c), PIPL Art. 17: what, why, on what basis, where).',
+);
+
+export const DataUsed = defineEvent(
+  'DataUsed',
+  z.strictObject({
+    categories: Categories,
+    purpose: Purpose,
+    legalBasis: LegalBasis,
+    system: Key,
+    consentId: Key.optional(),
+  }),
+  'required',
+  'Personal data already held was used for a purpose by a system.',
+);
+
+export const DataShared = defineEvent(
+  'DataShared',
+  z.strictObject({
+    categories: Categories,
+    recipient: Recipient,
+    purpose: Purpose,
+    legalBasis: LegalBasis,
+    legalRequestId: Key.optional(),
+  }),
+  'required',
+  'Personal data was given to someone else: a third party, a processor or an authority.',
+);
+
+export const DataTransferredAbroad = defineEvent(
+  'DataTransferredAbroad',
+  z
+    .strictObject({
+      categories: Categories,
+      recipient: Recipient,
+      fromRegion: Region,
+      toRegion: Region,
+      purpose: Purpose,
+      securityMeasures: z.array(text(300)),
+      risks: z.array(text(300)),
+      mechanism: TransferMechanism,
+      consentId: Key.optional(),
+    })
+    .refine((data) => data.fromRegion !== data.toRegion, {
+      error: 'a transfer abroad must leave fromRegion',
+      path: ['toRegion'],
+    }),
+  'required',
+  'Personal data left the region it was collected in (PIPL Art. 38-39, GDPR Chapter V).',
+);
+
+export const DataDeleted = defineEvent(
+  'DataDeleted',
+  z.strictObject({
+    categories: z.union([z.literal('all'), Categories], {
+      error: (issue) => (issue.input === undefined ? 'categories is required' : 'expected "all" or a list of categories'),
+    }),
+    method: DeletionMethod,
+    reason: DeletionReason,
+    systems: z.array(Key).optional(),
+  }),
+  'required',
+  'Personal data was deleted or anonymized, in all systems or in those listed.',
+);
+
+export const ProcessingWindow = z.strictObject({ from: Timestamp, to: Timestamp });

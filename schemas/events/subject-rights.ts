@@ -1,0 +1,40 @@
+/** The subject's rights: requests, erasure (crypto-shredding) and notices. */
+import * as z from 'zod';
+import { Key } from '../envelope.js';
+import { DeletionReason, NotificationChannel, RequestKind } from '../taxonomy.js';
+import { defineEvent, text } from './define.js';
+
+export const RequestOutcome = z.enum(['fulfilled', 'partially-fulfilled', 'rejected', 'withdrawn'], {
+  error: (issue) => `unknown outcome ${JSON.stringify(issue.input)}`,
+});
+
+export const SubjectRequestReceived = defineEvent(
+  'SubjectRequestReceived',
+  z.strictObject({ requestId: Key, kind: RequestKind }),
+  'required',
+  'The subject exercised a right (access, erasure, rectification, portability…).',
+);
+
+export const SubjectRequestCompleted = defineEvent(
+  'SubjectRequestCompleted',
+  z.strictObject({ requestId: Key, kind: RequestKind.optional(), outcome: RequestOutcome.optional() }),
+  'required',
+  'A subject request was answered.',
+);
+
+export const SubjectErased = defineEvent(
+  'SubjectErased',
+  z.strictObject({ reason: DeletionReason, requestId: Key.optional() }),
+  'required',
+  "Destroys the subject's data key and blind-index entries: every stored value of theirs becomes unreadable.",
+);
+
+export const NoticeTopic = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'expected a topic such as "service-shutdown" or "breach"');
+
+export const SubjectNotified = defineEvent(
+  'SubjectNotified',
+  z.strictObject({ channel: NotificationChannel, topic: NoticeTopic, service: Key.optional(), incidentId: Key.optional() }),
+  'optional',
+  'The subject (or, without subject, everybody: an announcement) was told something, e.g. of a shutdown or breach.',
+);
+

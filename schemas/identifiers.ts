@@ -1,0 +1,29 @@
+/**
+ * Look-up identifiers (e-mail, phone, …): validation and the normal form the blind index is
+ * keyed on, so that " Li@Example.CN" and "li@example.cn" find the same subject.
+ */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Numbers without a country prefix are read as numbers of this region (the policy's home). */
+export const DEFAULT_PHONE_REGION: CountryCode = 'CN';
+
+export function normaliseIdentifier(kind: string, value: string): string | null {
+  switch (kind) {
+    case 'email': {
+      const email = value.trim().toLowerCase();
+      return EMAIL.test(email) ? email : null;
+    }
+    case 'phone': {
+      const phone = parsePhoneNumberFromString(value.trim(), DEFAULT_PHONE_REGION);
+      return phone?.isValid() ? phone.number : null;
+    }
+    default:
+      return value.trim() === '' ? null : value.trim();
+  }
+}
+
+export function isValidIdentifier(kind: string, value: string): boolean {
+  return normaliseIdentifier(kind, value) !== null;
+}

@@ -1,0 +1,31 @@
+/**
+ * The few error classes the ledger throws across module boundaries, each with a stable
+ * `code` that the API, the CLI and the ingest service map to their own answers.
+ * Unknown failures are never wrapped in these: they surface as what they are.
+ */
+export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED';
+
+export abstract class LedgerError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends LedgerError {
+  readonly code = 'VALIDATION';
+}
+
+export class NotFoundError extends LedgerError {
+  readonly code = 'NOT_FOUND';
+}
+
+export class ForbiddenError extends LedgerError {
+  readonly code = 'FORBIDDEN';
+}
+
+/** The store could not be reached or refused for a reason that may pass (retry later). */
+export class UnavailableError extends LedgerError {
+  readonly code = 'UNAVAILABLE';
+}

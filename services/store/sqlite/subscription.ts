@@ -1,0 +1,56 @@
+import type { RecordedEvent, Subscription, SubscriptionHandler } from '../port.js';
+
+export interface FollowOptions {
+  readonly after: number;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly readPage: (after: number, limit: number) => RecordedEvent[];
+  /** Registers a wake-up for appends made through this process; returns the unregister. */
+  readonly onAppend: (listener: () => void) => () => void;
+  readonly handler: SubscriptionHandler;
+}
+
+/**
+ * Catch-up then live: read pages after the checkpoint until none is left, then sleep until
+ * this process appends or the poll interval passes (appends by other processes on the same
+ * file). One handler call at a time, in position order; a handler error ends it.
+ */
+export function followAll(options: FollowOptions): Subscription {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const unregister = options.onAppend(() => wake?.());
+
+  const run = async () => {
+    let checkpoint = options.after;
+    try {
+      while (!stopped) {
+        const page = options.readPage(checkpoint, options.batchSize);
+        if (page.length > 0) {
+          await options.handler(page);
+          checkpoint = page[page.length - 1]!.position;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.pollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      unregister();
+    }
+  };
+
+  const done = run();
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await done.catch(() => undefined);
+    },
+  };
+}
