@@ -34,13 +34,13 @@ export interface FieldError {
 export type Validation = { ok: true; event: LedgerEvent } | { ok: false; errors: FieldError[] };
 
 /** The envelope alone: checked too when the type is unknown, so every problem is reported at once. */
-const AnyEnvelope = z.strictObject({ ...envelopeShape, type: z.unknown(), data: z.unknown() });
+const AnyEnvelope = z.strictObject({ ...envelopeShape, type: z.unknown(), data: z.record(z.string(), z.unknown()) });
 
 export function validateEvent(input: unknown): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '(root)', message: `expected an event object, got ${describe(input)}` }] };
   }
-  const parsed = LedgerEvent.safeParse(input);
+  const parsed = LedgerEvent.safeParse(input, { error: requiredMessage });
   if (parsed.success) return { ok: true, event: parsed.data };
 
   const type = (input as { type?: unknown }).type;
@@ -52,9 +52,13 @@ export function validateEvent(input: unknown): Validation {
       ? `type is required (one of ${EVENT_TYPES.join(', ')})`
       : `unknown event type ${JSON.stringify(type)} (expected one of ${EVENT_TYPES.join(', ')})`,
   };
-  const envelope = AnyEnvelope.safeParse(input);
+  const envelope = AnyEnvelope.safeParse(input, { error: requiredMessage });
   return { ok: false, errors: [typeError, ...(envelope.success ? [] : toFieldErrors(envelope.error.issues))] };
 }
+
+/** "actor is required" reads better than "expected object, received undefined". */
+const requiredMessage = (issue: z.core.$ZodRawIssue): string | undefined =>
+  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
 
 export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.flatMap((issue): FieldError[] => {

@@ -15,7 +15,7 @@ export const Recipient = z.strictObject({ id: Key, name: text(200), kind: Recipi
 const Categories = nonEmpty(DataCategory, 'category');
 
 /** category → the value collected; encrypted with the subject's key before it is stored. */
-const Values = z.record(DataCategory, z.string().max(4096, 'values are at most 4096 characters')).optional();
+const Values = z.partialRecord(DataCategory, z.string().max(4096, 'values are at most 4096 characters')).optional();
 
 export const DataCollected = defineEvent(
   'DataCollected',

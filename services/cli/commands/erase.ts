@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { hostname, userInfo } from 'node:os';
+import { v7 as uuidv7 } from 'uuid';
+import { deletionReasons } from '../../../schemas/taxonomy.js';
+import { withLedger } from '../with-ledger.js';
+import type { GlobalOptions } from '../pdl.js';
+
+export function eraseCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('erase')
+    .description("erase a subject: record SubjectErased and destroy the subject's data key and blind-index entries")
+    .argument('<subject>', 'the subject id')
+    .requiredOption('--reason <reason>', `why (${Object.keys(deletionReasons).join(', ')})`)
+    .option('--request <id>', 'the subject request this fulfils')
+    .option('--actor <id>', 'who erases (recorded as an employee)', `${userInfo().username}@${hostname()}`)
+    .addHelpText('after', '\nIdempotent. The ledger still verifies afterwards; the values are gone for good.')
+    .action(async (subject: string, options: { reason: string; request?: string; actor: string }) => {
+      await withLedger(globals().db, async ({ ledger, keys }) => {
+        const wasErased = keys.isErased(subject);
+        const result = await ledger.record([{
+          id: uuidv7(),
+          type: 'SubjectErased',
+          occurredAt: new Date().toISOString(),
+          subject: { id: subject },
+          actor: { kind: 'employee', id: options.actor },
+          data: { reason: options.reason, ...(options.request ? { requestId: options.request } : {}) },
+        }]);
+        const outcome = result.outcomes[0]!;
+        if (outcome.status === 'rejected') {
+          for (const error of outcome.errors) console.error(`pdl erase: ${error.path}: ${error.message}`);
+          process.exitCode = 2;
+          return;
+        }
+        console.log(`${subject} erased${wasErased ? ' (again; it had been erased before)' : ''}: SubjectErased at position ${outcome.position}; data keys and blind-index entries destroyed.`);
+      });
+    });
+}

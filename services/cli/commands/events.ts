@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import type { RecordedEvent } from '../../store/port.js';
+import { withLedger } from '../with-ledger.js';
+import type { GlobalOptions } from '../pdl.js';
+
+interface EventsOptions {
+  subject?: string;
+  stream?: string;
+  limit: number;
+  reveal?: boolean;
+  json?: boolean;
+}
+
+/** One line a person can read: what happened, to which categories, why. */
+export function summarise(body: Record<string, unknown>): string {
+  const data = (body.data ?? {}) as Record<string, unknown>;
+  const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : String(value));
+  const parts: string[] = [];
+  if (data.categories !== undefined) parts.push(list(data.categories));
+  if (data.purposes !== undefined) parts.push(`for ${list(data.purposes)}`);
+  if (data.purpose !== undefined) parts.push(`for ${String(data.purpose)}`);
+  if (data.legalBasis !== undefined) parts.push(`(${String(data.legalBasis)})`);
+  const recipient = data.recipient as { name?: string; region?: string } | undefined;
+  if (recipient) parts.push(`to ${recipient.name ?? ''} [${recipient.region ?? ''}]`);
+  const storage = data.storage as { system?: string; region?: string } | undefined;
+  if (storage) parts.push(`in ${storage.system ?? ''} [${storage.region ?? ''}]`);
+  for (const key of ['system', 'method', 'reason', 'kind', 'requestId', 'consentId', 'channel', 'topic', 'outcome']) {
+    if (data[key] !== undefined && typeof data[key] !== 'object') parts.push(`${key}=${String(data[key])}`);
+  }
+  const values = data.values as Record<string, unknown> | undefined;
+  if (values) parts.push(`values: ${Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : v === null ? '(erased)' : '(sealed)'}`).join(' ')}`);
+  return parts.join(' ');
+}
+
+export function eventsCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('events')
+    .description("print a readable timeline: one subject's, one stream's, or the whole ledger's")
+    .option('--subject <id>', "the subject's stream (subject-<id>)")
+    .option('--stream <name>', 'any stream, e.g. incident-inc-1, legal-request-lr-1, policy')
+    .option('--limit <n>', 'at most this many events', (v) => Number.parseInt(v, 10), 1000)
+    .option('--reveal', 'decrypt personal values (an operator action: values of erased subjects stay null)')
+    .option('--json', 'one stored event per line as JSON')
+    .action(async (options: EventsOptions) => {
+      await withLedger(globals().db, async ({ store, ledger }) => {
+        const stream = options.subject ? `subject-${options.subject}` : options.stream;
+        const events: RecordedEvent[] = [];
+        if (stream) events.push(...(await store.readStream(stream, { limit: options.limit })));
+        else for await (const event of store.readAll({ limit: options.limit })) events.push(event);
+        if (events.length === 0) {
+          console.error(stream ? `no events in stream ${stream}` : 'the ledger is empty');
+          return;
+        }
+        for (const recorded of events) {
+          const body = options.reveal ? ledger.open(recorded).event : recorded.body;
+          if (options.json) {
+            console.log(JSON.stringify({ ...recorded, body }));
+            continue;
+          }
+          const actor = body.actor as { kind: string; id: string };
+          console.log(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${summarise(body)}  — ${actor.kind}:${actor.id}`);
+        }
+      });
+    });
+}

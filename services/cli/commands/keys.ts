@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { renameSync } from 'node:fs';
+import { randomKey } from '../../ledger/crypto/aead.js';
+import { writeKeyFile } from '../../ledger/crypto/master-key.js';
+import { withLedger } from '../with-ledger.js';
+import type { GlobalOptions } from '../pdl.js';
+
+export function keysCommand(program: Command, globals: () => GlobalOptions): void {
+  const keys = program.command('keys').description('manage encryption keys');
+  keys
+    .command('rotate-master')
+    .description('re-wrap every data key under a new master key (events are not rewritten)')
+    .option('--out <file>', 'where to write the new key when the current one comes from PDL_MASTER_KEY')
+    .addHelpText('after', '\nWith a key file, the new key replaces it (crash-safe: a half-done rotation finishes or rolls back on the next start).\n' +
+      'With PDL_MASTER_KEY, the new key is written to --out (mode 0600): set PDL_MASTER_KEY to it before the next start.')
+    .action(async (options: { out?: string }) => {
+      await withLedger(globals().db, async ({ keys: keyStore, masterKey, paths }) => {
+        const fromEnv = masterKey.origin === 'PDL_MASTER_KEY';
+        if (fromEnv && !options.out) {
+          throw new Error('the master key comes from PDL_MASTER_KEY: give --out FILE for the new key');
+        }
+        const next = randomKey();
+        const staged = fromEnv ? options.out! : `${paths.masterKeyFile}.next`;
+        const { rewrapped } = keyStore.rotateMaster(next, () => writeKeyFile(staged, next));
+        if (!fromEnv) renameSync(staged, paths.masterKeyFile);
+        console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped.`);
+        console.log(fromEnv ? `the new master key is in ${staged}: set PDL_MASTER_KEY to its content now; the old key no longer opens the store.` : `the new master key is in ${paths.masterKeyFile}.`);
+      });
+    });
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/** `pdl`: the personal-data-ledger command. One file per command under commands/. */
+import { Command, CommanderError } from 'commander';
+import { LedgerError } from '../errors.js';
+import { DEFAULT_DB } from '../ledger/open-ledger.js';
+import { eraseCommand } from './commands/erase.js';
+import { eventsCommand } from './commands/events.js';
+import { headCommand } from './commands/head.js';
+import { keysCommand } from './commands/keys.js';
+import { recordCommand } from './commands/record.js';
+import { verifyCommand } from './commands/verify.js';
+
+export interface GlobalOptions {
+  readonly db: string;
+}
+
+const program = new Command('pdl')
+  .description('personal-data-ledger: every collection, use, share, transfer and deletion of personal data as a verifiable event')
+  .option('--db <path>', 'the ledger database (its key store and master key file sit beside it)', process.env.PDL_DB ?? DEFAULT_DB)
+  .showHelpAfterError()
+  .addHelpText('after', '\nEnvironment: PDL_DB (default --db), PDL_MASTER_KEY (32 bytes, base64 or hex; else a key file beside the database).')
+  .exitOverride();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+for (const register of [recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, keysCommand]) {
+  register(program, globals);
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else if (error instanceof LedgerError) {
+    console.error(`pdl: ${error.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`pdl: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.PDL_DEBUG) console.error(error);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The write path: validate → normalise → seal personal values → digest → chain → append.
+ * A batch stores every valid event and answers every invalid one with all its problems;
+ * nothing valid is dropped, nothing invalid is stored.
+ */
+import { createHmac } from 'node:crypto';
+import { normaliseIdentifier } from '../../schemas/identifiers.js';
+import { validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
+import { bodyDigest, canonicalJson } from '../store/digest.js';
+import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
+import { KeyStore } from './crypto/key-store.js';
+import { hasPersonalValues, openEvent, sealEvent } from './crypto/sealed-values.js';
+import { normaliseEvent } from './normalise.js';
+import { streamOf } from './streams.js';
+
+export type RecordOutcome =
+  | { readonly index: number; readonly id: string; readonly status: 'appended'; readonly position: number }
+  | { readonly index: number; readonly id: string; readonly status: 'duplicate'; readonly position: number; readonly note?: string }
+  | { readonly index: number; readonly id: string | null; readonly status: 'rejected'; readonly errors: readonly FieldError[] };
+
+export type Rejection = Extract<RecordOutcome, { status: 'rejected' }>;
+
+export interface RecordResult {
+  readonly appended: number;
+  readonly duplicates: number;
+  readonly rejected: readonly Rejection[];
+  /** One per input, in input order. */
+  readonly outcomes: readonly RecordOutcome[];
+}
+
+interface Prepared {
+  readonly index: number;
+  readonly event: LedgerEvent;
+}
+
+const INDEXED_CATEGORIES = [['contact.email', 'email'], ['contact.phone', 'phone']] as const;
+const ERASURES_APPLIED = 'erasures-applied-through';
+
+export class Ledger {
+  constructor(
+    readonly store: EventStore,
+    readonly keys: KeyStore,
+  ) {}
+
+  async record(inputs: readonly unknown[]): Promise<RecordResult> {
+    const outcomes: RecordOutcome[] = new Array(inputs.length);
+    let segment: Prepared[] = [];
+    for (const [index, input] of inputs.entries()) {
+      const validation = validateEvent(input);
+      if (!validation.ok) {
+        outcomes[index] = { index, id: idOf(input), status: 'rejected', errors: validation.errors };
+        continue;
+      }
+      const event = normaliseEvent(validation.event);
+      segment.push({ index, event });
+      // An erasure ends a segment: what follows it for the same subject needs a fresh key.
+      if (event.type === 'SubjectErased') {
+        await this.appendSegment(segment, outcomes);
+        segment = [];
+      }
+    }
+    if (segment.length > 0) await this.appendSegment(segment, outcomes);
+    return summarise(outcomes);
+  }
+
+  /** Applies erasures recorded in the log but not yet to the key store (after a crash between the two). */
+  async applyPendingErasures(): Promise<number> {
+    let applied = 0;
+    const after = this.keys.getNumber(ERASURES_APPLIED);
+    for await (const recorded of this.store.readAll({ after, types: ['SubjectErased'] })) {
+      this.applyErasure(recorded.body as unknown as LedgerEvent, recorded.position);
+      applied += 1;
+    }
+    return applied;
+  }
+
+  /** The stored event with its personal values opened; values of erased subjects read as null. */
+  open(recorded: RecordedEvent): ReturnType<typeof openEvent> {
+    return openEvent(recorded.body, (kid) => this.keys.keyById(kid));
+  }
+
+  private async appendSegment(segment: readonly Prepared[], outcomes: RecordOutcome[]): Promise<void> {
+    const writes: StreamWrite[] = segment.map(({ event }) => {
+      const dataKey = hasPersonalValues(event) ? this.keys.currentKey(event.subject!.id) : null;
+      const digest = dataKey
+        ? `hmac:${dataKey.kid}:${createHmac('sha256', KeyStore.digestKey(dataKey.key)).update(canonicalJson(event)).digest('hex')}`
+        : bodyDigest(event);
+      return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
+    });
+    const results = await this.store.appendMany(writes);
+    results.forEach((result, i) => {
+      const { index, event } = segment[i]!;
+      const outcome = result.outcomes[0]!;
+      outcomes[index] = this.toRecordOutcome(index, outcome);
+      if (outcome.status === 'appended') this.index(event);
+      if (event.type === 'SubjectErased' && outcome.status !== 'conflict') this.applyErasure(event, outcome.position);
+    });
+  }
+
+  /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */
+  private index(event: LedgerEvent): void {
+    if (!event.subject) return;
+    const found: [string, string][] = (event.subject.identifiers ?? []).map(({ kind, value }) => [kind, value]);
+    if (event.type === 'DataCollected' && event.data.values) {
+      for (const [category, kind] of INDEXED_CATEGORIES) {
+        const value = event.data.values[category];
+        const normalised = value === undefined ? null : normaliseIdentifier(kind, value);
+        if (normalised !== null) found.push([kind, normalised]);
+      }
+    }
+    for (const [kind, value] of found) this.keys.addToIndex(event.subject.id, kind, value);
+  }
+
+  private applyErasure(event: LedgerEvent, position: number): void {
+    this.keys.erase(event.subject!.id, event.id);
+    if (position > this.keys.getNumber(ERASURES_APPLIED)) this.keys.setNumber(ERASURES_APPLIED, position);
+  }
+
+  private toRecordOutcome(index: number, outcome: AppendOutcome): RecordOutcome {
+    if (outcome.status !== 'conflict') return { index, ...outcome };
+    const { existing } = outcome;
+    const kid = /^hmac:([^:]+):/.exec(existing.digest)?.[1];
+    if (kid !== undefined && this.keys.keyById(kid) === null) {
+      // The original's key is destroyed: its content can no longer be compared, and nothing of it may come back.
+      return {
+        index, id: outcome.id, status: 'duplicate', position: existing.position,
+        note: 'recorded before; its subject has been erased since, so the content was not compared',
+      };
+    }
+    return {
+      index, id: outcome.id, status: 'rejected',
+      errors: [{
+        path: 'id',
+        message: `event ${outcome.id} was recorded before (position ${existing.position}, stream ${existing.stream}) with different content; ids are idempotency keys, use a new id for a new event`,
+      }],
+    };
+  }
+}
+
+function idOf(input: unknown): string | null {
+  const id = (input as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : null;
+}
+
+function summarise(outcomes: readonly RecordOutcome[]): RecordResult {
+  let appended = 0;
+  let duplicates = 0;
+  const rejected: Rejection[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status === 'appended') appended += 1;
+    else if (outcome.status === 'duplicate') duplicates += 1;
+    else rejected.push(outcome);
+  }
+  return { appended, duplicates, rejected, outcomes };
+}

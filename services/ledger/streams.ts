@@ -1,0 +1,21 @@
+/** Which stream an event belongs to: one per subject, incident, legal request and service, one for policy. */
+import type { LedgerEvent } from '../../schemas/event.js';
+
+export function streamOf(event: LedgerEvent): string {
+  switch (event.type) {
+    case 'LegalRequestReceived':
+      return `legal-request-${event.data.requestId}`;
+    case 'ServiceShutdownAnnounced':
+      return `service-${event.data.service}`;
+    case 'IncidentOpened':
+    case 'IncidentClosed':
+      return `incident-${event.data.incidentId}`;
+    case 'PolicyPublished':
+      return 'policy';
+    case 'SubjectNotified':
+      if (event.subject) return `subject-${event.subject.id}`;
+      return event.data.service ? `service-${event.data.service}` : 'notices';
+    default:
+      return `subject-${event.subject.id}`;
+  }
+}

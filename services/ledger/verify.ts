@@ -1,0 +1,88 @@
+/**
+ * Recomputes the chain from the first event and reports the first place it breaks. An anchor
+ * (a position and hash recorded elsewhere, e.g. from `ledgerHead` in an earlier report) also
+ * catches a rewritten or truncated tail, which no chain can catch on its own.
+ */
+import type { EventStore, Head } from '../store/port.js';
+import { linkHash } from './chain.js';
+
+export type BreakKind = 'missing' | 'hash-mismatch' | 'id-mismatch' | 'anchor-mismatch' | 'truncated';
+
+export interface ChainBreak {
+  readonly position: number;
+  readonly kind: BreakKind;
+  readonly expected: string;
+  readonly found: string;
+  readonly message: string;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly checked: number;
+  readonly head: Head;
+  readonly firstBreak?: ChainBreak;
+}
+
+export interface Anchor {
+  readonly position: number;
+  readonly hash: string;
+}
+
+export async function verifyChain(
+  store: EventStore,
+  options: { anchor?: Anchor; onProgress?: (checked: number, total: number) => void } = {},
+): Promise<VerifyReport> {
+  const head = await store.head();
+  let checked = 0;
+  let previousHash: string | null = null;
+  let expectedPosition = 1;
+  let anchorSeen = false;
+  const fail = (firstBreak: ChainBreak): VerifyReport => ({ ok: false, checked, head, firstBreak });
+
+  for await (const event of store.readAll()) {
+    if (event.position !== expectedPosition) {
+      return fail({
+        position: expectedPosition, kind: 'missing', expected: `position ${expectedPosition}`, found: `position ${event.position}`,
+        message: `position ${expectedPosition} is missing: the event after position ${expectedPosition - 1} is at ${event.position} (deleted or reordered)`,
+      });
+    }
+    if (event.body.id !== event.id || event.body.type !== event.type) {
+      return fail({
+        position: event.position, kind: 'id-mismatch', expected: `${event.id} ${event.type}`, found: `${String(event.body.id)} ${String(event.body.type)}`,
+        message: `position ${event.position}: the stored event's id or type does not match its index columns`,
+      });
+    }
+    const recomputed = linkHash(previousHash, event);
+    if (recomputed !== event.hash) {
+      return fail({
+        position: event.position, kind: 'hash-mismatch', expected: recomputed, found: event.hash ?? '(none)',
+        message: event.position === 1
+          ? 'position 1: the stored hash does not match the event (the event or its hash was altered)'
+          : `position ${event.position}: the stored hash does not follow from position ${event.position - 1}: ` +
+            `event ${event.position} was altered, or event ${event.position - 1} was rewritten together with its hash`,
+      });
+    }
+    if (options.anchor?.position === event.position) {
+      anchorSeen = true;
+      if (event.hash !== options.anchor.hash) {
+        return fail({
+          position: event.position, kind: 'anchor-mismatch', expected: options.anchor.hash, found: event.hash,
+          message: `position ${event.position}: the hash differs from the anchor recorded earlier: the ledger was rewritten up to here`,
+        });
+      }
+    }
+    previousHash = event.hash;
+    expectedPosition += 1;
+    checked += 1;
+    if (checked % 10_000 === 0) options.onProgress?.(checked, head.position);
+  }
+  options.onProgress?.(checked, head.position);
+  if (options.anchor && !anchorSeen) {
+    return fail({
+      position: options.anchor.position, kind: 'truncated', expected: `an event at position ${options.anchor.position}`,
+      found: `the ledger ends at position ${checked}`,
+      message: `the anchor names position ${options.anchor.position}, but the ledger ends at ${checked}: events were removed from its end`,
+    });
+  }
+  return { ok: true, checked, head };
+}
