@@ -21,11 +21,10 @@ export const REGION_CODES = [
   'VA', 'VC', 'VE', 'VG', 'VI', 'VN', 'VU', 'WF', 'WS', 'YE', 'YT', 'ZA', 'ZM', 'ZW',
 ] as const;
 
-const known: ReadonlySet<string> = new Set(REGION_CODES);
-
-export const Region = z
-  .string({ error: 'region is required' })
-  .refine((code) => known.has(code), {
-    error: (issue) => `unknown region ${JSON.stringify(issue.input)} (expected an ISO 3166-1 alpha-2 code such as "CN")`,
-  });
+export const Region = z.enum(REGION_CODES, {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'region is required'
+      : `unknown region ${JSON.stringify(issue.input)} (expected an ISO 3166-1 alpha-2 code such as "CN")`,
+});
 export type Region = z.infer<typeof Region>;

@@ -83,7 +83,7 @@ export const legalInstruments = {
   subpoena: { label: 'Subpoena', dpv: null, law: 'PIPL Art. 13(3); PRC Criminal Procedure Law Art. 54', policy: 'subpoena' },
   'investigation-letter': { label: 'Investigation letter', dpv: null, law: 'PRC Criminal Procedure Law Art. 54', policy: 'investigation letter' },
   'court-order': { label: 'Court order', dpv: null, law: 'GDPR Art. 6(1)(c)' },
-  other: { label: 'Other legal document', dpv: null, policy: 'corresponding legal documents' },
+  other: { label: 'Other legal document', dpv: null, law: 'PIPL Art. 13(3); GDPR Art. 6(1)(c)', policy: 'corresponding legal documents' },
 } as const satisfies Vocabulary<string>;
 
 export const transferMechanisms = {

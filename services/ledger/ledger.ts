@@ -8,7 +8,7 @@ import { normaliseIdentifier } from '../../schemas/identifiers.js';
 import { validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
 import { bodyDigest, canonicalJson } from '../store/digest.js';
 import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
-import { KeyStore } from './crypto/key-store.js';
+import type { KeyStore } from './crypto/key-store.js';
 import { hasPersonalValues, openEvent, sealEvent } from './crypto/sealed-values.js';
 import { normaliseEvent } from './normalise.js';
 import { streamOf } from './streams.js';
@@ -80,21 +80,21 @@ export class Ledger {
   }
 
   private async appendSegment(segment: readonly Prepared[], outcomes: RecordOutcome[]): Promise<void> {
-    const writes: StreamWrite[] = segment.map(({ event }) => {
+    const writes: StreamWrite[] = this.keys.inTransaction(() => segment.map(({ event }) => {
       const dataKey = hasPersonalValues(event) ? this.keys.currentKey(event.subject!.id) : null;
       const digest = dataKey
-        ? `hmac:${dataKey.kid}:${createHmac('sha256', KeyStore.digestKey(dataKey.key)).update(canonicalJson(event)).digest('hex')}`
+        ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
         : bodyDigest(event);
       return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
-    });
+    }));
     const results = await this.store.appendMany(writes);
-    results.forEach((result, i) => {
+    this.keys.inTransaction(() => results.forEach((result, i) => {
       const { index, event } = segment[i]!;
       const outcome = result.outcomes[0]!;
       outcomes[index] = this.toRecordOutcome(index, outcome);
       if (outcome.status === 'appended') this.index(event);
       if (event.type === 'SubjectErased' && outcome.status !== 'conflict') this.applyErasure(event, outcome.position);
-    });
+    }));
   }
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */

@@ -47,6 +47,7 @@ export class KeyStore {
   private readonly indexKey: Buffer;
   private readonly keys = new Map<string, Buffer | null>();
   private readonly current = new Map<string, DataKey>();
+  private readonly digestKeys = new Map<string, Buffer>();
   private readonly statements;
 
   /**
@@ -115,6 +116,11 @@ export class KeyStore {
     };
   }
 
+  /** Runs `work` in one key-store transaction: one sync to disk for a whole batch of new keys or index entries. */
+  inTransaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
   /** The key new values of this subject are sealed with; created on first use (and after erasure). */
   currentKey(subjectId: string): DataKey {
     const cached = this.current.get(subjectId);
@@ -162,6 +168,8 @@ export class KeyStore {
     for (const kid of destroyed) {
       this.keys.get(kid)?.fill(0);
       this.keys.set(kid, null);
+      this.digestKeys.get(kid)?.fill(0);
+      this.digestKeys.delete(kid);
     }
     this.current.delete(subjectId);
     return { destroyedKeys: destroyed.length };
@@ -181,8 +189,13 @@ export class KeyStore {
   }
 
   /** A key for content digests, derived from the data key so that erasure destroys it too. */
-  static digestKey(dataKey: Buffer): Buffer {
-    return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'pdl:content-digest', 32));
+  digestKey(dataKey: DataKey): Buffer {
+    let key = this.digestKeys.get(dataKey.kid);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', dataKey.key, Buffer.alloc(0), 'pdl:content-digest', 32));
+      this.remember(this.digestKeys, dataKey.kid, key);
+    }
+    return key;
   }
 
   getNumber(name: string): number {
@@ -218,8 +231,9 @@ export class KeyStore {
   }
 
   close(): void {
-    for (const key of this.keys.values()) key?.fill(0);
+    for (const key of [...this.keys.values(), ...this.digestKeys.values()]) key?.fill(0);
     this.keys.clear();
+    this.digestKeys.clear();
     this.current.clear();
     if (this.db.open) this.db.close();
   }

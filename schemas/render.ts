@@ -1,0 +1,41 @@
+/**
+ * Renders the generated artefacts producers use: JSON Schema per event type (and for the
+ * union), and the taxonomy table. `npm run schemas` writes them; a test fails when the
+ * committed copies are stale.
+ */
+import * as z from 'zod';
+import { eventSchemas, LedgerEvent } from './event.js';
+import { vocabularies, type Term } from './taxonomy.js';
+import { REGION_CODES } from './regions.js';
+
+const toJson = (schema: z.ZodType): string =>
+  `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }), null, 2)}\n`;
+
+export function renderArtefacts(): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set('json/event.schema.json', toJson(LedgerEvent.meta({ title: 'LedgerEvent', description: 'Any event of the personal-data-ledger contract.' })));
+  for (const [type, schema] of Object.entries(eventSchemas)) files.set(`json/${type}.schema.json`, toJson(schema));
+  files.set('TAXONOMY.md', renderTaxonomy());
+  return files;
+}
+
+function renderTaxonomy(): string {
+  const lines = [
+    '# The ledger vocabulary',
+    '',
+    'Generated from `schemas/taxonomy.ts` by `npm run schemas`; do not edit by hand.',
+    'Each term is a contract value. `DPV` is the nearest [W3C Data Privacy Vocabulary](https://w3id.org/dpv) concept',
+    '(`dpv:` core, `pd:` personal-data extension); where DPV has none, the legal source stands instead.',
+    '`policy` quotes the words of `privacy-policy.txt` the term encodes.',
+    '',
+  ];
+  for (const [name, vocabulary] of Object.entries(vocabularies)) {
+    lines.push(`## ${name[0]!.toUpperCase()}${name.slice(1)}`, '', '| term | meaning | DPV | fideslang | law | policy |', '|---|---|---|---|---|---|');
+    for (const [term, info] of Object.entries(vocabulary as Record<string, Term>)) {
+      lines.push(`| \`${term}\` | ${info.label} | ${info.dpv ? `\`${info.dpv}\`` : '—'} | ${info.fideslang ? `\`${info.fideslang}\`` : '—'} | ${info.law ?? '—'} | ${info.policy ? `“${info.policy}”` : '—'} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Regions', '', `ISO 3166-1 alpha-2, the ${REGION_CODES.length} officially assigned codes (DPV: \`dpv:Country\`).`, '');
+  return `${lines.join('\n')}`;
+}
