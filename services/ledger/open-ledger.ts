@@ -10,6 +10,7 @@ import { KeyStore } from './crypto/key-store.js';
 import { loadMasterKey, parseKey, type MasterKey } from './crypto/master-key.js';
 import { readFileSync } from 'node:fs';
 import { Ledger } from './ledger.js';
+import { ProjectionRunner } from '../../projections/runner.js';
 
 export const DEFAULT_DB = './data/ledger.db';
 
@@ -27,7 +28,9 @@ export function ledgerPaths(db: string): LedgerPaths {
 export interface OpenLedgerOptions {
   readonly db: string;
   readonly env?: NodeJS.ProcessEnv;
-  readonly store?: Omit<SqliteEventStoreOptions, 'path' | 'chain'>;
+  readonly store?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
+  /** Keep the read models inline (default). Off for tools that only touch the log. */
+  readonly readModels?: boolean;
 }
 
 export interface OpenedLedger {
@@ -36,6 +39,7 @@ export interface OpenedLedger {
   readonly keys: KeyStore;
   readonly paths: LedgerPaths;
   readonly masterKey: MasterKey;
+  readonly readModels: ProjectionRunner | null;
   close(): Promise<void>;
 }
 
@@ -43,7 +47,10 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   const paths = ledgerPaths(options.db);
   const env = options.env ?? process.env;
   const keyStoreExisted = existsSync(paths.keys);
-  const store = new SqliteEventStore({ ...options.store, path: paths.db, chain: sha256Chain });
+  let readModels: ProjectionRunner | null = null;
+  const store = new SqliteEventStore({
+    ...options.store, path: paths.db, chain: sha256Chain, onAppended: (events) => readModels?.apply(events),
+  });
   try {
     const head = await store.head();
     if (!keyStoreExisted && head.position > 0) {
@@ -61,10 +68,14 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     // A rotation committed but not renamed: finish it. One that never committed: drop the staged key.
     if (opened === 1) renameSync(staged, paths.masterKeyFile);
     else if (candidates.length > 1) rmSync(staged);
+    if (options.readModels ?? true) {
+      readModels = new ProjectionRunner(store.db);
+      readModels.catchUp(store);
+    }
     const ledger = new Ledger(store, keys);
     await ledger.applyPendingErasures();
     return {
-      ledger, store, keys, paths, masterKey: candidates[opened]!,
+      ledger, store, keys, paths, masterKey: candidates[opened]!, readModels,
       async close() {
         await store.close();
         keys.close();

@@ -1,0 +1,24 @@
+/** Who used or passed on which subject's data, when, and for what. */
+import { json, logProjection } from '../projection.js';
+
+export const accessLog = logProjection({
+  name: 'access-log',
+  version: 1,
+  table: 'rm_access_log',
+  columns: ['position', 'event_id', 'subject_id', 'occurred_at', 'actor_kind', 'actor_id', 'action', 'target', 'purpose', 'categories'],
+  uniqueBy: ['position'],
+  indexes: 'CREATE INDEX IF NOT EXISTS rm_access_log_by_subject ON rm_access_log (subject_id, position);',
+  rowsOf({ position, event }) {
+    const common = { position, event_id: event.id, occurred_at: event.occurredAt, actor_kind: event.actor.kind, actor_id: event.actor.id };
+    switch (event.type) {
+      case 'DataUsed':
+        return [{ ...common, subject_id: event.subject.id, action: 'used', target: event.data.system, purpose: event.data.purpose, categories: json(event.data.categories) }];
+      case 'DataShared':
+        return [{ ...common, subject_id: event.subject.id, action: 'shared', target: event.data.recipient.id, purpose: event.data.purpose, categories: json(event.data.categories) }];
+      case 'DataTransferredAbroad':
+        return [{ ...common, subject_id: event.subject.id, action: 'transferred-abroad', target: event.data.recipient.id, purpose: event.data.purpose, categories: json(event.data.categories) }];
+      default:
+        return [];
+    }
+  },
+});

@@ -1,0 +1,17 @@
+/** Every read model the embedded ledger keeps. */
+import { accessLog } from './access-log/access-log.js';
+import { consents } from './consents/consents.js';
+import { eventIndex, eventTags } from './event-index/event-index.js';
+import { incidents, storageIntervals, systemUses } from './incidents/incidents.js';
+import { disclosures, legalRequests } from './legal-requests/legal-requests.js';
+import { processingRegister, purposeSubjects } from './processing-register/processing-register.js';
+import type { Projection } from './projection.js';
+import { recipients, transfers } from './recipients/recipients.js';
+import { subjectCategories } from './subject-profile/categories.js';
+import { subjects } from './subject-profile/subjects.js';
+import { subjectRequests } from './subject-requests/subject-requests.js';
+
+export const allProjections: readonly Projection[] = [
+  subjects, subjectCategories, consents, recipients, transfers, subjectRequests, legalRequests, disclosures,
+  incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, eventIndex, eventTags, accessLog,
+];

@@ -1,0 +1,99 @@
+/**
+ * Runs the read models: inline inside the append transaction on the embedded store (a write is
+ * visible to the next read), caught up from each model's checkpoint at start, rebuilt from
+ * position 0 on demand or when a model's version changes.
+ */
+import type Database from 'better-sqlite3';
+import type { LedgerEvent } from '../schemas/event.js';
+import type { RecordedEvent } from '../services/store/port.js';
+import type { SqliteEventStore } from '../services/store/sqlite/sqlite-event-store.js';
+import { allProjections } from './index.js';
+import type { ProjectedEvent, Projection } from './projection.js';
+
+const CHECKPOINTS = `CREATE TABLE IF NOT EXISTS rm_checkpoints (name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)`;
+const PAGE = 2000;
+
+export const toProjected = (recorded: RecordedEvent): ProjectedEvent => ({
+  position: recorded.position,
+  stream: recorded.stream,
+  recordedAt: recorded.recordedAt,
+  event: recorded.body as unknown as LedgerEvent,
+});
+
+export class ProjectionRunner {
+  private readonly checkpoints = new Map<string, number>();
+  private readonly saveCheckpoint: Database.Statement<[number, string]>;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly projections: readonly Projection[] = allProjections,
+  ) {
+    db.exec(CHECKPOINTS);
+    this.saveCheckpoint = db.prepare('UPDATE rm_checkpoints SET position = ? WHERE name = ?');
+    this.db.transaction(() => {
+      const stored = new Map(db.prepare<[], { name: string; version: number; position: number }>('SELECT * FROM rm_checkpoints').all().map((r) => [r.name, r]));
+      for (const projection of projections) {
+        const checkpoint = stored.get(projection.name);
+        if (checkpoint?.version !== projection.version) this.reset(projection);
+        else db.exec(projection.schema);
+        this.checkpoints.set(projection.name, checkpoint?.version === projection.version ? checkpoint.position : 0);
+      }
+    })();
+  }
+
+  /** The lowest checkpoint: every read model has seen every event up to here. */
+  get position(): number {
+    return Math.min(...this.checkpoints.values());
+  }
+
+  /** Applies appended events to every model that has not seen them. Runs inside the caller's transaction. */
+  apply(events: readonly RecordedEvent[]): void {
+    const projected = events.map(toProjected);
+    for (const projection of this.projections) {
+      const checkpoint = this.checkpoints.get(projection.name)!;
+      let last = checkpoint;
+      for (const event of projected) {
+        if (event.position <= checkpoint) continue;
+        projection.apply(this.db, event);
+        last = event.position;
+      }
+      if (last !== checkpoint) {
+        this.saveCheckpoint.run(last, projection.name);
+        this.checkpoints.set(projection.name, last);
+      }
+    }
+  }
+
+  /** Brings every model up to the head of the log, a page per transaction. */
+  catchUp(store: SqliteEventStore, onProgress?: (position: number) => void): number {
+    let after = this.position;
+    let applied = 0;
+    const step = this.db.transaction((page: RecordedEvent[]) => this.apply(page));
+    for (;;) {
+      const page = store.readPage(after, PAGE);
+      if (page.length === 0) return applied;
+      step(page);
+      applied += page.length;
+      after = page[page.length - 1]!.position;
+      onProgress?.(after);
+    }
+  }
+
+  /** Drops every read model and replays the whole log into it. */
+  rebuild(store: SqliteEventStore, onProgress?: (position: number) => void): number {
+    this.db.transaction(() => {
+      for (const projection of this.projections) {
+        this.reset(projection);
+        this.checkpoints.set(projection.name, 0);
+      }
+    })();
+    return this.catchUp(store, onProgress);
+  }
+
+  private reset(projection: Projection): void {
+    for (const table of projection.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+    this.db.exec(projection.schema);
+    this.db.prepare('INSERT INTO rm_checkpoints (name, version, position) VALUES (?, ?, 0) ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0')
+      .run(projection.name, projection.version);
+  }
+}
