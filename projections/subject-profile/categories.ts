@@ -27,13 +27,14 @@ export interface CategoryState {
   deletedAt: string | null;
   collectedAfterErasure: boolean;
   valueEventId: string | null;
+  valuePosition: number | null;
   evidence: string[];
 }
 
 const empty = (): CategoryState => ({
   lastPosition: 0, status: 'held', firstCollectedAt: null, lastCollectedAt: null, lastUsedAt: null, purposes: [], legalBases: [],
   sources: [], methods: [], usedBy: [], storage: [], retention: null, retainedUntil: null, deletedAt: null,
-  collectedAfterErasure: false, valueEventId: null, evidence: [],
+  collectedAfterErasure: false, valueEventId: null, valuePosition: null, evidence: [],
 });
 
 const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
@@ -85,7 +86,9 @@ export const subjectCategories = keyedProjection<CategoryState>({
           retention: event.data.retention ?? current.retention,
           retainedUntil: until === null || (keptUntil !== null && keptUntil > until) ? keptUntil : until,
           deletedAt: null,
-          valueEventId: event.data.values?.[category as keyof typeof event.data.values] !== undefined ? event.id : current.valueEventId,
+          ...(event.data.values?.[category as keyof typeof event.data.values] !== undefined
+            ? { valueEventId: event.id, valuePosition: position }
+            : {}),
           evidence: [...current.evidence, event.id],
         };
       }

@@ -8,6 +8,7 @@ import { eventsCommand } from './commands/events.js';
 import { headCommand } from './commands/head.js';
 import { keysCommand } from './commands/keys.js';
 import { recordCommand } from './commands/record.js';
+import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
 
 export interface GlobalOptions {
@@ -22,7 +23,7 @@ const program = new Command('pdl')
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-for (const register of [recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, keysCommand]) {
+for (const register of [serveCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, keysCommand]) {
   register(program, globals);
 }
 

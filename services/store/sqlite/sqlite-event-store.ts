@@ -184,6 +184,13 @@ export class SqliteEventStore implements EventStore {
     return this.statements.readAll.all(after, limit).map(toRecorded);
   }
 
+  /** Events at these positions, in position order (for read models that index positions). */
+  readPositions(positions: readonly number[]): RecordedEvent[] {
+    if (positions.length === 0) return [];
+    return this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position')
+      .all(JSON.stringify(positions)).map(toRecorded);
+  }
+
   subscribeAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     const subscription = followAll({
       after: options.after,

@@ -1,0 +1,46 @@
+/**
+ * API keys: random bearer tokens, stored only as SHA-256 hashes (a 256-bit random key needs no
+ * slow hash). `PDL_ADMIN_KEY`, when set, is an admin key that is never stored.
+ */
+import type Database from 'better-sqlite3';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Role } from './roles.js';
+
+export interface Principal {
+  readonly keyId: string;
+  readonly role: Role;
+}
+
+const hashOf = (key: string) => createHash('sha256').update(key, 'utf8').digest();
+
+export class ApiKeys {
+  private readonly byHash;
+  private readonly insert;
+  private readonly adminHash: Buffer | null;
+
+  constructor(private readonly db: Database.Database, adminKey?: string) {
+    db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
+      id TEXT PRIMARY KEY, role TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, label TEXT, created_at TEXT NOT NULL)`);
+    this.byHash = db.prepare<[Buffer], { id: string; role: Role }>('SELECT id, role FROM api_keys WHERE hash = ?');
+    this.insert = db.prepare('INSERT INTO api_keys (id, role, hash, label, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.adminHash = adminKey ? hashOf(adminKey) : null;
+  }
+
+  create(role: Role, label: string | null = null): { id: string; role: Role; label: string | null; key: string } {
+    const id = randomBytes(6).toString('hex');
+    const key = `pdl_${id}_${randomBytes(32).toString('base64url')}`;
+    this.insert.run(id, role, hashOf(key), label, new Date().toISOString());
+    return { id, role, label, key };
+  }
+
+  hasRole(role: Role): boolean {
+    return this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM api_keys WHERE role = ?').get(role)!.n > 0;
+  }
+
+  authenticate(key: string): Principal | null {
+    const hash = hashOf(key);
+    if (this.adminHash && timingSafeEqual(hash, this.adminHash)) return { keyId: 'env:PDL_ADMIN_KEY', role: 'admin' };
+    const row = this.byHash.get(hash);
+    return row ? { keyId: row.id, role: row.role } : null;
+  }
+}

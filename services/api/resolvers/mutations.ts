@@ -1,0 +1,18 @@
+/** Writes: recording events, creating API keys. */
+import { ValidationError } from '../../errors.js';
+import type { Role } from '../auth/roles.js';
+import type { ApiContext } from '../context.js';
+
+/** Bigger batches belong on Kafka or `pdl record`. */
+export const MAX_BATCH = 10_000;
+
+export async function recordEvents(_: unknown, args: { events: unknown[] }, context: ApiContext) {
+  context.require('recordEvents');
+  if (args.events.length > MAX_BATCH) throw new ValidationError(`at most ${MAX_BATCH} events per call (got ${args.events.length}); use Kafka or pdl record for more`);
+  return context.opened.ledger.record(args.events);
+}
+
+export function createApiKey(_: unknown, args: { role: Role; label?: string | null }, context: ApiContext) {
+  context.require('createApiKey');
+  return context.apiKeys.create(args.role, args.label ?? null);
+}

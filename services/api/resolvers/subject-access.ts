@@ -1,0 +1,72 @@
+/** `subjectAccess`: what we hold about a person, why, since when, from where, who got it, until when. */
+import { normaliseIdentifier } from '../../../schemas/identifiers.js';
+import { dataCategories } from '../../../schemas/taxonomy.js';
+import { addDuration } from '../../../schemas/duration.js';
+import { consentStatus } from '../../../projections/consents/consents.js';
+import type { CategoryState } from '../../../projections/subject-profile/categories.js';
+import { ValidationError } from '../../errors.js';
+import type { ApiContext } from '../context.js';
+import { eventConnection } from './event-connection.js';
+
+/** Until policy-as-code sets it per policy version: GB/T 35273 §8.7 answers within 15 days. */
+export const DEFAULT_REQUEST_DEADLINE = 'P15D';
+
+interface Args { subjectId?: string | null; identifier?: { kind: string; value: string } | null }
+
+export function resolveSubjectId(context: ApiContext, args: Args): string | null {
+  if (args.subjectId) return args.subjectId;
+  if (!args.identifier) throw new ValidationError('give subjectId or identifier');
+  const kind = args.identifier.kind.trim().toLowerCase();
+  const normalised = normaliseIdentifier(kind, args.identifier.value);
+  if (normalised === null) throw new ValidationError(`identifier: not a valid ${kind}`);
+  return context.opened.keys.findByIdentifier(kind, normalised)[0] ?? null;
+}
+
+export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
+  context.require('subjectAccess');
+  const subjectId = resolveSubjectId(context, args);
+  if (subjectId === null) return null;
+  const subject = context.readModels.subject(subjectId);
+  if (!subject) return null;
+  const categories = context.readModels.categories(subjectId);
+  const now = (context.now ?? (() => new Date()))();
+  return {
+    subjectId,
+    erased: subject.erasedAt !== null,
+    erasedAt: subject.erasedAt,
+    eventsAfterErasure: subject.eventsAfterErasure,
+    firstSeenAt: subject.firstSeenAt,
+    lastSeenAt: subject.lastSeenAt,
+    purposes: [...new Set(categories.flatMap((c) => c.purposes))].sort(),
+    categories: () => categories.map((c) => heldCategory(context, c)),
+    recipients: () => context.readModels.recipients(subjectId).map((r) => ({ ...r, firstShared: r.firstSharedAt, lastShared: r.lastSharedAt })),
+    transfers: () => context.readModels.transfers(subjectId),
+    consents: () => context.readModels.consents(subjectId).map((c) => ({
+      ...c, status: consentStatus(c),
+      withdrawals: c.withdrawals.map((w) => ({ at: w.at, eventId: w.eventId, all: w.purposes === 'all', purposes: w.purposes === 'all' ? null : w.purposes })),
+    })),
+    requests: () => context.readModels.requests(subjectId).map((r) => {
+      const deadline = r.receivedAt ? addDuration(r.receivedAt, DEFAULT_REQUEST_DEADLINE) : null;
+      const status = r.completedAt ? 'completed' : deadline && deadline < now.toISOString() ? 'overdue' : 'open';
+      const daysLeft = deadline && !r.completedAt ? Math.floor((Date.parse(deadline) - now.getTime()) / 86_400_000) : null;
+      return { ...r, deadline, status, daysLeft };
+    }),
+    timeline: ({ first, after }: { first?: number | null; after?: string | null }) => eventConnection(context, { subjectId }, first, after),
+  };
+}
+
+function heldCategory(context: ApiContext, state: CategoryState & { category: string }) {
+  return {
+    ...state,
+    label: dataCategories[state.category as keyof typeof dataCategories]?.label ?? state.category,
+    value: () => valueOf(context, state),
+  };
+}
+
+function valueOf(context: ApiContext, state: CategoryState & { category: string }): string | null {
+  if (!context.may('revealValues') || state.status !== 'held' || state.valuePosition === null) return null;
+  const [recorded] = context.opened.store.readPositions([state.valuePosition]);
+  if (!recorded) return null;
+  const values = (context.opened.ledger.open(recorded).event as { data?: { values?: Record<string, string | null> } }).data?.values;
+  return values?.[state.category] ?? null;
+}

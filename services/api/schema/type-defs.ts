@@ -1,0 +1,248 @@
+/**
+ * The GraphQL contract. Names given in DESIGN.md are fixed (extend, never rename); the rest
+ * serves what a DPO, an auditor or a responder asks next.
+ */
+export const typeDefs = /* GraphQL */ `
+  "An ISO 8601 date-time in UTC."
+  scalar DateTime
+  "Any JSON value: an event as producers send it."
+  scalar JSON
+
+  enum Role { admin producer dpo auditor }
+
+  type Query {
+    "Everything GDPR Art. 15 and PIPL Art. 45 say a subject may learn. Null: no such subject."
+    subjectAccess(subjectId: ID, identifier: IdentifierInput): SubjectAccessReport
+    "The record of processing activities (GDPR Art. 30), derived from what the ledger saw."
+    processingRegister: ProcessingRegister!
+    complianceReport(from: DateTime, to: DateTime, asOf: DateTime): ComplianceReport!
+    "Whose data was in an incident's systems during its window."
+    incidentImpact(incidentId: ID!): IncidentImpact
+    "The forensics timeline: every event, filtered, oldest first."
+    events(filter: EventFilter, first: Int = 50, after: String): EventConnection!
+    ledgerHead: LedgerHead!
+  }
+
+  type Mutation {
+    "Records events (the canonical JSON, as on Kafka). Every invalid one is answered with every problem by path; the valid ones are stored."
+    recordEvents(events: [JSON!]!): RecordEventsResult!
+    "Creates an API key for a role (admin only). The key is shown once."
+    createApiKey(role: Role!, label: String): CreatedApiKey!
+  }
+
+  input IdentifierInput { kind: String!, value: String! }
+
+  input EventFilter {
+    subjectId: ID
+    type: String
+    category: String
+    system: String
+    actorId: String
+    actorKind: String
+    from: DateTime
+    to: DateTime
+  }
+
+  type SubjectAccessReport {
+    subjectId: ID!
+    erased: Boolean!
+    erasedAt: DateTime
+    "Events recorded for the subject after erasure (a new registration, a late log line)."
+    eventsAfterErasure: Int!
+    firstSeenAt: DateTime!
+    lastSeenAt: DateTime!
+    "Every purpose the subject's data was collected or used for."
+    purposes: [String!]!
+    categories: [HeldCategory!]!
+    recipients: [Recipient!]!
+    transfers: [Transfer!]!
+    consents: [Consent!]!
+    requests: [SubjectRequest!]!
+    timeline(first: Int = 50, after: String): EventConnection!
+  }
+
+  enum CategoryStatus { held deleted anonymized erased }
+
+  type HeldCategory {
+    category: String!
+    label: String!
+    status: CategoryStatus!
+    purposes: [String!]!
+    legalBases: [String!]!
+    sources: [String!]!
+    methods: [String!]!
+    storage: [Storage!]!
+    usedBy: [String!]!
+    firstCollectedAt: DateTime
+    lastCollectedAt: DateTime
+    lastUsedAt: DateTime
+    retention: String
+    retainedUntil: DateTime
+    deletedAt: DateTime
+    collectedAfterErasure: Boolean!
+    "The value, decrypted. Null when erased, deleted, never given, or when the caller's role may not see values."
+    value: String
+    "Ids of the events this entry rests on."
+    evidence: [ID!]!
+  }
+
+  type Storage { system: String!, kind: String!, region: String! }
+
+  type Recipient {
+    id: ID!
+    name: String!
+    kind: String!
+    region: String!
+    abroad: Boolean!
+    categories: [String!]!
+    purposes: [String!]!
+    legalBases: [String!]!
+    legalRequestIds: [ID!]!
+    firstShared: DateTime!
+    lastShared: DateTime!
+    shares: Int!
+    evidence: [ID!]!
+  }
+
+  type RecipientRef { id: ID!, name: String!, kind: String!, region: String! }
+
+  type Transfer {
+    eventId: ID!
+    subjectId: ID!
+    occurredAt: DateTime!
+    recipient: RecipientRef!
+    fromRegion: String!
+    toRegion: String!
+    categories: [String!]!
+    purpose: String!
+    mechanism: String!
+    securityMeasures: [String!]!
+    risks: [String!]!
+    consentId: ID
+  }
+
+  type Disclosures { purpose: String, recipient: String, securityMeasures: [String!], risks: [String!] }
+  type Withdrawal { at: DateTime!, purposes: [String!], all: Boolean!, eventId: ID! }
+
+  type Consent {
+    consentId: ID!
+    "active, partially-withdrawn, withdrawn, or refused (a purpose refused with no consent given)."
+    status: String!
+    purposes: [String!]!
+    categories: [String!]
+    disclosures: Disclosures
+    policyVersion: String
+    channel: String
+    givenAt: DateTime
+    withdrawals: [Withdrawal!]!
+  }
+
+  type SubjectRequest {
+    requestId: ID!
+    kind: String
+    receivedAt: DateTime
+    deadline: DateTime
+    completedAt: DateTime
+    outcome: String
+    "open, completed, or overdue (open past its deadline, now)."
+    status: String!
+    daysLeft: Int
+    evidence: [ID!]!
+  }
+
+  type ProcessingRegister { purposes: [PurposeRecord!]! }
+
+  type PurposeRecord {
+    purpose: String!
+    label: String!
+    categories: [String!]!
+    legalBases: [String!]!
+    sources: [String!]!
+    systems: [String!]!
+    storageRegions: [String!]!
+    recipients: [String!]!
+    transferRegions: [String!]!
+    retentions: [String!]!
+    subjectCount: Int!
+    firstSeenAt: DateTime!
+    lastSeenAt: DateTime!
+  }
+
+  type ComplianceReport {
+    asOf: DateTime!
+    from: DateTime
+    to: DateTime
+    "The ledger head the report was computed at: keep it, and 'pdl verify --anchor' proves the evidence unchanged."
+    ledgerHead: LedgerHead!
+    violations: [Violation!]!
+    legalRequests: [LegalRequest!]!
+    transfers: [Transfer!]!
+  }
+
+  type Violation { rule: String!, subjectId: ID, eventIds: [ID!]!, detectedAt: DateTime!, message: String! }
+
+  type LegalRequest {
+    requestId: ID!
+    authority: String
+    instrument: String
+    reference: String
+    categories: [String!]!
+    receivedAt: DateTime
+    disclosures: [Disclosure!]!
+  }
+
+  type Disclosure { eventId: ID!, subjectId: ID!, occurredAt: DateTime!, recipient: String!, categories: [String!]! }
+
+  type IncidentImpact {
+    incidentId: ID!
+    systems: [String!]!
+    windowFrom: DateTime
+    windowTo: DateTime
+    description: String
+    openedAt: DateTime
+    closedAt: DateTime
+    subjectCount: Int!
+    subjects: [AffectedSubject!]!
+  }
+
+  type AffectedSubject { subjectId: ID!, categories: [String!]!, systems: [String!]!, evidence: [ID!]! }
+
+  type EventConnection { edges: [EventEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+  type EventEdge { cursor: String!, node: LedgerEventRecord! }
+  type PageInfo { hasNextPage: Boolean!, endCursor: String }
+  type Actor { kind: String!, id: String! }
+
+  type LedgerEventRecord {
+    id: ID!
+    position: Int!
+    stream: String!
+    revision: Int!
+    type: String!
+    occurredAt: DateTime!
+    recordedAt: DateTime!
+    subjectId: ID
+    actor: Actor!
+    "The event's data; personal values decrypted for roles that may see them, null otherwise."
+    data: JSON!
+    hash: String!
+  }
+
+  type LedgerHead {
+    position: Int!
+    hash: String
+    "Position up to which every read model is current."
+    readModelsPosition: Int!
+  }
+
+  type RecordEventsResult {
+    appended: Int!
+    duplicates: Int!
+    rejected: [Rejection!]!
+    outcomes: [RecordOutcome!]!
+  }
+  type Rejection { index: Int!, id: String, errors: [FieldError!]! }
+  type FieldError { path: String!, message: String! }
+  type RecordOutcome { index: Int!, id: String, status: String!, position: Int, note: String }
+
+  type CreatedApiKey { id: ID!, role: Role!, label: String, "Shown once: store it now." key: String! }
+`;

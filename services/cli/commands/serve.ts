@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { ReadModels } from '../../../projections/queries.js';
+import { ensureAdminKey } from '../../api/auth/admin-key.js';
+import { ApiKeys } from '../../api/auth/api-keys.js';
+import { startServer } from '../../api/server.js';
+import { openLedger } from '../../ledger/open-ledger.js';
+import type { GlobalOptions } from '../pdl.js';
+
+export function serveCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('serve')
+    .description('serve the GraphQL API (and GraphiQL) on the embedded ledger')
+    .option('--port <n>', 'port (0: any free port)', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 4000))
+    .option('--host <address>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
+    .option('--no-graphiql', 'do not serve GraphiQL')
+    .addHelpText('after', '\nEnvironment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
+      'Logs are JSON lines on standard output; SIGTERM or SIGINT stops it gracefully.')
+    .action(async (options: { port: number; host: string; graphiql: boolean }) => {
+      const log = pino({ name: 'pdl' });
+      const opened = await openLedger({ db: globals().db });
+      const apiKeys = new ApiKeys(opened.store.db, process.env.PDL_ADMIN_KEY);
+      const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
+      const running = await startServer({ opened, readModels: new ReadModels(opened.store.db), apiKeys }, { ...options, log });
+      const head = await opened.store.head();
+      log.info({ url: `${running.url}/graphql`, db: opened.paths.db, position: head.position }, 'listening');
+      const where = admin.source === 'env' ? 'PDL_ADMIN_KEY' : `${admin.file}${admin.source === 'created' ? ' (created now, mode 0600)' : ''}`;
+      process.stderr.write(
+        `\npdl: serving ${opened.paths.db} (${head.position} events) at ${running.url}/graphql\n` +
+        `pdl: the admin key is in ${where}. In GraphiQL, open Headers and paste:\n` +
+        `       {"Authorization": "Bearer <the key>"}\n` +
+        (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'stopping');
+        await running.stop();
+        await opened.close();
+        log.info('stopped');
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+    });
+}
