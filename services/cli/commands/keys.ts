@@ -2,11 +2,24 @@ import type { Command } from 'commander';
 import { renameSync } from 'node:fs';
 import { randomKey } from '../../ledger/crypto/aead.js';
 import { writeKeyFile } from '../../ledger/crypto/master-key.js';
+import { ApiKeys } from '../../api/auth/api-keys.js';
+import { ROLES, type Role } from '../../api/auth/roles.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
 
 export function keysCommand(program: Command, globals: () => GlobalOptions): void {
   const keys = program.command('keys').description('manage encryption keys');
+  keys
+    .command('create')
+    .description('create an API key for a role; it is printed once')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--label <text>', 'what the key is for')
+    .action(async (options: { role: string; label?: string }) => {
+      if (!(ROLES as readonly string[]).includes(options.role)) throw new Error(`unknown role ${JSON.stringify(options.role)} (one of ${ROLES.join(', ')})`);
+      const created = await withLedger(globals().db, async ({ store }) => new ApiKeys(store.db).create(options.role as Role, options.label ?? null));
+      console.log(created.key);
+      process.stderr.write(`pdl: ${created.role} key ${created.id} created; it is shown only now.\n`);
+    });
   keys
     .command('rotate-master')
     .description('re-wrap every data key under a new master key (events are not rewritten)')

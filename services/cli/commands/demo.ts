@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { demoEvents } from '../../demo/scenario.js';
+import { withLedger } from '../with-ledger.js';
+import type { GlobalOptions } from '../pdl.js';
+
+export function demoCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('demo')
+    .description('load a realistic scenario drawn from the privacy policy (idempotent: loading it twice stores it once)')
+    .action(async () => {
+      const result = await withLedger(globals().db, async ({ ledger }) => ledger.record(demoEvents()));
+      console.log(`demo: appended ${result.appended}, already there ${result.duplicates}, rejected ${result.rejected.length}`);
+      for (const rejection of result.rejected) console.log(`  ${rejection.index}: ${JSON.stringify(rejection.errors)}`);
+      console.log('Try, in GraphiQL (pdl serve): subjectAccess(identifier: {kind: "email", value: "li.wei@example.cn"}), incidentImpact(incidentId: "inc-2026-04"), processingRegister.');
+      if (result.rejected.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,161 @@
+/** The GraphQL API over real HTTP, against `pdl serve` on the demo scenario. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registration, anEvent } from '../fixtures/events.js';
+import { startPdlServer, type PdlServer } from './pdl-server.js';
+import { runPdl } from './run-pdl.js';
+
+let server: PdlServer;
+let dpoKey: string;
+let auditorKey: string;
+
+const SUBJECT_ACCESS = `query($id: ID, $identifier: IdentifierInput) {
+  subjectAccess(subjectId: $id, identifier: $identifier) {
+    subjectId erased purposes
+    categories { category status purposes legalBases sources methods storage { system kind region } usedBy
+                 firstCollectedAt lastUsedAt retention retainedUntil deletedAt value }
+    recipients { id name kind region abroad categories legalRequestIds firstShared lastShared }
+    transfers { toRegion fromRegion mechanism securityMeasures risks consentId recipient { id } }
+    consents { consentId status purposes policyVersion disclosures { purpose recipient securityMeasures risks } }
+    requests { requestId kind status deadline }
+  }
+}`;
+
+beforeAll(async () => {
+  const db = `${(await import('./run-pdl.js')).tempDir('api')}/ledger.db`;
+  expect((await runPdl(['--db', db, 'demo'])).code).toBe(0);
+  server = await startPdlServer({ db });
+  const key = async (role: string) => {
+    const created = await server.gql<{ createApiKey: { key: string } }>(`mutation { createApiKey(role: ${role}) { key } }`);
+    return created.data!.createApiKey.key;
+  };
+  dpoKey = await key('dpo');
+  auditorKey = await key('auditor');
+});
+afterAll(async () => {
+  expect(await server.stop()).toBe(0);
+});
+
+type Report = { subjectAccess: Record<string, unknown> & { categories: Record<string, unknown>[] } | null };
+
+describe('subjectAccess', () => {
+  it('answers for a subject by id with exactly what was recorded', async () => {
+    const { data, errors } = await server.gql<Report>(SUBJECT_ACCESS, { id: 'u-1003' }, dpoKey);
+    expect(errors).toBeUndefined();
+    const report = data!.subjectAccess!;
+    expect(report).toMatchObject({ subjectId: 'u-1003', erased: false });
+    expect(report.purposes).toEqual(['account-registration', 'personalization', 'service-provision', 'service-security']);
+    const byCategory = Object.fromEntries(report.categories.map((c) => [c.category, c]));
+    expect(Object.keys(byCategory).sort()).toEqual([
+      'behavior.browsing', 'behavior.click', 'contact.email', 'contact.phone', 'device.cookie-id', 'device.info', 'network.ip-address',
+    ]);
+    expect(byCategory['contact.email']).toEqual({
+      category: 'contact.email', status: 'held', purposes: ['account-registration', 'service-provision'], legalBases: ['contract'],
+      sources: ['subject'], methods: ['registration'], storage: [{ system: 'user-db', kind: 'database', region: 'CN' }], usedBy: [],
+      firstCollectedAt: '2026-02-03T09:00:00.000Z', lastUsedAt: null, retention: 'P3Y', retainedUntil: '2029-02-03T09:00:00.000Z',
+      deletedAt: null, value: 'zhang.min@example.cn',
+    });
+    expect(byCategory['contact.phone']).toMatchObject({ value: '+8613800001003', usedBy: ['risk-engine'], lastUsedAt: '2026-03-03T12:00:00.000Z' });
+    expect(byCategory['network.ip-address']).toMatchObject({
+      status: 'deleted', deletedAt: '2026-08-01T00:00:00.000Z', storage: [], legalBases: ['consent'], value: null,
+      retainedUntil: '2026-08-03T09:05:00.000Z',
+    });
+    expect(report.recipients).toEqual([
+      { id: 'crm-us', name: 'CRM Inc', kind: 'processor', region: 'US', abroad: true, categories: ['contact.email'], legalRequestIds: [],
+        firstShared: '2026-04-11T09:00:00.000Z', lastShared: '2026-04-11T09:00:00.000Z' },
+      { id: 'psb-sh', name: 'Shanghai Public Security Bureau', kind: 'authority', region: 'CN', abroad: false, categories: ['contact.phone'],
+        legalRequestIds: [], firstShared: '2026-04-05T10:00:00.000Z', lastShared: '2026-04-05T10:00:00.000Z' },
+    ]);
+    expect(report.transfers).toEqual([{
+      toRegion: 'US', fromRegion: 'CN', mechanism: 'standard-contract', consentId: 'c-xborder-u-1003', recipient: { id: 'crm-us' },
+      securityMeasures: ['encryption in transit and at rest', 'access logging'], risks: ['access by foreign authorities', 'weaker remedies abroad'],
+    }]);
+    expect(report.consents).toEqual([
+      { consentId: 'c-cookies-u-1003', status: 'active', purposes: ['personalization'], policyVersion: '1', disclosures: null },
+      { consentId: 'c-xborder-u-1003', status: 'active', purposes: ['service-provision'], policyVersion: '1',
+        disclosures: { purpose: 'CRM hosting for customer support', recipient: 'CRM Inc (US)', securityMeasures: ['encryption in transit and at rest', 'access logging'], risks: ['access by foreign authorities', 'weaker remedies abroad'] } },
+    ]);
+    expect(report.requests).toEqual([{ requestId: 'r-1003-access', kind: 'access', status: 'overdue', deadline: '2026-07-20T09:00:00.000Z' }]);
+  });
+
+  it('finds a subject by e-mail however it is written, and answers null for an unknown one', async () => {
+    const byEmail = await server.gql<Report>(SUBJECT_ACCESS, { identifier: { kind: 'email', value: ' Zhang.Min@Example.CN ' } }, dpoKey);
+    expect(byEmail.data!.subjectAccess!.subjectId).toBe('u-1003');
+    const byPhone = await server.gql<Report>(SUBJECT_ACCESS, { identifier: { kind: 'phone', value: '138 0000 1003' } }, dpoKey);
+    expect(byPhone.data!.subjectAccess!.subjectId).toBe('u-1003');
+    expect((await server.gql<Report>(SUBJECT_ACCESS, { identifier: { kind: 'email', value: 'nobody@example.cn' } }, dpoKey)).data!.subjectAccess).toBeNull();
+    expect((await server.gql<Report>(SUBJECT_ACCESS, { id: 'u-none' }, dpoKey)).data!.subjectAccess).toBeNull();
+  });
+
+  it('shows an erased subject with its history and no value, and the old e-mail finds nothing', async () => {
+    const report = (await server.gql<Report>(SUBJECT_ACCESS, { id: 'u-1005' }, dpoKey)).data!.subjectAccess!;
+    expect(report.erased).toBe(true);
+    expect(report.categories.length).toBeGreaterThan(0);
+    expect(report.categories.every((c) => c.status === 'erased' && c.value === null)).toBe(true);
+    expect(report.categories.find((c) => c.category === 'contact.email')).toMatchObject({ purposes: ['account-registration', 'service-provision'] });
+    expect((await server.gql<Report>(SUBJECT_ACCESS, { identifier: { kind: 'email', value: 'liu.yang@example.cn' } }, dpoKey)).data!.subjectAccess).toBeNull();
+  });
+
+  it('never gives an auditor a decrypted value', async () => {
+    const report = (await server.gql<Report>(SUBJECT_ACCESS, { id: 'u-1003' }, auditorKey)).data!.subjectAccess!;
+    expect(report.categories.map((c) => c.value)).toEqual(report.categories.map(() => null));
+    const timeline = await server.gql<{ events: { edges: { node: { data: { values?: Record<string, unknown> } } }[] } }>(
+      '{ events(filter: { subjectId: "u-1003", type: "DataCollected" }) { edges { node { data } } } }', {}, auditorKey);
+    const values = timeline.data!.events.edges.map((e) => e.node.data.values);
+    expect(JSON.stringify(values)).not.toContain('zhang.min');
+    expect(values[0]).toEqual({ 'contact.email': null, 'contact.phone': null });
+  });
+});
+
+describe('timeline pagination', () => {
+  it('walks a subject timeline page by page without gaps or repeats', async () => {
+    const events = [registration('u-pages', 'pages@example.cn', '+8613800009999'),
+      ...Array.from({ length: 22 }, (_, i) => anEvent('DataUsed', { subject: { id: 'u-pages' }, occurredAt: `2026-09-01T10:${String(i).padStart(2, '0')}:00Z` }))];
+    const recorded = await server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: events });
+    expect(recorded.data!.recordEvents.appended).toBe(23);
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const page: { data?: { subjectAccess: { timeline: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } } } =
+        await server.gql(`query($after: String) { subjectAccess(subjectId: "u-pages") { timeline(first: 5, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } }`, { after }, dpoKey);
+      const timeline = page.data!.subjectAccess.timeline;
+      expect(timeline.totalCount).toBe(23);
+      seen.push(...timeline.edges.map((e) => e.node.id));
+      pages += 1;
+      if (!timeline.pageInfo.hasNextPage) break;
+      after = timeline.pageInfo.endCursor;
+    }
+    expect(pages).toBe(5);
+    expect(seen).toEqual(events.map((e) => e.id));
+  });
+
+  it('refuses a forged cursor with a clear error', async () => {
+    const response = await server.gql('{ events(after: "bm90LWEtY3Vyc29y") { totalCount } }', {}, dpoKey);
+    expect(response.errors![0]).toMatchObject({ extensions: { code: 'VALIDATION' } });
+    expect(response.errors![0]!.message).toContain('invalid cursor');
+  });
+});
+
+describe('recordEvents', () => {
+  it('answers each event: appended, duplicate, or rejected with every error by path', async () => {
+    const good = anEvent('DataUsed', { subject: { id: 'u-1001' } });
+    const result = await server.gql<{ recordEvents: { appended: number; duplicates: number; rejected: { index: number; errors: { path: string }[] }[]; outcomes: { status: string }[] } }>(
+      'mutation($e: [JSON!]!) { recordEvents(events: $e) { appended duplicates rejected { index errors { path message } } outcomes { status } } }',
+      { e: [good, good, { ...good, id: undefined, data: { ...good.data, categories: ['contact.fax'] } }] });
+    expect(result.data!.recordEvents).toMatchObject({ appended: 1, duplicates: 1 });
+    expect(result.data!.recordEvents.outcomes.map((o) => o.status)).toEqual(['appended', 'duplicate', 'rejected']);
+    expect(result.data!.recordEvents.rejected[0]!.errors.map((e) => e.path)).toEqual(['id', 'data.categories[0]']);
+  });
+});
+
+describe('health', () => {
+  it('reports the store reachable and the read models caught up', async () => {
+    const response = await fetch(`${server.url}/health`);
+    const body = await response.json() as { status: string; store: { position: number }; readModels: { behind: number } };
+    expect(response.status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.store.position).toBeGreaterThan(50);
+    expect(body.readModels.behind).toBe(0);
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

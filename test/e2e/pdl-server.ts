@@ -1,0 +1,56 @@
+/** Starts the real `pdl serve` on a free port and talks to it over HTTP. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { PDL, tempDir } from './run-pdl.js';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export interface PdlServer {
+  readonly url: string;
+  readonly db: string;
+  readonly adminKey: string;
+  readonly child: ChildProcess;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
+  stop(): Promise<number | null>;
+}
+
+export async function startPdlServer(options: { db?: string } = {}): Promise<PdlServer> {
+  const db = options.db ?? join(tempDir('server'), 'ledger.db');
+  const adminKey = `test-admin-${Math.random().toString(36).slice(2)}`;
+  const child = spawn(process.execPath, [PDL, '--db', db, 'serve', '--port', '0', '--no-graphiql'], {
+    env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /"url":"(http:[^"]+)\/graphql"[^\n]*"msg":"listening"/.exec(buffered);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`pdl serve exited with ${code}: ${stderr}`)));
+    setTimeout(() => reject(new Error(`pdl serve did not start in 30 s: ${stderr}`)), 30_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    url, db, adminKey, child,
+    async gql(query, variables, key = adminKey) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
