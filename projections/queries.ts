@@ -35,6 +35,10 @@ export interface DisclosureRow {
   recipientRegion: string; legalRequestId: string | null; categories: string[]; purpose: string; legalBasis: string;
 }
 
+export interface AccessRow {
+  eventId: string; occurredAt: string; actor: { kind: string; id: string }; action: string; target: string; purpose: string; categories: string[];
+}
+
 export interface AffectedSubject { subjectId: string; categories: string[]; systems: string[]; evidence: string[] }
 
 const parse = <T>(text: string): T => JSON.parse(text) as T;
@@ -76,6 +80,14 @@ export class ReadModels {
       categories: parse(r.categories as string), purpose: r.purpose as string, mechanism: r.mechanism as string,
       securityMeasures: parse(r.security_measures as string), risks: parse(r.risks as string), consentId: r.consent_id as string | null,
     }));
+  }
+
+  accessLog(subjectId: string): AccessRow[] {
+    return this.db.prepare<[string], Record<string, string | number>>('SELECT * FROM rm_access_log WHERE subject_id = ? ORDER BY position').all(subjectId)
+      .map((r) => ({
+        eventId: r.event_id as string, occurredAt: r.occurred_at as string, actor: { kind: r.actor_kind as string, id: r.actor_id as string },
+        action: r.action as string, target: r.target as string, purpose: r.purpose as string, categories: parse<string[]>(r.categories as string),
+      }));
   }
 
   legalRequests(): (LegalRequestState & { requestId: string })[] {

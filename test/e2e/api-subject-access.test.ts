@@ -17,6 +17,7 @@ const SUBJECT_ACCESS = `query($id: ID, $identifier: IdentifierInput) {
     transfers { toRegion fromRegion mechanism securityMeasures risks consentId recipient { id } }
     consents { consentId status purposes policyVersion disclosures { purpose recipient securityMeasures risks } }
     requests { requestId kind status deadline }
+    accessLog { action target purpose categories actor { id } }
   }
 }`;
 
@@ -75,6 +76,11 @@ describe('subjectAccess', () => {
         disclosures: { purpose: 'CRM hosting for customer support', recipient: 'CRM Inc (US)', securityMeasures: ['encryption in transit and at rest', 'access logging'], risks: ['access by foreign authorities', 'weaker remedies abroad'] } },
     ]);
     expect(report.requests).toEqual([{ requestId: 'r-1003-access', kind: 'access', status: 'overdue', deadline: '2026-07-20T09:00:00.000Z' }]);
+    expect(report.accessLog).toEqual([
+      { action: 'used', target: 'risk-engine', purpose: 'service-security', categories: ['contact.phone', 'network.ip-address'], actor: { id: 'risk-engine' } },
+      { action: 'shared', target: 'psb-sh', purpose: 'legal-compliance', categories: ['contact.phone'], actor: { id: 'support-agent-7' } },
+      { action: 'transferred-abroad', target: 'crm-us', purpose: 'service-provision', categories: ['contact.email'], actor: { id: 'crm-sync' } },
+    ]);
   });
 
   it('finds a subject by e-mail however it is written, and answers null for an unknown one', async () => {

@@ -51,6 +51,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       const daysLeft = deadline && !r.completedAt ? Math.floor((Date.parse(deadline) - now.getTime()) / 86_400_000) : null;
       return { ...r, deadline, status, daysLeft };
     }),
+    accessLog: () => context.readModels.accessLog(subjectId),
     timeline: ({ first, after }: { first?: number | null; after?: string | null }) => eventConnection(context, { subjectId }, first, after),
   };
 }

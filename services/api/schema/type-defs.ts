@@ -58,7 +58,21 @@ export const typeDefs = /* GraphQL */ `
     transfers: [Transfer!]!
     consents: [Consent!]!
     requests: [SubjectRequest!]!
+    "Who used or passed on the subject's data, when, and for what."
+    accessLog: [Access!]!
     timeline(first: Int = 50, after: String): EventConnection!
+  }
+
+  type Access {
+    eventId: ID!
+    occurredAt: DateTime!
+    actor: Actor!
+    "used, shared, or transferred-abroad"
+    action: String!
+    "The system that used the data, or the recipient it went to."
+    target: String!
+    purpose: String!
+    categories: [String!]!
   }
 
   enum CategoryStatus { held deleted anonymized erased }
