@@ -6,12 +6,17 @@ import { incidents, storageIntervals, systemUses } from './incidents/incidents.j
 import { disclosures, legalRequests } from './legal-requests/legal-requests.js';
 import { processingRegister, purposeSubjects } from './processing-register/processing-register.js';
 import type { Projection } from './projection.js';
+import { violations } from './compliance/violations.js';
+import { policies } from './policies/policies.js';
+import { notices, shutdowns } from './shutdowns/shutdowns.js';
 import { recipients, transfers } from './recipients/recipients.js';
 import { subjectCategories } from './subject-profile/categories.js';
 import { subjects } from './subject-profile/subjects.js';
 import { subjectRequests } from './subject-requests/subject-requests.js';
 
+/** In order: `violations` reads the models before it (consents, legal requests, transfers, policies). */
 export const allProjections: readonly Projection[] = [
   subjects, subjectCategories, consents, recipients, transfers, subjectRequests, legalRequests, disclosures,
   incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, eventIndex, eventTags, accessLog,
+  policies, shutdowns, notices, violations,
 ];

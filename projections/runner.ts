@@ -46,21 +46,24 @@ export class ProjectionRunner {
     return Math.min(...this.checkpoints.values());
   }
 
-  /** Applies appended events to every model that has not seen them. Runs inside the caller's transaction. */
+  /**
+   * Applies appended events to every model that has not seen them, event by event, so that a
+   * model reading another (violations reads consents) sees it exactly as of that event,
+   * whatever the batching. Runs inside the caller's transaction.
+   */
   apply(events: readonly RecordedEvent[]): void {
-    const projected = events.map(toProjected);
-    for (const projection of this.projections) {
-      const checkpoint = this.checkpoints.get(projection.name)!;
-      let last = checkpoint;
-      for (const event of projected) {
-        if (event.position <= checkpoint) continue;
+    const last = new Map<string, number>();
+    for (const recorded of events) {
+      const event = toProjected(recorded);
+      for (const projection of this.projections) {
+        if (event.position <= this.checkpoints.get(projection.name)!) continue;
         projection.apply(this.db, event);
-        last = event.position;
+        last.set(projection.name, event.position);
       }
-      if (last !== checkpoint) {
-        this.saveCheckpoint.run(last, projection.name);
-        this.checkpoints.set(projection.name, last);
-      }
+    }
+    for (const [name, position] of last) {
+      this.saveCheckpoint.run(position, name);
+      this.checkpoints.set(name, position);
     }
   }
 

@@ -42,12 +42,20 @@ export const incidents = keyedProjection<IncidentState>({
   },
 });
 
-export interface Interval { from: string; to: string | null; collectedBy: string; endedBy: string | null }
+export interface Interval {
+  from: string;
+  to: string | null;
+  collectedBy: string;
+  endedBy: string | null;
+  /** What the collection said, for the retention rule: its retention (else the policy's) and purposes. */
+  retention: string | null;
+  purposes: string[];
+}
 export interface StorageIntervalsState { lastPosition: number; intervals: Interval[] }
 
 export const storageIntervals = keyedProjection<StorageIntervalsState>({
   name: 'storage-intervals',
-  version: 1,
+  version: 2,
   table: 'rm_storage_intervals',
   key: ['subject_id', 'system', 'category'],
   keysOf({ event }, existing): Key[] {
@@ -66,7 +74,12 @@ export const storageIntervals = keyedProjection<StorageIntervalsState>({
     const open = intervals.find((i) => i.to === null);
     if (event.type === 'DataCollected') {
       if (open) return { lastPosition: position, intervals };
-      return { lastPosition: position, intervals: [...intervals, { from: event.occurredAt, to: null, collectedBy: event.id, endedBy: null }] };
+      return {
+        lastPosition: position,
+        intervals: [...intervals, {
+          from: event.occurredAt, to: null, collectedBy: event.id, endedBy: null, retention: event.data.retention ?? null, purposes: [...event.data.purposes].sort(),
+        }],
+      };
     }
     if (event.type === 'DataDeleted' || event.type === 'SubjectErased') {
       return {

@@ -4,6 +4,7 @@ import { Key, Timestamp } from '../envelope.js';
 import { DataCategory, LegalInstrument } from '../taxonomy.js';
 import { defineEvent, nonEmpty, text } from './define.js';
 import { ProcessingWindow } from './processing.js';
+import { PolicyDocument } from '../policy.js';
 
 export const LegalRequestReceived = defineEvent(
   'LegalRequestReceived',
@@ -61,16 +62,13 @@ export const IncidentClosed = defineEvent(
   'An incident was closed, with its final scope when that changed.',
 );
 
-/**
- * A privacy policy published into the ledger. Its document is checked against the policy
- * schema by the policy module; here it must be an object.
- */
+/** A privacy policy published into the ledger: the commitments the ledger checks from then on. */
 export const PolicyPublished = defineEvent(
   'PolicyPublished',
   z.strictObject({
     version: text(64),
     effectiveFrom: Timestamp.optional(),
-    policy: z.record(z.string(), z.unknown(), { error: 'expected the policy document (an object)' }),
+    policy: PolicyDocument,
   }),
   'optional',
   'A version of the privacy policy whose promises the ledger checks; in force from effectiveFrom (else occurredAt).',

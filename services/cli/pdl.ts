@@ -6,6 +6,7 @@ import { DEFAULT_DB } from '../ledger/open-ledger.js';
 import { demoCommand } from './commands/demo.js';
 import { eraseCommand } from './commands/erase.js';
 import { rebuildCommand } from './commands/rebuild.js';
+import { reportCommand } from './commands/report.js';
 import { eventsCommand } from './commands/events.js';
 import { headCommand } from './commands/head.js';
 import { keysCommand } from './commands/keys.js';
@@ -25,7 +26,7 @@ const program = new Command('pdl')
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-for (const register of [serveCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, rebuildCommand, demoCommand, keysCommand]) {
+for (const register of [serveCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, demoCommand, keysCommand]) {
   register(program, globals);
 }
 

@@ -8,6 +8,7 @@
  * Ids are UUIDv5 of a name, so loading the demo twice stores it once.
  */
 import { v5 as uuidv5 } from 'uuid';
+import { defaultPolicy } from '../../schemas/default-policy.js';
 
 const NAMESPACE = '6f1d8f5e-3a7b-4c1e-9d2a-7b5e0c4a9f10';
 const idOf = (name: string) => uuidv5(name, NAMESPACE);
@@ -28,15 +29,20 @@ export const DEMO_PEOPLE: readonly Person[] = [
 ];
 
 /** What the demo does wrong on purpose: rule id → the subject and the event name that proves it. */
-export const DELIBERATE_WRONGS = [
+export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string; event: string }[] = [
   { rule: 'consent-missing', subjectId: 'u-1002', event: 'u-1002 personalization after cookies refused' },
   { rule: 'third-party-share', subjectId: 'u-1004', event: 'u-1004 shared with ad network' },
+  // The same act breaks a second promise: marketing may only rest on consent.
+  { rule: 'consent-missing', subjectId: 'u-1004', event: 'u-1004 shared with ad network' },
   { rule: 'disclosure-without-legal-basis', subjectId: 'u-1003', event: 'u-1003 phone given to police without request' },
   { rule: 'cross-border-without-consent', subjectId: 'u-1002', event: 'u-1002 analytics sent to Singapore' },
   { rule: 'storage-region', subjectId: 'u-1006', event: 'u-1006 device info stored in US' },
   { rule: 'shutdown-deletion-overdue', subjectId: 'u-1004', event: 'u-1004 mini-game profile' },
   { rule: 'request-overdue', subjectId: 'u-1003', event: 'u-1003 access request' },
-] as const;
+];
+
+/** The id the demo gives the event of this name. */
+export const demoEventId = idOf;
 
 export function demoEvents(): Json[] {
   const events: Json[] = [];
@@ -49,7 +55,7 @@ export function demoEvents(): Json[] {
   const userDb = { system: 'user-db', kind: 'database', region: 'CN' };
   const webLog = { system: 'web-log', kind: 'server-log', region: 'CN' };
 
-  add('policy v1', 'PolicyPublished', '2026-01-01T00:00:00Z', employee('dpo'), { version: '1', policy: { source: 'privacy-policy.txt' } });
+  add('policy v1', 'PolicyPublished', '2026-01-01T00:00:00Z', employee('dpo'), { version: '1', policy: defaultPolicy });
 
   for (const [i, person] of DEMO_PEOPLE.entries()) {
     const at = `2026-02-0${i + 1}T09:00:00Z`;
@@ -59,13 +65,14 @@ export function demoEvents(): Json[] {
       storage: userDb, retention: 'P3Y',
     }, person.id, [{ kind: 'email', value: person.email }, { kind: 'phone', value: person.phone }]);
     add(`${person.id} cookie consent`, 'ConsentGiven', at, system('consent-banner'), {
-      consentId: `c-cookies-${person.id}`, purposes: ['personalization'], categories: ['device.cookie-id', 'behavior.browsing', 'behavior.click'],
+      consentId: `c-cookies-${person.id}`, purposes: ['personalization'],
+      categories: ['device.cookie-id', 'device.info', 'network.ip-address', 'behavior.browsing', 'behavior.click'],
       policyVersion: '1', channel: 'web-banner',
     }, person.id);
     add(`${person.id} logs`, 'DataCollected', `2026-02-0${i + 1}T09:05:00Z`, system('web-gateway'), {
       categories: ['device.cookie-id', 'device.info', 'network.ip-address', 'behavior.browsing', 'behavior.click'],
       values: { 'device.cookie-id': `ck-${person.id}`, 'network.ip-address': `203.0.113.${10 + i}` },
-      source: 'automatic', method: 'cookie', purposes: ['personalization', 'service-security'], legalBasis: 'consent',
+      source: 'automatic', method: 'cookie', purposes: ['personalization'], legalBasis: 'consent',
       consentId: `c-cookies-${person.id}`, storage: webLog, retention: 'P6M',
     }, person.id);
     add(`${person.id} risk check`, 'DataUsed', `2026-03-0${i + 1}T12:00:00Z`, system('risk-engine'), {

@@ -12,6 +12,7 @@ export const permissions = {
   events: ['admin', 'dpo', 'auditor'],
   ledgerHead: ['admin', 'producer', 'dpo', 'auditor'],
   revealValues: ['admin', 'dpo'],
+  authorize: ['admin', 'producer', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

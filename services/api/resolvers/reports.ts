@@ -1,6 +1,9 @@
 /** Read-side reports: the processing register, the compliance report, incident impact, the ledger head. */
 import { purposes } from '../../../schemas/taxonomy.js';
+import { authorize } from '../../compliance/authorize.js';
+import { buildComplianceReport } from '../../compliance/compliance-report.js';
 import type { ApiContext } from '../context.js';
+import { toIso } from './dates.js';
 
 export function processingRegister(_: unknown, __: unknown, context: ApiContext) {
   context.require('processingRegister');
@@ -21,29 +24,16 @@ async function headOf(context: ApiContext) {
   return { ...head, readModelsPosition: context.opened.readModels?.position ?? 0 };
 }
 
-export function legalRequests(context: ApiContext) {
-  const disclosures = context.readModels.disclosures();
-  const requests = context.readModels.legalRequests().map((request) => ({
-    ...request,
-    disclosures: disclosures.filter((d) => d.legalRequestId === request.requestId).map((d) => ({
-      ...d, recipient: `${d.recipientName} [${d.recipientRegion}]`,
-    })),
-  }));
-  return requests;
-}
-
-/** The shell that policy-as-code fills with rule verdicts; the evidence sections are live already. */
 export async function complianceReport(_: unknown, args: { from?: string | null; to?: string | null; asOf?: string | null }, context: ApiContext) {
   context.require('complianceReport');
-  const asOf = args.asOf ?? (context.now ?? (() => new Date()))().toISOString();
-  const within = (at: string) => (!args.from || at >= args.from) && (!args.to || at <= args.to);
-  return {
-    asOf, from: args.from ?? null, to: args.to ?? null,
-    ledgerHead: await headOf(context),
-    violations: [],
-    legalRequests: legalRequests(context).filter((r) => !r.receivedAt || within(r.receivedAt)),
-    transfers: context.readModels.transfers().filter((t) => within(t.occurredAt)),
-  };
+  const asOf = toIso(args.asOf) ?? (context.now ?? (() => new Date()))().toISOString();
+  const report = buildComplianceReport(context.opened.store.db, await headOf(context), { asOf, from: toIso(args.from), to: toIso(args.to) });
+  return { ...report, legalRequests: report.transparency.legalRequests };
+}
+
+export function authorizeQuery(_: unknown, args: Record<string, unknown>, context: ApiContext) {
+  context.require('authorize');
+  return authorize(context.opened.store.db, args, (context.now ?? (() => new Date()))(), (id) => context.opened.keys.isErased(id));
 }
 
 export function incidentImpact(_: unknown, args: { incidentId: string }, context: ApiContext) {

@@ -21,6 +21,8 @@ export const typeDefs = /* GraphQL */ `
     "The forensics timeline: every event, filtered, oldest first."
     events(filter: EventFilter, first: Int = 50, after: String): EventConnection!
     ledgerHead: LedgerHead!
+    "May this be done now? Judged by the same rules as the ledger, against the subject's consents and the policy in force."
+    authorize(subjectId: ID!, purpose: String!, categories: [String!]!, recipient: RecipientInput, legalBasis: String, legalRequestId: ID, consentId: ID): Authorization!
   }
 
   type Mutation {
@@ -133,6 +135,9 @@ export const typeDefs = /* GraphQL */ `
     securityMeasures: [String!]!
     risks: [String!]!
     consentId: ID
+    "In the compliance report: valid, or not-valid with the problem."
+    consentStatus: String
+    consentProblem: String
   }
 
   type Disclosures { purpose: String, recipient: String, securityMeasures: [String!], risks: [String!] }
@@ -188,12 +193,73 @@ export const typeDefs = /* GraphQL */ `
     to: DateTime
     "The ledger head the report was computed at: keep it, and 'pdl verify --anchor' proves the evidence unchanged."
     ledgerHead: LedgerHead!
+    "The policy version in force at asOf (each verdict names the version it was judged by)."
+    policy: PolicyRef!
+    summary: [RuleSummary!]!
     violations: [Violation!]!
+    "Requests by authority and instrument, what each allowed to be disclosed, and disclosures made without one."
+    transparency: Transparency!
     legalRequests: [LegalRequest!]!
+    "The transfer register: every transfer abroad with the status of its consent."
     transfers: [Transfer!]!
+    retention: RetentionStatus!
+    openRequests: [OpenRequest!]!
+    shutdowns: [ShutdownProgress!]!
   }
 
-  type Violation { rule: String!, subjectId: ID, eventIds: [ID!]!, detectedAt: DateTime!, message: String! }
+  type PolicyRef { version: String!, title: String, eventId: ID }
+  type RuleSummary { rule: String!, violations: Int! }
+
+  type Violation {
+    rule: String!
+    subjectId: ID
+    "The evidence: the offending event first, then what it was judged against."
+    eventIds: [ID!]!
+    "When the processing happened, or when the deadline passed."
+    occurredAt: DateTime!
+    detectedAt: DateTime!
+    policyVersion: String!
+    message: String!
+  }
+
+  type Transparency {
+    byAuthority: [AuthorityCount!]!
+    legalRequests: [LegalRequest!]!
+    disclosuresWithoutRequest: [Disclosure!]!
+  }
+  type AuthorityCount { authority: String!, instrument: String!, requests: Int!, disclosures: Int! }
+
+  type RetentionStatus {
+    "Held past the end of the retention period."
+    overdue: [RetentionEntry!]!
+    "Held, with the retention period ending in the next 30 days."
+    dueSoon: [RetentionEntry!]!
+  }
+  type RetentionEntry { subjectId: ID!, system: String!, categories: [String!]!, due: DateTime!, days: Int!, collectedBy: ID!, policyVersion: String! }
+
+  type OpenRequest { subjectId: ID!, requestId: ID!, kind: String, receivedAt: DateTime, deadline: DateTime!, daysLeft: Int! }
+
+  type ShutdownProgress {
+    service: String!
+    systems: [String!]!
+    effectiveAt: DateTime!
+    deletionDeadline: DateTime!
+    subjectCount: Int!
+    notified: Int!
+    deleted: Int!
+    stillHeld: Int!
+    subjects: [ShutdownSubject!]!
+  }
+  type ShutdownSubject { subjectId: ID!, notifiedBy: ID, deletedAt: DateTime }
+
+  input RecipientInput { id: ID!, name: String!, kind: String!, region: String! }
+  type Authorization {
+    allowed: Boolean!
+    "The policy version the question was judged by."
+    policyVersion: String!
+    reasons: [Reason!]!
+  }
+  type Reason { rule: String, message: String! }
 
   type LegalRequest {
     requestId: ID!

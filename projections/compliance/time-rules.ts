@@ -1,0 +1,163 @@
+/**
+ * The rules that time breaks: retention-overdue, request-overdue, shutdown-notice-missing and
+ * shutdown-deletion-overdue. Evaluated "as of" any moment from the read models (each interval,
+ * request and notice carries its own times), so no cron job is needed and a past date gives the
+ * verdicts of that day. Each is judged by the policy in force when its clock started.
+ */
+import type Database from 'better-sqlite3';
+import { addDuration } from '../../schemas/duration.js';
+import type { PolicyDocument } from '../../schemas/policy.js';
+import type { Interval, StorageIntervalsState } from '../incidents/incidents.js';
+import { policyAt } from '../policies/policies.js';
+import type { ShutdownState } from '../shutdowns/shutdowns.js';
+import type { SubjectRequestState } from '../subject-requests/subject-requests.js';
+import { list, type Violation } from './violation.js';
+
+interface IntervalRow { subjectId: string; system: string; category: string; interval: Interval }
+
+function intervals(db: Database.Database, systems?: readonly string[]): IntervalRow[] {
+  const rows = systems
+    ? db.prepare<[string], { subject_id: string; system: string; category: string; state: string }>(
+      'SELECT * FROM rm_storage_intervals WHERE system IN (SELECT value FROM json_each(?)) ORDER BY subject_id, system, category').all(JSON.stringify(systems))
+    : db.prepare<[], { subject_id: string; system: string; category: string; state: string }>('SELECT * FROM rm_storage_intervals ORDER BY subject_id, system, category').all();
+  return rows.flatMap((row) => (JSON.parse(row.state) as StorageIntervalsState).intervals.map((interval) => ({
+    subjectId: row.subject_id, system: row.system, category: row.category, interval,
+  })));
+}
+
+export function retentionPeriod(policy: PolicyDocument, category: string, purposes: readonly string[]): string {
+  const rule = policy.retention.rules.find((r) => (r.category === undefined || r.category === category) && (r.purpose === undefined || purposes.includes(r.purpose)));
+  return rule?.period ?? policy.retention.default;
+}
+
+export interface RetentionEntry { subjectId: string; system: string; categories: string[]; due: string; collectedBy: string; endedBy: string | null; to: string | null; policyVersion: string }
+
+/** Each collection still held at `asOf` (or ended) with the moment its retention ran out. */
+export function retentionSchedule(db: Database.Database, asOf: string): RetentionEntry[] {
+  const byCollection = new Map<string, RetentionEntry>();
+  for (const { subjectId, system, category, interval } of intervals(db)) {
+    if (interval.from > asOf) continue;
+    const policy = policyAt(db, interval.from);
+    const due = addDuration(interval.from, interval.retention ?? retentionPeriod(policy.document, category, interval.purposes));
+    const key = `${interval.collectedBy}|${system}|${interval.to ?? ''}`;
+    const entry = byCollection.get(key);
+    if (entry) {
+      entry.categories.push(category);
+      if (due < entry.due) entry.due = due;
+    } else {
+      byCollection.set(key, { subjectId, system, categories: [category], due, collectedBy: interval.collectedBy, endedBy: interval.endedBy, to: interval.to, policyVersion: policy.version });
+    }
+  }
+  return [...byCollection.values()];
+}
+
+export function retentionOverdue(db: Database.Database, asOf: string): Violation[] {
+  return retentionSchedule(db, asOf).flatMap((entry): Violation[] => {
+    if (entry.due >= asOf) return [];
+    const heldAt = entry.to === null || entry.to > asOf;
+    if (!heldAt && entry.to! <= entry.due) return [];
+    const days = Math.floor((Date.parse(heldAt ? asOf : entry.to!) - Date.parse(entry.due)) / 86_400_000);
+    return [{
+      rule: 'retention-overdue', subjectId: entry.subjectId, eventIds: [entry.collectedBy, ...(heldAt || !entry.endedBy ? [] : [entry.endedBy])],
+      occurredAt: entry.due, detectedAt: entry.due, policyVersion: entry.policyVersion,
+      message: heldAt
+        ? `${list(entry.categories.sort())} in ${entry.system} held ${days} days past its retention period (due ${entry.due}), not deleted.`
+        : `${list(entry.categories.sort())} in ${entry.system} deleted ${days} days after its retention period ran out (due ${entry.due}).`,
+    }];
+  });
+}
+
+export interface RequestEntry extends SubjectRequestState { subjectId: string; requestId: string; deadline: string; policyVersion: string }
+
+export function requestSchedule(db: Database.Database, asOf: string): RequestEntry[] {
+  return db.prepare<[], { subject_id: string; request_id: string; state: string }>('SELECT * FROM rm_subject_requests ORDER BY subject_id, request_id').all()
+    .map((row) => ({ ...(JSON.parse(row.state) as SubjectRequestState), subjectId: row.subject_id, requestId: row.request_id }))
+    .filter((request) => request.receivedAt !== null && request.receivedAt <= asOf)
+    .map((request) => {
+      const policy = policyAt(db, request.receivedAt!);
+      return { ...request, deadline: addDuration(request.receivedAt!, policy.document.subjectRequests.deadline), policyVersion: policy.version };
+    });
+}
+
+export function requestOverdue(db: Database.Database, asOf: string): Violation[] {
+  return requestSchedule(db, asOf).flatMap((request): Violation[] => {
+    const completed = request.completedAt !== null && request.completedAt <= asOf ? request.completedAt : null;
+    if (request.deadline >= asOf || (completed !== null && completed <= request.deadline)) return [];
+    return [{
+      rule: 'request-overdue', subjectId: request.subjectId, eventIds: request.evidence, occurredAt: request.deadline, detectedAt: request.deadline,
+      policyVersion: request.policyVersion,
+      message: completed
+        ? `${request.kind ?? 'subject'} request "${request.requestId}" answered on ${completed}, after its deadline ${request.deadline}.`
+        : `${request.kind ?? 'subject'} request "${request.requestId}" received ${request.receivedAt} is still open past its deadline ${request.deadline}.`,
+    }];
+  });
+}
+
+export interface ShutdownProgress {
+  service: string; systems: string[]; effectiveAt: string; deletionDeadline: string; policyVersion: string; eventId: string;
+  subjects: { subjectId: string; notifiedBy: string | null; deletedAt: string | null; evidence: string[]; endedBy: string[] }[];
+}
+
+/** For each shutdown, whose data it ends (held in its systems when it took effect), whether they were told, and whether it is gone. */
+export function shutdownProgress(db: Database.Database, asOf: string): ShutdownProgress[] {
+  const shutdowns = db.prepare<[], { service: string; state: string }>('SELECT * FROM rm_shutdowns ORDER BY service').all()
+    .map((row) => ({ service: row.service, ...(JSON.parse(row.state) as ShutdownState) }))
+    .filter((shutdown) => shutdown.announcedAt <= asOf);
+  return shutdowns.map((shutdown) => {
+    const policy = policyAt(db, shutdown.announcedAt);
+    const reasonable = addDuration(shutdown.effectiveAt, policy.document.shutdown.deletionPeriod);
+    const notices = db.prepare<[string, string], { event_id: string; subject_id: string | null; channel: string }>(
+      `SELECT event_id, subject_id, channel FROM rm_notices WHERE topic = 'service-shutdown' AND (service = ? OR service IS NULL)
+       AND occurred_at <= ? ORDER BY position`).all(shutdown.service, shutdown.effectiveAt)
+      .filter((notice) => policy.document.shutdown.noticeChannels.includes(notice.channel as never));
+    const bySubject = new Map<string, ShutdownProgress['subjects'][number] & { stillHeld: boolean }>();
+    for (const { subjectId, interval } of intervals(db, shutdown.systems)) {
+      if (interval.from > shutdown.effectiveAt || (interval.to !== null && interval.to <= shutdown.effectiveAt)) continue;
+      const entry = bySubject.get(subjectId) ?? {
+        subjectId, stillHeld: false, deletedAt: null, evidence: [], endedBy: [],
+        notifiedBy: notices.find((n) => n.subject_id === subjectId || n.subject_id === null)?.event_id ?? null,
+      };
+      const ended = interval.to !== null && interval.to <= asOf ? interval.to : null;
+      if (ended === null) entry.stillHeld = true;
+      else if (entry.deletedAt === null || ended > entry.deletedAt) entry.deletedAt = ended;
+      entry.evidence.push(interval.collectedBy);
+      if (ended && interval.endedBy) entry.endedBy.push(interval.endedBy);
+      bySubject.set(subjectId, entry);
+    }
+    const subjects = [...bySubject.values()].map(({ stillHeld, ...entry }) => ({ ...entry, deletedAt: stillHeld ? null : entry.deletedAt }));
+    return {
+      service: shutdown.service, systems: shutdown.systems, effectiveAt: shutdown.effectiveAt, eventId: shutdown.eventId,
+      deletionDeadline: shutdown.deletionDeadline < reasonable ? shutdown.deletionDeadline : reasonable, policyVersion: policy.version,
+      subjects,
+    };
+  });
+}
+
+export function shutdownRules(db: Database.Database, asOf: string): Violation[] {
+  const found: Violation[] = [];
+  for (const shutdown of shutdownProgress(db, asOf)) {
+    for (const subject of shutdown.subjects) {
+      if (shutdown.effectiveAt <= asOf && subject.notifiedBy === null) {
+        found.push({
+          rule: 'shutdown-notice-missing', subjectId: subject.subjectId, eventIds: [shutdown.eventId, ...subject.evidence], occurredAt: shutdown.effectiveAt,
+          detectedAt: shutdown.effectiveAt, policyVersion: shutdown.policyVersion,
+          message: `${shutdown.service} stopped on ${shutdown.effectiveAt} and the subject, whose data was in ${list(shutdown.systems)}, was not notified before.`,
+        });
+      }
+      if (shutdown.deletionDeadline < asOf && (subject.deletedAt === null || subject.deletedAt > shutdown.deletionDeadline)) {
+        found.push({
+          rule: 'shutdown-deletion-overdue', subjectId: subject.subjectId, eventIds: [shutdown.eventId, ...subject.evidence, ...subject.endedBy],
+          occurredAt: shutdown.deletionDeadline, detectedAt: shutdown.deletionDeadline, policyVersion: shutdown.policyVersion,
+          message: subject.deletedAt === null
+            ? `data in ${list(shutdown.systems)} of the stopped service ${shutdown.service} is still held past the deletion deadline ${shutdown.deletionDeadline}.`
+            : `data in ${list(shutdown.systems)} of the stopped service ${shutdown.service} was deleted on ${subject.deletedAt}, after the deadline ${shutdown.deletionDeadline}.`,
+        });
+      }
+    }
+  }
+  return found;
+}
+
+export function timeViolations(db: Database.Database, asOf: string): Violation[] {
+  return [...retentionOverdue(db, asOf), ...requestOverdue(db, asOf), ...shutdownRules(db, asOf)];
+}

@@ -1,0 +1,68 @@
+/**
+ * The violations of the rules that judge one act (collection, use, share, transfer): evaluated
+ * when the act is applied, against the read models as they stood then and the policy in force
+ * when the act happened; kept, so a verdict never changes when a later policy is published.
+ * Rules that depend on time passing (retention, deadlines) are in time-rules.ts.
+ */
+import type Database from 'better-sqlite3';
+import type { ConsentState } from '../consents/consents.js';
+import type { LegalRequestState } from '../legal-requests/legal-requests.js';
+import { policyAt } from '../policies/policies.js';
+import type { Projection } from '../projection.js';
+import { ReadModels } from '../queries.js';
+import { consentMissing } from './rules/consent-missing.js';
+import { crossBorderWithoutConsent } from './rules/cross-border-without-consent.js';
+import { disclosureWithoutLegalBasis, thirdPartyShare } from './rules/sharing.js';
+import { storageRegion } from './rules/storage-region.js';
+import type { ActContext, ActRule, RuleId, Violation } from './violation.js';
+
+export const ACT_RULES: Readonly<Partial<Record<RuleId, ActRule>>> = {
+  'consent-missing': consentMissing,
+  'cross-border-without-consent': crossBorderWithoutConsent,
+  'third-party-share': thirdPartyShare,
+  'disclosure-without-legal-basis': disclosureWithoutLegalBasis,
+  'storage-region': storageRegion,
+};
+
+const ACTS = new Set(['DataCollected', 'DataUsed', 'DataShared', 'DataTransferredAbroad']);
+
+export const violations: Projection = {
+  name: 'violations',
+  version: 1,
+  tables: ['rm_violations'],
+  schema: `CREATE TABLE IF NOT EXISTS rm_violations (
+    rule TEXT NOT NULL, position INTEGER NOT NULL, subject_id TEXT, event_ids TEXT NOT NULL, occurred_at TEXT NOT NULL,
+    detected_at TEXT NOT NULL, policy_version TEXT NOT NULL, message TEXT NOT NULL, PRIMARY KEY (rule, position)) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS rm_violations_by_time ON rm_violations (occurred_at);`,
+  apply(db, projected) {
+    if (!ACTS.has(projected.event.type)) return;
+    const context = actContext(db, projected.event.occurredAt);
+    const insert = db.prepare(`INSERT OR IGNORE INTO rm_violations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const [rule, evaluate] of Object.entries(ACT_RULES)) {
+      for (const finding of evaluate!(projected, context)) {
+        insert.run(rule, projected.position, finding.subjectId, JSON.stringify(finding.eventIds), projected.event.occurredAt,
+          projected.recordedAt, context.policy.version, finding.message);
+      }
+    }
+  },
+};
+
+export function actContext(db: Database.Database, at: string): ActContext {
+  const readModels = new ReadModels(db);
+  return {
+    policy: policyAt(db, at),
+    consentsOf: (subjectId) => readModels.consents(subjectId) as ConsentState[],
+    legalRequest: (requestId) => {
+      const row = db.prepare<[string], { state: string }>('SELECT state FROM rm_legal_requests WHERE request_id = ?').get(requestId);
+      return row ? (JSON.parse(row.state) as LegalRequestState) : null;
+    },
+    transfersOf: (subjectId) => readModels.transfers(subjectId),
+  };
+}
+
+export function storedViolations(db: Database.Database): Violation[] {
+  return db.prepare<[], Record<string, string>>('SELECT * FROM rm_violations ORDER BY occurred_at, position, rule').all().map((row) => ({
+    rule: row.rule as RuleId, subjectId: row.subject_id ?? null, eventIds: JSON.parse(row.event_ids!) as string[], occurredAt: row.occurred_at!,
+    detectedAt: row.detected_at!, policyVersion: row.policy_version!, message: row.message!,
+  }));
+}

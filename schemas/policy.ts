@@ -1,0 +1,62 @@
+/**
+ * The policy document: the commitments of a privacy policy that the ledger can check, each
+ * with the sentence of the policy it comes from. Published into the ledger as a
+ * `PolicyPublished` event; each event is judged by the version in force when it happened.
+ */
+import * as z from 'zod';
+import { Region } from './regions.js';
+import { DataCategory, LegalInstrument, NotificationChannel, Purpose, RecipientKind } from './taxonomy.js';
+
+const Duration = z.iso.duration({ error: 'expected an ISO 8601 duration such as P30D' });
+/** The words of the policy a commitment encodes, so a verdict can quote its promise. */
+const Source = z.string().min(1, 'quote the sentence of the policy this commitment comes from');
+
+export const PolicyDocument = z.strictObject({
+  title: z.string().optional(),
+  storage: z.strictObject({
+    /** Where personal data may be stored without a recorded transfer abroad. */
+    regions: z.array(Region).min(1),
+    source: Source,
+  }),
+  sharing: z.strictObject({
+    /** Recipient kinds data may never go to. */
+    forbiddenRecipientKinds: z.array(RecipientKind),
+    source: Source,
+  }),
+  legalDisclosure: z.strictObject({
+    /** A disclosure to an authority must cite a recorded legal request of an accepted instrument. */
+    requireLegalRequest: z.boolean(),
+    acceptedInstruments: z.array(LegalInstrument).min(1),
+    source: Source,
+  }),
+  consent: z.strictObject({
+    /** Processing that needs consent whatever legal basis it claims (e.g. cookies the user can refuse). */
+    required: z.array(z.strictObject({ purpose: Purpose, categories: z.array(DataCategory).optional() })),
+    source: Source,
+  }),
+  retention: z.strictObject({
+    /** When an event names no retention: the first rule that matches category and purpose, else `default`. */
+    default: Duration,
+    rules: z.array(z.strictObject({ category: DataCategory.optional(), purpose: Purpose.optional(), period: Duration, source: Source.optional() })),
+    source: Source,
+  }),
+  crossBorder: z.strictObject({
+    /** PIPL Art. 39: a separate consent, after telling the subject these things. */
+    requireSeparateConsent: z.boolean(),
+    requiredDisclosures: z.array(z.enum(['purpose', 'recipient', 'securityMeasures', 'risks'])),
+    source: Source,
+  }),
+  shutdown: z.strictObject({
+    noticeRequired: z.boolean(),
+    noticeChannels: z.array(NotificationChannel).min(1),
+    /** The "reasonable period" after the shutdown takes effect, the latest a deletion deadline may be. */
+    deletionPeriod: Duration,
+    source: Source,
+  }),
+  subjectRequests: z.strictObject({
+    deadline: Duration,
+    source: Source,
+  }),
+});
+
+export type PolicyDocument = z.infer<typeof PolicyDocument>;

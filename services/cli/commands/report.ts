@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { buildComplianceReport } from '../../compliance/compliance-report.js';
+import { renderHtml, renderMarkdown } from '../../compliance/render-report.js';
+import { withLedger } from '../with-ledger.js';
+import type { GlobalOptions } from '../pdl.js';
+
+const FORMATS = ['md', 'json', 'html'] as const;
+
+function isoTime(text: string): string {
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new Error(`not a date or time: ${JSON.stringify(text)} (use ISO 8601, e.g. 2026-11-30 or 2026-11-30T12:00:00Z)`);
+  return new Date(time).toISOString();
+}
+
+export function reportCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('report')
+    .description('write the compliance report: every rule of the policy with its verdicts and evidence')
+    .option('--as-of <time>', 'judge as of this moment (ISO 8601; default: now)', isoTime)
+    .option('--from <time>', 'only processing from this moment', isoTime)
+    .option('--to <time>', 'only processing up to this moment', isoTime)
+    .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'md')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .addHelpText('after', '\nExit status: 0 whatever the verdicts (the report is the answer); 2 when it could not be made.')
+    .action(async (options: { asOf?: string; from?: string; to?: string; format: string; out?: string }) => {
+      if (!(FORMATS as readonly string[]).includes(options.format)) throw new Error(`unknown format ${JSON.stringify(options.format)} (one of ${FORMATS.join(', ')})`);
+      const report = await withLedger(globals().db, async ({ store, readModels }) => buildComplianceReport(store.db,
+        { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 },
+        { asOf: options.asOf ?? new Date().toISOString(), from: options.from, to: options.to }));
+      const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report) : renderMarkdown(report);
+      if (options.out) {
+        writeFileSync(options.out, text);
+        process.stderr.write(`pdl: report as of ${report.asOf} written to ${options.out}: ${report.violations.length} violations.\n`);
+      } else process.stdout.write(text);
+    });
+}

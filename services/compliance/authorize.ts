@@ -1,0 +1,57 @@
+/**
+ * `authorize`: may a producer do this, now, to this subject? The question is turned into the
+ * act it would record and judged by the very rules that judge the ledger, against the subject's
+ * consents and the policy in force — so the answer before and the verdict after cannot differ.
+ */
+import type Database from 'better-sqlite3';
+import * as z from 'zod';
+import { toFieldErrors } from '../../schemas/event.js';
+import { Region } from '../../schemas/regions.js';
+import { DataCategory, LegalBasis, Purpose, RecipientKind } from '../../schemas/taxonomy.js';
+import { ACT_RULES, actContext } from '../../projections/compliance/violations.js';
+import { policyAt } from '../../projections/policies/policies.js';
+import type { ProjectedEvent } from '../../projections/projection.js';
+import type { LedgerEvent } from '../../schemas/event.js';
+import { ValidationError } from '../errors.js';
+
+export const AuthorizeQuestion = z.strictObject({
+  subjectId: z.string().min(1),
+  purpose: Purpose,
+  categories: z.array(DataCategory).min(1),
+  recipient: z.strictObject({ id: z.string().min(1), name: z.string().min(1), kind: RecipientKind, region: Region }).nullish(),
+  legalBasis: LegalBasis.nullish(),
+  legalRequestId: z.string().nullish(),
+  consentId: z.string().nullish(),
+});
+export type AuthorizeQuestion = z.infer<typeof AuthorizeQuestion>;
+
+export interface Decision {
+  allowed: boolean;
+  policyVersion: string;
+  reasons: { rule: string | null; message: string }[];
+}
+
+export function authorize(db: Database.Database, input: unknown, now: Date, isErased: (subjectId: string) => boolean): Decision {
+  const parsed = AuthorizeQuestion.safeParse(input);
+  if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error.issues).map((e) => `${e.path}: ${e.message}`).join('; '));
+  const question = parsed.data;
+  const at = now.toISOString();
+  const policy = policyAt(db, at);
+  if (isErased(question.subjectId)) {
+    return { allowed: false, policyVersion: policy.version, reasons: [{ rule: null, message: `subject ${question.subjectId} has been erased: there is nothing of theirs to process` }] };
+  }
+  const needsConsent = policy.document.consent.required.some((r) => r.purpose === question.purpose && (!r.categories || r.categories.some((c) => question.categories.includes(c))));
+  const legalBasis = question.legalBasis ?? (needsConsent ? 'consent' : 'legitimate-interest');
+  const envelope = { id: '00000000-0000-0000-0000-000000000000', occurredAt: at, subject: { id: question.subjectId }, actor: { kind: 'system', id: 'authorize' } };
+  const { recipient } = question;
+  const abroad = recipient && !policy.document.storage.regions.includes(recipient.region);
+  const act = (recipient
+    ? abroad
+      ? { ...envelope, type: 'DataTransferredAbroad', data: { categories: question.categories, recipient, fromRegion: policy.document.storage.regions[0], toRegion: recipient.region, purpose: question.purpose, securityMeasures: [], risks: [], mechanism: 'other', consentId: question.consentId ?? undefined } }
+      : { ...envelope, type: 'DataShared', data: { categories: question.categories, recipient, purpose: question.purpose, legalBasis, legalRequestId: question.legalRequestId ?? undefined } }
+    : { ...envelope, type: 'DataUsed', data: { categories: question.categories, purpose: question.purpose, legalBasis, system: 'authorize', consentId: question.consentId ?? undefined } }) as unknown as LedgerEvent;
+  const projected: ProjectedEvent = { position: 0, stream: `subject-${question.subjectId}`, recordedAt: at, event: act };
+  const context = actContext(db, at);
+  const reasons = Object.entries(ACT_RULES).flatMap(([rule, evaluate]) => evaluate!(projected, context).map((finding) => ({ rule, message: finding.message })));
+  return { allowed: reasons.length === 0, policyVersion: policy.version, reasons };
+}

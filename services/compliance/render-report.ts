@@ -1,0 +1,122 @@
+/**
+ * The compliance report as a document a person reads or hands to an auditor: one list of
+ * sections, rendered to Markdown or to a self-contained HTML page (JSON is the data itself).
+ */
+import type { ComplianceReportData } from './compliance-report.js';
+
+interface Section {
+  title: string;
+  text?: string;
+  headers?: string[];
+  rows?: string[][];
+  empty?: string;
+}
+
+const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '—');
+const ids = (list: readonly string[]) => list.map((id) => id.slice(0, 8)).join(' ');
+
+export function reportSections(report: ComplianceReportData): Section[] {
+  const total = report.violations.length;
+  return [
+    {
+      title: 'Summary',
+      text: `As of ${report.asOf}${report.from || report.to ? `, processing from ${day(report.from)} to ${day(report.to)}` : ''}. ` +
+        `Policy in force: version ${report.policy.version}${report.policy.title ? ` (${report.policy.title})` : ''}. ` +
+        `${total === 0 ? 'No promise of the policy was found broken.' : `${total} violation${total === 1 ? '' : 's'} found.`} ` +
+        `Computed at ledger position ${report.ledgerHead.position}, hash ${report.ledgerHead.hash ?? '(empty)'}: ` +
+        `\`pdl verify --anchor ${report.ledgerHead.position}:${report.ledgerHead.hash ?? ''}\` proves the evidence below unchanged since.`,
+      headers: ['rule', 'violations'],
+      rows: report.summary.map((s) => [s.rule, String(s.violations)]),
+    },
+    {
+      title: 'Violations',
+      headers: ['when', 'rule', 'subject', 'policy', 'what', 'evidence (event ids)'],
+      rows: report.violations.map((v) => [day(v.occurredAt), v.rule, v.subjectId ?? '—', v.policyVersion, v.message, v.eventIds.join(' ')]),
+      empty: 'None.',
+    },
+    {
+      title: 'Transparency: legal requests and disclosures',
+      headers: ['authority', 'instrument', 'requests', 'disclosures'],
+      rows: report.transparency.byAuthority.map((a) => [a.authority, a.instrument, String(a.requests), String(a.disclosures)]),
+      empty: 'No legal request received.',
+    },
+    {
+      title: 'Disclosures to authorities without a legal request',
+      headers: ['when', 'subject', 'recipient', 'categories', 'event'],
+      rows: report.transparency.disclosuresWithoutRequest.map((d) => [day(d.occurredAt), d.subjectId, d.recipient, d.categories.join(', '), d.eventId]),
+      empty: 'None.',
+    },
+    {
+      title: 'Transfers abroad',
+      headers: ['when', 'subject', 'to', 'recipient', 'categories', 'mechanism', 'consent', 'status'],
+      rows: report.transfers.map((t) => [day(t.occurredAt), t.subjectId, t.toRegion, t.recipient.name, t.categories.join(', '), t.mechanism, t.consentId ?? '—',
+        t.consentStatus === 'valid' ? 'valid' : `not valid: ${t.consentProblem}`]),
+      empty: 'None.',
+    },
+    {
+      title: 'Retention: held past due',
+      headers: ['subject', 'system', 'categories', 'due', 'days over', 'collected by'],
+      rows: report.retention.overdue.map((r) => [r.subjectId, r.system, r.categories.join(', '), day(r.due), String(r.days), ids([r.collectedBy])]),
+      empty: 'None.',
+    },
+    {
+      title: 'Retention: due in the next 30 days',
+      headers: ['subject', 'system', 'categories', 'due', 'days left'],
+      rows: report.retention.dueSoon.map((r) => [r.subjectId, r.system, r.categories.join(', '), day(r.due), String(r.days)]),
+      empty: 'None.',
+    },
+    {
+      title: 'Open subject requests',
+      headers: ['subject', 'request', 'kind', 'received', 'deadline', 'days left'],
+      rows: report.openRequests.map((r) => [r.subjectId, r.requestId, r.kind ?? '—', day(r.receivedAt), day(r.deadline), String(r.daysLeft)]),
+      empty: 'None.',
+    },
+    {
+      title: 'Service shutdowns',
+      headers: ['service', 'effective', 'deletion deadline', 'subjects', 'notified', 'deleted', 'still held'],
+      rows: report.shutdowns.map((s) => [s.service, day(s.effectiveAt), day(s.deletionDeadline), String(s.subjectCount), String(s.notified), String(s.deleted), String(s.stillHeld)]),
+      empty: 'None.',
+    },
+  ];
+}
+
+const cellMd = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderMarkdown(report: ComplianceReportData): string {
+  const out = ['# Compliance report', ''];
+  for (const section of reportSections(report)) {
+    out.push(`## ${section.title}`, '');
+    if (section.text) out.push(section.text, '');
+    if (section.headers && section.rows && section.rows.length > 0) {
+      out.push(`| ${section.headers.join(' | ')} |`, `|${section.headers.map(() => '---').join('|')}|`);
+      for (const row of section.rows) out.push(`| ${row.map(cellMd).join(' | ')} |`);
+      out.push('');
+    } else if (section.empty) out.push(section.empty, '');
+  }
+  return out.join('\n');
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function renderHtml(report: ComplianceReportData): string {
+  const body = reportSections(report).map((section) => {
+    const parts = [`<h2>${escapeHtml(section.title)}</h2>`];
+    if (section.text) parts.push(`<p>${escapeHtml(section.text).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`);
+    if (section.headers && section.rows && section.rows.length > 0) {
+      parts.push(`<table><thead><tr>${section.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+        section.rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('') + '</tbody></table>');
+    } else if (section.empty) parts.push(`<p class="empty">${escapeHtml(section.empty)}</p>`);
+    return `<section>${parts.join('\n')}</section>`;
+  }).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Compliance report as of ${escapeHtml(report.asOf)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td:last-child{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}code{background:#f6f8fa;padding:0 .2rem}.empty{color:#57606a}
+</style></head><body>
+<h1>Compliance report</h1>
+${body}
+</body></html>
+`;
+}
