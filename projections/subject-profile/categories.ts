@@ -16,6 +16,7 @@ export interface CategoryState {
   firstCollectedAt: string | null;
   lastCollectedAt: string | null;
   lastUsedAt: string | null;
+  /** Every purpose the data was collected or used for, and every legal basis claimed. */
   purposes: string[];
   legalBases: string[];
   sources: string[];
@@ -42,7 +43,7 @@ const earlier = (a: string | null, b: string) => (a === null || b < a ? b : a);
 
 export const subjectCategories = keyedProjection<CategoryState>({
   name: 'subject-categories',
-  version: 1,
+  version: 2,
   table: 'rm_subject_categories',
   key: ['subject_id', 'category'],
   keysOf({ event }, existing): Key[] {
@@ -93,7 +94,10 @@ export const subjectCategories = keyedProjection<CategoryState>({
         };
       }
       case 'DataUsed':
-        return { ...next, lastUsedAt: later(current.lastUsedAt, at), usedBy: union(current.usedBy, [event.data.system]) };
+        return {
+          ...next, lastUsedAt: later(current.lastUsedAt, at), usedBy: union(current.usedBy, [event.data.system]),
+          purposes: union(current.purposes, [event.data.purpose]), legalBases: union(current.legalBases, [event.data.legalBasis]),
+        };
       case 'DataDeleted': {
         const systems = event.data.systems;
         const remaining = systems ? current.storage.filter((s) => !systems.includes(s.system)) : [];

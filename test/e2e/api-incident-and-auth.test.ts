@@ -61,6 +61,7 @@ const OPERATIONS: Record<string, { query: string; allowed: string[] }> = {
   incidentImpact: { query: '{ incidentImpact(incidentId: "inc-x") { subjectCount } }', allowed: ['admin', 'dpo', 'auditor'] },
   events: { query: '{ events(first: 1) { totalCount } }', allowed: ['admin', 'dpo', 'auditor'] },
   ledgerHead: { query: '{ ledgerHead { position hash } }', allowed: ['admin', 'producer', 'dpo', 'auditor'] },
+  authorize: { query: '{ authorize(subjectId: "s-through", purpose: "analytics", categories: ["contact.email"]) { allowed } }', allowed: ['admin', 'producer', 'dpo'] },
   recordEvents: { query: 'mutation { recordEvents(events: []) { appended } }', allowed: ['admin', 'producer'] },
   createApiKey: { query: 'mutation { createApiKey(role: auditor) { id } }', allowed: ['admin'] },
 };

@@ -57,7 +57,8 @@ describe('subjectAccess', () => {
     });
     expect(byCategory['contact.phone']).toMatchObject({ value: '+8613800001003', usedBy: ['risk-engine'], lastUsedAt: '2026-03-03T12:00:00.000Z' });
     expect(byCategory['network.ip-address']).toMatchObject({
-      status: 'deleted', deletedAt: '2026-08-01T00:00:00.000Z', storage: [], legalBases: ['consent'], value: null,
+      status: 'deleted', deletedAt: '2026-08-01T00:00:00.000Z', storage: [], legalBases: ['consent', 'legitimate-interest'], value: null,
+      purposes: ['personalization', 'service-security'],
       retainedUntil: '2026-08-03T09:05:00.000Z',
     });
     expect(report.recipients).toEqual([

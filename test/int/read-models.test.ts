@@ -45,7 +45,7 @@ describe('read models', () => {
 
     const rebuild = await runPdl(['--db', db, 'rebuild']);
     expect(rebuild.code).toBe(0);
-    expect(rebuild.stdout).toMatch(/^rebuilt 16 read models from 10\d{3} events/);
+    expect(rebuild.stdout).toMatch(/^rebuilt \d+ read models from 10\d{3} events/);
     const check = new Database(db, { readonly: true });
     expect(dumpReadModels(check)).toEqual(incremental);
     check.close();
@@ -62,7 +62,10 @@ describe('read models', () => {
     for (const projection of allProjections) {
       once.exec(projection.schema);
       twice.exec(projection.schema);
-      for (const event of recorded.map(toProjected)) {
+    }
+    // Event by event across the models, as the runner delivers them (violations reads consents as of each event).
+    for (const event of recorded.map(toProjected)) {
+      for (const projection of allProjections) {
         projection.apply(once, event);
         projection.apply(twice, event);
         projection.apply(twice, event);

@@ -1,0 +1,114 @@
+/** The compliance report and `authorize` on the demo, through the real binary and the real server. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELIBERATE_WRONGS, demoEventId } from '../../services/demo/scenario.js';
+import { startPdlServer, type PdlServer } from './pdl-server.js';
+import { runPdl, tempDir } from './run-pdl.js';
+
+let dir: string;
+let db: string;
+beforeAll(async () => {
+  dir = tempDir('report');
+  db = join(dir, 'ledger.db');
+  expect((await runPdl(['--db', db, 'demo'])).code).toBe(0);
+});
+
+describe('pdl report on the demo', () => {
+  it('lists each deliberate wrong of the demo, with its evidence, and nothing else', async () => {
+    const out = join(dir, 'report.json');
+    const run = await runPdl(['--db', db, 'report', '--as-of', '2026-11-29T00:00:00Z', '--format', 'json', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`${DELIBERATE_WRONGS.length} violations`);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { violations: { rule: string; subjectId: string; eventIds: string[] }[]; ledgerHead: { position: number; hash: string } };
+    const found = report.violations.map((v) => `${v.rule} ${v.subjectId} ${v.eventIds.join(',')}`).sort();
+    const expected = DELIBERATE_WRONGS.map((w) => `${w.rule} ${w.subjectId} ${demoEventId(w.event)}`).sort();
+    // Time rules cite what they judged first (the shutdown, the request), act rules the act: both name the demo event.
+    expect(found.map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual(expected.map((line) => line.split(' ').slice(0, 2).join(' ')));
+    for (const wrong of DELIBERATE_WRONGS) {
+      const match = report.violations.find((v) => v.rule === wrong.rule && v.subjectId === wrong.subjectId);
+      expect(match?.eventIds, `${wrong.rule} ${wrong.subjectId}`).toContain(demoEventId(wrong.event));
+    }
+    const anchor = `${report.ledgerHead.position}:${report.ledgerHead.hash}`;
+    expect((await runPdl(['--db', db, 'verify', '--anchor', anchor])).code).toBe(0);
+  });
+
+  it('judges as of a past moment: before the shutdown deadline, that wrong is not yet a wrong', async () => {
+    const run = await runPdl(['--db', db, 'report', '--as-of', '2026-07-01', '--format', 'json']);
+    const report = JSON.parse(run.stdout) as { violations: { rule: string }[]; shutdowns: { notified: number; deleted: number; stillHeld: number }[] };
+    expect(report.violations.map((v) => v.rule)).not.toContain('shutdown-deletion-overdue');
+    expect(report.violations.map((v) => v.rule)).not.toContain('request-overdue');
+    expect(report.shutdowns).toEqual([expect.objectContaining({ subjectCount: 2, notified: 2, deleted: 1, stillHeld: 1 })]);
+  });
+
+  it('writes Markdown and HTML a person can read', async () => {
+    const md = await runPdl(['--db', db, 'report', '--as-of', '2026-11-29', '--format', 'md']);
+    expect(md.stdout).toContain('# Compliance report');
+    expect(md.stdout).toMatch(/\| third-party-share \| 1 \|/);
+    const html = join(dir, 'report.html');
+    expect((await runPdl(['--db', db, 'report', '--format', 'html', '--out', html])).code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('<h2>Violations</h2>');
+    expect(page).toContain('AdNet Co (third-party, CN)');
+    expect((await runPdl(['--db', db, 'report', '--format', 'pdf'])).stderr).toContain('unknown format "pdf"');
+  });
+});
+
+describe('complianceReport and authorize over GraphQL', () => {
+  let server: PdlServer;
+  beforeAll(async () => {
+    server = await startPdlServer({ db });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('fills the report: verdicts, transparency, transfer register, retention, requests, shutdowns, head', async () => {
+    const { data, errors } = await server.gql<{ complianceReport: Record<string, unknown> & {
+      summary: { rule: string; violations: number }[]; transfers: { toRegion: string; consentStatus: string }[];
+      transparency: { byAuthority: unknown[] }; openRequests: { requestId: string; daysLeft: number }[]; shutdowns: { stillHeld: number }[];
+      policy: { version: string }; ledgerHead: { position: number };
+    } }>(`{ complianceReport(asOf: "2026-11-29T00:00:00Z") {
+      policy { version } ledgerHead { position hash } summary { rule violations }
+      violations { rule subjectId eventIds occurredAt detectedAt policyVersion message }
+      transparency { byAuthority { authority instrument requests disclosures } disclosuresWithoutRequest { subjectId } }
+      transfers { toRegion consentStatus consentProblem } retention { overdue { subjectId } dueSoon { subjectId } }
+      openRequests { requestId daysLeft } shutdowns { service subjectCount notified deleted stillHeld } } }`);
+    expect(errors).toBeUndefined();
+    const report = data!.complianceReport;
+    expect(report.policy.version).toBe('1');
+    expect(report.ledgerHead.position).toBe(55);
+    expect(report.summary.reduce((n, s) => n + s.violations, 0)).toBe(DELIBERATE_WRONGS.length);
+    expect(report.transparency.byAuthority).toEqual([{ authority: 'Shanghai Public Security Bureau', instrument: 'subpoena', requests: 1, disclosures: 1 }]);
+    expect(report.transfers.map((t) => [t.toRegion, t.consentStatus])).toEqual([['US', 'valid'], ['SG', 'not-valid']]);
+    expect(report.openRequests).toEqual([{ requestId: 'r-1003-access', daysLeft: -132 }]);
+    expect(report.shutdowns).toEqual([{ service: 'mini-game', subjectCount: 2, notified: 2, deleted: 1, stillHeld: 1 }]);
+  });
+
+  const ask = (args: string) => server.gql<{ authorize: { allowed: boolean; policyVersion: string; reasons: { rule: string | null; message: string }[] } }>(
+    `{ authorize(${args}) { allowed policyVersion reasons { rule message } } }`);
+
+  it.each([
+    ['personalising with browsing data for a subject who consented', 'subjectId: "u-1001", purpose: "personalization", categories: ["behavior.browsing"]', true, []],
+    ['the same after the subject refused cookies', 'subjectId: "u-1002", purpose: "personalization", categories: ["behavior.browsing"]', false, ['consent-missing']],
+    ['sharing with a third party', 'subjectId: "u-1001", purpose: "business-management", categories: ["contact.phone"], recipient: { id: "x", name: "X", kind: "third-party", region: "CN" }', false, ['third-party-share']],
+    ['disclosing to an authority without a legal request', 'subjectId: "u-1001", purpose: "legal-compliance", categories: ["contact.phone"], legalBasis: "legal-obligation", recipient: { id: "psb", name: "PSB", kind: "authority", region: "CN" }', false, ['disclosure-without-legal-basis']],
+    ['disclosing what a recorded subpoena asked for', 'subjectId: "u-1002", purpose: "legal-compliance", categories: ["contact.phone"], legalBasis: "legal-obligation", legalRequestId: "lr-2026-17", recipient: { id: "psb", name: "PSB", kind: "authority", region: "CN" }', true, []],
+    ['sending e-mail abroad under the separate consent', 'subjectId: "u-1003", purpose: "service-provision", categories: ["contact.email"], consentId: "c-xborder-u-1003", recipient: { id: "crm-us", name: "CRM Inc", kind: "processor", region: "US" }', true, []],
+    ['sending it abroad for a subject who never consented', 'subjectId: "u-1001", purpose: "service-provision", categories: ["contact.email"], recipient: { id: "crm-us", name: "CRM Inc", kind: "processor", region: "US" }', false, ['cross-border-without-consent']],
+    ['anything for an erased subject', 'subjectId: "u-1005", purpose: "service-provision", categories: ["contact.email"]', false, [null]],
+  ])('authorize: %s', async (_name, args, allowed, rules) => {
+    const { data, errors } = await ask(args);
+    expect(errors).toBeUndefined();
+    expect(data!.authorize.allowed).toBe(allowed);
+    expect(data!.authorize.reasons.map((r) => r.rule)).toEqual(rules);
+    expect(data!.authorize.policyVersion).toBe('1');
+  });
+
+  it('authorize refuses an unknown purpose with a clear error', async () => {
+    const { errors } = await ask('subjectId: "u-1001", purpose: "curiosity", categories: ["contact.email"]');
+    expect(errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION' } });
+    expect(errors?.[0]?.message).toContain('purpose: unknown purpose "curiosity"');
+  });
+});
