@@ -1,9 +1,29 @@
 /**
- * Builds `dist/` once before the suite, so the end-to-end tests run the real `pdl` binary
- * as users run it, from the sources under test.
+ * Once per `npm test`: build `dist/` (the end-to-end tests run the real `pdl` binary), and
+ * start a real Kafka broker from infra/kafka unless KAFKA_BROKERS names one already.
  */
 import { execFileSync } from 'node:child_process';
+import type { TestProject } from 'vitest/node';
+import { startBroker, stopBroker } from '../infra/kafka/broker.mjs';
 
-export default function setup(): void {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kafkaBrokers: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (process.env.KAFKA_BROKERS) {
+    project.provide('kafkaBrokers', process.env.KAFKA_BROKERS);
+    return async () => undefined;
+  }
+  const name = `test-${process.pid}`;
+  const started = Date.now();
+  const brokers = await startBroker(name);
+  process.stderr.write(`kafka: test broker up at ${brokers} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  project.provide('kafkaBrokers', brokers);
+  return async () => {
+    await stopBroker(name);
+  };
 }

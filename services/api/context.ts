@@ -3,6 +3,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { ForbiddenError } from '../errors.js';
 import type { OpenedLedger } from '../ledger/open-ledger.js';
 import type { ReadModels } from '../../projections/queries.js';
+import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { ApiKeys, Principal } from './auth/api-keys.js';
 import { may, type Permission } from './auth/roles.js';
 
@@ -11,6 +12,8 @@ export interface ApiServices {
   readonly readModels: ReadModels;
   readonly apiKeys: ApiKeys;
   readonly now?: () => Date;
+  /** Present when the server runs the Kafka consumer itself (`pdl serve --kafka`). */
+  readonly ingest?: { status(): IngestStatus };
 }
 
 export interface ApiContext extends ApiServices {

@@ -62,6 +62,7 @@ async function health(services: ApiServices) {
       status: 'ok',
       store: { reachable: true, position: head.position, hash: head.hash },
       readModels: { position: readModels, behind: head.position - readModels },
+      ...(services.ingest ? { ingest: services.ingest.status() } : {}),
     };
   } catch (error) {
     return { status: 'unavailable', store: { reachable: false, error: error instanceof Error ? error.message : String(error) } };

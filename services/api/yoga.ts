@@ -7,7 +7,7 @@ import { LedgerError } from '../errors.js';
 import { buildContext, type ApiContext, type ApiServices } from './context.js';
 import { createApiKey, recordEvents } from './resolvers/mutations.js';
 import { events } from './resolvers/events.js';
-import { authorizeQuery, complianceReport, incidentImpact, ledgerHead, processingRegister } from './resolvers/reports.js';
+import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
 import { typeDefs } from './schema/type-defs.js';
 
@@ -31,7 +31,7 @@ export function createApi(services: ApiServices, options: { graphiql?: boolean }
       resolvers: {
         DateTime: DateTimeResolver,
         JSON: JSONResolver,
-        Query: { subjectAccess, processingRegister, complianceReport, incidentImpact, events, ledgerHead, authorize: authorizeQuery },
+        Query: { subjectAccess, processingRegister, complianceReport, incidentImpact, events, ledgerHead, ingestStatus, authorize: authorizeQuery },
         Mutation: { recordEvents, createApiKey },
       },
     }),

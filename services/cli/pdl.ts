@@ -9,6 +9,7 @@ import { rebuildCommand } from './commands/rebuild.js';
 import { reportCommand } from './commands/report.js';
 import { eventsCommand } from './commands/events.js';
 import { headCommand } from './commands/head.js';
+import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
 import { recordCommand } from './commands/record.js';
 import { serveCommand } from './commands/serve.js';
@@ -26,7 +27,7 @@ const program = new Command('pdl')
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-for (const register of [serveCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, demoCommand, keysCommand]) {
+for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, demoCommand, keysCommand]) {
   register(program, globals);
 }
 

@@ -11,6 +11,7 @@ export const permissions = {
   incidentImpact: ['admin', 'dpo', 'auditor'],
   events: ['admin', 'dpo', 'auditor'],
   ledgerHead: ['admin', 'producer', 'dpo', 'auditor'],
+  ingestStatus: ['admin', 'producer', 'dpo', 'auditor'],
   revealValues: ['admin', 'dpo'],
   authorize: ['admin', 'producer', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;

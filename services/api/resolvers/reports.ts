@@ -19,6 +19,11 @@ export async function ledgerHead(_: unknown, __: unknown, context: ApiContext) {
   return headOf(context);
 }
 
+export function ingestStatus(_: unknown, __: unknown, context: ApiContext) {
+  context.require('ingestStatus');
+  return context.ingest?.status() ?? null;
+}
+
 async function headOf(context: ApiContext) {
   const head = await context.opened.store.head();
   return { ...head, readModelsPosition: context.opened.readModels?.position ?? 0 };

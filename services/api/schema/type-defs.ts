@@ -21,6 +21,8 @@ export const typeDefs = /* GraphQL */ `
     "The forensics timeline: every event, filtered, oldest first."
     events(filter: EventFilter, first: Int = 50, after: String): EventConnection!
     ledgerHead: LedgerHead!
+    "Progress and lag of the Kafka consumer when this server runs it (pdl serve --kafka); null otherwise."
+    ingestStatus: IngestStatus
     "May this be done now? Judged by the same rules as the ledger, against the subject's consents and the policy in force."
     authorize(subjectId: ID!, purpose: String!, categories: [String!]!, recipient: RecipientInput, legalBasis: String, legalRequestId: ID, consentId: ID): Authorization!
   }
@@ -305,6 +307,19 @@ export const typeDefs = /* GraphQL */ `
     "The event's data; personal values decrypted for roles that may see them, null otherwise."
     data: JSON!
     hash: String!
+  }
+
+  type IngestStatus {
+    topic: String!
+    deadLetterTopic: String!
+    groupId: String!
+    running: Boolean!
+    consumed: Int!
+    appended: Int!
+    duplicates: Int!
+    deadLettered: Int!
+    lag: Int
+    lastBatchAt: DateTime
   }
 
   type LedgerHead {

@@ -4,7 +4,9 @@ import { ReadModels } from '../../../projections/queries.js';
 import { ensureAdminKey } from '../../api/auth/admin-key.js';
 import { ApiKeys } from '../../api/auth/api-keys.js';
 import { startServer } from '../../api/server.js';
+import { KafkaIngest } from '../../ingest/kafka-ingest.js';
 import { openLedger } from '../../ledger/open-ledger.js';
+import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../pdl.js';
 
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
@@ -14,14 +16,22 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--port <n>', 'port (0: any free port)', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 4000))
     .option('--host <address>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--no-graphiql', 'do not serve GraphiQL')
+    .option('--kafka <brokers>', 'also consume the events topic from these Kafka brokers (see pdl ingest --help)')
+    .option('--topic <name>', 'with --kafka: the events topic', 'pdl.events')
+    .option('--dlq <name>', 'with --kafka: the dead-letter topic (default: <topic>.dlq)')
+    .option('--group <id>', 'with --kafka: the consumer group', 'pdl-ingest')
     .addHelpText('after', '\nEnvironment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output; SIGTERM or SIGINT stops it gracefully.')
-    .action(async (options: { port: number; host: string; graphiql: boolean }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; kafka?: string; topic: string; dlq?: string; group: string }) => {
       const log = pino({ name: 'pdl' });
       const opened = await openLedger({ db: globals().db });
       const apiKeys = new ApiKeys(opened.store.db, process.env.PDL_ADMIN_KEY);
       const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
-      const running = await startServer({ opened, readModels: new ReadModels(opened.store.db), apiKeys }, { ...options, log });
+      const ingest = options.kafka
+        ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group }, log)
+        : undefined;
+      const running = await startServer({ opened, readModels: new ReadModels(opened.store.db), apiKeys, ingest }, { ...options, log });
+      await ingest?.start();
       const head = await opened.store.head();
       log.info({ url: `${running.url}/graphql`, db: opened.paths.db, position: head.position }, 'listening');
       const where = admin.source === 'env' ? 'PDL_ADMIN_KEY' : `${admin.file}${admin.source === 'created' ? ' (created now, mode 0600)' : ''}`;
@@ -35,6 +45,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         if (stopping) return;
         stopping = true;
         log.info({ signal }, 'stopping');
+        await ingest?.stop();
         await running.stop();
         await opened.close();
         log.info('stopped');

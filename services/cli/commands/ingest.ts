@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { KafkaIngest } from '../../ingest/kafka-ingest.js';
+import { openLedger } from '../../ledger/open-ledger.js';
+import type { GlobalOptions } from '../pdl.js';
+
+export interface KafkaOptions {
+  brokers?: string;
+  topic: string;
+  dlq?: string;
+  group: string;
+  logInterval: number;
+}
+
+export const parseBrokers = (text: string | undefined): string[] => {
+  const brokers = (text ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0) throw new Error('no Kafka brokers: give --brokers host:port[,host:port] or set KAFKA_BROKERS');
+  return brokers;
+};
+
+export function addKafkaOptions(command: Command, brokersFlag = '--brokers <list>'): Command {
+  return command
+    .option(brokersFlag, 'Kafka bootstrap brokers, comma-separated (env KAFKA_BROKERS)', process.env.KAFKA_BROKERS)
+    .option('--topic <name>', 'the events topic (messages keyed by subject id)', 'pdl.events')
+    .option('--dlq <name>', 'the dead-letter topic (default: <topic>.dlq)')
+    .option('--group <id>', 'the consumer group: run more processes with the same group to scale out', 'pdl-ingest')
+    .option('--log-interval <ms>', 'how often to log progress and lag', (v) => Number.parseInt(v, 10), 10_000);
+}
+
+export function ingestCommand(program: Command, globals: () => GlobalOptions): void {
+  addKafkaOptions(program.command('ingest').description('consume events from Kafka into the ledger; refused ones go to the dead-letter topic with their reasons'))
+    .addHelpText('after', '\nOffsets are committed only after the append (and the dead letters) succeeded: a crash means redelivery,\n' +
+      'and the ledger ignores what it already holds. SIGTERM finishes the batch in hand, commits and disconnects.')
+    .action(async (options: KafkaOptions) => {
+      const log = pino({ name: 'pdl-ingest' });
+      const opened = await openLedger({ db: globals().db });
+      const ingest = new KafkaIngest(opened.ledger, {
+        brokers: parseBrokers(options.brokers), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, logIntervalMs: options.logInterval,
+      }, log);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'stopping');
+        await ingest.stop();
+        await opened.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      await ingest.start();
+    });
+}

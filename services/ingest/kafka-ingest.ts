@@ -1,0 +1,140 @@
+/**
+ * Kafka ingestion: a consumer group on the events topic. Each batch is validated by the same
+ * schemas and appended through the ledger's write path; what is refused goes to the dead-letter
+ * topic with its reasons. Offsets are committed only after the append and the dead letters
+ * succeeded: a crash means redelivery, and redelivery means duplicates the ledger ignores —
+ * each event stored exactly once.
+ */
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { FieldError } from '../../schemas/event.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { deadLetter, parseValue } from './dead-letter.js';
+
+export interface IngestOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly deadLetterTopic?: string;
+  readonly groupId?: string;
+  readonly clientId?: string;
+  /** How often to log progress and lag. */
+  readonly logIntervalMs?: number;
+}
+
+export interface IngestStatus {
+  readonly topic: string;
+  readonly deadLetterTopic: string;
+  readonly groupId: string;
+  readonly running: boolean;
+  readonly consumed: number;
+  readonly appended: number;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  /** Messages in the topic not yet committed by the group (refreshed every log interval). */
+  readonly lag: number | null;
+  readonly lastBatchAt: string | null;
+}
+
+export class KafkaIngest {
+  private readonly kafka: Kafka;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly topic: string;
+  private readonly deadLetterTopic: string;
+  private readonly groupId: string;
+  private timer: NodeJS.Timeout | undefined;
+  private counts = { consumed: 0, appended: 0, duplicates: 0, deadLettered: 0 };
+  private lag: number | null = null;
+  private lastBatchAt: string | null = null;
+  private running = false;
+
+  constructor(private readonly ledger: Ledger, private readonly options: IngestOptions, private readonly log: Logger) {
+    this.topic = options.topic;
+    this.deadLetterTopic = options.deadLetterTopic ?? `${options.topic}.dlq`;
+    this.groupId = options.groupId ?? 'pdl-ingest';
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'pdl-ingest',
+      brokers: [...options.brokers],
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log: entry }) =>
+        this.log[level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug']({ kafka: entry.message }, 'kafkajs'),
+    });
+    // A short session: after a crash the group hands the partitions on within seconds.
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1 });
+    this.admin = this.kafka.admin();
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.admin.connect(), this.producer.connect(), this.consumer.connect()]);
+    await this.ensureTopics();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    this.running = true;
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    this.timer = setInterval(() => void this.report(), this.options.logIntervalMs ?? 10_000);
+    this.log.info({ topic: this.topic, deadLetterTopic: this.deadLetterTopic, groupId: this.groupId }, 'ingest started');
+  }
+
+  /** Finishes the batch in hand, commits it, and disconnects. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.running = false;
+    await this.consumer.disconnect();
+    await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+    this.log.info(this.status(), 'ingest stopped');
+  }
+
+  status(): IngestStatus {
+    return { topic: this.topic, deadLetterTopic: this.deadLetterTopic, groupId: this.groupId, running: this.running, ...this.counts, lag: this.lag, lastBatchAt: this.lastBatchAt };
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [this.topic, this.deadLetterTopic].filter((topic) => !existing.has(topic));
+    if (missing.length > 0) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const source = { topic: batch.topic, partition: batch.partition };
+    const parsed = batch.messages.map((message) => ({ message, parsed: parseValue(message.value) }));
+    const events = parsed.flatMap((entry) => (entry.parsed.ok ? [{ message: entry.message, value: entry.parsed.value }] : []));
+    const refused: { message: (typeof batch.messages)[number]; errors: readonly FieldError[] }[] =
+      parsed.flatMap((entry) => (entry.parsed.ok ? [] : [{ message: entry.message, errors: entry.parsed.errors }]));
+
+    const result = await this.ledger.record(events.map((event) => event.value));
+    for (const rejection of result.rejected) refused.push({ message: events[rejection.index]!.message, errors: rejection.errors });
+
+    if (refused.length > 0) {
+      const now = new Date();
+      refused.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+      await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: refused.map((r) => deadLetter(r.message, source, r.errors, now)) });
+    }
+    // Only now is the batch safe: commit past its last message.
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    resolveOffset(last);
+    await this.consumer.commitOffsets([{ ...source, offset: (BigInt(last) + 1n).toString() }]);
+    await heartbeat();
+
+    this.counts.consumed += batch.messages.length;
+    this.counts.appended += result.appended;
+    this.counts.duplicates += result.duplicates;
+    this.counts.deadLettered += refused.length;
+    this.lastBatchAt = new Date().toISOString();
+  }
+
+  private async report(): Promise<void> {
+    try {
+      const [high, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(this.topic),
+        this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
+      ]);
+      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]) ?? []);
+      this.lag = Number(high.reduce((sum, p) => sum + BigInt(p.high) - (done.get(p.partition) ?? BigInt(p.low)), 0n));
+    } catch (error) {
+      this.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not read the lag');
+    }
+    this.log.info(this.status(), 'ingest progress');
+  }
+}
