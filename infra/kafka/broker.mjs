@@ -96,7 +96,9 @@ export async function startBroker(name = 'dev', { timeoutMs = 90_000 } = {}) {
   ].join('\n'));
   const classpath = `${LIB}/*`;
   const jvm = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, '-cp', classpath];
-  const clusterId = randomBytes(16).toString('base64url');
+  // A cluster id is 16 random bytes in base64url; one starting with '-' would read as an option.
+  let clusterId;
+  do clusterId = randomBytes(16).toString('base64url'); while (clusterId.startsWith('-'));
   execFileSync(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], { stdio: 'ignore' });
   const out = openSync(join(dir, 'stdout.log'), 'a');
   const child = spawn(java(), [...jvm, 'kafka.Kafka', properties], { detached: true, stdio: ['ignore', out, out] });

@@ -19,6 +19,8 @@ export interface IngestOptions {
   readonly clientId?: string;
   /** How often to log progress and lag. */
   readonly logIntervalMs?: number;
+  /** How soon the group gives a crashed consumer's partitions to another (at least the broker's minimum, 6 s by default). */
+  readonly sessionTimeoutMs?: number;
 }
 
 export interface IngestStatus {
@@ -61,7 +63,8 @@ export class KafkaIngest {
         this.log[level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug']({ kafka: entry.message }, 'kafkajs'),
     });
     // A short session: after a crash the group hands the partitions on within seconds.
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout, rebalanceTimeout: sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1 });
     this.admin = this.kafka.admin();
   }

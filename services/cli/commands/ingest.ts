@@ -10,6 +10,7 @@ export interface KafkaOptions {
   dlq?: string;
   group: string;
   logInterval: number;
+  sessionTimeout: number;
 }
 
 export const parseBrokers = (text: string | undefined): string[] => {
@@ -24,7 +25,8 @@ export function addKafkaOptions(command: Command, brokersFlag = '--brokers <list
     .option('--topic <name>', 'the events topic (messages keyed by subject id)', 'pdl.events')
     .option('--dlq <name>', 'the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'the consumer group: run more processes with the same group to scale out', 'pdl-ingest')
-    .option('--log-interval <ms>', 'how often to log progress and lag', (v) => Number.parseInt(v, 10), 10_000);
+    .option('--log-interval <ms>', 'how often to log progress and lag', (v) => Number.parseInt(v, 10), 10_000)
+    .option('--session-timeout <ms>', 'how soon a crashed consumer\'s partitions go to another (broker minimum: 6000)', (v) => Number.parseInt(v, 10), 10_000);
 }
 
 export function ingestCommand(program: Command, globals: () => GlobalOptions): void {
@@ -36,6 +38,7 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
       const opened = await openLedger({ db: globals().db });
       const ingest = new KafkaIngest(opened.ledger, {
         brokers: parseBrokers(options.brokers), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, logIntervalMs: options.logInterval,
+        sessionTimeoutMs: options.sessionTimeout,
       }, log);
       let stopping = false;
       const stop = async (signal: string) => {

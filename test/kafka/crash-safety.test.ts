@@ -1,0 +1,83 @@
+/**
+ * Crash safety: `pdl ingest` is killed with SIGKILL at random points, again and again, while a
+ * producer keeps publishing. After restarts the ledger holds every produced event exactly once.
+ */
+import Database from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { anEvent } from '../fixtures/events.js';
+import { PDL, tempDir } from '../e2e/run-pdl.js';
+import { brokers, createTopics, produce, uniqueTopic, until } from './kafka-helpers.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function storedIds(db: string): string[] {
+  if (!existsSync(db)) return [];
+  const connection = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return connection.prepare<[], { id: string }>('SELECT id FROM events').all().map((row) => row.id);
+  } catch {
+    return []; // created but not yet initialised
+  } finally {
+    connection.close();
+  }
+}
+
+describe('crash safety of pdl ingest', () => {
+  it('killed with SIGKILL at random points at least 5 times while publishing goes on: every event stored exactly once', async () => {
+    const topic = uniqueTopic('crash');
+    await createTopics([topic, `${topic}.dlq`]);
+    const db = join(tempDir('crash'), 'ledger.db');
+    const args = [PDL, '--db', db, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '1000', '--session-timeout', '6000'];
+    const startIngest = (): ChildProcess => spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PDL_MASTER_KEY: '' } });
+
+    const produced: string[] = [];
+    let publishing = true;
+    const publisher = (async () => {
+      for (let batch = 0; batch < 60; batch++) {
+        const events = Array.from({ length: 100 }, (_, i) => anEvent('DataUsed', {
+          subject: { id: `c-${(batch * 100 + i) % 300}` }, occurredAt: new Date(Date.UTC(2026, 0, 1) + (batch * 100 + i) * 1000).toISOString(),
+        }));
+        await produce(topic, events.map((event) => ({ key: event.subject!.id, value: JSON.stringify(event) })));
+        produced.push(...events.map((event) => event.id));
+        await sleep(400);
+      }
+      publishing = false;
+    })();
+
+    let kills = 0;
+    const killedWithStored: number[] = [];
+    while (publishing || kills < 5) {
+      const before = storedIds(db).length;
+      const child = startIngest();
+      // Kill it while it works: once it has stored something, at a random moment after.
+      await until(() => storedIds(db).length > before || (!publishing && storedIds(db).length >= produced.length), 60_000, 'the consumer to make progress')
+        .catch(() => undefined);
+      await sleep(Math.floor(Math.random() * 1200));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      kills += 1;
+      killedWithStored.push(storedIds(db).length);
+    }
+    await publisher;
+
+    const last = startIngest();
+    let output = '';
+    last.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await until(() => output.includes('"msg":"ingest started"'), 60_000, 'the last consumer to start');
+    await until(() => storedIds(db).length >= produced.length, 180_000, `all ${produced.length} events to be stored`);
+    const exited = new Promise<number | null>((resolve) => last.once('exit', resolve));
+    last.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    expect(kills).toBeGreaterThanOrEqual(5);
+    // The kills fell at different stages of the work, not all before it began.
+    expect(killedWithStored.some((n) => n > 0 && n < produced.length)).toBe(true);
+    const stored = storedIds(db);
+    expect(stored).toHaveLength(produced.length);
+    expect(new Set(stored)).toEqual(new Set(produced));
+  }, 300_000);
+});
