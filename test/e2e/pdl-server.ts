@@ -18,10 +18,10 @@ export interface PdlServer {
   stop(): Promise<number | null>;
 }
 
-export async function startPdlServer(options: { db?: string } = {}): Promise<PdlServer> {
+export async function startPdlServer(options: { db?: string; args?: string[] } = {}): Promise<PdlServer> {
   const db = options.db ?? join(tempDir('server'), 'ledger.db');
   const adminKey = `test-admin-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(process.execPath, [PDL, '--db', db, 'serve', '--port', '0', '--no-graphiql'], {
+  const child = spawn(process.execPath, [PDL, '--db', db, 'serve', '--port', '0', '--no-graphiql', ...(options.args ?? [])], {
     env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
