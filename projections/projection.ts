@@ -130,3 +130,12 @@ export function logProjection(model: LogModel): Projection {
 /** Sorted union, so that states built from the same events are byte-identical however they were built. */
 export const union = <T extends string>(a: readonly T[] | undefined, b: readonly T[]): T[] => [...new Set([...(a ?? []), ...b])].sort();
 export const json = (value: unknown): string => JSON.stringify(value);
+
+/**
+ * Evidence kept in a row: the first event and the latest ones, at most `max`. A row read and
+ * rewritten per event must not grow without bound; the timeline holds every event.
+ */
+export function withEvidence(evidence: readonly string[], id: string, max = 32): string[] {
+  if (evidence.length < max) return [...evidence, id];
+  return [evidence[0]!, ...evidence.slice(evidence.length - max + 2), id];
+}

@@ -2,6 +2,7 @@
  * Reads over the read models, shaped for the questions people ask: what do you hold about
  * me, who got it, who was affected, what is our register of processing.
  */
+import { statement } from './statements.js';
 import type Database from 'better-sqlite3';
 import type { ConsentState } from './consents/consents.js';
 import type { IncidentState, StorageIntervalsState } from './incidents/incidents.js';
@@ -47,7 +48,7 @@ export class ReadModels {
   constructor(private readonly db: Database.Database) {}
 
   subject(subjectId: string): SubjectState | null {
-    const row = this.db.prepare<[string], { state: string }>('SELECT state FROM rm_subjects WHERE subject_id = ?').get(subjectId);
+    const row = statement<[string], { state: string }>(this.db, 'SELECT state FROM rm_subjects WHERE subject_id = ?').get(subjectId);
     return row ? parse<SubjectState>(row.state) : null;
   }
 
@@ -56,7 +57,7 @@ export class ReadModels {
   }
 
   consents(subjectId: string): (ConsentState & { consentId: string })[] {
-    return this.db.prepare<[string], { state: string }>('SELECT state FROM rm_consents WHERE subject_id = ? ORDER BY consent_id').all(subjectId)
+    return statement<[string], { state: string }>(this.db, 'SELECT state FROM rm_consents WHERE subject_id = ? ORDER BY consent_id').all(subjectId)
       .map((row) => parse<ConsentState>(row.state));
   }
 
@@ -65,15 +66,15 @@ export class ReadModels {
   }
 
   requests(subjectId: string): (SubjectRequestState & { requestId: string; subjectId: string })[] {
-    return this.db.prepare<[string], { request_id: string; state: string }>(
+    return statement<[string], { request_id: string; state: string }>(this.db, 
       'SELECT request_id, state FROM rm_subject_requests WHERE subject_id = ? ORDER BY request_id').all(subjectId)
       .map((row) => ({ ...parse<SubjectRequestState>(row.state), requestId: row.request_id, subjectId }));
   }
 
   transfers(subjectId?: string): TransferRow[] {
     const rows = subjectId === undefined
-      ? this.db.prepare<[], Record<string, string | number | null>>('SELECT * FROM rm_transfers ORDER BY position').all()
-      : this.db.prepare<[string], Record<string, string | number | null>>('SELECT * FROM rm_transfers WHERE subject_id = ? ORDER BY position').all(subjectId);
+      ? statement<[], Record<string, string | number | null>>(this.db, 'SELECT * FROM rm_transfers ORDER BY position').all()
+      : statement<[string], Record<string, string | number | null>>(this.db, 'SELECT * FROM rm_transfers WHERE subject_id = ? ORDER BY position').all(subjectId);
     return rows.map((r) => ({
       position: r.position as number, eventId: r.event_id as string, subjectId: r.subject_id as string, occurredAt: r.occurred_at as string,
       recipient: parse(r.recipient as string), fromRegion: r.from_region as string, toRegion: r.to_region as string,
@@ -83,7 +84,7 @@ export class ReadModels {
   }
 
   accessLog(subjectId: string): AccessRow[] {
-    return this.db.prepare<[string], Record<string, string | number>>('SELECT * FROM rm_access_log WHERE subject_id = ? ORDER BY position').all(subjectId)
+    return statement<[string], Record<string, string | number>>(this.db, 'SELECT * FROM rm_access_log WHERE subject_id = ? ORDER BY position').all(subjectId)
       .map((r) => ({
         eventId: r.event_id as string, occurredAt: r.occurred_at as string, actor: { kind: r.actor_kind as string, id: r.actor_id as string },
         action: r.action as string, target: r.target as string, purpose: r.purpose as string, categories: parse<string[]>(r.categories as string),
@@ -91,12 +92,12 @@ export class ReadModels {
   }
 
   legalRequests(): (LegalRequestState & { requestId: string })[] {
-    return this.db.prepare<[], { request_id: string; state: string }>('SELECT request_id, state FROM rm_legal_requests ORDER BY request_id').all()
+    return statement<[], { request_id: string; state: string }>(this.db, 'SELECT request_id, state FROM rm_legal_requests ORDER BY request_id').all()
       .map((row) => ({ ...parse<LegalRequestState>(row.state), requestId: row.request_id }));
   }
 
   disclosures(): DisclosureRow[] {
-    return this.db.prepare<[], Record<string, string | number | null>>('SELECT * FROM rm_disclosures ORDER BY position').all().map((r) => ({
+    return statement<[], Record<string, string | number | null>>(this.db, 'SELECT * FROM rm_disclosures ORDER BY position').all().map((r) => ({
       position: r.position as number, eventId: r.event_id as string, subjectId: r.subject_id as string, occurredAt: r.occurred_at as string,
       recipientId: r.recipient_id as string, recipientName: r.recipient_name as string, recipientRegion: r.recipient_region as string,
       legalRequestId: r.legal_request_id as string | null, categories: parse(r.categories as string), purpose: r.purpose as string,
@@ -105,14 +106,14 @@ export class ReadModels {
   }
 
   register(): (PurposeState & { purpose: string; subjectCount: number })[] {
-    return this.db.prepare<[], { purpose: string; state: string; subjects: number }>(
+    return statement<[], { purpose: string; state: string; subjects: number }>(this.db, 
       `SELECT r.purpose, r.state, (SELECT COUNT(*) FROM rm_purpose_subjects s WHERE s.purpose = r.purpose) AS subjects
        FROM rm_processing_register r ORDER BY r.purpose`).all()
       .map((row) => ({ ...parse<PurposeState>(row.state), purpose: row.purpose, subjectCount: row.subjects }));
   }
 
   incident(incidentId: string): IncidentState | null {
-    const row = this.db.prepare<[string], { state: string }>('SELECT state FROM rm_incidents WHERE incident_id = ?').get(incidentId);
+    const row = statement<[string], { state: string }>(this.db, 'SELECT state FROM rm_incidents WHERE incident_id = ?').get(incidentId);
     return row ? parse<IncidentState>(row.state) : null;
   }
 
@@ -132,14 +133,14 @@ export class ReadModels {
       entry.evidence.add(evidence);
       affected.set(subjectId, entry);
     };
-    const stored = this.db.prepare<[string], { subject_id: string; system: string; category: string; state: string }>(
+    const stored = statement<[string], { subject_id: string; system: string; category: string; state: string }>(this.db, 
       'SELECT subject_id, system, category, state FROM rm_storage_intervals WHERE system IN (SELECT value FROM json_each(?))').all(systems);
     for (const row of stored) {
       for (const interval of parse<StorageIntervalsState>(row.state).intervals) {
         if (interval.from <= to && (interval.to === null || interval.to > from)) touch(row.subject_id, row.system, [row.category], interval.collectedBy);
       }
     }
-    const used = this.db.prepare<[string, string, string], { subject_id: string; system: string; categories: string; event_id: string }>(
+    const used = statement<[string, string, string], { subject_id: string; system: string; categories: string; event_id: string }>(this.db, 
       `SELECT subject_id, system, categories, event_id FROM rm_system_uses
        WHERE system IN (SELECT value FROM json_each(?)) AND occurred_at >= ? AND occurred_at <= ?`).all(systems, from, to);
     for (const row of used) touch(row.subject_id, row.system, parse(row.categories), row.event_id);
@@ -151,18 +152,18 @@ export class ReadModels {
   /** Positions of events matching the filter, after a position, in order. */
   eventPositions(filter: EventFilter, after: number, limit: number): number[] {
     const { where, params } = filterSql(filter);
-    return this.db.prepare<unknown[], { position: number }>(
+    return statement<unknown[], { position: number }>(this.db, 
       `SELECT i.position FROM rm_event_index i WHERE i.position > ? AND ${where} ORDER BY i.position LIMIT ?`)
       .all(after, ...params, limit).map((r) => r.position);
   }
 
   countEvents(filter: EventFilter): number {
     const { where, params } = filterSql(filter);
-    return this.db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM rm_event_index i WHERE ${where}`).get(...params)!.n;
+    return statement<unknown[], { n: number }>(this.db, `SELECT COUNT(*) AS n FROM rm_event_index i WHERE ${where}`).get(...params)!.n;
   }
 
   private keyed<S, K extends string>(table: string, as: K, subjectId: string, column = as === 'category' ? 'category' : as): (S & Record<K, string>)[] {
-    return this.db.prepare<[string], Record<string, string>>(`SELECT ${column} AS k, state FROM ${table} WHERE subject_id = ? ORDER BY ${column}`)
+    return statement<[string], Record<string, string>>(this.db, `SELECT ${column} AS k, state FROM ${table} WHERE subject_id = ? ORDER BY ${column}`)
       .all(subjectId)
       .map((row) => ({ ...parse<S>(row.state!), [as]: row.k } as S & Record<K, string>));
   }

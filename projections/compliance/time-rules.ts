@@ -4,6 +4,7 @@
  * request and notice carries its own times), so no cron job is needed and a past date gives the
  * verdicts of that day. Each is judged by the policy in force when its clock started.
  */
+import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
@@ -17,9 +18,9 @@ interface IntervalRow { subjectId: string; system: string; category: string; int
 
 function intervals(db: Database.Database, systems?: readonly string[]): IntervalRow[] {
   const rows = systems
-    ? db.prepare<[string], { subject_id: string; system: string; category: string; state: string }>(
+    ? statement<[string], { subject_id: string; system: string; category: string; state: string }>(db, 
       'SELECT * FROM rm_storage_intervals WHERE system IN (SELECT value FROM json_each(?)) ORDER BY subject_id, system, category').all(JSON.stringify(systems))
-    : db.prepare<[], { subject_id: string; system: string; category: string; state: string }>('SELECT * FROM rm_storage_intervals ORDER BY subject_id, system, category').all();
+    : statement<[], { subject_id: string; system: string; category: string; state: string }>(db, 'SELECT * FROM rm_storage_intervals ORDER BY subject_id, system, category').all();
   return rows.flatMap((row) => (JSON.parse(row.state) as StorageIntervalsState).intervals.map((interval) => ({
     subjectId: row.subject_id, system: row.system, category: row.category, interval,
   })));
@@ -70,7 +71,7 @@ export function retentionOverdue(db: Database.Database, asOf: string): Violation
 export interface RequestEntry extends SubjectRequestState { subjectId: string; requestId: string; deadline: string; policyVersion: string }
 
 export function requestSchedule(db: Database.Database, asOf: string): RequestEntry[] {
-  return db.prepare<[], { subject_id: string; request_id: string; state: string }>('SELECT * FROM rm_subject_requests ORDER BY subject_id, request_id').all()
+  return statement<[], { subject_id: string; request_id: string; state: string }>(db, 'SELECT * FROM rm_subject_requests ORDER BY subject_id, request_id').all()
     .map((row) => ({ ...(JSON.parse(row.state) as SubjectRequestState), subjectId: row.subject_id, requestId: row.request_id }))
     .filter((request) => request.receivedAt !== null && request.receivedAt <= asOf)
     .map((request) => {
@@ -100,13 +101,13 @@ export interface ShutdownProgress {
 
 /** For each shutdown, whose data it ends (held in its systems when it took effect), whether they were told, and whether it is gone. */
 export function shutdownProgress(db: Database.Database, asOf: string): ShutdownProgress[] {
-  const shutdowns = db.prepare<[], { service: string; state: string }>('SELECT * FROM rm_shutdowns ORDER BY service').all()
+  const shutdowns = statement<[], { service: string; state: string }>(db, 'SELECT * FROM rm_shutdowns ORDER BY service').all()
     .map((row) => ({ service: row.service, ...(JSON.parse(row.state) as ShutdownState) }))
     .filter((shutdown) => shutdown.announcedAt <= asOf);
   return shutdowns.map((shutdown) => {
     const policy = policyAt(db, shutdown.announcedAt);
     const reasonable = addDuration(shutdown.effectiveAt, policy.document.shutdown.deletionPeriod);
-    const notices = db.prepare<[string, string], { event_id: string; subject_id: string | null; channel: string }>(
+    const notices = statement<[string, string], { event_id: string; subject_id: string | null; channel: string }>(db, 
       `SELECT event_id, subject_id, channel FROM rm_notices WHERE topic = 'service-shutdown' AND (service = ? OR service IS NULL)
        AND occurred_at <= ? ORDER BY position`).all(shutdown.service, shutdown.effectiveAt)
       .filter((notice) => policy.document.shutdown.noticeChannels.includes(notice.channel as never));

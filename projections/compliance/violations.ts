@@ -4,6 +4,7 @@
  * when the act happened; kept, so a verdict never changes when a later policy is published.
  * Rules that depend on time passing (retention, deadlines) are in time-rules.ts.
  */
+import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
 import type { ConsentState } from '../consents/consents.js';
 import type { LegalRequestState } from '../legal-requests/legal-requests.js';
@@ -37,7 +38,7 @@ export const violations: Projection = {
   apply(db, projected) {
     if (!ACTS.has(projected.event.type)) return;
     const context = actContext(db, projected.event.occurredAt);
-    const insert = db.prepare(`INSERT OR IGNORE INTO rm_violations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insert = statement(db, `INSERT OR IGNORE INTO rm_violations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const [rule, evaluate] of Object.entries(ACT_RULES)) {
       for (const finding of evaluate!(projected, context)) {
         insert.run(rule, projected.position, finding.subjectId, JSON.stringify(finding.eventIds), projected.event.occurredAt,
@@ -53,7 +54,7 @@ export function actContext(db: Database.Database, at: string): ActContext {
     policy: policyAt(db, at),
     consentsOf: (subjectId) => readModels.consents(subjectId) as ConsentState[],
     legalRequest: (requestId) => {
-      const row = db.prepare<[string], { state: string }>('SELECT state FROM rm_legal_requests WHERE request_id = ?').get(requestId);
+      const row = statement<[string], { state: string }>(db, 'SELECT state FROM rm_legal_requests WHERE request_id = ?').get(requestId);
       return row ? (JSON.parse(row.state) as LegalRequestState) : null;
     },
     transfersOf: (subjectId) => readModels.transfers(subjectId),
@@ -61,7 +62,7 @@ export function actContext(db: Database.Database, at: string): ActContext {
 }
 
 export function storedViolations(db: Database.Database): Violation[] {
-  return db.prepare<[], Record<string, string>>('SELECT * FROM rm_violations ORDER BY occurred_at, position, rule').all().map((row) => ({
+  return statement<[], Record<string, string>>(db, 'SELECT * FROM rm_violations ORDER BY occurred_at, position, rule').all().map((row) => ({
     rule: row.rule as RuleId, subjectId: row.subject_id ?? null, eventIds: JSON.parse(row.event_ids!) as string[], occurredAt: row.occurred_at!,
     detectedAt: row.detected_at!, policyVersion: row.policy_version!, message: row.message!,
   }));

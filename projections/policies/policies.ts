@@ -1,4 +1,5 @@
 /** Published policy versions, and which one was in force at a given moment. */
+import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
 import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
@@ -34,7 +35,7 @@ export const policies = keyedProjection<PolicyState>({
  * it (the later publication wins a tie); before any publication, the built-in default policy.
  */
 export function policyAt(db: Database.Database, at: string): PolicyInForce {
-  const row = db.prepare<[string], { version: string; state: string }>(
+  const row = statement<[string], { version: string; state: string }>(db, 
     `SELECT version, state FROM rm_policies WHERE json_extract(state, '$.effectiveFrom') <= ?
      ORDER BY json_extract(state, '$.effectiveFrom') DESC, json_extract(state, '$.lastPosition') DESC LIMIT 1`).get(at);
   if (!row) return { version: DEFAULT_POLICY_VERSION, document: defaultPolicy, eventId: null };

@@ -1,5 +1,5 @@
 /** Everyone a subject's data went to — third parties, processors, authorities, abroad — and each transfer abroad. */
-import { json, keyedProjection, logProjection, union } from '../projection.js';
+import { json, keyedProjection, logProjection, union, withEvidence } from '../projection.js';
 
 export interface RecipientState {
   lastPosition: number;
@@ -19,7 +19,7 @@ export interface RecipientState {
 
 export const recipients = keyedProjection<RecipientState>({
   name: 'recipients',
-  version: 1,
+  version: 2,
   table: 'rm_recipients',
   key: ['subject_id', 'recipient_id'],
   indexes: 'CREATE INDEX IF NOT EXISTS rm_recipients_by_recipient ON rm_recipients (recipient_id);',
@@ -42,7 +42,7 @@ export const recipients = keyedProjection<RecipientState>({
       shares: (state?.shares ?? 0) + 1,
       abroad: (state?.abroad ?? false) || event.type === 'DataTransferredAbroad',
       legalRequestIds: union(state?.legalRequestIds, event.type === 'DataShared' && event.data.legalRequestId ? [event.data.legalRequestId] : []),
-      evidence: [...(state?.evidence ?? []), event.id],
+      evidence: withEvidence(state?.evidence ?? [], event.id),
     };
   },
 });

@@ -5,7 +5,7 @@
  */
 import { addDuration } from '../../schemas/duration.js';
 import { categoriesOf } from '../event-facts.js';
-import { keyedProjection, union, type Key } from '../projection.js';
+import { keyedProjection, union, withEvidence, type Key } from '../projection.js';
 
 export type CategoryStatus = 'held' | 'deleted' | 'anonymized' | 'erased';
 export interface StorageRef { system: string; kind: string; region: string }
@@ -43,7 +43,7 @@ const earlier = (a: string | null, b: string) => (a === null || b < a ? b : a);
 
 export const subjectCategories = keyedProjection<CategoryState>({
   name: 'subject-categories',
-  version: 2,
+  version: 3,
   table: 'rm_subject_categories',
   key: ['subject_id', 'category'],
   keysOf({ event }, existing): Key[] {
@@ -90,7 +90,7 @@ export const subjectCategories = keyedProjection<CategoryState>({
           ...(event.data.values?.[category as keyof typeof event.data.values] !== undefined
             ? { valueEventId: event.id, valuePosition: position }
             : {}),
-          evidence: [...current.evidence, event.id],
+          evidence: withEvidence(current.evidence, event.id),
         };
       }
       case 'DataUsed':
@@ -101,14 +101,14 @@ export const subjectCategories = keyedProjection<CategoryState>({
       case 'DataDeleted': {
         const systems = event.data.systems;
         const remaining = systems ? current.storage.filter((s) => !systems.includes(s.system)) : [];
-        if (remaining.length > 0) return { ...next, storage: remaining, evidence: [...current.evidence, event.id] };
+        if (remaining.length > 0) return { ...next, storage: remaining, evidence: withEvidence(current.evidence, event.id) };
         return {
           ...next, storage: [], status: event.data.method === 'anonymize' ? 'anonymized' : 'deleted', deletedAt: at,
-          evidence: [...current.evidence, event.id],
+          evidence: withEvidence(current.evidence, event.id),
         };
       }
       case 'SubjectErased':
-        return { ...next, status: 'erased', deletedAt: at, evidence: [...current.evidence, event.id] };
+        return { ...next, status: 'erased', deletedAt: at, evidence: withEvidence(current.evidence, event.id) };
       default:
         return current;
     }

@@ -1,0 +1,121 @@
+/**
+ * `npm run bench [-- --quick] [-- --reps N] [-- --dataset N] [-- --no-peers]`
+ *
+ * Side by side, in one run, on this machine: the raw limit (bare better-sqlite3 inserts), the
+ * pdl write path in full, and a peer event store (@event-driven-io/emmett-sqlite, from
+ * bench/peers); reads on a large ledger next to the raw indexed read; rebuild next to a raw
+ * readAll. Every figure is the median of N repetitions (min and max beside it), each run in a
+ * child process so its peak RSS is its own. Prints one table; writes bench/results.json.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const value = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+
+if (flag('--help')) {
+  process.stdout.write('usage: npm run bench [-- --quick] [-- --reps N] [-- --dataset EVENTS] [-- --no-peers]\n');
+  process.exit(0);
+}
+
+const quick = flag('--quick');
+const reps = value('--reps', 3);
+const dataset = value('--dataset', quick ? 5_000 : 1_000_000);
+const appendEvents = { 1: quick ? 50 : 500, 1000: quick ? 2_000 : 20_000 } as const;
+
+type Figures = Record<string, number>;
+interface Measured { median: number; min: number; max: number }
+const summarise = (values: number[]): Measured => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+};
+
+function runChild(command: string[], cwd = join(HERE, '..')): Figures {
+  const result = spawnSync(process.execPath, command, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed with ${result.status}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as Figures;
+}
+
+// Scenarios run compiled, as the ledger runs in production (and without a TypeScript loader in their RSS).
+const SCENARIOS = join(HERE, '..', 'dist', 'bench', 'scenarios.js');
+execFileSync(process.execPath, [join(HERE, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(HERE, '..', 'tsconfig.build.json')], { stdio: 'inherit' });
+const scenario = (name: string, options: object) => runChild([SCENARIOS, name, JSON.stringify(options)]);
+const peer = (mode: string, options: object) => runChild([join(HERE, 'peers', 'emmett-append.mjs'), mode, JSON.stringify(options)], join(HERE, 'peers'));
+
+function repeat(label: string, run: () => Figures): Record<string, Measured> {
+  const runs: Figures[] = [];
+  for (let i = 0; i < reps; i++) {
+    process.stderr.write(`bench: ${label} (${i + 1}/${reps})\n`);
+    runs.push(run());
+  }
+  return Object.fromEntries(Object.keys(runs[0]!).map((key) => [key, summarise(runs.map((r) => r[key]!))]));
+}
+
+function ensurePeers(): boolean {
+  if (flag('--no-peers')) return false;
+  if (existsSync(join(HERE, 'peers', 'node_modules', '@event-driven-io', 'emmett-sqlite'))) return true;
+  process.stderr.write('bench: installing the peer event store in bench/peers (compiles sqlite3: a few minutes, once)…\n');
+  try {
+    execFileSync('npm', ['ci', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: join(HERE, 'peers'), stdio: ['ignore', 'inherit', 'inherit'] });
+    return true;
+  } catch {
+    process.stderr.write('bench: the peer could not be installed; its rows are left out.\n');
+    return false;
+  }
+}
+
+const results: Record<string, unknown> = {
+  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform} ${process.arch}` },
+  mode: quick ? 'quick' : 'full', repetitions: reps, at: new Date().toISOString(),
+};
+const rows: string[][] = [];
+const fmt = (m: Measured, digits = 0) => `${m.median.toFixed(digits)} (${m.min.toFixed(digits)}–${m.max.toFixed(digits)})`;
+const ratio = (a: Measured, b: Measured) => `${((100 * a.median) / b.median).toFixed(1)} %`;
+
+const withPeers = ensurePeers();
+for (const batch of [1, 1000] as const) {
+  const options = { events: appendEvents[batch], batch };
+  const raw = repeat(`raw append, batch ${batch}`, () => scenario('raw-append', options));
+  const pdl = repeat(`pdl append, batch ${batch}`, () => scenario('pdl-append', options));
+  const peers = withPeers
+    ? { default: repeat(`emmett default, batch ${batch}`, () => peer('default', options)), shared: repeat(`emmett shared connection, batch ${batch}`, () => peer('shared', options)) }
+    : null;
+  results[`append-batch-${batch}`] = { events: options.events, raw, pdl, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null };
+  rows.push([`append, batch ${batch}: (a) raw better-sqlite3`, `${fmt(raw.eventsPerSecond!)} ev/s`, '', `${fmt(raw.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b) pdl write path`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdl.maxRssMb!)} MB`]);
+  if (peers) {
+    rows.push([`append, batch ${batch}: (c) emmett-sqlite default`, `${fmt(peers.default.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.default.eventsPerSecond!)}`, `${fmt(peers.default.maxRssMb!)} MB`]);
+    rows.push([`append, batch ${batch}: (c) emmett-sqlite shared conn.`, `${fmt(peers.shared.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.shared.eventsPerSecond!)}`, `${fmt(peers.shared.maxRssMb!)} MB`]);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'pdl-bench-dataset-'));
+try {
+  const subjects = Math.max(1, Math.floor(dataset / 10));
+  process.stderr.write(`bench: building a ledger of ${dataset} events over ${subjects} subjects…\n`);
+  const built = scenario('build-dataset', { events: dataset, batch: 5000, subjects, dir });
+  rows.push([`dataset: ${dataset} events, ${subjects} subjects`, `${built.eventsPerSecond!.toFixed(0)} ev/s to build`, '', `${built.maxRssMb!.toFixed(0)} MB`]);
+  const access = repeat('subjectAccess latency', () => scenario('subject-access', { events: dataset, batch: 1, subjects, dir, samples: quick ? 100 : 1000 }));
+  const rebuilt = repeat('rebuild', () => scenario('rebuild', { events: dataset, batch: 1, dir }));
+  results.dataset = { events: dataset, subjects, buildEventsPerSecond: built.eventsPerSecond };
+  results.subjectAccess = access;
+  results.rebuild = rebuilt;
+  rows.push(['subjectAccess p50 (GraphQL, in process, dpo)', `${fmt(access.p50Ms!, 2)} ms`, `raw read p50 ${fmt(access.rawP50Ms!, 3)} ms`, `${fmt(access.maxRssMb!)} MB`]);
+  rows.push(['subjectAccess p99', `${fmt(access.p99Ms!, 2)} ms`, `raw read p99 ${fmt(access.rawP99Ms!, 3)} ms`, '']);
+  rows.push(['rebuild (every read model)', `${fmt(rebuilt.eventsPerSecond!)} ev/s`, `vs raw readAll ${fmt(rebuilt.rawEventsPerSecond!)} ev/s = ${ratio(rebuilt.eventsPerSecond!, rebuilt.rawEventsPerSecond!)}`, `${fmt(rebuilt.maxRssMb!)} MB`]);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+results.kafka = 'not measured yet';
+
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'median (min–max)', 'side by side', 'peak RSS'][i]!.length));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+const table = [line(['measure', 'median (min–max)', 'side by side', 'peak RSS']), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+const machine = results.machine as { node: string; cpu: string; cores: number };
+process.stdout.write(`\n${table}\n\nNode ${machine.node}, ${machine.cpu}, ${machine.cores} cores; ${reps} repetitions, ${quick ? 'quick' : 'full'} mode.\n`);
+writeFileSync(join(HERE, quick ? 'results.quick.json' : 'results.json'), `${JSON.stringify({ ...results, table }, null, 2)}\n`);

@@ -1,0 +1,166 @@
+/**
+ * One benchmark measurement, run in a child process of bench/run.ts so that its peak RSS is
+ * its own. Prints one JSON line: the figures and `maxRssMb`.
+ *
+ *   node --import tsx bench/scenarios.ts <scenario> <json options>
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReadModels } from '../projections/queries.js';
+import { ApiKeys } from '../services/api/auth/api-keys.js';
+import { createApi } from '../services/api/yoga.js';
+import { openLedger } from '../services/ledger/open-ledger.js';
+
+interface Options {
+  events: number;
+  batch: number;
+  subjects?: number;
+  samples?: number;
+  /** A dataset folder made by `build-dataset`, for the read scenarios. */
+  dir?: string;
+}
+
+/** The same ~300-byte event for every contender: a registration carrying one e-mail value. */
+export function sampleEvent(subject: string, i: number) {
+  return {
+    id: randomUUID(),
+    type: 'DataCollected',
+    occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    subject: { id: subject },
+    actor: { kind: 'system', id: 'signup-service' },
+    data: {
+      categories: ['contact.email'], values: { 'contact.email': `user${i}@example.cn` }, source: 'subject', method: 'registration',
+      purposes: ['account-registration'], legalBasis: 'contract', storage: { system: 'user-db', kind: 'database', region: 'CN' }, retention: 'P3Y',
+    },
+  };
+}
+
+/** Batches of `batch` events; a batch of many goes to one subject's stream, as every contender appends per stream. */
+function batches(options: Options) {
+  const out: ReturnType<typeof sampleEvent>[][] = [];
+  for (let i = 0; i < options.events; i += options.batch) {
+    const subject = `s-${i / options.batch}`;
+    out.push(Array.from({ length: Math.min(options.batch, options.events - i) }, (_, j) => sampleEvent(options.batch === 1 ? `s-${i}` : subject, i + j)));
+  }
+  return out;
+}
+
+const temp = () => mkdtempSync(join(tmpdir(), 'pdl-bench-'));
+
+async function rawAppend(options: Options) {
+  const dir = temp();
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL, recorded_at TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (stream, revision))`);
+  const insert = db.prepare('INSERT INTO events (stream, revision, id, type, recorded_at, body) VALUES (?, ?, ?, ?, ?, ?)');
+  const append = db.transaction((events: ReturnType<typeof sampleEvent>[]) => {
+    events.forEach((event, revision) => insert.run(`subject-${event.subject.id}`, revision, event.id, event.type, new Date().toISOString(), JSON.stringify(event)));
+  });
+  const work = batches(options);
+  const started = performance.now();
+  for (const batch of work) append(batch);
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { eventsPerSecond: options.events / seconds };
+}
+
+async function pdlAppend(options: Options) {
+  const dir = temp();
+  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {} });
+  const work = batches(options);
+  const started = performance.now();
+  for (const batch of work) {
+    const result = await opened.ledger.record(batch);
+    if (result.appended !== batch.length) throw new Error(`appended ${result.appended} of ${batch.length}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await opened.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { eventsPerSecond: options.events / seconds };
+}
+
+/** Builds a ledger of `events` events over `subjects` subjects in `dir`: the dataset the read scenarios share. */
+async function buildDataset(options: Options) {
+  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
+  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+  const chunk = 5000;
+  const started = performance.now();
+  for (let i = 0; i < options.events; i += chunk) {
+    const events = Array.from({ length: Math.min(chunk, options.events - i) }, (_, j) => sampleEvent(`s-${(i + j) % subjects}`, i + j));
+    await opened.ledger.record(events);
+    if (process.stderr.isTTY) process.stderr.write(`\rbuilding the dataset: ${i + events.length}/${options.events}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await opened.close();
+  return { eventsPerSecond: options.events / seconds, subjects };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function subjectAccess(options: Options) {
+  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
+  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+  const apiKeys = new ApiKeys(opened.store.db);
+  const { key } = apiKeys.create('dpo');
+  const yoga = createApi({ opened, readModels: new ReadModels(opened.store.db), apiKeys }, { graphiql: false });
+  const query = `query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status purposes storage { system } retainedUntil value }
+    recipients { id } consents { consentId } timeline(first: 20) { edges { node { id type data } } } } }`;
+  const raw = opened.store.db.prepare('SELECT * FROM events WHERE stream = ? ORDER BY revision');
+  const samples = options.samples ?? 1000;
+  const api: number[] = [];
+  const sql: number[] = [];
+  for (let i = 0; i < samples + 50; i++) {
+    const id = `s-${Math.floor(Math.random() * subjects)}`;
+    let t = performance.now();
+    const response = await yoga.fetch('http://bench/graphql', {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables: { id } }),
+    });
+    const body = (await response.json()) as { data?: { subjectAccess?: { subjectId: string } }; errors?: unknown };
+    if (!body.data?.subjectAccess) throw new Error(`subjectAccess failed: ${JSON.stringify(body.errors)}`);
+    const apiMs = performance.now() - t;
+    t = performance.now();
+    raw.all(`subject-${id}`);
+    const sqlMs = performance.now() - t;
+    if (i >= 50) { api.push(apiMs); sql.push(sqlMs); } // the first 50 warm the caches
+  }
+  api.sort((a, b) => a - b);
+  sql.sort((a, b) => a - b);
+  await opened.close();
+  return { p50Ms: percentile(api, 50), p99Ms: percentile(api, 99), rawP50Ms: percentile(sql, 50), rawP99Ms: percentile(sql, 99) };
+}
+
+async function rebuild(options: Options) {
+  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
+  let t = performance.now();
+  let read = 0;
+  for await (const event of opened.store.readAll()) read += event.position > 0 ? 1 : 0;
+  const rawSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const applied = opened.readModels!.rebuild(opened.store);
+  const rebuildSeconds = (performance.now() - t) / 1000;
+  await opened.close();
+  return { eventsPerSecond: applied / rebuildSeconds, rawEventsPerSecond: read / rawSeconds };
+}
+
+const scenarios: Record<string, (options: Options) => Promise<Record<string, number>>> = {
+  'raw-append': rawAppend,
+  'pdl-append': pdlAppend,
+  'build-dataset': buildDataset,
+  'subject-access': subjectAccess,
+  rebuild,
+};
+
+const [name, json] = process.argv.slice(2);
+const scenario = scenarios[name ?? ''];
+if (!scenario) {
+  process.stderr.write(`unknown scenario ${name}; one of ${Object.keys(scenarios).join(', ')}\n`);
+  process.exit(2);
+}
+const figures = await scenario(JSON.parse(json ?? '{}') as Options);
+process.stdout.write(`${JSON.stringify({ ...figures, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -1,0 +1,18 @@
+/** `npm run bench -- --quick` as a smoke test: it runs end to end and prints its table. Figures are not asserted. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+describe('npm run bench -- --quick', () => {
+  it('measures every contender side by side and writes its results (the peer is left out here: installing it compiles sqlite3)', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--no-peers', '--reps', '1', '--dataset', '2000'], { encoding: 'utf8', timeout: 240_000 });
+    expect(run.status, run.stderr).toBe(0);
+    for (const row of ['(a) raw better-sqlite3', '(b) pdl write path', '(b)/(a)', 'subjectAccess p99', 'rebuild (every read model)']) {
+      expect(run.stdout).toContain(row);
+    }
+    expect(existsSync('bench/results.quick.json')).toBe(true);
+    const results = JSON.parse(readFileSync('bench/results.quick.json', 'utf8')) as { mode: string; machine: { cores: number } };
+    expect(results.mode).toBe('quick');
+    expect(results.machine.cores).toBeGreaterThan(0);
+  }, 300_000);
+});
