@@ -8,7 +8,7 @@
  * child process so its peak RSS is its own. Prints one table; writes bench/results.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ const flag = (name: string) => args.includes(name);
 const value = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 
 if (flag('--help')) {
-  process.stdout.write('usage: npm run bench [-- --quick] [-- --reps N] [-- --dataset EVENTS] [-- --no-peers]\n');
+  process.stdout.write('usage: npm run bench [-- --quick] [-- --reps N] [-- --dataset EVENTS] [-- --no-peers] [-- --no-kafka]\n');
   process.exit(0);
 }
 
@@ -111,7 +111,17 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-results.kafka = 'not measured yet';
+const brokers = process.env.KAFKA_BROKERS ?? (existsSync(join(HERE, '..', 'infra', 'kafka', 'run', 'dev', 'address')) ? readFileSync(join(HERE, '..', 'infra', 'kafka', 'run', 'dev', 'address'), 'utf8').trim() : null);
+if (brokers && !flag('--no-kafka')) {
+  const options = { events: quick ? 2_000 : 20_000, batch: 1, brokers };
+  const ingest = repeat('kafka: pdl ingest', () => scenario('kafka-ingest', options));
+  const bare = repeat('kafka: bare kafkajs consumer', () => scenario('kafka-bare', options));
+  results.kafka = { events: options.events, ingest, bare };
+  rows.push([`Kafka ingest, ${options.events} events: pdl ingest`, `${fmt(ingest.eventsPerSecond!)} ev/s`, `vs bare consumer ${fmt(bare.eventsPerSecond!)} ev/s = ${ratio(ingest.eventsPerSecond!, bare.eventsPerSecond!)}`, `${fmt(ingest.maxRssMb!)} MB`]);
+} else {
+  results.kafka = 'skipped: no broker (set KAFKA_BROKERS or run npm run kafka:start)';
+  rows.push(['Kafka ingest', 'skipped: no broker', 'set KAFKA_BROKERS or npm run kafka:start', '']);
+}
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'median (min–max)', 'side by side', 'peak RSS'][i]!.length));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

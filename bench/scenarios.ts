@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { ReadModels } from '../projections/queries.js';
 import { ApiKeys } from '../services/api/auth/api-keys.js';
 import { createApi } from '../services/api/yoga.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import { KafkaIngest } from '../services/ingest/kafka-ingest.js';
 import { openLedger } from '../services/ledger/open-ledger.js';
 
 interface Options {
@@ -148,7 +151,68 @@ async function rebuild(options: Options) {
   return { eventsPerSecond: applied / rebuildSeconds, rawEventsPerSecond: read / rawSeconds };
 }
 
+interface KafkaOptions extends Options { brokers: string }
+
+/** Produces `events` messages (keyed by subject) to a fresh topic; returns its name. */
+async function fillTopic(options: KafkaOptions): Promise<string> {
+  const kafka = new Kafka({ clientId: 'pdl-bench', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING });
+  const topic = `pdl.bench.${randomUUID().slice(0, 8)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }, { topic: `${topic}.dlq` }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < options.events; i += 1000) {
+    const messages = Array.from({ length: Math.min(1000, options.events - i) }, (_, j) => {
+      const event = sampleEvent(`s-${(i + j) % 1000}`, i + j);
+      return { key: event.subject.id, value: JSON.stringify(event) };
+    });
+    await producer.send({ topic, messages });
+  }
+  await producer.disconnect();
+  return topic;
+}
+
+const waitFor = async (done: () => boolean) => {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+
+/** `pdl ingest`'s consumer on a filled topic, until it has consumed everything. */
+async function kafkaIngest(options: KafkaOptions) {
+  const topic = await fillTopic(options);
+  const dir = temp();
+  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {} });
+  const ingest = new KafkaIngest(opened.ledger, { brokers: options.brokers.split(','), topic, groupId: `bench-${topic}`, logIntervalMs: 60_000 }, pino({ level: 'error' }));
+  const started = performance.now();
+  await ingest.start();
+  await waitFor(() => ingest.status().consumed >= options.events);
+  const seconds = (performance.now() - started) / 1000;
+  await ingest.stop();
+  await opened.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { eventsPerSecond: options.events / seconds };
+}
+
+/** A bare kafkajs consumer reading the same kind of topic and doing nothing with it: the limit. */
+async function kafkaBare(options: KafkaOptions) {
+  const topic = await fillTopic(options);
+  const kafka = new Kafka({ clientId: 'pdl-bench-bare', brokers: options.brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-bare-${topic}` });
+  let consumed = 0;
+  const started = performance.now();
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachBatch: async ({ batch }) => { consumed += batch.messages.length; } });
+  await waitFor(() => consumed >= options.events);
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  return { eventsPerSecond: options.events / seconds };
+}
+
 const scenarios: Record<string, (options: Options) => Promise<Record<string, number>>> = {
+  'kafka-ingest': (options) => kafkaIngest(options as KafkaOptions),
+  'kafka-bare': (options) => kafkaBare(options as KafkaOptions),
   'raw-append': rawAppend,
   'pdl-append': pdlAppend,
   'build-dataset': buildDataset,
