@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { Key } from '../envelope.js';
 import { DeletionReason, NotificationChannel, RequestKind } from '../taxonomy.js';
-import { defineEvent, text } from './define.js';
+import { defineEvent } from './define.js';
 
 export const RequestOutcome = z.enum(['fulfilled', 'partially-fulfilled', 'rejected', 'withdrawn'], {
   error: (issue) => `unknown outcome ${JSON.stringify(issue.input)}`,

@@ -18,7 +18,7 @@ export class ApiKeys {
   private readonly insert;
   private readonly adminHash: Buffer | null;
 
-  constructor(private readonly db: Database.Database, adminKey?: string) {
+  constructor(db: Database.Database, adminKey?: string) {
     db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
       id TEXT PRIMARY KEY, role TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, label TEXT, created_at TEXT NOT NULL)`);
     this.byHash = db.prepare<[Buffer], { id: string; role: Role }>('SELECT id, role FROM api_keys WHERE hash = ?');
@@ -31,10 +31,6 @@ export class ApiKeys {
     const key = `pdl_${id}_${randomBytes(32).toString('base64url')}`;
     this.insert.run(id, role, hashOf(key), label, new Date().toISOString());
     return { id, role, label, key };
-  }
-
-  hasRole(role: Role): boolean {
-    return this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM api_keys WHERE role = ?').get(role)!.n > 0;
   }
 
   authenticate(key: string): Principal | null {

@@ -19,9 +19,9 @@ export const parseBrokers = (text: string | undefined): string[] => {
   return brokers;
 };
 
-export function addKafkaOptions(command: Command, brokersFlag = '--brokers <list>'): Command {
+function addKafkaOptions(command: Command): Command {
   return command
-    .option(brokersFlag, 'Kafka bootstrap brokers, comma-separated (env KAFKA_BROKERS)', process.env.KAFKA_BROKERS)
+    .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (env KAFKA_BROKERS)', process.env.KAFKA_BROKERS)
     .option('--topic <name>', 'the events topic (messages keyed by subject id)', 'pdl.events')
     .option('--dlq <name>', 'the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'the consumer group: run more processes with the same group to scale out', 'pdl-ingest')
