@@ -5,6 +5,7 @@ import { LedgerError } from '../errors.js';
 import { DEFAULT_DB } from '../ledger/open-ledger.js';
 import { demoCommand } from './commands/demo.js';
 import { eraseCommand } from './commands/erase.js';
+import { projectCommand } from './commands/project.js';
 import { rebuildCommand } from './commands/rebuild.js';
 import { reportCommand } from './commands/report.js';
 import { eventsCommand } from './commands/events.js';
@@ -27,7 +28,7 @@ const program = new Command('pdl')
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, demoCommand, keysCommand]) {
+for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, demoCommand, keysCommand]) {
   register(program, globals);
 }
 

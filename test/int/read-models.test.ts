@@ -3,7 +3,6 @@
  * rebuilding from position 0 — through the real `pdl rebuild` — gives byte-identical tables.
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,20 +12,8 @@ import { ProjectionRunner, toProjected } from '../../projections/runner.js';
 import { demoEvents } from '../../services/demo/scenario.js';
 import { openLedger } from '../../services/ledger/open-ledger.js';
 import { runPdl } from '../e2e/run-pdl.js';
+import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
-
-/** Every read-model table, every row, in primary-key order: one digest per table. */
-function dumpReadModels(db: Database.Database): Record<string, string> {
-  const dump: Record<string, string> = {};
-  for (const projection of allProjections) {
-    for (const table of projection.tables) {
-      const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().map((c) => c.name);
-      const rows = db.prepare(`SELECT * FROM ${table} ORDER BY ${columns.join(', ')}`).raw().all();
-      dump[`${table} (${rows.length} rows)`] = createHash('sha256').update(JSON.stringify(rows)).digest('hex');
-    }
-  }
-  return dump;
-}
 
 describe('read models', () => {
   it('after the demo and 10,000 random events, `pdl rebuild` yields byte-identical tables', async () => {

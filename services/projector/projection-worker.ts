@@ -1,0 +1,26 @@
+/**
+ * A projection worker: follows a store's global order from the read models' own checkpoint and
+ * applies each page in one transaction of the read-model database, checkpoint included — so a
+ * crash at any point resumes exactly where the last committed page ended. The read models may
+ * live apart from the log (one copy per API replica); the store may be any adapter of the port.
+ */
+import type Database from 'better-sqlite3';
+import { ProjectionRunner } from '../../projections/runner.js';
+import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
+
+export interface ProjectionWorker {
+  readonly runner: ProjectionRunner;
+  readonly subscription: Subscription;
+}
+
+export function startProjectionWorker(store: EventStore, readModels: Database.Database, onPage?: (position: number) => void): ProjectionWorker {
+  readModels.pragma('journal_mode = WAL');
+  readModels.pragma('synchronous = NORMAL');
+  const runner = new ProjectionRunner(readModels);
+  const applyPage = readModels.transaction((events: readonly RecordedEvent[]) => runner.apply(events));
+  const subscription = store.subscribeAll({ after: runner.position, batchSize: 1000 }, (events) => {
+    applyPage(events);
+    onPage?.(events[events.length - 1]!.position);
+  });
+  return { runner, subscription };
+}

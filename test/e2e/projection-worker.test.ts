@@ -1,0 +1,69 @@
+/**
+ * `pdl project`, a projection worker in its own process with its own read-model database:
+ * killed with SIGKILL mid-way and restarted, it ends with exactly the tables the inline read
+ * models have — checkpoint and rows commit together.
+ */
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { demoEvents } from '../../services/demo/scenario.js';
+import { openLedger } from '../../services/ledger/open-ledger.js';
+import { dumpReadModels } from '../fixtures/dump-read-models.js';
+import { randomWorkload } from '../fixtures/random-workload.js';
+import { PDL, tempDir } from './run-pdl.js';
+
+function checkpoint(path: string): number {
+  if (!existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare<[], { p: number | null }>('SELECT MIN(position) AS p FROM rm_checkpoints').get()?.p ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('pdl project', () => {
+  it('killed mid-way and restarted, its read models equal the inline ones', async () => {
+    const dir = tempDir('project');
+    const ledgerPath = join(dir, 'ledger.db');
+    const opened = await openLedger({ db: ledgerPath, env: {} });
+    await opened.ledger.record(demoEvents());
+    const workload = randomWorkload(20_000, 11);
+    for (let i = 0; i < workload.length; i += 5000) await opened.ledger.record(workload.slice(i, i + 5000));
+    const head = (await opened.store.head()).position;
+    const inline = dumpReadModels(opened.store.db);
+    await opened.close();
+
+    const readModels = join(dir, 'read-models.db');
+    const start = () => spawn(process.execPath, [PDL, '--db', ledgerPath, 'project', '--read-models', readModels, '--log-interval', '500'], { stdio: 'ignore' });
+    const first = start();
+    let seen = 0;
+    for (let i = 0; i < 600 && seen === 0; i++) {
+      await sleep(20);
+      seen = checkpoint(readModels);
+    }
+    const killed = new Promise((resolve) => first.once('exit', resolve));
+    first.kill('SIGKILL');
+    await killed;
+    const atKill = checkpoint(readModels);
+    expect(atKill).toBeGreaterThan(0);
+    expect(atKill).toBeLessThan(head);
+
+    const second = start();
+    for (let i = 0; i < 1500 && checkpoint(readModels) < head; i++) await sleep(100);
+    expect(checkpoint(readModels)).toBe(head);
+    const stopped = new Promise<number | null>((resolve) => second.once('exit', resolve));
+    second.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+
+    const db = new Database(readModels, { readonly: true });
+    expect(dumpReadModels(db)).toEqual(inline);
+    db.close();
+  }, 300_000);
+});
