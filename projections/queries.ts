@@ -5,12 +5,12 @@
 import { statement } from './statements.js';
 import type Database from 'better-sqlite3';
 import type { ConsentState } from './consents/consents.js';
-import type { IncidentState, StorageIntervalsState } from './incidents/incidents.js';
+import { incidents, type IncidentState, type StorageIntervalsState } from './incidents/incidents.js';
 import type { LegalRequestState } from './legal-requests/legal-requests.js';
 import type { PurposeState } from './processing-register/processing-register.js';
 import type { RecipientState } from './recipients/recipients.js';
 import type { CategoryState } from './subject-profile/categories.js';
-import type { SubjectState } from './subject-profile/subjects.js';
+import { subjects, type SubjectState } from './subject-profile/subjects.js';
 import type { SubjectRequestState } from './subject-requests/subject-requests.js';
 
 export interface EventFilter {
@@ -48,8 +48,7 @@ export class ReadModels {
   constructor(private readonly db: Database.Database) {}
 
   subject(subjectId: string): SubjectState | null {
-    const row = statement<[string], { state: string }>(this.db, 'SELECT state FROM rm_subjects WHERE subject_id = ?').get(subjectId);
-    return row ? parse<SubjectState>(row.state) : null;
+    return subjects.read(this.db, [subjectId]);
   }
 
   categories(subjectId: string): (CategoryState & { category: string })[] {
@@ -113,8 +112,7 @@ export class ReadModels {
   }
 
   incident(incidentId: string): IncidentState | null {
-    const row = statement<[string], { state: string }>(this.db, 'SELECT state FROM rm_incidents WHERE incident_id = ?').get(incidentId);
-    return row ? parse<IncidentState>(row.state) : null;
+    return incidents.read(this.db, [incidentId]);
   }
 
   /**

@@ -70,14 +70,17 @@ export function retentionOverdue(db: Database.Database, asOf: string): Violation
 
 export interface RequestEntry extends SubjectRequestState { subjectId: string; requestId: string; deadline: string; policyVersion: string }
 
+/** A subject request's deadline, by the policy in force when it was received. */
+export function requestDeadline(db: Database.Database, receivedAt: string): { deadline: string; policyVersion: string } {
+  const policy = policyAt(db, receivedAt);
+  return { deadline: addDuration(receivedAt, policy.document.subjectRequests.deadline), policyVersion: policy.version };
+}
+
 export function requestSchedule(db: Database.Database, asOf: string): RequestEntry[] {
   return statement<[], { subject_id: string; request_id: string; state: string }>(db, 'SELECT * FROM rm_subject_requests ORDER BY subject_id, request_id').all()
     .map((row) => ({ ...(JSON.parse(row.state) as SubjectRequestState), subjectId: row.subject_id, requestId: row.request_id }))
     .filter((request) => request.receivedAt !== null && request.receivedAt <= asOf)
-    .map((request) => {
-      const policy = policyAt(db, request.receivedAt!);
-      return { ...request, deadline: addDuration(request.receivedAt!, policy.document.subjectRequests.deadline), policyVersion: policy.version };
-    });
+    .map((request) => ({ ...request, ...requestDeadline(db, request.receivedAt!) }));
 }
 
 export function requestOverdue(db: Database.Database, asOf: string): Violation[] {

@@ -7,7 +7,7 @@
 import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
 import type { ConsentState } from '../consents/consents.js';
-import type { LegalRequestState } from '../legal-requests/legal-requests.js';
+import { legalRequests } from '../legal-requests/legal-requests.js';
 import { policyAt } from '../policies/policies.js';
 import type { Projection } from '../projection.js';
 import { ReadModels } from '../queries.js';
@@ -53,10 +53,7 @@ export function actContext(db: Database.Database, at: string): ActContext {
   return {
     policy: policyAt(db, at),
     consentsOf: (subjectId) => readModels.consents(subjectId) as ConsentState[],
-    legalRequest: (requestId) => {
-      const row = statement<[string], { state: string }>(db, 'SELECT state FROM rm_legal_requests WHERE request_id = ?').get(requestId);
-      return row ? (JSON.parse(row.state) as LegalRequestState) : null;
-    },
+    legalRequest: (requestId) => legalRequests.read(db, [requestId]),
     transfersOf: (subjectId) => readModels.transfers(subjectId),
   };
 }

@@ -2,15 +2,14 @@
  * Opens the embedded ledger from its database path: the event log (`ledger.db`), the key store
  * beside it (`ledger.keys.db`) and the master key (`PDL_MASTER_KEY`, else `ledger.master.key`).
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { ProjectionRunner } from '../../projections/runner.js';
 import { ValidationError } from '../errors.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../store/sqlite/sqlite-event-store.js';
 import { sha256Chain } from './chain.js';
 import { KeyStore } from './crypto/key-store.js';
 import { loadMasterKey, parseKey, type MasterKey } from './crypto/master-key.js';
-import { readFileSync } from 'node:fs';
 import { Ledger } from './ledger.js';
-import { ProjectionRunner } from '../../projections/runner.js';
 
 export const DEFAULT_DB = './data/ledger.db';
 

@@ -1,15 +1,12 @@
 /** `subjectAccess`: what we hold about a person, why, since when, from where, who got it, until when. */
 import { normaliseIdentifier } from '../../../schemas/identifiers.js';
 import { dataCategories } from '../../../schemas/taxonomy.js';
-import { addDuration } from '../../../schemas/duration.js';
+import { requestDeadline } from '../../../projections/compliance/time-rules.js';
 import { consentStatus } from '../../../projections/consents/consents.js';
 import type { CategoryState } from '../../../projections/subject-profile/categories.js';
 import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { eventConnection } from './event-connection.js';
-
-/** Until policy-as-code sets it per policy version: GB/T 35273 §8.7 answers within 15 days. */
-export const DEFAULT_REQUEST_DEADLINE = 'P15D';
 
 interface Args { subjectId?: string | null; identifier?: { kind: string; value: string } | null }
 
@@ -46,7 +43,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       withdrawals: c.withdrawals.map((w) => ({ at: w.at, eventId: w.eventId, all: w.purposes === 'all', purposes: w.purposes === 'all' ? null : w.purposes })),
     })),
     requests: () => context.readModels.requests(subjectId).map((r) => {
-      const deadline = r.receivedAt ? addDuration(r.receivedAt, DEFAULT_REQUEST_DEADLINE) : null;
+      const deadline = r.receivedAt ? requestDeadline(context.opened.store.db, r.receivedAt).deadline : null;
       const status = r.completedAt ? 'completed' : deadline && deadline < now.toISOString() ? 'overdue' : 'open';
       const daysLeft = deadline && !r.completedAt ? Math.floor((Date.parse(deadline) - now.getTime()) / 86_400_000) : null;
       return { ...r, deadline, status, daysLeft };
