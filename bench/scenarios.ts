@@ -109,12 +109,12 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 async function subjectAccess(options: Options) {
   const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
   const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
-  const apiKeys = new ApiKeys(opened.store.db);
+  const apiKeys = new ApiKeys(opened.readModelsDb);
   const { key } = apiKeys.create('dpo');
-  const yoga = createApi({ opened, readModels: new ReadModels(opened.store.db), apiKeys }, { graphiql: false });
+  const yoga = createApi({ opened, readModels: new ReadModels(opened.readModelsDb), apiKeys }, { graphiql: false });
   const query = `query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status purposes storage { system } retainedUntil value }
     recipients { id } consents { consentId } timeline(first: 20) { edges { node { id type data } } } } }`;
-  const raw = opened.store.db.prepare('SELECT * FROM events WHERE stream = ? ORDER BY revision');
+  const raw = opened.readModelsDb.prepare('SELECT * FROM events WHERE stream = ? ORDER BY revision');
   const samples = options.samples ?? 1000;
   const api: number[] = [];
   const sql: number[] = [];
@@ -145,7 +145,7 @@ async function rebuild(options: Options) {
   for await (const event of opened.store.readAll()) read += event.position > 0 ? 1 : 0;
   const rawSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const applied = opened.readModels!.rebuild(opened.store);
+  const applied = await opened.readModels!.rebuild(opened.store);
   const rebuildSeconds = (performance.now() - t) / 1000;
   await opened.close();
   return { eventsPerSecond: applied / rebuildSeconds, rawEventsPerSecond: read / rawSeconds };

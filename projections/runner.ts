@@ -5,8 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { LedgerEvent } from '../schemas/event.js';
-import type { RecordedEvent } from '../services/store/port.js';
-import type { SqliteEventStore } from '../services/store/sqlite/sqlite-event-store.js';
+import type { EventStore, RecordedEvent } from '../services/store/port.js';
 import { allProjections } from './index.js';
 import type { ProjectedEvent, Projection } from './projection.js';
 
@@ -68,22 +67,26 @@ export class ProjectionRunner {
   }
 
   /** Brings every model up to the head of the log, a page per transaction. */
-  catchUp(store: SqliteEventStore, onProgress?: (position: number) => void): number {
-    let after = this.position;
+  async catchUp(store: EventStore, onProgress?: (position: number) => void): Promise<number> {
     let applied = 0;
     const step = this.db.transaction((page: RecordedEvent[]) => this.apply(page));
-    for (;;) {
-      const page = store.readPage(after, PAGE);
-      if (page.length === 0) return applied;
+    let page: RecordedEvent[] = [];
+    const flush = () => {
       step(page);
       applied += page.length;
-      after = page[page.length - 1]!.position;
-      onProgress?.(after);
+      onProgress?.(page[page.length - 1]!.position);
+      page = [];
+    };
+    for await (const event of store.readAll({ after: this.position })) {
+      page.push(event);
+      if (page.length >= PAGE) flush();
     }
+    if (page.length > 0) flush();
+    return applied;
   }
 
   /** Drops every read model and replays the whole log into it. */
-  rebuild(store: SqliteEventStore, onProgress?: (position: number) => void): number {
+  async rebuild(store: EventStore, onProgress?: (position: number) => void): Promise<number> {
     this.db.transaction(() => {
       for (const projection of this.projections) {
         this.reset(projection);

@@ -18,13 +18,20 @@ import { verifyCommand } from './commands/verify.js';
 
 export interface GlobalOptions {
   readonly db: string;
+  readonly store?: string;
+  readonly readModels?: string;
 }
 
 const program = new Command('pdl')
   .description('personal-data-ledger: every collection, use, share, transfer and deletion of personal data as a verifiable event')
   .option('--db <path>', 'the ledger database (its key store and master key file sit beside it)', process.env.PDL_DB ?? DEFAULT_DB)
+  .option('--store <connection>', 'keep the log in EventStoreDB/KurrentDB instead (esdb://host:2113?tls=false, esdb+discover://…); ' +
+    'the key store, master key and read models stay local, named after --db', process.env.PDL_STORE)
+  .option('--read-models <path>', 'keep read models in this file, by a projection worker following the log ' +
+    '(default: inline in the embedded log; <db>.read.db with --store)', process.env.PDL_READ_MODELS)
   .showHelpAfterError()
-  .addHelpText('after', '\nEnvironment: PDL_DB (default --db), PDL_MASTER_KEY (32 bytes, base64 or hex; else a key file beside the database).')
+  .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS (defaults of the options above), PDL_MASTER_KEY (32 bytes, base64 or hex;\n' +
+    'else a key file beside the database).')
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();

@@ -1,8 +1,29 @@
-import { openLedger, type OpenedLedger } from '../ledger/open-ledger.js';
+import { openLedger, type OpenedLedger, type ReadModelsPlacement } from '../ledger/open-ledger.js';
+import type { GlobalOptions } from './pdl.js';
+import { progress } from './progress.js';
 
-/** Opens the ledger at `db`, runs `work`, and closes it whatever happens. */
-export async function withLedger<T>(db: string, work: (opened: OpenedLedger) => Promise<T>): Promise<T> {
-  const opened = await openLedger({ db });
+/** Where the global options put the read models; `needed: false` spares an external store's catch-up. */
+export function readModelsPlacement(globals: GlobalOptions, needed = true): ReadModelsPlacement | undefined {
+  if (globals.readModels) return { path: globals.readModels };
+  if (globals.store && !needed) return 'none';
+  return undefined;
+}
+
+/**
+ * Opens the ledger the global options name, runs `work`, and closes it whatever happens.
+ * `readModels: true` for work that reads them (on an external store they are caught up first).
+ */
+export async function withLedger<T>(
+  globals: GlobalOptions,
+  work: (opened: OpenedLedger) => Promise<T>,
+  options: { readModels?: boolean } = {},
+): Promise<T> {
+  const bar = { current: null as ReturnType<typeof progress> | null };
+  const opened = await openLedger({
+    db: globals.db, store: globals.store, readModels: readModelsPlacement(globals, options.readModels ?? false),
+    onCatchUp: (position, head) => (bar.current ??= progress('catching up read models', head)).update(position),
+  });
+  bar.current?.finish();
   if (opened.masterKey.createdNow) {
     process.stderr.write(`pdl: created a master key in ${opened.masterKey.origin} (mode 0600). Back it up apart from the data: without it nothing can be decrypted.\n`);
   }

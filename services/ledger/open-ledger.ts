@@ -1,10 +1,17 @@
 /**
- * Opens the embedded ledger from its database path: the event log (`ledger.db`), the key store
- * beside it (`ledger.keys.db`) and the master key (`PDL_MASTER_KEY`, else `ledger.master.key`).
+ * Opens the ledger: the event log — the embedded SQLite file at `db`, or an EventStoreDB/KurrentDB
+ * server named by `store` — the key store beside `db` (`ledger.keys.db`), the master key
+ * (`PDL_MASTER_KEY`, else `ledger.master.key`) and the read models: inline in the embedded log's
+ * own transaction, or kept by a projection worker in a file of their own.
  */
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { ValidationError } from '../errors.js';
+import { startProjectionWorker, type ProjectionWorker } from '../projector/projection-worker.js';
+import { isExternalStore, openExternalStore } from '../store/open-store.js';
+import type { EventStore } from '../store/port.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../store/sqlite/sqlite-event-store.js';
 import { sha256Chain } from './chain.js';
 import { KeyStore } from './crypto/key-store.js';
@@ -17,39 +24,65 @@ export interface LedgerPaths {
   readonly db: string;
   readonly keys: string;
   readonly masterKeyFile: string;
+  /** Where the read models (and API keys) live: the log itself when inline. */
+  readonly readModels: string;
 }
 
-export function ledgerPaths(db: string): LedgerPaths {
+/**
+ * `inline` (embedded default): kept in the append transaction. `worker`: kept by a projection
+ * worker in `<db>.read.db` (external default), or in the file given. `none`: not kept.
+ */
+export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path: string };
+
+export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline'): LedgerPaths {
   const base = db.replace(/\.db$/, '');
-  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key` };
+  const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
+  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath };
 }
 
 export interface OpenLedgerOptions {
+  /** The embedded log; with `store`, the base name of the local files (key store, master key, read models). */
   readonly db: string;
+  /** Connection string of an external store (`esdb://…`); omitted: the embedded store at `db`. */
+  readonly store?: string;
+  /** Default: inline on the embedded store, a worker on an external one. */
+  readonly readModels?: ReadModelsPlacement | false;
   readonly env?: NodeJS.ProcessEnv;
-  readonly store?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
-  /** Keep the read models inline (default). Off for tools that only touch the log. */
-  readonly readModels?: boolean;
+  readonly sqlite?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
+  /** Progress while a projection worker catches up at open. */
+  readonly onCatchUp?: (position: number, head: number) => void;
 }
 
 export interface OpenedLedger {
   readonly ledger: Ledger;
-  readonly store: SqliteEventStore;
+  readonly store: EventStore;
   readonly keys: KeyStore;
   readonly paths: LedgerPaths;
   readonly masterKey: MasterKey;
   readonly readModels: ProjectionRunner | null;
+  /** The database read models and API keys are read from. */
+  readonly readModelsDb: Database.Database;
+  /** The worker following the store, when read models are not inline. */
+  readonly worker: ProjectionWorker | null;
   close(): Promise<void>;
 }
 
 export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedger> {
-  const paths = ledgerPaths(options.db);
+  const external = isExternalStore(options.store);
+  const placement: ReadModelsPlacement = options.readModels === false ? 'none' : options.readModels ?? (external ? 'worker' : 'inline');
+  if (external && placement === 'inline') {
+    throw new ValidationError('read models cannot be inline on an external store: give them a file (--read-models PATH)');
+  }
+  const paths = ledgerPaths(options.db, external && placement === 'none' ? 'worker' : placement);
   const env = options.env ?? process.env;
   const keyStoreExisted = existsSync(paths.keys);
-  let readModels: ProjectionRunner | null = null;
-  const store = new SqliteEventStore({
-    ...options.store, path: paths.db, chain: sha256Chain, onAppended: (events) => readModels?.apply(events),
+  let inline: ProjectionRunner | null = null;
+  const sqlite = external ? null : new SqliteEventStore({
+    ...options.sqlite, path: paths.db, chain: sha256Chain, onAppended: (events) => inline?.apply(events),
   });
+  const store: EventStore = sqlite ?? openExternalStore(options.store!, sha256Chain);
+  let readModelsDb: Database.Database | null = null;
+  let worker: ProjectionWorker | null = null;
   try {
     const head = await store.head();
     if (!keyStoreExisted && head.position > 0) {
@@ -57,6 +90,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
         `the key store ${paths.keys} is missing but the ledger holds ${head.position} events: ` +
         'restore it from your backup (without it no personal value can be read, and erasure cannot be proven complete).');
     }
+    mkdirSync(dirname(paths.keys), { recursive: true });
     const masterKey = loadMasterKey({ keyFile: paths.masterKeyFile, env, create: !keyStoreExisted });
     const staged = `${paths.masterKeyFile}.next`;
     const candidates = [masterKey];
@@ -67,21 +101,31 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     // A rotation committed but not renamed: finish it. One that never committed: drop the staged key.
     if (opened === 1) renameSync(staged, paths.masterKeyFile);
     else if (candidates.length > 1) rmSync(staged);
-    if (options.readModels ?? true) {
-      readModels = new ProjectionRunner(store.db);
-      readModels.catchUp(store);
+
+    readModelsDb = sqlite && (placement === 'inline' || placement === 'none') ? sqlite.db : new Database(paths.readModels);
+    if (placement === 'inline' && sqlite) {
+      inline = new ProjectionRunner(sqlite.db);
+      await inline.catchUp(sqlite);
+    } else if (placement !== 'none') {
+      worker = startProjectionWorker(store, readModelsDb, (position) => options.onCatchUp?.(position, head.position));
+      await worker.reached(head.position);
     }
     const ledger = new Ledger(store, keys);
     await ledger.applyPendingErasures();
+    const ownDb = readModelsDb === sqlite?.db ? null : readModelsDb;
     return {
-      ledger, store, keys, paths, masterKey: candidates[opened]!, readModels,
+      ledger, store, keys, paths, masterKey: candidates[opened]!, readModels: inline ?? worker?.runner ?? null, readModelsDb, worker,
       async close() {
+        await worker?.subscription.stop();
         await store.close();
+        ownDb?.close();
         keys.close();
       },
     };
   } catch (error) {
+    await worker?.subscription.stop();
     await store.close();
+    if (readModelsDb && readModelsDb !== sqlite?.db) readModelsDb.close();
     throw error;
   }
 }

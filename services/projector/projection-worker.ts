@@ -11,16 +11,36 @@ import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
 export interface ProjectionWorker {
   readonly runner: ProjectionRunner;
   readonly subscription: Subscription;
+  /** Resolves once the read models have reached `position` (rejects if the worker fails first). */
+  reached(position: number): Promise<void>;
 }
 
 export function startProjectionWorker(store: EventStore, readModels: Database.Database, onPage?: (position: number) => void): ProjectionWorker {
   readModels.pragma('journal_mode = WAL');
   readModels.pragma('synchronous = NORMAL');
   const runner = new ProjectionRunner(readModels);
+  const waiting = new Set<{ position: number; resolve: () => void }>();
   const applyPage = readModels.transaction((events: readonly RecordedEvent[]) => runner.apply(events));
   const subscription = store.subscribeAll({ after: runner.position, batchSize: 1000 }, (events) => {
     applyPage(events);
-    onPage?.(events[events.length - 1]!.position);
+    const position = events[events.length - 1]!.position;
+    onPage?.(position);
+    for (const waiter of waiting) {
+      if (position >= waiter.position) {
+        waiting.delete(waiter);
+        waiter.resolve();
+      }
+    }
   });
-  return { runner, subscription };
+  return {
+    runner,
+    subscription,
+    reached(position) {
+      if (runner.position >= position) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        waiting.add({ position, resolve });
+        subscription.done.then(() => reject(new Error('the projection worker stopped before catching up')), reject);
+      });
+    },
+  };
 }

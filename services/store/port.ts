@@ -108,6 +108,8 @@ export interface EventStore {
   appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]>;
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /** Events at these positions, in position order; positions not in the log are left out. */
+  readPositions(positions: readonly number[]): Promise<RecordedEvent[]>;
   /** Catch up from `after`, then follow new appends, handing events over in order. */
   subscribeAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
   head(): Promise<Head>;

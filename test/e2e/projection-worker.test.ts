@@ -1,7 +1,7 @@
 /**
  * `pdl project`, a projection worker in its own process with its own read-model database:
  * killed with SIGKILL mid-way and restarted, it ends with exactly the tables the inline read
- * models have — checkpoint and rows commit together.
+ * models have, and a full rebuild has — checkpoint and rows commit together.
  */
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ import { demoEvents } from '../../services/demo/scenario.js';
 import { openLedger } from '../../services/ledger/open-ledger.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
-import { PDL, tempDir } from './run-pdl.js';
+import { PDL, runPdl, tempDir } from './run-pdl.js';
 
 function checkpoint(path: string): number {
   if (!existsSync(path)) return 0;
@@ -29,7 +29,7 @@ function checkpoint(path: string): number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('pdl project', () => {
-  it('killed mid-way and restarted, its read models equal the inline ones', async () => {
+  it('killed mid-way and restarted, its read models equal the inline ones and a full rebuild', async () => {
     const dir = tempDir('project');
     const ledgerPath = join(dir, 'ledger.db');
     const opened = await openLedger({ db: ledgerPath, env: {} });
@@ -37,7 +37,7 @@ describe('pdl project', () => {
     const workload = randomWorkload(20_000, 11);
     for (let i = 0; i < workload.length; i += 5000) await opened.ledger.record(workload.slice(i, i + 5000));
     const head = (await opened.store.head()).position;
-    const inline = dumpReadModels(opened.store.db);
+    const inline = dumpReadModels(opened.readModelsDb);
     await opened.close();
 
     const readModels = join(dir, 'read-models.db');
@@ -65,5 +65,13 @@ describe('pdl project', () => {
     const db = new Database(readModels, { readonly: true });
     expect(dumpReadModels(db)).toEqual(inline);
     db.close();
+
+    // …and equal a full rebuild from position 0 into a file of its own.
+    const rebuiltPath = join(dir, 'rebuilt.db');
+    const rebuilt = await runPdl(['--db', ledgerPath, '--read-models', rebuiltPath, 'rebuild']);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    const fresh = new Database(rebuiltPath, { readonly: true });
+    expect(dumpReadModels(fresh)).toEqual(inline);
+    fresh.close();
   }, 300_000);
 });

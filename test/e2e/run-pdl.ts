@@ -16,7 +16,7 @@ export function runPdl(args: readonly string[], options: { input?: string; env?:
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [PDL, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, PDL_MASTER_KEY: '', PDL_DB: '', ...options.env },
+      env: { ...process.env, PDL_MASTER_KEY: '', PDL_DB: '', PDL_STORE: '', PDL_READ_MODELS: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

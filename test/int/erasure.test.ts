@@ -70,7 +70,7 @@ describe('erasure by crypto-shredding', () => {
     // When
     const erased = await ledger.ledger.record([anEvent('SubjectErased', { subject: { id: ERASED.id } })]);
     expect(erased.appended).toBe(1);
-    ledger.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    ledger.readModelsDb.pragma('wal_checkpoint(TRUNCATE)');
 
     // Then: nothing of the values, nor of the wrapped key, in any file (database, WAL, shm, key store, journal).
     const needles = { ...valueNeedles([ERASED.email, ERASED.phone, ERASED.device]), 'wrapped data key': wrappedKeys[0]! };
@@ -142,7 +142,7 @@ describe('erasure by crypto-shredding', () => {
   });
 
   it('a copy of the event database without the key store yields no personal value, and does not open as a ledger', async () => {
-    ledger.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    ledger.readModelsDb.pragma('wal_checkpoint(TRUNCATE)');
     const copy = mkdtempSync(join(tmpdir(), 'pdl-stolen-'));
     copyFileSync(ledger.paths.db, join(copy, 'ledger.db'));
     expect(findInFiles(copy, valueNeedles([ERASED.email, ERASED.phone, ERASED.device, KEPT.email, KEPT.phone]))).toEqual([]);

@@ -26,7 +26,7 @@ describe('read models', () => {
       const result = await opened.ledger.record(workload.slice(i, i + 1000));
       expect(result.rejected).toEqual([]);
     }
-    const incremental = dumpReadModels(opened.store.db);
+    const incremental = dumpReadModels(opened.readModelsDb);
     await opened.close();
     expect(Object.keys(incremental).filter((table) => table.includes('(0 rows)'))).toEqual([]);
 

@@ -33,12 +33,12 @@ function withoutValues(body: RecordedEvent['body']): RecordedEvent['body'] {
   return copy as RecordedEvent['body'];
 }
 
-export function eventConnection(context: ApiContext, filter: EventFilter, first: number | null | undefined, after: string | null | undefined) {
+export async function eventConnection(context: ApiContext, filter: EventFilter, first: number | null | undefined, after: string | null | undefined) {
   const size = first ?? 50;
   if (size < 0 || size > MAX_PAGE) throw new ValidationError(`first must be between 0 and ${MAX_PAGE}`);
   const positions = context.readModels.eventPositions(filter, decodeCursor(after), size + 1);
   const page = positions.slice(0, size);
-  const events = context.opened.store.readPositions(page);
+  const events = await context.opened.store.readPositions(page);
   const edges = events.map((recorded) => ({ cursor: encodeCursor(recorded.position), node: eventNode(context, recorded) }));
   return {
     edges,

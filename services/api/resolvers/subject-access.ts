@@ -43,7 +43,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       withdrawals: c.withdrawals.map((w) => ({ at: w.at, eventId: w.eventId, all: w.purposes === 'all', purposes: w.purposes === 'all' ? null : w.purposes })),
     })),
     requests: () => context.readModels.requests(subjectId).map((r) => {
-      const deadline = r.receivedAt ? requestDeadline(context.opened.store.db, r.receivedAt).deadline : null;
+      const deadline = r.receivedAt ? requestDeadline(context.opened.readModelsDb, r.receivedAt).deadline : null;
       const status = r.completedAt ? 'completed' : deadline && deadline < now.toISOString() ? 'overdue' : 'open';
       const daysLeft = deadline && !r.completedAt ? Math.floor((Date.parse(deadline) - now.getTime()) / 86_400_000) : null;
       return { ...r, deadline, status, daysLeft };
@@ -61,9 +61,9 @@ function heldCategory(context: ApiContext, state: CategoryState & { category: st
   };
 }
 
-function valueOf(context: ApiContext, state: CategoryState & { category: string }): string | null {
+async function valueOf(context: ApiContext, state: CategoryState & { category: string }): Promise<string | null> {
   if (!context.may('revealValues') || state.status !== 'held' || state.valuePosition === null) return null;
-  const [recorded] = context.opened.store.readPositions([state.valuePosition]);
+  const [recorded] = await context.opened.store.readPositions([state.valuePosition]);
   if (!recorded) return null;
   const values = (context.opened.ledger.open(recorded).event as { data?: { values?: Record<string, string | null> } }).data?.values;
   return values?.[state.category] ?? null;

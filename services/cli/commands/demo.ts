@@ -8,7 +8,7 @@ export function demoCommand(program: Command, globals: () => GlobalOptions): voi
     .command('demo')
     .description('load a realistic scenario drawn from the privacy policy (idempotent: loading it twice stores it once)')
     .action(async () => {
-      const result = await withLedger(globals().db, async ({ ledger }) => ledger.record(demoEvents()));
+      const result = await withLedger(globals(), async ({ ledger }) => ledger.record(demoEvents()));
       console.log(`demo: appended ${result.appended}, already there ${result.duplicates}, rejected ${result.rejected.length}`);
       for (const rejection of result.rejected) console.log(`  ${rejection.index}: ${JSON.stringify(rejection.errors)}`);
       console.log('Try, in GraphiQL (pdl serve): subjectAccess(identifier: {kind: "email", value: "li.wei@example.cn"}), incidentImpact(incidentId: "inc-2026-04"), processingRegister.');

@@ -15,7 +15,7 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--actor <id>', 'who erases (recorded as an employee)', `${userInfo().username}@${hostname()}`)
     .addHelpText('after', '\nIdempotent. The ledger still verifies afterwards; the values are gone for good.')
     .action(async (subject: string, options: { reason: string; request?: string; actor: string }) => {
-      await withLedger(globals().db, async ({ ledger, keys }) => {
+      await withLedger(globals(), async ({ ledger, keys }) => {
         const wasErased = keys.isErased(subject);
         const result = await ledger.record([{
           id: uuidv7(),

@@ -42,7 +42,7 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
     .option('--reveal', 'decrypt personal values (an operator action: values of erased subjects stay null)')
     .option('--json', 'one stored event per line as JSON')
     .action(async (options: EventsOptions) => {
-      await withLedger(globals().db, async ({ store, ledger }) => {
+      await withLedger(globals(), async ({ store, ledger }) => {
         const stream = options.subject ? `subject-${options.subject}` : options.stream;
         const events: RecordedEvent[] = [];
         if (stream) events.push(...(await store.readStream(stream, { limit: options.limit })));

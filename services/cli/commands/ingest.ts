@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { KafkaIngest } from '../../ingest/kafka-ingest.js';
 import { openLedger } from '../../ledger/open-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
+import { readModelsPlacement } from '../with-ledger.js';
 
 export interface KafkaOptions {
   brokers?: string;
@@ -35,7 +36,7 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
       'and the ledger ignores what it already holds. SIGTERM finishes the batch in hand, commits and disconnects.')
     .action(async (options: KafkaOptions) => {
       const log = pino({ name: 'pdl-ingest' });
-      const opened = await openLedger({ db: globals().db });
+      const opened = await openLedger({ db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), false) });
       const ingest = new KafkaIngest(opened.ledger, {
         brokers: parseBrokers(options.brokers), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, logIntervalMs: options.logInterval,
         sessionTimeoutMs: options.sessionTimeout,

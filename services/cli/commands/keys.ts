@@ -16,7 +16,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--label <text>', 'what the key is for')
     .action(async (options: { role: string; label?: string }) => {
       if (!(ROLES as readonly string[]).includes(options.role)) throw new Error(`unknown role ${JSON.stringify(options.role)} (one of ${ROLES.join(', ')})`);
-      const created = await withLedger(globals().db, async ({ store }) => new ApiKeys(store.db).create(options.role as Role, options.label ?? null));
+      const created = await withLedger(globals(), async ({ readModelsDb }) => new ApiKeys(readModelsDb).create(options.role as Role, options.label ?? null));
       console.log(created.key);
       process.stderr.write(`pdl: ${created.role} key ${created.id} created; it is shown only now.\n`);
     });
@@ -27,7 +27,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .addHelpText('after', '\nWith a key file, the new key replaces it (crash-safe: a half-done rotation finishes or rolls back on the next start).\n' +
       'With PDL_MASTER_KEY, the new key is written to --out (mode 0600): set PDL_MASTER_KEY to it before the next start.')
     .action(async (options: { out?: string }) => {
-      await withLedger(globals().db, async ({ keys: keyStore, masterKey, paths }) => {
+      await withLedger(globals(), async ({ keys: keyStore, masterKey, paths }) => {
         const fromEnv = masterKey.origin === 'PDL_MASTER_KEY';
         if (fromEnv && !options.out) {
           throw new Error('the master key comes from PDL_MASTER_KEY: give --out FILE for the new key');

@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { pino } from 'pino';
+import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
+import { sha256Chain } from '../../ledger/chain.js';
+import { ledgerPaths } from '../../ledger/open-ledger.js';
+import { openExternalStore } from '../../store/open-store.js';
 import { SqliteEventStore } from '../../store/sqlite/sqlite-event-store.js';
 import type { GlobalOptions } from '../pdl.js';
 
@@ -9,17 +13,22 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
   program
     .command('project')
     .description('keep read models in their own database, following the ledger from their checkpoint (a projection worker)')
-    .requiredOption('--read-models <path>', 'the read-model database to keep (created when missing)')
     .option('--log-interval <ms>', 'how often to log progress', (v) => Number.parseInt(v, 10), 5_000)
-    .addHelpText('after', '\nEach page of events and the checkpoint commit together: kill it at any moment and a restart resumes\n' +
-      'where it stopped, with the same tables a full rebuild gives. SIGTERM stops it after the page in hand.')
-    .action(async (options: { readModels: string; logInterval: number }) => {
+    .addHelpText('after', '\nThe read-model file is --read-models (default with --store: <db>.read.db). Each page of events and the\n' +
+      'checkpoint commit together: kill it at any moment and a restart resumes where it stopped, with the same\n' +
+      'tables a full rebuild gives. SIGTERM stops it after the page in hand. It holds no key: read models never\n' +
+      'hold a personal value.\n\nExamples:\n  pdl --db data/ledger.db --read-models replica-1.db project\n' +
+      '  pdl --store "esdb://localhost:2113?tls=false" --read-models replica-1.db project')
+    .action(async (options: { logInterval: number }) => {
       const log = pino({ name: 'pdl-project' });
-      const store = new SqliteEventStore({ path: globals().db, pollIntervalMs: 200 });
-      const readModels = new Database(options.readModels);
+      const { db, store: connection, readModels: path } = globals();
+      if (!path && !connection) throw new ValidationError('give the read-model file to keep: --read-models PATH (it must not be the log itself)');
+      const readModelsPath = path ?? ledgerPaths(db, 'worker').readModels;
+      const store = connection ? openExternalStore(connection, sha256Chain) : new SqliteEventStore({ path: db, pollIntervalMs: 200 });
+      const readModels = new Database(readModelsPath);
       let position = 0;
       const worker = startProjectionWorker(store, readModels, (at) => (position = at));
-      log.info({ readModels: options.readModels, from: worker.runner.position }, 'projecting');
+      log.info({ readModels: readModelsPath, store: connection ?? db, from: worker.runner.position }, 'projecting');
       const timer = setInterval(async () => {
         const head = await store.head();
         log.info({ position, head: head.position, behind: head.position - Math.max(position, worker.runner.position) }, 'projection progress');

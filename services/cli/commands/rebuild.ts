@@ -9,14 +9,15 @@ export function rebuildCommand(program: Command, globals: () => GlobalOptions): 
     .description('drop every read model and rebuild it from position 0 of the log')
     .addHelpText('after', '\nThe rebuilt tables are identical to the ones kept incrementally. Run it with the server stopped.')
     .action(async () => {
-      await withLedger(globals().db, async ({ store, readModels }) => {
+      await withLedger(globals(), async ({ store, readModels, worker }) => {
+        await worker?.subscription.stop(); // the rebuild replays from 0 itself
         const { position } = await store.head();
         const bar = progress('rebuilding', position);
         const started = Date.now();
-        const applied = readModels!.rebuild(store, (at) => bar.update(at));
+        const applied = await readModels!.rebuild(store, (at) => bar.update(at));
         bar.finish();
         const seconds = (Date.now() - started) / 1000;
         console.log(`rebuilt ${readModels!.projections.length} read models from ${applied} events in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s)`);
-      });
+      }, { readModels: true });
     });
 }

@@ -17,7 +17,7 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
     .addHelpText('after', '\nExit status: 0 when every event was appended or was a duplicate, 1 when any was rejected.\n' +
       'Every rejected line is listed with each of its problems by JSON path; valid lines are stored regardless.')
     .action(async (file: string, options: { json?: boolean }) => {
-      const rejected = await withLedger(globals().db, async ({ ledger }) => {
+      const rejected = await withLedger(globals(), async ({ ledger }) => {
         const input = file === '-' ? process.stdin : createReadStream(file);
         const lines = createInterface({ input, crlfDelay: Infinity });
         const bar = progress('recording', null);

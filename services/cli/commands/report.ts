@@ -25,9 +25,9 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
     .addHelpText('after', '\nExit status: 0 whatever the verdicts (the report is the answer); 2 when it could not be made.')
     .action(async (options: { asOf?: string; from?: string; to?: string; format: string; out?: string }) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new Error(`unknown format ${JSON.stringify(options.format)} (one of ${FORMATS.join(', ')})`);
-      const report = await withLedger(globals().db, async ({ store, readModels }) => buildComplianceReport(store.db,
+      const report = await withLedger(globals(), async ({ store, readModels, readModelsDb }) => buildComplianceReport(readModelsDb,
         { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 },
-        { asOf: options.asOf ?? new Date().toISOString(), from: options.from, to: options.to }));
+        { asOf: options.asOf ?? new Date().toISOString(), from: options.from, to: options.to }), { readModels: true });
       const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report) : renderMarkdown(report);
       if (options.out) {
         writeFileSync(options.out, text);

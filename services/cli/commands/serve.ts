@@ -8,11 +8,12 @@ import { KafkaIngest } from '../../ingest/kafka-ingest.js';
 import { openLedger } from '../../ledger/open-ledger.js';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../pdl.js';
+import { readModelsPlacement } from '../with-ledger.js';
 
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('serve')
-    .description('serve the GraphQL API (and GraphiQL) on the embedded ledger')
+    .description('serve the GraphQL API (and GraphiQL) on the ledger')
     .option('--port <n>', 'port (0: any free port)', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 4000))
     .option('--host <address>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--no-graphiql', 'do not serve GraphiQL')
@@ -21,22 +22,30 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--dlq <name>', 'with --kafka: the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'with --kafka: the consumer group', 'pdl-ingest')
     .addHelpText('after', '\nEnvironment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
-      'Logs are JSON lines on standard output; SIGTERM or SIGINT stops it gracefully.')
+      'Logs are JSON lines on standard output; SIGTERM or SIGINT stops it gracefully.\n\n' +
+      'Replicas: with --read-models PATH (or --store), this server keeps its own read models by following the log,\n' +
+      'so several servers can answer from one ledger:\n' +
+      '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
+      '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
     .action(async (options: { port: number; host: string; graphiql: boolean; kafka?: string; topic: string; dlq?: string; group: string }) => {
       const log = pino({ name: 'pdl' });
-      const opened = await openLedger({ db: globals().db });
-      const apiKeys = new ApiKeys(opened.store.db, process.env.PDL_ADMIN_KEY);
+      const opened = await openLedger({
+        db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true),
+        onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
+      });
+      const apiKeys = new ApiKeys(opened.readModelsDb, process.env.PDL_ADMIN_KEY);
       const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
       const ingest = options.kafka
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group }, log)
         : undefined;
-      const running = await startServer({ opened, readModels: new ReadModels(opened.store.db), apiKeys, ingest }, { ...options, log });
+      const running = await startServer({ opened, readModels: new ReadModels(opened.readModelsDb), apiKeys, ingest }, { ...options, log });
       await ingest?.start();
       const head = await opened.store.head();
-      log.info({ url: `${running.url}/graphql`, db: opened.paths.db, position: head.position }, 'listening');
+      const source = globals().store ?? opened.paths.db;
+      log.info({ url: `${running.url}/graphql`, store: source, readModels: opened.paths.readModels, position: head.position }, 'listening');
       const where = admin.source === 'env' ? 'PDL_ADMIN_KEY' : `${admin.file}${admin.source === 'created' ? ' (created now, mode 0600)' : ''}`;
       process.stderr.write(
-        `\npdl: serving ${opened.paths.db} (${head.position} events) at ${running.url}/graphql\n` +
+        `\npdl: serving ${source} (${head.position} events) at ${running.url}/graphql\n` +
         `pdl: the admin key is in ${where}. In GraphiQL, open Headers and paste:\n` +
         `       {"Authorization": "Bearer <the key>"}\n` +
         (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');

@@ -18,7 +18,7 @@ export function verifyCommand(program: Command, globals: () => GlobalOptions): v
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExit status: 0 when the chain verifies, 1 at the first break (its position, what was expected and what was found).')
     .action(async (options: { anchor?: Anchor; json?: boolean }) => {
-      const report = await withLedger(globals().db, async ({ store }) => {
+      const report = await withLedger(globals(), async ({ store }) => {
         const bar = progress('verifying', (await store.head()).position);
         const result = await verifyChain(store, { anchor: options.anchor, onProgress: (done) => bar.update(done) });
         bar.finish();

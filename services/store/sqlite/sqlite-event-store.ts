@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bodyDigest } from '../digest.js';
-import { IdempotencyConflictError, WrongExpectedVersionError } from '../errors.js';
+import { IdempotencyConflictError } from '../errors.js';
+import { checkExpectedRevision } from '../expected-revision.js';
 import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
   ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler,
@@ -133,7 +134,7 @@ export class SqliteEventStore implements EventStore {
         }
       }
       // A retry of an append that already happened succeeds whatever revision it expected.
-      if (fresh.length > 0) checkExpected(write.stream, write.expectedRevision ?? 'any', current);
+      if (fresh.length > 0) checkExpectedRevision(write.stream, write.expectedRevision ?? 'any', current);
 
       let revision = current;
       for (const { event, digest, slot } of fresh) {
@@ -185,7 +186,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Events at these positions, in position order (for read models that index positions). */
-  readPositions(positions: readonly number[]): RecordedEvent[] {
+  async readPositions(positions: readonly number[]): Promise<RecordedEvent[]> {
     if (positions.length === 0) return [];
     return this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position')
       .all(JSON.stringify(positions)).map(toRecorded);
@@ -217,11 +218,6 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     if (this.db.open) this.db.close();
   }
-}
-
-function checkExpected(stream: string, expected: ExpectedRevision, current: number): void {
-  const ok = expected === 'any' || (expected === 'no-stream' ? current === -1 : expected === current);
-  if (!ok) throw new WrongExpectedVersionError(stream, expected, current === -1 ? 'no-stream' : current);
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

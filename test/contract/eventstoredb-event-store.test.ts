@@ -1,0 +1,73 @@
+/**
+ * The store contract against a real EventStoreDB, started by testcontainers from a pinned image
+ * (insecure single node, in memory). Without a container runtime (as on our CI machines) the
+ * suite is skipped and says why; nothing here fakes the server.
+ */
+import { randomUUID } from 'node:crypto';
+import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Chain } from '../../services/ledger/chain.js';
+import { verifyChain } from '../../services/ledger/verify.js';
+import { EventStoreDbEventStore } from '../../services/store/eventstoredb/eventstoredb-event-store.js';
+import { eventStoreContract } from './event-store-contract.js';
+
+export const EVENTSTOREDB_IMAGE = 'eventstore/eventstore:24.10.0-bookworm-slim';
+
+const runtime = await getContainerRuntimeClient().then(() => null, (error: unknown) => error instanceof Error ? error.message : String(error));
+if (runtime !== null) {
+  console.warn(`EventStoreDB contract skipped: no container runtime here (${runtime}). It runs wherever Docker or Podman is available.`);
+}
+
+describe.skipIf(runtime !== null)(`EventStoreDB adapter (${EVENTSTOREDB_IMAGE}, needs a container runtime)`, () => {
+  let container: StartedTestContainer;
+  let connectionString = '';
+  beforeAll(async () => {
+    container = await new GenericContainer(EVENTSTOREDB_IMAGE)
+      .withEnvironment({
+        EVENTSTORE_INSECURE: 'true', EVENTSTORE_CLUSTER_SIZE: '1', EVENTSTORE_MEM_DB: 'true', EVENTSTORE_RUN_PROJECTIONS: 'None',
+      })
+      .withExposedPorts(2113)
+      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
+      .withStartupTimeout(120_000)
+      .start();
+    connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+  }, 180_000);
+  afterAll(async () => container?.stop());
+
+  // The contract wants an empty store per test: restarting the in-memory server gives one.
+  eventStoreContract('EventStoreDB (real server)', async () => {
+    await container.restart();
+    connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+    const store = new EventStoreDbEventStore({ connectionString, chain: sha256Chain });
+    await waitUntilReady(store);
+    return { store, dispose: () => store.close() };
+  }, { crossStreamIdConflicts: false });
+
+  it('keeps one verifiable chain while two writers append at once', async () => {
+    await container.restart();
+    connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+    const writers = [0, 1].map(() => new EventStoreDbEventStore({ connectionString, chain: sha256Chain }));
+    await waitUntilReady(writers[0]!);
+    await Promise.all(writers.map(async (writer, w) => {
+      for (let i = 0; i < 50; i++) {
+        const id = randomUUID();
+        await writer.append(`subject-${w}-${i % 5}`, [{ id, type: 'Thing', body: { id, type: 'Thing', w, i } }]);
+      }
+    }));
+    const report = await verifyChain(writers[0]!);
+    expect(report).toMatchObject({ ok: true, checked: 100 });
+    await Promise.all(writers.map((writer) => writer.close()));
+  }, 120_000);
+});
+
+async function waitUntilReady(store: EventStoreDbEventStore): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.head();
+      return;
+    } catch (error) {
+      if (attempt > 60) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
