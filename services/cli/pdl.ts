@@ -10,6 +10,7 @@ import { rebuildCommand } from './commands/rebuild.js';
 import { reportCommand } from './commands/report.js';
 import { eventsCommand } from './commands/events.js';
 import { headCommand } from './commands/head.js';
+import { migrateCommand } from './commands/migrate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
 import { recordCommand } from './commands/record.js';
@@ -35,7 +36,7 @@ const program = new Command('pdl')
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, demoCommand, keysCommand]) {
+for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand]) {
   register(program, globals);
 }
 

@@ -115,3 +115,12 @@ export interface EventStore {
   head(): Promise<Head>;
   close(): Promise<void>;
 }
+
+/**
+ * Taking over another store's events exactly as they were stored — positions, revisions,
+ * `recordedAt`, digests and chain hashes — so a copied ledger verifies with the same head hash
+ * (`pdl migrate`). Events must continue this store's head without a gap.
+ */
+export interface VerbatimImport {
+  importRecorded(events: readonly RecordedEvent[]): Promise<void>;
+}

@@ -5,8 +5,7 @@ import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
 import { sha256Chain } from '../../ledger/chain.js';
 import { ledgerPaths } from '../../ledger/open-ledger.js';
-import { openExternalStore } from '../../store/open-store.js';
-import { SqliteEventStore } from '../../store/sqlite/sqlite-event-store.js';
+import { openLogStore } from '../../store/open-store.js';
 import type { GlobalOptions } from '../pdl.js';
 
 export function projectCommand(program: Command, globals: () => GlobalOptions): void {
@@ -24,7 +23,7 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
       const { db, store: connection, readModels: path } = globals();
       if (!path && !connection) throw new ValidationError('give the read-model file to keep: --read-models PATH (it must not be the log itself)');
       const readModelsPath = path ?? ledgerPaths(db, 'worker').readModels;
-      const store = connection ? openExternalStore(connection, sha256Chain) : new SqliteEventStore({ path: db, pollIntervalMs: 200 });
+      const store = openLogStore({ path: db, connection }, sha256Chain);
       const readModels = new Database(readModelsPath);
       let position = 0;
       const worker = startProjectionWorker(store, readModels, (at) => (position = at));

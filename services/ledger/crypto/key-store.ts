@@ -49,6 +49,8 @@ export class KeyStore {
   private readonly current = new Map<string, DataKey>();
   private readonly digestKeys = new Map<string, Buffer>();
   private readonly statements;
+  /** SQLite's count of commits by other connections: when it moves, cached keys may be destroyed ones. */
+  private seenDataVersion: number;
 
   /**
    * Opens (or creates) the key store. Candidates are tried in order, the first that opens the
@@ -113,16 +115,37 @@ export class KeyStore {
       findIndex: db.prepare<[Buffer], { subject_id: string }>('SELECT subject_id FROM blind_index WHERE digest = ? ORDER BY subject_id'),
       getMeta: db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE name = ?'),
       putMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
+    this.seenDataVersion = this.statements.dataVersion.get()!;
+  }
+
+  /**
+   * Another process (an API replica, a second ingest) may have erased a subject or created its
+   * key since this one cached it: a changed data_version drops the caches, so no event is ever
+   * sealed with a destroyed key and no value is opened with one.
+   */
+  private forgetIfChangedElsewhere(): void {
+    const version = this.statements.dataVersion.get()!;
+    if (version === this.seenDataVersion) return;
+    this.seenDataVersion = version;
+    this.keys.clear();
+    this.current.clear();
+    this.digestKeys.clear();
   }
 
   /** Runs `work` in one key-store transaction: one sync to disk for a whole batch of new keys or index entries. */
   inTransaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    // IMMEDIATE: take the write lock first, so two processes never both create a subject's first key.
+    return this.db.transaction(() => {
+      this.forgetIfChangedElsewhere();
+      return work();
+    }).immediate();
   }
 
   /** The key new values of this subject are sealed with; created on first use (and after erasure). */
   currentKey(subjectId: string): DataKey {
+    this.forgetIfChangedElsewhere();
     const cached = this.current.get(subjectId);
     if (cached) return cached;
     const row = this.statements.currentKey.get(subjectId);
@@ -141,6 +164,7 @@ export class KeyStore {
 
   /** A data key by id; null once it has been destroyed (or never existed here). */
   keyById(kid: string): Buffer | null {
+    this.forgetIfChangedElsewhere();
     if (this.keys.has(kid)) return this.keys.get(kid)!;
     const row = this.statements.keyById.get(kid);
     const key = row ? decryptBuffer(this.master, row.wrapped, dataKeyAad(row.subject_id, kid)) : null;

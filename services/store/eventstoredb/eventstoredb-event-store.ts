@@ -17,8 +17,9 @@ import {
 import { IdempotencyConflictError, WrongExpectedVersionError } from '../errors.js';
 import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler,
+  ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, VerbatimImport,
 } from '../port.js';
+import { continuesHead } from '../verbatim.js';
 import { linksByStream, planAppend, type AppendPlan, type StreamState } from './append-plan.js';
 import { isStreamNotFound, toClientExpectedRevision, translateClientError } from './client-errors.js';
 import {
@@ -38,7 +39,7 @@ export interface EventStoreDbStoreOptions {
   readonly contentionRetries?: number;
 }
 
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, VerbatimImport {
   readonly client: EventStoreDBClient;
   private readonly chain: Chain | undefined;
   private readonly now: () => Date;
@@ -91,6 +92,34 @@ export class EventStoreDbEventStore implements EventStore {
       this.knownHead = { position: last.position, hash: last.hash };
       await this.writeLinks(plan.entries);
       return this.settle(plan);
+    }
+  }
+
+  /** Journal appends of events as another store recorded them (see `VerbatimImport`), then their links. */
+  async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
+    let start = 0;
+    while (start < events.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < events.length && (end === start || bytes < this.maxAppendBytes / 2)) {
+        bytes += 512 + Buffer.byteLength(JSON.stringify(events[end]!.body));
+        end += 1;
+      }
+      const chunk = events.slice(start, end);
+      const head = this.knownHead ?? await this.loadHead();
+      continuesHead(head, chunk, this.chain);
+      try {
+        await this.client.appendToStream(JOURNAL_STREAM, chunk.map((entry) => toJournalEvent(entry, chunk[0]!.position)), {
+          expectedRevision: toClientExpectedRevision(head.position === 0 ? 'no-stream' : head.position - 1),
+        });
+      } catch (error) {
+        this.knownHead = null;
+        throw translateClientError(error);
+      }
+      const last = chunk[chunk.length - 1]!;
+      this.knownHead = { position: last.position, hash: last.hash };
+      await this.writeLinks(chunk);
+      start = end;
     }
   }
 

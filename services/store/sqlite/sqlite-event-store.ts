@@ -11,8 +11,9 @@ import { IdempotencyConflictError } from '../errors.js';
 import { checkExpectedRevision } from '../expected-revision.js';
 import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler,
+  ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, VerbatimImport,
 } from '../port.js';
+import { continuesHead } from '../verbatim.js';
 import { followAll } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
 `;
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, VerbatimImport {
   readonly db: Database.Database;
   private readonly chain: Chain | undefined;
   private readonly onAppended: SqliteEventStoreOptions['onAppended'];
@@ -153,6 +154,16 @@ export class SqliteEventStore implements EventStore {
     });
     if (appended.length > 0) this.onAppended?.(appended, this.db);
     return results;
+  }
+
+  async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    this.db.transaction(() => {
+      continuesHead(this.statements.head.get() ?? { position: 0, hash: null }, events, this.chain);
+      for (const event of events) this.statements.insert.run({ ...event, body: JSON.stringify(event.body) });
+      this.onAppended?.(events, this.db);
+    }).immediate();
+    for (const notify of this.listeners) notify();
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

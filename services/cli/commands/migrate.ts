@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import type { Command } from 'commander';
+import { chmodSync, copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { ValidationError } from '../../errors.js';
+import { sha256Chain } from '../../ledger/chain.js';
+import { migrateLedger } from '../../ledger/migrate.js';
+import { ledgerPaths } from '../../ledger/open-ledger.js';
+import { openLogStore } from '../../store/open-store.js';
+import { verifyChain } from '../../ledger/verify.js';
+import type { GlobalOptions } from '../pdl.js';
+import { progress } from '../progress.js';
+
+export function migrateCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('migrate')
+    .description('copy the ledger, event for event as stored, to another store (EventStoreDB, or another file); the copy verifies with the same head hash')
+    .requiredOption('--to <store>', 'an EventStoreDB/KurrentDB connection string (esdb://…), or the path of a new embedded ledger file')
+    .option('--no-verify', 'skip verifying the whole copy afterwards (it is checked event by event while copying anyway)')
+    .addHelpText('after', '\nResumable: run it again after an interruption, or after more events arrived, and it copies what is missing.\n' +
+      'The key store and master key are not part of the log: to a file, they are copied beside it (the key store by\n' +
+      "SQLite's online backup); to EventStoreDB, keep them where they are and run with the same --db plus --store.\n\n" +
+      'Examples:\n  pdl --db data/ledger.db migrate --to "esdb://localhost:2113?tls=false"\n  pdl --db data/ledger.db migrate --to backup/ledger.db')
+    .action(async (options: { to: string; verify: boolean }) => {
+      const { db, store: connection } = globals();
+      const toExternal = /^[a-z+]+:\/\//.test(options.to);
+      if (!toExternal && !connection && ledgerPaths(options.to).db === ledgerPaths(db).db) throw new ValidationError('--to names the ledger itself');
+      const source = openLogStore({ path: db, connection }, sha256Chain);
+      const target = openLogStore(toExternal ? { path: '', connection: options.to } : { path: options.to }, sha256Chain);
+      try {
+        const bar = progress('migrating', null);
+        const result = await migrateLedger(source, target, { onProgress: (position, total) => bar.update(position, `of ${total}`) });
+        bar.finish();
+        if (result.resumedFrom > 0) process.stderr.write(`pdl: the target already held positions 1–${result.resumedFrom} of this ledger; continued from there\n`);
+        if (options.verify) {
+          const report = await verifyChain(target);
+          if (!report.ok) throw new ValidationError(`the copy does not verify: ${report.firstBreak!.message}`);
+        }
+        if (result.targetHead.hash !== result.sourceHead.hash) {
+          throw new ValidationError(`the source moved on while copying (now at ${result.sourceHead.position}): run migrate again to copy the rest`);
+        }
+        if (!toExternal && !connection) copyKeysBeside(db, options.to);
+        console.log(`copied ${result.copied} events; both heads are ${result.targetHead.position}:${result.targetHead.hash ?? '(empty)'}`);
+        process.stderr.write(toExternal
+          ? `pdl: from now on run with --store "${options.to}" and the same --db ${db} (its key store and master key stay there)\n`
+          : `pdl: the copy is at ${options.to}, with its key store beside it\n`);
+      } finally {
+        await source.close();
+        await target.close();
+      }
+    });
+}
+
+/** The key store by SQLite's online backup (consistent even while in use); the master key file when there is one. */
+function copyKeysBeside(fromDb: string, toDb: string): void {
+  const from = ledgerPaths(fromDb);
+  const to = ledgerPaths(toDb);
+  if (existsSync(from.keys)) {
+    const staged = `${to.keys}.tmp`;
+    rmSync(staged, { force: true });
+    const keys = new Database(from.keys, { readonly: true });
+    try {
+      // A fresh file: no free page of the source (where a destroyed key may linger) comes along.
+      keys.exec(`VACUUM INTO '${staged.replaceAll("'", "''")}'`);
+    } finally {
+      keys.close();
+    }
+    renameSync(staged, to.keys);
+  }
+  if (existsSync(from.masterKeyFile) && !existsSync(to.masterKeyFile)) {
+    copyFileSync(from.masterKeyFile, to.masterKeyFile);
+    chmodSync(to.masterKeyFile, 0o600);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Two writers on one key store (an ingest process and an API replica sharing the data volume):
+ * an erasure by one is seen by the other at its next use, never later. Two real connections to
+ * a real file, which is what two processes are to SQLite.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeyStore } from '../../services/ledger/crypto/key-store.js';
+
+describe('a key store shared by two writers', () => {
+  const open: KeyStore[] = [];
+  afterEach(() => open.splice(0).forEach((store) => store.close()));
+
+  it("drops a cached key as soon as the other writer erases its subject", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pdl-keys-')), 'ledger.keys.db');
+    const master = [{ key: randomBytes(32), origin: 'test' }];
+    const [first, second] = [KeyStore.open(path, master).store, KeyStore.open(path, master).store];
+    open.push(first!, second!);
+
+    const before = first!.currentKey('u-1');
+    expect(second!.currentKey('u-1').kid).toBe(before.kid); // the other writer finds the same key, not a second one
+    expect(first!.keyById(before.kid)).not.toBeNull();
+
+    second!.erase('u-1', null);
+
+    expect(first!.keyById(before.kid)).toBeNull();
+    const after = first!.currentKey('u-1');
+    expect(after.kid).not.toBe(before.kid);
+    expect(first!.isErased('u-1')).toBe(true);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * infra/compose/compose.yaml cannot be started on our machines (no Docker engine); this checks
+ * what can be checked without one: it parses, every image is pinned to the versions the tests
+ * use, the cluster is three nodes seeding each other, and the pdl services reach all of them.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { EVENTSTOREDB_IMAGE } from '../fixtures/images.js';
+
+type Service = { image: string; command?: string[]; environment?: Record<string, string>; networks?: unknown; deploy?: { replicas?: number } };
+const compose = parse(readFileSync('infra/compose/compose.yaml', 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const nodes = ['esdb-node1', 'esdb-node2', 'esdb-node3'];
+const addressOf = (name: string) => (services[name]!.networks as { pdl: { ipv4_address: string } }).pdl.ipv4_address;
+
+describe('infra/compose/compose.yaml', () => {
+  it('pins every image to a version, the same ones the tests run', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.image, name).toMatch(/^[^:]+:(?!latest$)[\w.-]+$/);
+    }
+    for (const node of nodes) expect(services[node]!.image).toBe(EVENTSTOREDB_IMAGE);
+    const kafkaVersion = /<artifactId>kafka_2\.13<\/artifactId>\s*<version>([^<]+)<\/version>/.exec(readFileSync('infra/kafka/pom.xml', 'utf8'))![1];
+    expect(services.kafka!.image).toBe(`apache/kafka:${kafkaVersion}`);
+  });
+
+  it('runs a three-node cluster in which each node seeds from the other two', () => {
+    for (const node of nodes) {
+      const env = services[node]!.environment!;
+      expect(env.EVENTSTORE_CLUSTER_SIZE).toBe('3');
+      const others = nodes.filter((other) => other !== node).map((other) => `${addressOf(other)}:2113`);
+      expect(env.EVENTSTORE_GOSSIP_SEED!.split(',').sort()).toEqual(others.sort());
+      expect(env.EVENTSTORE_REPLICATION_IP).toBe(addressOf(node));
+    }
+  });
+
+  it('points every pdl service at all three nodes, with a shared key store and replicas for the API', () => {
+    const pdl = Object.entries(services).filter(([, service]) => service.image === 'pdl:local');
+    expect(pdl.map(([name]) => name).sort()).toEqual(['pdl-api', 'pdl-ingest']);
+    for (const [, service] of pdl) {
+      expect(service.environment!.PDL_STORE).toBe(`esdb://${nodes.map((node) => `${addressOf(node)}:2113`).join(',')}?tls=false`);
+    }
+    expect(services['pdl-ingest']!.command![0]).toBe('ingest');
+    expect(services['pdl-api']!.command).toEqual(expect.arrayContaining(['--read-models', 'serve']));
+    expect(services['pdl-api']!.deploy!.replicas).toBeGreaterThanOrEqual(2);
+  });
+});
