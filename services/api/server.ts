@@ -58,10 +58,11 @@ async function health(services: ApiServices) {
   try {
     const head = await services.opened.store.head();
     const readModels = services.opened.readModels?.position ?? head.position;
+    const failure = services.opened.worker?.failure() ?? null;
     return {
-      status: 'ok',
+      status: failure ? 'degraded' : 'ok',
       store: { reachable: true, position: head.position, hash: head.hash },
-      readModels: { position: readModels, behind: head.position - readModels },
+      readModels: { position: readModels, behind: head.position - readModels, ...(failure ? { error: failure.message } : {}) },
       ...(services.ingest ? { ingest: services.ingest.status() } : {}),
     };
   } catch (error) {

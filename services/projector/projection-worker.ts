@@ -13,6 +13,8 @@ export interface ProjectionWorker {
   readonly subscription: Subscription;
   /** Resolves once the read models have reached `position` (rejects if the worker fails first). */
   reached(position: number): Promise<void>;
+  /** Why the worker stopped following, when it failed; null while it runs. */
+  failure(): Error | null;
 }
 
 export function startProjectionWorker(store: EventStore, readModels: Database.Database, onPage?: (position: number) => void): ProjectionWorker {
@@ -32,9 +34,14 @@ export function startProjectionWorker(store: EventStore, readModels: Database.Da
       }
     }
   });
+  let failed: Error | null = null;
+  subscription.done.catch((error: unknown) => {
+    failed = error instanceof Error ? error : new Error(String(error));
+  });
   return {
     runner,
     subscription,
+    failure: () => failed,
     reached(position) {
       if (runner.position >= position) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {

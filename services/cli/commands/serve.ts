@@ -40,6 +40,9 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         : undefined;
       const running = await startServer({ opened, readModels: new ReadModels(opened.readModelsDb), apiKeys, ingest }, { ...options, log });
       await ingest?.start();
+      opened.worker?.subscription.done.catch((error: unknown) => {
+        log.error({ error: error instanceof Error ? error.message : String(error) }, 'read models stopped following the log: /health reports degraded (503)');
+      });
       const head = await opened.store.head();
       const source = globals().store ?? opened.paths.db;
       log.info({ url: `${running.url}/graphql`, store: source, readModels: opened.paths.readModels, position: head.position }, 'listening');
