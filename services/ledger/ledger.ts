@@ -35,6 +35,7 @@ interface Prepared {
 
 const INDEXED_CATEGORIES = [['contact.email', 'email'], ['contact.phone', 'phone']] as const;
 const ERASURES_APPLIED = 'erasures-applied-through';
+const INDEXED = 'indexed-through';
 
 export class Ledger {
   constructor(
@@ -74,6 +75,33 @@ export class Ledger {
     return applied;
   }
 
+  /**
+   * Indexes identifiers of events appended but not indexed (a crash between the append and the
+   * key-store transaction that indexes them). A ledger from before this checkpoint existed was
+   * indexed at append time: it starts at its head.
+   */
+  async indexPending(): Promise<number> {
+    const after = this.keys.findNumber(INDEXED);
+    if (after === null) {
+      this.keys.setNumber(INDEXED, (await this.store.head()).position);
+      return 0;
+    }
+    let indexed = 0;
+    let page: RecordedEvent[] = [];
+    const flush = () => this.keys.inTransaction(() => {
+      for (const recorded of page) this.index(this.open(recorded).event as unknown as LedgerEvent);
+      this.advanceIndexed(page[page.length - 1]!.position);
+      indexed += page.length;
+      page = [];
+    });
+    for await (const recorded of this.store.readAll({ after })) {
+      page.push(recorded);
+      if (page.length >= 1000) flush();
+    }
+    if (page.length > 0) flush();
+    return indexed;
+  }
+
   /** The stored event with its personal values opened; values of erased subjects read as null. */
   open(recorded: RecordedEvent): ReturnType<typeof openEvent> {
     return openEvent(recorded.body, (kid) => this.keys.keyById(kid));
@@ -92,7 +120,11 @@ export class Ledger {
       const { index, event } = segment[i]!;
       const outcome = result.outcomes[0]!;
       outcomes[index] = this.toRecordOutcome(index, outcome);
-      if (outcome.status === 'appended') this.index(event);
+      // A duplicate too: its first append may have crashed before this step.
+      if (outcome.status !== 'conflict') {
+        this.index(event);
+        this.advanceIndexed(outcome.position);
+      }
       if (event.type === 'SubjectErased' && outcome.status !== 'conflict') this.applyErasure(event, outcome.position);
     }));
   }
@@ -100,15 +132,21 @@ export class Ledger {
   /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */
   private index(event: LedgerEvent): void {
     if (!event.subject) return;
-    const found: [string, string][] = (event.subject.identifiers ?? []).map(({ kind, value }) => [kind, value]);
+    // Values read back from the log are null where the subject's key is destroyed: nothing to index.
+    const found: [string, string][] = (event.subject.identifiers ?? [])
+      .filter(({ value }) => typeof value === 'string').map(({ kind, value }) => [kind, value]);
     if (event.type === 'DataCollected' && event.data.values) {
       for (const [category, kind] of INDEXED_CATEGORIES) {
-        const value = event.data.values[category];
-        const normalised = value === undefined ? null : normaliseIdentifier(kind, value);
+        const value: unknown = event.data.values[category];
+        const normalised = typeof value === 'string' ? normaliseIdentifier(kind, value) : null;
         if (normalised !== null) found.push([kind, normalised]);
       }
     }
     for (const [kind, value] of found) this.keys.addToIndex(event.subject.id, kind, value);
+  }
+
+  private advanceIndexed(position: number): void {
+    if (position > this.keys.getNumber(INDEXED)) this.keys.setNumber(INDEXED, position);
   }
 
   private applyErasure(event: LedgerEvent, position: number): void {

@@ -112,6 +112,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     }
     const ledger = new Ledger(store, keys);
     await ledger.applyPendingErasures();
+    await ledger.indexPending();
     const ownDb = readModelsDb === sqlite?.db ? null : readModelsDb;
     return {
       ledger, store, keys, paths, masterKey: candidates[opened]!, readModels: inline ?? worker?.runner ?? null, readModelsDb, worker,

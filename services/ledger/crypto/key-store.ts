@@ -223,8 +223,12 @@ export class KeyStore {
   }
 
   getNumber(name: string): number {
+    return this.findNumber(name) ?? 0;
+  }
+
+  findNumber(name: string): number | null {
     const row = this.statements.getMeta.get(name);
-    return row ? Number(row.value.toString('utf8')) : 0;
+    return row ? Number(row.value.toString('utf8')) : null;
   }
 
   setNumber(name: string, value: number): void {
