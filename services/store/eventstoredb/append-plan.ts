@@ -7,7 +7,7 @@
  */
 import { bodyDigest } from '../digest.js';
 import { checkExpectedRevision } from '../expected-revision.js';
-import type { Chain, Head, RecordedEvent, StreamWrite } from '../port.js';
+import type { AppendOutcome, AppendResult, Chain, Head, RecordedEvent, StreamWrite } from '../port.js';
 
 export interface KnownEvent {
   readonly digest: string;
@@ -21,17 +21,12 @@ export interface StreamState {
   readonly ids: ReadonlyMap<string, KnownEvent>;
 }
 
+/** As the port's outcomes, but a conflict names the existing event by position; the store reads it to report it. */
 export type PlannedOutcome =
-  | { readonly status: 'appended'; readonly id: string; readonly position: number; readonly revision: number }
-  | { readonly status: 'duplicate'; readonly id: string; readonly position: number; readonly revision: number }
-  /** The existing event is named by position; the store reads it to report the conflict. */
+  | Exclude<AppendOutcome, { status: 'conflict' }>
   | { readonly status: 'conflict'; readonly id: string; readonly existingPosition: number };
 
-export interface PlannedResult {
-  readonly stream: string;
-  readonly nextExpectedRevision: number;
-  readonly outcomes: readonly PlannedOutcome[];
-}
+export type PlannedResult = Omit<AppendResult, 'outcomes'> & { readonly outcomes: readonly PlannedOutcome[] };
 
 export interface AppendPlan {
   /** New events in journal order, chained onto the head. */

@@ -14,7 +14,8 @@ import {
   BACKWARDS, END, EventStoreDBClient, START, binaryEvent, jsonEvent, streamNameFilter,
   type AllStreamSubscription, type Position, type ReadPosition, type ResolvedEvent,
 } from '@eventstore/db-client';
-import { IdempotencyConflictError, WrongExpectedVersionError } from '../errors.js';
+import { WrongExpectedVersionError } from '../errors.js';
+import { appendToOneStream } from '../append-one.js';
 import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
   ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, VerbatimImport,
@@ -58,10 +59,7 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
   }
 
   async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
-    const [result] = await this.appendMany([{ stream, events, expectedRevision: options.expectedRevision ?? 'any' }]);
-    const conflicts = result!.outcomes.filter((outcome) => outcome.status === 'conflict');
-    if (conflicts.length > 0) throw new IdempotencyConflictError(conflicts.map((outcome) => outcome.id));
-    return result!;
+    return appendToOneStream(this, stream, events, options.expectedRevision);
   }
 
   /** Atomic up to `maxAppendBytes`; a larger call is written as several atomic groups of whole stream writes, in order. */

@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bodyDigest } from '../digest.js';
-import { IdempotencyConflictError } from '../errors.js';
 import { checkExpectedRevision } from '../expected-revision.js';
+import { appendToOneStream } from '../append-one.js';
 import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
   ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, VerbatimImport,
@@ -97,10 +97,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
   }
 
   async append(stream: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
-    const [result] = await this.appendMany([{ stream, events, expectedRevision: options.expectedRevision ?? 'any' }]);
-    const conflicts = result!.outcomes.filter((outcome) => outcome.status === 'conflict');
-    if (conflicts.length > 0) throw new IdempotencyConflictError(conflicts.map((outcome) => outcome.id));
-    return result!;
+    return appendToOneStream(this, stream, events, options.expectedRevision);
   }
 
   async appendMany(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
