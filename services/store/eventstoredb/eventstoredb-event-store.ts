@@ -14,6 +14,7 @@ import {
   BACKWARDS, END, EventStoreDBClient, START, binaryEvent, jsonEvent, streamNameFilter,
   type AllStreamSubscription, type Position, type ReadPosition, type ResolvedEvent,
 } from '@eventstore/db-client';
+import pLimit from 'p-limit';
 import { WrongExpectedVersionError } from '../errors.js';
 import { appendToOneStream } from '../append-one.js';
 import type {
@@ -28,6 +29,8 @@ import {
   journalMetadataOf, linkTarget, revisionOfPosition, type JournalRecord,
 } from './journal.js';
 import { groupWritesBySize } from './write-groups.js';
+
+const STREAM_CACHE_LIMIT = 10_000;
 
 export interface EventStoreDbStoreOptions {
   /** `esdb://host:2113?tls=false`, `esdb+discover://cluster.dns:2113`, … (see the client's docs). */
@@ -49,6 +52,9 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
   private readonly subscriptions = new Set<Subscription>();
   /** The head after this writer's last journal append; a stale one is caught by the server. */
   private knownHead: Head | null = null;
+  private readonly streamStates = new Map<string, StreamState>();
+  /** Calls in flight at once for the streams of one batch. */
+  private readonly limit = pLimit(32);
 
   constructor(options: EventStoreDbStoreOptions) {
     this.client = EventStoreDBClient.connectionString(options.connectionString);
@@ -89,6 +95,12 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
       const last = plan.entries[plan.entries.length - 1]!;
       this.knownHead = { position: last.position, hash: last.hash };
       await this.writeLinks(plan.entries);
+      for (const [stream, entries] of linksByStream(plan.entries)) {
+        const state = streams.get(stream)!;
+        const ids = new Map(state.ids);
+        for (const entry of entries) ids.set(entry.id, { digest: entry.digest, position: entry.position, revision: entry.revision });
+        this.remember(stream, { revision: entries[entries.length - 1]!.revision, ids });
+      }
       return this.settle(plan);
     }
   }
@@ -133,16 +145,29 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
   }
 
   private async loadStreams(streams: readonly string[]): Promise<Map<string, StreamState>> {
-    const states = await Promise.all(streams.map(async (stream): Promise<[string, StreamState]> => {
-      const ids = new Map<string, { digest: string; position: number; revision: number }>();
-      let revision = -1;
-      for (const link of await this.readLinks(stream, 0n)) {
-        ids.set(link.id, { digest: link.metadata.digest, position: link.metadata.position, revision: link.revision });
-        revision = link.revision;
-      }
-      return [stream, { revision, ids }];
-    }));
-    return new Map(states);
+    return new Map(await Promise.all(streams.map((stream) => this.limit(async (): Promise<[string, StreamState]> => [stream, await this.loadStream(stream)]))));
+  }
+
+  /**
+   * A stream's ids and revision. Streams only grow, so a cached state is brought up to date by
+   * reading the links after its last revision — one short read for a stream nobody else wrote.
+   */
+  private async loadStream(stream: string): Promise<StreamState> {
+    const cached = this.streamStates.get(stream);
+    const ids = new Map(cached?.ids ?? []);
+    let revision = cached?.revision ?? -1;
+    for (const link of await this.readLinks(stream, BigInt(revision + 1))) {
+      ids.set(link.id, { digest: link.metadata.digest, position: link.metadata.position, revision: link.revision });
+      revision = link.revision;
+    }
+    return this.remember(stream, { revision, ids });
+  }
+
+  private remember(stream: string, state: StreamState): StreamState {
+    this.streamStates.delete(stream);
+    if (this.streamStates.size >= STREAM_CACHE_LIMIT) this.streamStates.delete(this.streamStates.keys().next().value!);
+    this.streamStates.set(stream, state);
+    return state;
   }
 
   private async readLinks(stream: string, fromRevision: bigint): Promise<{ id: string; revision: number; metadata: LinkMetadata }[]> {
@@ -166,7 +191,7 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
 
   /** One append per stream, each at the exact revisions the journal gave: a repeat is a no-op. */
   private async writeLinks(entries: readonly RecordedEvent[]): Promise<void> {
-    await Promise.all([...linksByStream(entries)].map(async ([stream, events]) => {
+    await Promise.all([...linksByStream(entries)].map(([stream, events]) => this.limit(async () => {
       const first = events[0]!;
       try {
         await this.client.appendToStream(stream, events.map(toLinkEvent), {
@@ -176,7 +201,7 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
         if (isJournalConflict(translateClientError(error)) && await this.linksPresent(stream, events)) return;
         throw translateClientError(error);
       }
-    }));
+    })));
   }
 
   private async linksPresent(stream: string, events: readonly RecordedEvent[]): Promise<boolean> {
