@@ -24,8 +24,10 @@ export interface LedgerPaths {
   readonly db: string;
   readonly keys: string;
   readonly masterKeyFile: string;
-  /** Where the read models (and API keys) live: the log itself when inline. */
+  /** Where the read models live: the log itself when inline. */
   readonly readModels: string;
+  /** The API keys, shared by every server of this ledger on the host. */
+  readonly apiKeys: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path
 export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline'): LedgerPaths {
   const base = db.replace(/\.db$/, '');
   const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
-  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath };
+  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db` };
 }
 
 export interface OpenLedgerOptions {
@@ -60,7 +62,7 @@ export interface OpenedLedger {
   readonly paths: LedgerPaths;
   readonly masterKey: MasterKey;
   readonly readModels: ProjectionRunner | null;
-  /** The database read models and API keys are read from. */
+  /** The database read models are read from. */
   readonly readModelsDb: Database.Database;
   /** The worker following the store, when read models are not inline. */
   readonly worker: ProjectionWorker | null;

@@ -2,7 +2,7 @@
  * Split deployment on the embedded store: one writer, two API replicas each keeping its own read
  * models (`--read-models`) by following the log. Real processes, real HTTP.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
@@ -48,5 +48,21 @@ describe('API replicas with read models of their own', () => {
       expect((await replica.gql<Head>(HEAD)).data!.ledgerHead.position).toBe(heads[0]!.data!.ledgerHead.position + 1);
     }
     for (const replica of replicas.splice(0)) expect(await replica.stop()).toBe(0);
+  }, 120_000);
+
+  it('share one set of API keys: the admin key file the first created, and keys made by `pdl keys create`', async () => {
+    const dir = tempDir('replica-keys');
+    const db = join(dir, 'ledger.db');
+    expect((await runPdl(['--db', db, 'demo'])).code).toBe(0);
+    replicas.push(await startPdlServer({ db, adminKey: null, globalArgs: ['--read-models', join(dir, 'replica-1.db')] }));
+    const adminKey = readFileSync(join(dir, 'ledger.admin.key'), 'utf8').trim();
+    replicas.push(await startPdlServer({ db, adminKey: null, globalArgs: ['--read-models', join(dir, 'replica-2.db')] }));
+    expect(readFileSync(join(dir, 'ledger.admin.key'), 'utf8').trim()).toBe(adminKey); // not replaced by the second
+    const dpoKey = (await runPdl(['--db', db, 'keys', 'create', '--role', 'dpo'])).stdout.trim();
+    for (const replica of replicas) {
+      expect((await replica.gql<Head>(HEAD, {}, adminKey)).data?.ledgerHead.position).toBeGreaterThan(0);
+      expect((await replica.gql<Access>(ACCESS, { id: 'u-1003' }, dpoKey)).data?.subjectAccess?.subjectId).toBe('u-1003');
+      expect((await replica.gql(HEAD, {}, 'pdl_unknown_key')).status).toBe(401);
+    }
   }, 120_000);
 });

@@ -2,7 +2,7 @@
  * API keys: random bearer tokens, stored only as SHA-256 hashes (a 256-bit random key needs no
  * slow hash). `PDL_ADMIN_KEY`, when set, is an admin key that is never stored.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from './roles.js';
 
@@ -14,6 +14,22 @@ export interface Principal {
 const hashOf = (key: string) => createHash('sha256').update(key, 'utf8').digest();
 
 export class ApiKeys {
+  /**
+   * The API keys of a deployment, in their own file beside the key store (`<db>.api-keys.db`):
+   * every server of one ledger on a host — replicas included — sees the same keys, whatever
+   * holds its read models.
+   */
+  static open(path: string, adminKey?: string): ApiKeys {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 10000');
+    const keys = new ApiKeys(db, adminKey);
+    keys.owned = db;
+    return keys;
+  }
+
+  private owned: Database.Database | null = null;
+
   private readonly byHash;
   private readonly insert;
   private readonly adminHash: Buffer | null;
@@ -31,6 +47,10 @@ export class ApiKeys {
     const key = `pdl_${id}_${randomBytes(32).toString('base64url')}`;
     this.insert.run(id, role, hashOf(key), label, new Date().toISOString());
     return { id, role, label, key };
+  }
+
+  close(): void {
+    this.owned?.close();
   }
 
   authenticate(key: string): Principal | null {

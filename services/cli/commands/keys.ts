@@ -16,7 +16,14 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--label <text>', 'what the key is for')
     .action(async (options: { role: string; label?: string }) => {
       if (!(ROLES as readonly string[]).includes(options.role)) throw new Error(`unknown role ${JSON.stringify(options.role)} (one of ${ROLES.join(', ')})`);
-      const created = await withLedger(globals(), async ({ readModelsDb }) => new ApiKeys(readModelsDb).create(options.role as Role, options.label ?? null));
+      const created = await withLedger(globals(), async ({ paths }) => {
+        const apiKeys = ApiKeys.open(paths.apiKeys);
+        try {
+          return apiKeys.create(options.role as Role, options.label ?? null);
+        } finally {
+          apiKeys.close();
+        }
+      });
       console.log(created.key);
       process.stderr.write(`pdl: ${created.role} key ${created.id} created; it is shown only now.\n`);
     });

@@ -33,7 +33,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true),
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
       });
-      const apiKeys = new ApiKeys(opened.readModelsDb, process.env.PDL_ADMIN_KEY);
+      const apiKeys = ApiKeys.open(opened.paths.apiKeys, process.env.PDL_ADMIN_KEY);
       const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
       const ingest = options.kafka
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group }, log)
@@ -59,6 +59,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         log.info({ signal }, 'stopping');
         await ingest?.stop();
         await running.stop();
+        apiKeys.close();
         await opened.close();
         log.info('stopped');
         process.exit(0);
