@@ -82,12 +82,14 @@ for (const batch of [1, 1000] as const) {
   const options = { events: appendEvents[batch], batch };
   const raw = repeat(`raw append, batch ${batch}`, () => scenario('raw-append', options));
   const pdl = repeat(`pdl append, batch ${batch}`, () => scenario('pdl-append', options));
+  const pdlWorker = repeat(`pdl append without inline read models, batch ${batch}`, () => scenario('pdl-append', { ...options, readModels: 'none' }));
   const peers = withPeers
     ? { default: repeat(`emmett default, batch ${batch}`, () => peer('default', options)), shared: repeat(`emmett shared connection, batch ${batch}`, () => peer('shared', options)) }
     : null;
-  results[`append-batch-${batch}`] = { events: options.events, raw, pdl, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null };
+  results[`append-batch-${batch}`] = { events: options.events, raw, pdl, pdlReadModelsByWorker: pdlWorker, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null };
   rows.push([`append, batch ${batch}: (a) raw better-sqlite3`, `${fmt(raw.eventsPerSecond!)} ev/s`, '', `${fmt(raw.maxRssMb!)} MB`]);
   rows.push([`append, batch ${batch}: (b) pdl write path`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdl.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b') pdl, read models by a worker`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
   if (peers) {
     rows.push([`append, batch ${batch}: (c) emmett-sqlite default`, `${fmt(peers.default.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.default.eventsPerSecond!)}`, `${fmt(peers.default.maxRssMb!)} MB`]);
     rows.push([`append, batch ${batch}: (c) emmett-sqlite shared conn.`, `${fmt(peers.shared.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.shared.eventsPerSecond!)}`, `${fmt(peers.shared.maxRssMb!)} MB`]);

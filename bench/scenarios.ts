@@ -24,6 +24,8 @@ interface Options {
   samples?: number;
   /** A dataset folder made by `build-dataset`, for the read scenarios. */
   dir?: string;
+  /** `none`: the write path alone, as when a projection worker keeps the read models elsewhere. */
+  readModels?: 'inline' | 'none';
 }
 
 /** The same ~300-byte event for every contender: a registration carrying one e-mail value. */
@@ -75,7 +77,7 @@ async function rawAppend(options: Options) {
 
 async function pdlAppend(options: Options) {
   const dir = temp();
-  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {} });
+  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: options.readModels ?? 'inline' });
   const work = batches(options);
   const started = performance.now();
   for (const batch of work) {
