@@ -64,41 +64,51 @@ export class Ledger {
     return summarise(outcomes);
   }
 
-  /** Applies erasures recorded in the log but not yet to the key store (after a crash between the two). */
+  /*
+   * Two checkpoints in the key store say "every event up to here has been handled": its erasure
+   * applied, its identifiers indexed. A writer moves them past its own appends when they follow
+   * on without a gap; at open, whatever lies between them and the head — a crash between the
+   * append and the key-store step, or another writer's events in between — is handled, and they
+   * move to the head. So nothing is ever skipped, and the tail read at open stays short.
+   */
+
+  /** Applies erasures recorded in the log but not yet to the key store. */
   async applyPendingErasures(): Promise<number> {
-    let applied = 0;
     const after = this.keys.getNumber(ERASURES_APPLIED);
+    const { position: head } = await this.store.head();
+    let applied = 0;
     for await (const recorded of this.store.readAll({ after, types: ['SubjectErased'] })) {
-      this.applyErasure(recorded.body as unknown as LedgerEvent, recorded.position);
+      if (recorded.position > head) break;
+      const event = recorded.body as unknown as LedgerEvent;
+      this.keys.inTransaction(() => this.keys.erase(event.subject!.id, event.id));
       applied += 1;
     }
+    this.raiseCheckpoint(ERASURES_APPLIED, head);
     return applied;
   }
 
-  /**
-   * Indexes identifiers of events appended but not indexed (a crash between the append and the
-   * key-store transaction that indexes them). A ledger from before this checkpoint existed was
-   * indexed at append time: it starts at its head.
-   */
+  /** Indexes identifiers of events appended but not indexed. A ledger from before this checkpoint starts at its head. */
   async indexPending(): Promise<number> {
+    const { position: head } = await this.store.head();
     const after = this.keys.findNumber(INDEXED);
     if (after === null) {
-      this.keys.setNumber(INDEXED, (await this.store.head()).position);
+      this.keys.setNumber(INDEXED, head);
       return 0;
     }
     let indexed = 0;
     let page: RecordedEvent[] = [];
     const flush = () => this.keys.inTransaction(() => {
       for (const recorded of page) this.index(this.open(recorded).event as unknown as LedgerEvent);
-      this.advanceIndexed(page[page.length - 1]!.position);
       indexed += page.length;
       page = [];
     });
     for await (const recorded of this.store.readAll({ after })) {
+      if (recorded.position > head) break;
       page.push(recorded);
       if (page.length >= 1000) flush();
     }
     if (page.length > 0) flush();
+    this.raiseCheckpoint(INDEXED, head);
     return indexed;
   }
 
@@ -116,17 +126,21 @@ export class Ledger {
       return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
     }));
     const results = await this.store.appendMany(writes);
-    this.keys.inTransaction(() => results.forEach((result, i) => {
-      const { index, event } = segment[i]!;
-      const outcome = result.outcomes[0]!;
-      outcomes[index] = this.toRecordOutcome(index, outcome);
-      // A duplicate too: its first append may have crashed before this step.
-      if (outcome.status !== 'conflict') {
+    this.keys.inTransaction(() => {
+      const appended: number[] = [];
+      results.forEach((result, i) => {
+        const { index, event } = segment[i]!;
+        const outcome = result.outcomes[0]!;
+        outcomes[index] = this.toRecordOutcome(index, outcome);
+        if (outcome.status === 'conflict') return;
+        if (outcome.status === 'appended') appended.push(outcome.position);
+        // A duplicate too: its first append may have crashed before this step.
         this.index(event);
-        this.advanceIndexed(outcome.position);
-      }
-      if (event.type === 'SubjectErased' && outcome.status !== 'conflict') this.applyErasure(event, outcome.position);
-    }));
+        if (event.type === 'SubjectErased') this.keys.erase(event.subject!.id, event.id);
+      });
+      this.advanceWithoutGap(ERASURES_APPLIED, appended);
+      this.advanceWithoutGap(INDEXED, appended);
+    });
   }
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */
@@ -145,13 +159,18 @@ export class Ledger {
     for (const [kind, value] of found) this.keys.addToIndex(event.subject.id, kind, value);
   }
 
-  private advanceIndexed(position: number): void {
-    if (position > this.keys.getNumber(INDEXED)) this.keys.setNumber(INDEXED, position);
+  /** Moves a checkpoint over these positions as far as they follow on from it without a gap. */
+  private advanceWithoutGap(name: string, positions: number[]): void {
+    let through = this.keys.getNumber(name);
+    for (const position of positions.sort((a, b) => a - b)) {
+      if (position === through + 1) through = position;
+      else if (position > through) break;
+    }
+    this.raiseCheckpoint(name, through);
   }
 
-  private applyErasure(event: LedgerEvent, position: number): void {
-    this.keys.erase(event.subject!.id, event.id);
-    if (position > this.keys.getNumber(ERASURES_APPLIED)) this.keys.setNumber(ERASURES_APPLIED, position);
+  private raiseCheckpoint(name: string, position: number): void {
+    if (position > this.keys.getNumber(name)) this.keys.setNumber(name, position);
   }
 
   private toRecordOutcome(index: number, outcome: AppendOutcome): RecordOutcome {
