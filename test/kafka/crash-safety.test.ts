@@ -1,6 +1,7 @@
 /**
  * Crash safety: `pdl ingest` is killed with SIGKILL at random points, again and again, while a
- * producer keeps publishing. After restarts the ledger holds every produced event exactly once.
+ * producer keeps publishing valid and invalid events. After restarts the ledger holds every valid
+ * event exactly once, and the dead-letter topic (read as read_committed) every invalid one once.
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
 import { PDL, tempDir } from '../e2e/run-pdl.js';
-import { brokers, createTopics, produce, uniqueTopic, until } from './kafka-helpers.js';
+import { brokers, createTopics, produce, readTopic, uniqueTopic, until } from './kafka-helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,7 +27,7 @@ function storedIds(db: string): string[] {
 }
 
 describe('crash safety of pdl ingest', () => {
-  it('killed with SIGKILL at random points at least 5 times while publishing goes on: every event stored exactly once', async () => {
+  it('killed with SIGKILL at random points at least 5 times while publishing goes on: every event stored once, every dead letter written once', async () => {
     const topic = uniqueTopic('crash');
     await createTopics([topic, `${topic}.dlq`]);
     const db = join(tempDir('crash'), 'ledger.db');
@@ -34,14 +35,17 @@ describe('crash safety of pdl ingest', () => {
     const startIngest = (): ChildProcess => spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PDL_MASTER_KEY: '' } });
 
     const produced: string[] = [];
+    const invalid: string[] = [];
     let publishing = true;
     const publisher = (async () => {
       for (let batch = 0; batch < 60; batch++) {
         const events = Array.from({ length: 100 }, (_, i) => anEvent('DataUsed', {
           subject: { id: `c-${(batch * 100 + i) % 300}` }, occurredAt: new Date(Date.UTC(2026, 0, 1) + (batch * 100 + i) * 1000).toISOString(),
         }));
-        await produce(topic, events.map((event) => ({ key: event.subject!.id, value: JSON.stringify(event) })));
-        produced.push(...events.map((event) => event.id));
+        // Every 20th one is refused (an unknown category): it must reach the dead letters exactly once.
+        const values = events.map((event, i) => JSON.stringify(i % 20 === 7 ? { ...event, data: { ...event.data, categories: ['contact.fax'] } } : event));
+        await produce(topic, events.map((event, i) => ({ key: event.subject!.id, value: values[i]! })));
+        events.forEach((event, i) => (i % 20 === 7 ? invalid.push(values[i]!) : produced.push(event.id)));
         await sleep(400);
       }
       publishing = false;
@@ -79,5 +83,8 @@ describe('crash safety of pdl ingest', () => {
     const stored = storedIds(db);
     expect(stored).toHaveLength(produced.length);
     expect(new Set(stored)).toEqual(new Set(produced));
+    const deadLetters = (await readTopic(`${topic}.dlq`, invalid.length, 90_000)).map((message) => message.value!.toString());
+    expect(deadLetters.length).toBe(invalid.length);
+    expect(new Set(deadLetters)).toEqual(new Set(invalid));
   }, 300_000);
 });
