@@ -92,9 +92,7 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
         if (isJournalConflict(translatedError) && attempt < this.contentionRetries) continue;
         throw translatedError;
       }
-      const last = plan.entries[plan.entries.length - 1]!;
-      this.knownHead = { position: last.position, hash: last.hash };
-      await this.writeLinks(plan.entries);
+      await this.linkAppended(plan.entries);
       for (const [stream, entries] of linksByStream(plan.entries)) {
         const state = streams.get(stream)!;
         const ids = new Map(state.ids);
@@ -126,10 +124,24 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
         this.knownHead = null;
         throw translateClientError(error);
       }
-      const last = chunk[chunk.length - 1]!;
-      this.knownHead = { position: last.position, hash: last.hash };
-      await this.writeLinks(chunk);
+      await this.linkAppended(chunk);
       start = end;
+    }
+  }
+
+  /**
+   * After a journal append: the new head, then the links. Should the links fail, the head is
+   * forgotten, so the next append loads it again — and with it repairs these links — instead of
+   * planning on streams that miss them.
+   */
+  private async linkAppended(entries: readonly RecordedEvent[]): Promise<void> {
+    const last = entries[entries.length - 1]!;
+    this.knownHead = { position: last.position, hash: last.hash };
+    try {
+      await this.writeLinks(entries);
+    } catch (error) {
+      this.knownHead = null;
+      throw error;
     }
   }
 

@@ -7,6 +7,7 @@
  * `readStream` with links resolved serves a stream, and the body is stored once.
  */
 import { z } from 'zod';
+import { LedgerError } from '../../errors.js';
 import type { JsonObject, RecordedEvent } from '../port.js';
 
 export const JOURNAL_STREAM = 'ledger-journal';
@@ -33,12 +34,9 @@ export const LinkMetadata = z.object({
 });
 export type LinkMetadata = z.infer<typeof LinkMetadata>;
 
-export class JournalFormatError extends Error {
+/** The server holds something the ledger did not write where only the ledger writes: never papered over. */
+export class JournalFormatError extends LedgerError {
   readonly code = 'TAMPERED';
-  constructor(message: string) {
-    super(message);
-    this.name = 'JournalFormatError';
-  }
 }
 
 /** What one journal event from the server carries, narrowed to what the ledger reads. */
