@@ -17,8 +17,9 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
     .requiredOption('--to <store>', 'an EventStoreDB/KurrentDB connection string (esdb://…), or the path of a new embedded ledger file')
     .option('--no-verify', 'skip verifying the whole copy afterwards (it is checked event by event while copying anyway)')
     .addHelpText('after', '\nResumable: run it again after an interruption, or after more events arrived, and it copies what is missing.\n' +
-      'The key store and master key are not part of the log: to a file, they are copied beside it (the key store by\n' +
-      "SQLite's online backup); to EventStoreDB, keep them where they are and run with the same --db plus --store.\n\n" +
+      'The key store and master key are not part of the log: to a file, they are copied beside it (the key store\n' +
+      'as a fresh SQLite copy, VACUUM INTO, so no freed page comes along); to EventStoreDB, keep them where they are\n' +
+      'and run with the same --db plus --store.\n\n' +
       'Examples:\n  pdl --db data/ledger.db migrate --to "esdb://localhost:2113?tls=false"\n  pdl --db data/ledger.db migrate --to backup/ledger.db')
     .action(async (options: { to: string; verify: boolean }) => {
       const { db, store: connection } = globals();
@@ -50,7 +51,7 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
     });
 }
 
-/** The key store by SQLite's online backup (consistent even while in use); the master key file when there is one. */
+/** The key store as a fresh, consistent SQLite copy (VACUUM INTO); the master key file when there is one. */
 function copyKeysBeside(fromDb: string, toDb: string): void {
   const from = ledgerPaths(fromDb);
   const to = ledgerPaths(toDb);
