@@ -60,22 +60,24 @@ export class KeyStore {
   static open(path: string, candidates: readonly { key: Buffer; origin: string }[]): { store: KeyStore; opened: number } {
     const db = new Database(path);
     try {
+      db.pragma('busy_timeout = 10000'); // first: another process may hold the store while this one sets it up
       db.pragma('secure_delete = ON');
       db.pragma('journal_mode = TRUNCATE');
       db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 10000');
       db.exec(SCHEMA);
       const check = db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE name = ?');
-      const existing = check.get('master-check');
-      if (existing === undefined) {
-        const first = candidates[0]!;
-        db.transaction(() => {
-          const put = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
-          put.run('master-check', encryptToBuffer(first.key, CHECK_PLAINTEXT, CHECK_AAD));
-          put.run('index-key', encryptToBuffer(first.key, randomKey(), INDEX_KEY_AAD));
-        })();
-        return { store: new KeyStore(db, first.key), opened: 0 };
-      }
+      const first = candidates[0]!;
+      // IMMEDIATE, and the check inside: two writers starting on a fresh store (ingest and an API
+      // server on one volume) create it once, and the second opens what the first made.
+      const existing = db.transaction(() => {
+        const found = check.get('master-check');
+        if (found !== undefined) return found;
+        const put = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
+        put.run('master-check', encryptToBuffer(first.key, CHECK_PLAINTEXT, CHECK_AAD));
+        put.run('index-key', encryptToBuffer(first.key, randomKey(), INDEX_KEY_AAD));
+        return undefined;
+      }).immediate();
+      if (existing === undefined) return { store: new KeyStore(db, first.key), opened: 0 };
       for (const [index, candidate] of candidates.entries()) {
         try {
           decryptBuffer(candidate.key, existing.value, CHECK_AAD);

@@ -70,10 +70,10 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
   constructor(options: SqliteEventStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
+    this.db.pragma('busy_timeout = 10000'); // first: another process may be setting the file up
     this.db.pragma('journal_mode = WAL');
     // FULL: an append that returned is on disk, so a Kafka offset committed after it is safe.
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);
     this.chain = options.chain;
     this.onAppended = options.onAppended;
