@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
 import { PDL, tempDir } from '../e2e/run-pdl.js';
-import { brokers, createTopics, produce, readTopic, uniqueTopic, until } from './kafka-helpers.js';
+import { brokers, createTopics, groupLag, produce, readTopic, uniqueTopic, until } from './kafka-helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,6 +73,9 @@ describe('crash safety of pdl ingest', () => {
     last.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await until(() => output.includes('"msg":"ingest started"'), 60_000, 'the last consumer to start');
     await until(() => storedIds(db).length >= produced.length, 180_000, `all ${produced.length} events to be stored`);
+    // Stored is not done: a killed consumer may have appended a batch and died before committing
+    // it with its dead letters. Done is when the group has committed past every message.
+    await until(async () => (await groupLag(topic, `g-${topic}`)) === 0, 180_000, 'the group to commit every message');
     const exited = new Promise<number | null>((resolve) => last.once('exit', resolve));
     last.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -55,3 +55,16 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Messages of `topic` the consumer group has not committed past yet (0: it is done with everything published). */
+export async function groupLag(topic: string, groupId: string): Promise<number> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset === '-1' ? 0 : p.offset)]) ?? []);
+    return high.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
