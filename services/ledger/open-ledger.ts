@@ -48,7 +48,7 @@ export interface OpenLedgerOptions {
   /** Connection string of an external store (`esdb://…`); omitted: the embedded store at `db`. */
   readonly store?: string;
   /** Default: inline on the embedded store, a worker on an external one. */
-  readonly readModels?: ReadModelsPlacement | false;
+  readonly readModels?: ReadModelsPlacement;
   readonly env?: NodeJS.ProcessEnv;
   readonly sqlite?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
   /** Progress while a projection worker catches up at open. */
@@ -71,7 +71,7 @@ export interface OpenedLedger {
 
 export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedger> {
   const external = isExternalStore(options.store);
-  const placement: ReadModelsPlacement = options.readModels === false ? 'none' : options.readModels ?? (external ? 'worker' : 'inline');
+  const placement: ReadModelsPlacement = options.readModels ?? (external ? 'worker' : 'inline');
   if (external && placement === 'inline') {
     throw new ValidationError('read models cannot be inline on an external store: give them a file (--read-models PATH)');
   }

@@ -40,7 +40,7 @@ describe('read models', () => {
 
   it('each read model ignores an event delivered twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pdl-twice-'));
-    const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: false });
+    const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: 'none' });
     await opened.ledger.record([...demoEvents(), ...randomWorkload(2000, 7)]);
     const recorded = [];
     for await (const event of opened.store.readAll()) recorded.push(event);
