@@ -147,7 +147,7 @@ export class KeyStore {
 
   /** The key new values of this subject are sealed with; created on first use (and after erasure). */
   currentKey(subjectId: string): DataKey {
-    this.forgetIfChangedElsewhere();
+    if (!this.db.inTransaction) this.forgetIfChangedElsewhere(); // inside one, the transaction's start checked
     const cached = this.current.get(subjectId);
     if (cached) return cached;
     const row = this.statements.currentKey.get(subjectId);

@@ -92,6 +92,8 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
         'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?'),
       readAll: this.db.prepare<[number, number], EventRow>(
         'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      byPositions: this.db.prepare<[string], EventRow>(
+        'SELECT * FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position'),
     };
     this.appendTransaction = this.db.transaction((writes: readonly StreamWrite[]) => this.appendInTransaction(writes));
   }
@@ -196,8 +198,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
   /** Events at these positions, in position order (for read models that index positions). */
   async readPositions(positions: readonly number[]): Promise<RecordedEvent[]> {
     if (positions.length === 0) return [];
-    return this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE position IN (SELECT value FROM json_each(?)) ORDER BY position')
-      .all(JSON.stringify(positions)).map(toRecorded);
+    return this.statements.byPositions.all(JSON.stringify(positions)).map(toRecorded);
   }
 
   subscribeAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
