@@ -53,6 +53,8 @@ export interface OpenLedgerOptions {
   readonly sqlite?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
   /** Progress while a projection worker catches up at open. */
   readonly onCatchUp?: (position: number, head: number) => void;
+  /** The worker lost the store and follows again after `delayMs`. */
+  readonly onWorkerRetry?: (error: Error, delayMs: number) => void;
 }
 
 export interface OpenedLedger {
@@ -109,7 +111,9 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
       inline = new ProjectionRunner(sqlite.db);
       await inline.catchUp(sqlite);
     } else if (placement !== 'none') {
-      worker = startProjectionWorker(store, readModelsDb, (position) => options.onCatchUp?.(position, head.position));
+      worker = startProjectionWorker(store, readModelsDb, {
+        onPage: (position) => options.onCatchUp?.(position, head.position), onRetry: options.onWorkerRetry,
+      });
       await worker.reached(head.position);
     }
     const ledger = new Ledger(store, keys);

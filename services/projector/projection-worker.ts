@@ -6,10 +6,12 @@
  */
 import type Database from 'better-sqlite3';
 import { ProjectionRunner } from '../../projections/runner.js';
+import { LedgerError } from '../errors.js';
 import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
 
 export interface ProjectionWorker {
   readonly runner: ProjectionRunner;
+  /** Ends (rejects) only on an error a retry cannot mend, e.g. a projection that throws. */
   readonly subscription: Subscription;
   /** Resolves once the read models have reached `position` (rejects if the worker fails first). */
   reached(position: number): Promise<void>;
@@ -17,23 +19,31 @@ export interface ProjectionWorker {
   failure(): Error | null;
 }
 
-export function startProjectionWorker(store: EventStore, readModels: Database.Database, onPage?: (position: number) => void): ProjectionWorker {
+export interface ProjectionWorkerOptions {
+  readonly onPage?: (position: number) => void;
+  /** The store went away (unavailable, leader lost, stream ended): the worker follows again after `delayMs`. */
+  readonly onRetry?: (error: Error, delayMs: number) => void;
+  /** Longest wait between attempts; they start at 250 ms and double. */
+  readonly maxRetryDelayMs?: number;
+}
+
+export function startProjectionWorker(store: EventStore, readModels: Database.Database, options: ProjectionWorkerOptions = {}): ProjectionWorker {
   readModels.pragma('journal_mode = WAL');
   readModels.pragma('synchronous = NORMAL');
   const runner = new ProjectionRunner(readModels);
   const waiting = new Set<{ position: number; resolve: () => void }>();
   const applyPage = readModels.transaction((events: readonly RecordedEvent[]) => runner.apply(events));
-  const subscription = store.subscribeAll({ after: runner.position, batchSize: 1000 }, (events) => {
+  const subscription = followWithRetries(store, () => runner.position, (events) => {
     applyPage(events);
     const position = events[events.length - 1]!.position;
-    onPage?.(position);
+    options.onPage?.(position);
     for (const waiter of waiting) {
       if (position >= waiter.position) {
         waiting.delete(waiter);
         waiter.resolve();
       }
     }
-  });
+  }, options);
   let failed: Error | null = null;
   subscription.done.catch((error: unknown) => {
     failed = error instanceof Error ? error : new Error(String(error));
@@ -48,6 +58,60 @@ export function startProjectionWorker(store: EventStore, readModels: Database.Da
         waiting.add({ position, resolve });
         subscription.done.then(() => reject(new Error('the projection worker stopped before catching up')), reject);
       });
+    },
+  };
+}
+
+const isRetryable = (error: unknown): error is Error => error instanceof LedgerError && error.code === 'UNAVAILABLE';
+
+/**
+ * `subscribeAll` from the checkpoint, subscribed again from the checkpoint whenever the store
+ * becomes unavailable or ends the subscription by itself — a replica outlives a leader change.
+ */
+function followWithRetries(
+  store: EventStore, checkpoint: () => number, handler: (events: readonly RecordedEvent[]) => void, options: ProjectionWorkerOptions,
+): Subscription {
+  let stopped = false;
+  let current: Subscription | null = null;
+  let wake: (() => void) | null = null;
+  const run = async () => {
+    let attempt = 0;
+    while (!stopped) {
+      current = store.subscribeAll({ after: checkpoint(), batchSize: 1000 }, (events) => {
+        attempt = 0;
+        handler(events);
+      });
+      let reason: Error;
+      try {
+        await current.done;
+        if (stopped) return;
+        reason = new Error('the store ended the subscription');
+      } catch (error) {
+        if (stopped) return;
+        if (!isRetryable(error)) throw error;
+        reason = error;
+      }
+      const delayMs = Math.min(options.maxRetryDelayMs ?? 10_000, 250 * 2 ** attempt);
+      attempt += 1;
+      options.onRetry?.(reason, delayMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  };
+  const done = run();
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await current?.stop();
+      await done.catch(() => undefined);
     },
   };
 }

@@ -26,7 +26,10 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
       const store = openLogStore({ path: db, connection }, sha256Chain);
       const readModels = new Database(readModelsPath);
       let position = 0;
-      const worker = startProjectionWorker(store, readModels, (at) => (position = at));
+      const worker = startProjectionWorker(store, readModels, {
+        onPage: (at) => (position = at),
+        onRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'lost the store; following again'),
+      });
       log.info({ readModels: readModelsPath, store: connection ?? db, from: worker.runner.position }, 'projecting');
       const timer = setInterval(async () => {
         const head = await store.head();

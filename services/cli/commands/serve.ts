@@ -32,6 +32,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const opened = await openLedger({
         db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true),
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
+        onWorkerRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'read models lost the store; following again'),
       });
       const apiKeys = ApiKeys.open(opened.paths.apiKeys, process.env.PDL_ADMIN_KEY);
       const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
