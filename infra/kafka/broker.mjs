@@ -80,7 +80,6 @@ export async function startBroker(name = 'dev', { timeoutMs = 90_000 } = {}) {
     'offsets.topic.num.partitions=3',
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=3', // the default 50 make the first transactional producer wait
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
     '',

@@ -1,11 +1,10 @@
 /**
  * Kafka ingestion: a consumer group on the events topic. Each batch is validated by the same
  * schemas and appended through the ledger's write path; what is refused goes to the dead-letter
- * topic with its reasons. Offsets are committed only after the append, in one Kafka transaction
- * with the batch's dead letters: a crash means redelivery, and redelivery means duplicates the
- * ledger ignores — each event stored exactly once, each dead letter written once.
+ * topic with its reasons. Offsets are committed only after the append and the dead letters
+ * succeeded: a crash means redelivery, and redelivery means duplicates the ledger ignores —
+ * each event stored exactly once.
  */
-import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FieldError } from '../../schemas/event.js';
@@ -23,8 +22,6 @@ export interface IngestOptions {
   /** How soon the group gives a crashed consumer's partitions to another (at least the broker's minimum, 6 s by default). */
   readonly sessionTimeoutMs?: number;
 }
-
-const TRANSACTION_TIMEOUT_MS = 15_000;
 
 export interface IngestStatus {
   readonly topic: string;
@@ -68,13 +65,7 @@ export class KafkaIngest {
     // A short session: after a crash the group hands the partitions on within seconds.
     const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
     this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout, rebalanceTimeout: sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
-    // Transactional: a batch's dead letters and its offsets commit together, so a crash between
-    // them never leaves a dead letter that will be written again (for read_committed readers).
-    // A process of its own id; a crashed one's open transaction is aborted by the broker after the timeout.
-    this.producer = this.kafka.producer({
-      allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1,
-      transactionalId: `${this.groupId}-${randomUUID()}`, transactionTimeout: TRANSACTION_TIMEOUT_MS,
-    });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1 });
     this.admin = this.kafka.admin();
   }
 
@@ -118,25 +109,15 @@ export class KafkaIngest {
     const result = await this.ledger.record(events.map((event) => event.value));
     for (const rejection of result.rejected) refused.push({ message: events[rejection.index]!.message, errors: rejection.errors });
 
-    // Only now is the batch safe: its dead letters and the offset past its last message, in one transaction.
-    const last = batch.messages[batch.messages.length - 1]!.offset;
-    const transaction = await this.producer.transaction();
-    try {
-      if (refused.length > 0) {
-        const now = new Date();
-        refused.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
-        await transaction.send({ topic: this.deadLetterTopic, messages: refused.map((r) => deadLetter(r.message, source, r.errors, now)) });
-      }
-      await transaction.sendOffsets({
-        consumerGroupId: this.groupId,
-        topics: [{ topic: source.topic, partitions: [{ partition: source.partition, offset: (BigInt(last) + 1n).toString() }] }],
-      });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
+    if (refused.length > 0) {
+      const now = new Date();
+      refused.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+      await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: refused.map((r) => deadLetter(r.message, source, r.errors, now)) });
     }
+    // Only now is the batch safe: commit past its last message.
+    const last = batch.messages[batch.messages.length - 1]!.offset;
     resolveOffset(last);
+    await this.consumer.commitOffsets([{ ...source, offset: (BigInt(last) + 1n).toString() }]);
     await heartbeat();
 
     this.counts.consumed += batch.messages.length;

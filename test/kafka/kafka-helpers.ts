@@ -27,18 +27,25 @@ export async function produce(topic: string, messages: Message[], chunk = 500): 
 
 /** Reads a whole topic from the start, until `count` messages arrived or `timeoutMs` passed. */
 export async function readTopic(topic: string, count: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  return readTopicUntil(topic, (messages) => messages.length >= count, timeoutMs);
+}
+
+/** Reads a whole topic from the start, until `done` says so (then a little longer) or `timeoutMs` passed. */
+export async function readTopicUntil(topic: string, done: (messages: readonly KafkaMessage[]) => boolean, timeoutMs = 60_000): Promise<KafkaMessage[]> {
   const consumer = kafka().consumer({ groupId: `reader-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const messages: KafkaMessage[] = [];
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
+    let finishing = false;
     void consumer.run({
       eachMessage: async ({ message }) => {
         messages.push(message);
-        if (messages.length >= count) {
+        if (!finishing && done(messages)) {
+          finishing = true;
           clearTimeout(timer);
-          // A little longer: anything beyond `count` would be a bug the caller must see.
+          // A little longer: anything beyond what was awaited would be a bug the caller must see.
           setTimeout(resolve, 1500);
         }
       },
