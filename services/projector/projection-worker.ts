@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { LedgerError } from '../errors.js';
+import { Pause } from '../store/pause.js';
 import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
 
 export interface ProjectionWorker {
@@ -73,7 +74,7 @@ function followWithRetries(
 ): Subscription {
   let stopped = false;
   let current: Subscription | null = null;
-  let wake: (() => void) | null = null;
+  const pause = new Pause();
   const run = async () => {
     let attempt = 0;
     while (!stopped) {
@@ -94,14 +95,7 @@ function followWithRetries(
       const delayMs = Math.min(options.maxRetryDelayMs ?? 10_000, 250 * 2 ** attempt);
       attempt += 1;
       options.onRetry?.(reason, delayMs);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
+      await pause.for(delayMs);
     }
   };
   const done = run();
@@ -109,7 +103,7 @@ function followWithRetries(
     done,
     async stop() {
       stopped = true;
-      wake?.();
+      pause.wake();
       await current?.stop();
       await done.catch(() => undefined);
     },

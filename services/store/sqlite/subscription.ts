@@ -1,3 +1,4 @@
+import { Pause } from '../pause.js';
 import type { RecordedEvent, Subscription, SubscriptionHandler } from '../port.js';
 
 export interface FollowOptions {
@@ -17,8 +18,8 @@ export interface FollowOptions {
  */
 export function followAll(options: FollowOptions): Subscription {
   let stopped = false;
-  let wake: (() => void) | undefined;
-  const unregister = options.onAppend(() => wake?.());
+  const pause = new Pause();
+  const unregister = options.onAppend(() => pause.wake());
 
   const run = async () => {
     let checkpoint = options.after;
@@ -30,14 +31,7 @@ export function followAll(options: FollowOptions): Subscription {
           checkpoint = page[page.length - 1]!.position;
           continue;
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, options.pollIntervalMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
+        await pause.for(options.pollIntervalMs);
       }
     } finally {
       unregister();
@@ -49,7 +43,7 @@ export function followAll(options: FollowOptions): Subscription {
     done,
     async stop() {
       stopped = true;
-      wake?.();
+      pause.wake();
       await done.catch(() => undefined);
     },
   };
