@@ -1,4 +1,7 @@
+import { sha256Chain } from '../ledger/chain.js';
 import { openLedger, type OpenedLedger, type ReadModelsPlacement } from '../ledger/open-ledger.js';
+import { openExternalStore, openLogStore } from '../store/open-store.js';
+import type { EventStore, VerbatimImport } from '../store/port.js';
 import type { GlobalOptions } from './pdl.js';
 import { progress } from './progress.js';
 
@@ -32,4 +35,9 @@ export async function withLedger<T>(
   } finally {
     await opened.close();
   }
+}
+
+/** The log the global options name, alone (no keys, no read models): `--store` when given, else `--db`. */
+export function openGlobalLog(globals: GlobalOptions): EventStore & VerbatimImport {
+  return globals.store ? openExternalStore(globals.store, sha256Chain) : openLogStore(globals.db, sha256Chain);
 }

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { ValidationError } from '../errors.js';
 import { startProjectionWorker, type ProjectionWorker } from '../projector/projection-worker.js';
-import { isExternalStore, openExternalStore } from '../store/open-store.js';
+import { openExternalStore } from '../store/open-store.js';
 import type { EventStore } from '../store/port.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../store/sqlite/sqlite-event-store.js';
 import { sha256Chain } from './chain.js';
@@ -72,7 +72,7 @@ export interface OpenedLedger {
 }
 
 export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedger> {
-  const external = isExternalStore(options.store);
+  const external = Boolean(options.store);
   const placement: ReadModelsPlacement = options.readModels ?? (external ? 'worker' : 'inline');
   if (external && placement === 'inline') {
     throw new ValidationError('read models cannot be inline on an external store: give them a file (--read-models PATH)');

@@ -9,10 +9,6 @@ import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 
 const EXTERNAL_SCHEMES = ['esdb://', 'esdb+discover://'];
 
-export function isExternalStore(location: string | undefined): location is string {
-  return location !== undefined && location !== '';
-}
-
 /** Opens the store a connection string names; only external stores have one. */
 export function openExternalStore(connectionString: string, chain?: Chain): EventStore & VerbatimImport {
   if (!EXTERNAL_SCHEMES.some((scheme) => connectionString.startsWith(scheme))) {
@@ -23,11 +19,16 @@ export function openExternalStore(connectionString: string, chain?: Chain): Even
   return new EventStoreDbEventStore({ connectionString, chain });
 }
 
+/** Whether a location names a server (`scheme://…`) rather than a file. */
+export function isConnectionString(location: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+}
+
 /**
- * The log alone (no keys, no read models): an external store by its connection string, else
- * the embedded file at `path`. For tools that copy or follow the log.
+ * The log alone (no keys, no read models) at `location`: a connection string, else the path of
+ * an embedded ledger file. For tools that copy or follow the log.
  */
-export function openLogStore(location: { readonly path: string; readonly connection?: string }, chain?: Chain): EventStore & VerbatimImport {
-  if (isExternalStore(location.connection)) return openExternalStore(location.connection, chain);
-  return new SqliteEventStore({ path: location.path, chain, pollIntervalMs: 200 });
+export function openLogStore(location: string, chain?: Chain): EventStore & VerbatimImport {
+  if (isConnectionString(location)) return openExternalStore(location, chain);
+  return new SqliteEventStore({ path: location, chain, pollIntervalMs: 200 });
 }

@@ -1,13 +1,15 @@
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { chmodSync, copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { sha256Chain } from '../../ledger/chain.js';
 import { migrateLedger } from '../../ledger/migrate.js';
 import { ledgerPaths } from '../../ledger/open-ledger.js';
-import { openLogStore } from '../../store/open-store.js';
+import { isConnectionString, openLogStore } from '../../store/open-store.js';
 import { verifyChain } from '../../ledger/verify.js';
 import type { GlobalOptions } from '../pdl.js';
+import { openGlobalLog } from '../with-ledger.js';
 import { progress } from '../progress.js';
 
 export function migrateCommand(program: Command, globals: () => GlobalOptions): void {
@@ -23,10 +25,10 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
       'Examples:\n  pdl --db data/ledger.db migrate --to "esdb://localhost:2113?tls=false"\n  pdl --db data/ledger.db migrate --to backup/ledger.db')
     .action(async (options: { to: string; verify: boolean }) => {
       const { db, store: connection } = globals();
-      const toExternal = /^[a-z+]+:\/\//.test(options.to);
-      if (!toExternal && !connection && ledgerPaths(options.to).db === ledgerPaths(db).db) throw new ValidationError('--to names the ledger itself');
-      const source = openLogStore({ path: db, connection }, sha256Chain);
-      const target = openLogStore(toExternal ? { path: '', connection: options.to } : { path: options.to }, sha256Chain);
+      const toExternal = isConnectionString(options.to);
+      if (!toExternal && !connection && resolve(options.to) === resolve(db)) throw new ValidationError('--to names the ledger itself');
+      const source = openGlobalLog(globals());
+      const target = openLogStore(options.to, sha256Chain);
       try {
         const bar = progress('migrating', null);
         const result = await migrateLedger(source, target, { onProgress: (position, total) => bar.update(position, `of ${total}`) });

@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
-import { sha256Chain } from '../../ledger/chain.js';
 import { ledgerPaths } from '../../ledger/open-ledger.js';
-import { openLogStore } from '../../store/open-store.js';
 import type { GlobalOptions } from '../pdl.js';
+import { openGlobalLog } from '../with-ledger.js';
 
 export function projectCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -23,7 +22,7 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
       const { db, store: connection, readModels: path } = globals();
       if (!path && !connection) throw new ValidationError('give the read-model file to keep: --read-models PATH (it must not be the log itself)');
       const readModelsPath = path ?? ledgerPaths(db, 'worker').readModels;
-      const store = openLogStore({ path: db, connection }, sha256Chain);
+      const store = openGlobalLog(globals());
       const readModels = new Database(readModelsPath);
       let position = 0;
       const worker = startProjectionWorker(store, readModels, {

@@ -28,7 +28,7 @@ import {
   JOURNAL_STREAM, JOURNAL_STREAM_REGEX, JournalFormatError, LINK_EVENT_TYPE, LinkMetadata, fromJournal,
   journalMetadataOf, linkTarget, revisionOfPosition, type JournalRecord,
 } from './journal.js';
-import { groupWritesBySize } from './write-groups.js';
+import { appendBytes, chunkBySize, groupWritesBySize } from './write-groups.js';
 
 const STREAM_CACHE_LIMIT = 10_000;
 
@@ -82,66 +82,42 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
       const plan = planAppend({ head, streams, writes, chain: this.chain, recordedAt: this.now().toISOString() });
       if (plan.entries.length === 0) return this.settle(plan);
       try {
-        await this.client.appendToStream(JOURNAL_STREAM, plan.entries.map((entry) => toJournalEvent(entry, plan.entries[0]!.position)), {
-          expectedRevision: toClientExpectedRevision(head.position === 0 ? 'no-stream' : head.position - 1),
-        });
+        await this.appendToJournal(head, plan.entries);
       } catch (error) {
-        this.knownHead = null;
-        const translatedError = translateClientError(error);
         // Another writer moved the head: plan again on the new one.
-        if (isJournalConflict(translatedError) && attempt < this.contentionRetries) continue;
-        throw translatedError;
+        if (isJournalConflict(error) && attempt < this.contentionRetries) continue;
+        throw error;
       }
-      await this.linkAppended(plan.entries);
-      for (const [stream, entries] of linksByStream(plan.entries)) {
-        const state = streams.get(stream)!;
-        const ids = new Map(state.ids);
-        for (const entry of entries) ids.set(entry.id, { digest: entry.digest, position: entry.position, revision: entry.revision });
-        this.remember(stream, { revision: entries[entries.length - 1]!.revision, ids });
-      }
+      for (const [stream, entries] of linksByStream(plan.entries)) this.remember(stream, extended(streams.get(stream)!, entries));
       return this.settle(plan);
     }
   }
 
   /** Journal appends of events as another store recorded them (see `VerbatimImport`), then their links. */
   async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
-    let start = 0;
-    while (start < events.length) {
-      let end = start;
-      let bytes = 0;
-      while (end < events.length && (end === start || bytes < this.maxAppendBytes / 2)) {
-        bytes += 512 + Buffer.byteLength(JSON.stringify(events[end]!.body));
-        end += 1;
-      }
-      const chunk = events.slice(start, end);
+    for (const chunk of chunkBySize(events, (event) => appendBytes(event.body), this.maxAppendBytes)) {
       const head = this.knownHead ?? await this.loadHead();
       continuesHead(head, chunk, this.chain);
-      try {
-        await this.client.appendToStream(JOURNAL_STREAM, chunk.map((entry) => toJournalEvent(entry, chunk[0]!.position)), {
-          expectedRevision: toClientExpectedRevision(head.position === 0 ? 'no-stream' : head.position - 1),
-        });
-      } catch (error) {
-        this.knownHead = null;
-        throw translateClientError(error);
-      }
-      await this.linkAppended(chunk);
-      start = end;
+      await this.appendToJournal(head, chunk);
     }
   }
 
   /**
-   * After a journal append: the new head, then the links. Should the links fail, the head is
-   * forgotten, so the next append loads it again — and with it repairs these links — instead of
-   * planning on streams that miss them.
+   * Appends entries that continue `head` — refused by the server if the journal moved past it —
+   * then their links. Should anything fail, the head is forgotten, so the next append loads it
+   * again — and with it repairs the links — instead of planning on streams that miss them.
    */
-  private async linkAppended(entries: readonly RecordedEvent[]): Promise<void> {
-    const last = entries[entries.length - 1]!;
-    this.knownHead = { position: last.position, hash: last.hash };
+  private async appendToJournal(head: Head, entries: readonly RecordedEvent[]): Promise<void> {
     try {
+      await this.client.appendToStream(JOURNAL_STREAM, entries.map((entry) => toJournalEvent(entry, entries[0]!.position)), {
+        expectedRevision: toClientExpectedRevision(head.position === 0 ? 'no-stream' : head.position - 1),
+      });
+      const last = entries[entries.length - 1]!;
+      this.knownHead = { position: last.position, hash: last.hash };
       await this.writeLinks(entries);
     } catch (error) {
       this.knownHead = null;
-      throw error;
+      throw translateClientError(error);
     }
   }
 
@@ -165,14 +141,9 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
    * reading the links after its last revision — one short read for a stream nobody else wrote.
    */
   private async loadStream(stream: string): Promise<StreamState> {
-    const cached = this.streamStates.get(stream);
-    const ids = new Map(cached?.ids ?? []);
-    let revision = cached?.revision ?? -1;
-    for (const link of await this.readLinks(stream, BigInt(revision + 1))) {
-      ids.set(link.id, { digest: link.metadata.digest, position: link.metadata.position, revision: link.revision });
-      revision = link.revision;
-    }
-    return this.remember(stream, { revision, ids });
+    const cached = this.streamStates.get(stream) ?? { revision: -1, ids: new Map() };
+    const links = await this.readLinks(stream, BigInt(cached.revision + 1));
+    return this.remember(stream, extended(cached, links.map((link) => ({ id: link.id, revision: link.revision, ...link.metadata }))));
   }
 
   private remember(stream: string, state: StreamState): StreamState {
@@ -371,6 +342,14 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
     }
     return records;
   }
+}
+
+/** A stream state with these events (in revision order) added. */
+function extended(state: StreamState, events: readonly { id: string; digest: string; position: number; revision: number }[]): StreamState {
+  if (events.length === 0) return state;
+  const ids = new Map(state.ids);
+  for (const { id, digest, position, revision } of events) ids.set(id, { digest, position, revision });
+  return { revision: events[events.length - 1]!.revision, ids };
 }
 
 function toJournalEvent(entry: RecordedEvent, batchStart: number) {
