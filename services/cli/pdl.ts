@@ -16,11 +16,14 @@ import { keysCommand } from './commands/keys.js';
 import { recordCommand } from './commands/record.js';
 import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
+import { parseStopTimeout } from './stop-on-signals.js';
 
 export interface GlobalOptions {
   readonly db: string;
   readonly store?: string;
   readonly readModels?: string;
+  /** How long `serve`, `ingest` and `project` may take to stop after SIGTERM/SIGINT (ms). */
+  readonly stopTimeout: number;
 }
 
 const program = new Command('pdl')
@@ -30,8 +33,10 @@ const program = new Command('pdl')
     'the key store, master key and read models stay local, named after --db', process.env.PDL_STORE)
   .option('--read-models <path>', 'keep read models in this file, by a projection worker following the log ' +
     '(default: inline in the embedded log; <db>.read.db with --store)', process.env.PDL_READ_MODELS)
+  .option('--stop-timeout <ms>', 'serve, ingest, project: how long a stop on SIGTERM/SIGINT may take before the work in hand is abandoned',
+    parseStopTimeout, parseStopTimeout(process.env.PDL_STOP_TIMEOUT))
   .showHelpAfterError()
-  .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS (defaults of the options above), PDL_MASTER_KEY (32 bytes, base64 or hex;\n' +
+  .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT (defaults of the options above), PDL_MASTER_KEY (32 bytes, base64 or hex;\n' +
     'else a key file beside the database).')
   .exitOverride();
 

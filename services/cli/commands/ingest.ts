@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { KafkaIngest } from '../../ingest/kafka-ingest.js';
 import { openLedger } from '../../ledger/open-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
 import { readModelsPlacement } from '../with-ledger.js';
+import { createProcessLog } from '../../logging/logger.js';
+import { stopOnSignals } from '../stop-on-signals.js';
 
 export interface KafkaOptions {
   brokers?: string;
@@ -33,25 +34,19 @@ function addKafkaOptions(command: Command): Command {
 export function ingestCommand(program: Command, globals: () => GlobalOptions): void {
   addKafkaOptions(program.command('ingest').description('consume events from Kafka into the ledger; refused ones go to the dead-letter topic with their reasons'))
     .addHelpText('after', '\nOffsets are committed only after the append (and the dead letters) succeeded: a crash means redelivery,\n' +
-      'and the ledger ignores what it already holds. SIGTERM finishes the batch in hand, commits and disconnects.')
+      'and the ledger ignores what it already holds. SIGTERM finishes the batch in hand, commits and disconnects (within --stop-timeout; a second signal exits at once).')
     .action(async (options: KafkaOptions) => {
-      const log = pino({ name: 'pdl-ingest' });
+      const processLog = createProcessLog('pdl-ingest');
+      const { log } = processLog;
       const opened = await openLedger({ db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), false) });
       const ingest = new KafkaIngest(opened.ledger, {
         brokers: parseBrokers(options.brokers), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, logIntervalMs: options.logInterval,
         sessionTimeoutMs: options.sessionTimeout,
       }, log);
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'stopping');
+      stopOnSignals(async () => {
         await ingest.stop();
         await opened.close();
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
+      }, { processLog, timeoutMs: globals().stopTimeout });
       await ingest.start();
     });
 }

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
 import { ledgerPaths } from '../../ledger/open-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
 import { openGlobalLog } from '../with-ledger.js';
+import { createProcessLog } from '../../logging/logger.js';
+import { stopOnSignals } from '../stop-on-signals.js';
 
 export function projectCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -14,11 +15,12 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
     .option('--log-interval <ms>', 'how often to log progress', (v) => Number.parseInt(v, 10), 5_000)
     .addHelpText('after', '\nThe read-model file is --read-models (default with --store: <db>.read.db). Each page of events and the\n' +
       'checkpoint commit together: kill it at any moment and a restart resumes where it stopped, with the same\n' +
-      'tables a full rebuild gives. SIGTERM stops it after the page in hand. It holds no key: read models never\n' +
+      'tables a full rebuild gives. SIGTERM stops it after the page in hand (within --stop-timeout). It holds no key: read models never\n' +
       'hold a personal value.\n\nExamples:\n  pdl --db data/ledger.db --read-models replica-1.db project\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --read-models replica-1.db project')
     .action(async (options: { logInterval: number }) => {
-      const log = pino({ name: 'pdl-project' });
+      const processLog = createProcessLog('pdl-project');
+      const { log } = processLog;
       const { db, store: connection, readModels: path } = globals();
       if (!path && !connection) throw new ValidationError('give the read-model file to keep: --read-models PATH (it must not be the log itself)');
       const readModelsPath = path ?? ledgerPaths(db, 'worker').readModels;
@@ -34,19 +36,15 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
         const head = await store.head();
         log.info({ position, head: head.position, behind: head.position - Math.max(position, worker.runner.position) }, 'projection progress');
       }, options.logInterval);
-      const stop = async (signal: string) => {
+      stopOnSignals(async () => {
         clearInterval(timer);
-        log.info({ signal }, 'stopping');
         await worker.subscription.stop();
         readModels.close();
         await store.close();
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
+      }, { processLog, timeoutMs: globals().stopTimeout });
       worker.subscription.done.catch((error: unknown) => {
         log.error({ error: error instanceof Error ? error.message : String(error) }, 'projection failed');
-        process.exit(1);
+        void processLog.flush(1_000).then(() => process.exit(1));
       });
     });
 }

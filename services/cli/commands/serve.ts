@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { ReadModels } from '../../../projections/queries.js';
 import { ensureAdminKey } from '../../api/auth/admin-key.js';
 import { ApiKeys } from '../../api/auth/api-keys.js';
@@ -9,6 +8,8 @@ import { openLedger } from '../../ledger/open-ledger.js';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../pdl.js';
 import { readModelsPlacement } from '../with-ledger.js';
+import { createProcessLog } from '../../logging/logger.js';
+import { stopOnSignals } from '../stop-on-signals.js';
 
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -22,13 +23,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--dlq <name>', 'with --kafka: the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'with --kafka: the consumer group', 'pdl-ingest')
     .addHelpText('after', '\nEnvironment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
-      'Logs are JSON lines on standard output; SIGTERM or SIGINT stops it gracefully.\n\n' +
+      'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
+      'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once.\n\n' +
       'Replicas: with --read-models PATH (or --store), this server keeps its own read models by following the log,\n' +
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
     .action(async (options: { port: number; host: string; graphiql: boolean; kafka?: string; topic: string; dlq?: string; group: string }) => {
-      const log = pino({ name: 'pdl' });
+      const processLog = createProcessLog('pdl');
+      const { log } = processLog;
       const opened = await openLedger({
         db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true),
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
@@ -53,19 +56,11 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         `pdl: the admin key is in ${where}. In GraphiQL, open Headers and paste:\n` +
         `       {"Authorization": "Bearer <the key>"}\n` +
         (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
-      let stopping = false;
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'stopping');
+      stopOnSignals(async () => {
         await ingest?.stop();
         await running.stop();
         apiKeys.close();
         await opened.close();
-        log.info('stopped');
-        process.exit(0);
-      };
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      process.on('SIGINT', () => void stop('SIGINT'));
+      }, { processLog, timeoutMs: globals().stopTimeout });
     });
 }

@@ -1,0 +1,28 @@
+/** `pdl ingest` stops within its bound whatever happens to the reader of its log, and loses nothing it acknowledged. */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { anEvent } from '../fixtures/events.js';
+import { killLaunched, launchWithReader, type ReaderKind } from '../e2e/launch-with-reader.js';
+import { runPdl, tempDir } from '../e2e/run-pdl.js';
+import { brokers, createTopics, produce, uniqueTopic } from './kafka-helpers.js';
+
+afterEach(killLaunched);
+
+describe('stopping pdl ingest', () => {
+  it.each<ReaderKind>(['cat', 'sleep'])('SIGTERM with a %s reader of its log: exits 0 within the bound, and the ledger verifies', async (reader) => {
+    const topic = uniqueTopic(`stop-${reader}`);
+    await createTopics([topic, `${topic}.dlq`]);
+    const events = Array.from({ length: 200 }, (_, i) => anEvent('DataUsed', { subject: { id: `s-${i % 20}` } }));
+    await produce(topic, events.map((event) => ({ key: event.subject!.id, value: JSON.stringify(event) })));
+    const db = join(tempDir('ingest-stop'), 'ledger.db');
+    const ingest = launchWithReader(['--db', db, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '50'], reader);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const sent = Date.now();
+    ingest.child.kill('SIGTERM');
+    if (reader === 'cat') ingest.reader.kill('SIGKILL');
+    const { code, at } = await ingest.exited;
+    expect(code).toBe(0);
+    expect(at - sent).toBeLessThan(10_000);
+    expect((await runPdl(['--db', db, 'verify'])).code).toBe(0);
+  });
+});
