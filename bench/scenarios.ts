@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReadModels } from '../projections/queries.js';
 import { ApiKeys } from '../services/api/auth/api-keys.js';
+import { apiServices } from '../services/api/api-services.js';
 import { createApi } from '../services/api/yoga.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
@@ -113,7 +113,8 @@ async function subjectAccess(options: Options) {
   const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
   const apiKeys = new ApiKeys(opened.readModelsDb);
   const { key } = apiKeys.create('dpo');
-  const yoga = createApi({ opened, readModels: new ReadModels(opened.readModelsDb), apiKeys }, { graphiql: false });
+  const services = apiServices(opened, apiKeys, { log: console });
+  const yoga = createApi(services, { graphiql: false });
   const query = `query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status purposes storage { system } retainedUntil value }
     recipients { id } consents { consentId } timeline(first: 20) { edges { node { id type data } } } } }`;
   const raw = opened.readModelsDb.prepare('SELECT * FROM events WHERE stream = ? ORDER BY revision');
@@ -136,6 +137,7 @@ async function subjectAccess(options: Options) {
   }
   api.sort((a, b) => a - b);
   sql.sort((a, b) => a - b);
+  await services.views.flush();
   await opened.close();
   return { p50Ms: percentile(api, 50), p99Ms: percentile(api, 99), rawP50Ms: percentile(sql, 50), rawP99Ms: percentile(sql, 99) };
 }

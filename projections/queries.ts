@@ -37,7 +37,7 @@ export interface DisclosureRow {
 }
 
 export interface AccessRow {
-  eventId: string; occurredAt: string; actor: { kind: string; id: string }; action: string; target: string; purpose: string; categories: string[];
+  eventId: string; occurredAt: string; actor: { kind: string; id: string }; action: string; target: string; purpose: string | null; categories: string[];
 }
 
 export interface AffectedSubject { subjectId: string; categories: string[]; systems: string[]; evidence: string[] }
@@ -86,7 +86,7 @@ export class ReadModels {
     return statement<[string], Record<string, string | number>>(this.db, 'SELECT * FROM rm_access_log WHERE subject_id = ? ORDER BY position').all(subjectId)
       .map((r) => ({
         eventId: r.event_id as string, occurredAt: r.occurred_at as string, actor: { kind: r.actor_kind as string, id: r.actor_id as string },
-        action: r.action as string, target: r.target as string, purpose: r.purpose as string, categories: parse<string[]>(r.categories as string),
+        action: r.action as string, target: r.target as string, purpose: (r.purpose as string | null) ?? null, categories: parse<string[]>(r.categories as string),
       }));
   }
 

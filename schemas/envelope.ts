@@ -45,11 +45,20 @@ export const requiredSubject = (type: string) =>
       issue.input === undefined ? `a ${type} event must name its subject` : 'expected an object {id, identifiers?}',
   });
 
+/**
+ * Who acted: an identifier (a service, a staff id, a key id), never personal data — actor ids are
+ * stored in clear, shown to auditors, and outlive erasure. `kind: "subject"` names the event's own subject.
+ */
 export const Actor = z.strictObject({
   kind: ActorKind,
-  id: z.string().min(1, 'must not be empty').max(128),
+  id: z
+    .string({ error: 'an actor id is required' })
+    .min(1, 'must not be empty')
+    .max(128, 'must be at most 128 characters')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:~-]*$/, 'an actor id is an identifier such as "signup-service" or "staff-0042": letters, digits and . _ : ~ - (no @, spaces or control characters; it is stored in clear and outlives erasure)'),
 });
 
+/** Any case on the way in; stored in lower case, so one UUID is one idempotency key. */
 export const EventId = z.uuid({ error: 'expected a UUID (the producer-chosen idempotency key)' });
 
 /** Fields shared by every event; `type`, `data` and whether `subject` is required vary per type. */

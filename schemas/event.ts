@@ -7,12 +7,13 @@ import { envelopeShape } from './envelope.js';
 import { ConsentGiven, ConsentWithdrawn } from './events/consent.js';
 import { IncidentClosed, IncidentOpened, LegalRequestReceived, PolicyPublished, ServiceShutdownAnnounced } from './events/operations.js';
 import { DataCollected, DataDeleted, DataShared, DataTransferredAbroad, DataUsed } from './events/processing.js';
-import { SubjectErased, SubjectNotified, SubjectRequestCompleted, SubjectRequestReceived } from './events/subject-rights.js';
+import { DataViewed, SubjectErased, SubjectNotified, SubjectRequestCompleted, SubjectRequestReceived } from './events/subject-rights.js';
+import { wellFormedProblems } from './well-formed.js';
 
 export const eventSchemas = {
   DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted,
   ConsentGiven, ConsentWithdrawn,
-  SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified,
+  SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
   LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, PolicyPublished,
 } as const;
 
@@ -40,11 +41,15 @@ export function validateEvent(input: unknown): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '(root)', message: `expected an event object, got ${describe(input)}` }] };
   }
+  const malformed = wellFormedProblems(input, formatPath);
   const parsed = LedgerEvent.safeParse(input, { error: requiredMessage });
-  if (parsed.success) return { ok: true, event: parsed.data };
+  if (parsed.success) {
+    const errors = [...malformed, ...crossFieldProblems(parsed.data)];
+    return errors.length === 0 ? { ok: true, event: parsed.data } : { ok: false, errors: bounded(errors) };
+  }
 
   const type = (input as { type?: unknown }).type;
-  if (typeof type === 'string' && type in eventSchemas) return { ok: false, errors: toFieldErrors(parsed.error.issues) };
+  if (typeof type === 'string' && type in eventSchemas) return { ok: false, errors: bounded([...malformed, ...toFieldErrors(parsed.error.issues)]) };
 
   const typeError: FieldError = {
     path: 'type',
@@ -53,8 +58,26 @@ export function validateEvent(input: unknown): Validation {
       : `unknown event type ${JSON.stringify(type)} (expected one of ${EVENT_TYPES.join(', ')})`,
   };
   const envelope = AnyEnvelope.safeParse(input, { error: requiredMessage });
-  return { ok: false, errors: [typeError, ...(envelope.success ? [] : toFieldErrors(envelope.error.issues))] };
+  return { ok: false, errors: bounded([...malformed, typeError, ...(envelope.success ? [] : toFieldErrors(envelope.error.issues))]) };
 }
+
+/** Rules across fields of the envelope that a per-field schema cannot say. */
+function crossFieldProblems(event: LedgerEvent): FieldError[] {
+  if (event.actor.kind === 'subject' && event.actor.id !== event.subject?.id) {
+    return [{ path: 'actor.id', message: 'an actor of kind "subject" is the event\'s own subject: its id must be subject.id' }];
+  }
+  return [];
+}
+
+/** Longest message an error may carry: messages reach logs, dead letters and answers, and may quote input. */
+export const MAX_MESSAGE_CHARS = 200;
+
+export function boundMessage(message: string): string {
+  return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…`;
+}
+
+const bounded = (errors: readonly FieldError[]): FieldError[] =>
+  errors.map((error) => ({ path: boundMessage(error.path), message: boundMessage(error.message) }));
 
 /** "actor is required" reads better than "expected object, received undefined". */
 const requiredMessage = (issue: z.core.$ZodRawIssue): string | undefined =>

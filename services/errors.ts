@@ -3,7 +3,7 @@
  * `code` that the API, the CLI and the ingest service map to their own answers.
  * Unknown failures are never wrapped in these: they surface as what they are.
  */
-export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED';
+export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'NOT_FOUND' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED';
 
 export abstract class LedgerError extends Error {
   abstract readonly code: ErrorCode;
@@ -23,6 +23,14 @@ export class NotFoundError extends LedgerError {
 
 export class ForbiddenError extends LedgerError {
   readonly code = 'FORBIDDEN';
+}
+
+/** Too many requests of one kind from one key: try again after `retryAfterSeconds`. */
+export class RateLimitedError extends LedgerError {
+  readonly code = 'RATE_LIMITED';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
 }
 
 /** The store could not be reached or refused for a reason that may pass (retry later). */

@@ -17,6 +17,9 @@ export const accessLog = logProjection({
         return [{ ...common, subject_id: event.subject.id, action: 'shared', target: event.data.recipient.id, purpose: event.data.purpose, categories: json(event.data.categories) }];
       case 'DataTransferredAbroad':
         return [{ ...common, subject_id: event.subject.id, action: 'transferred-abroad', target: event.data.recipient.id, purpose: event.data.purpose, categories: json(event.data.categories) }];
+      case 'DataViewed':
+        // Values shown by the ledger's own API: "who looked at my data" answers from here too.
+        return [{ ...common, subject_id: event.subject.id, action: 'viewed', target: event.data.operation, purpose: null, categories: json(event.data.categories) }];
       default:
         return [];
     }

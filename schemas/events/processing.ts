@@ -1,6 +1,7 @@
 /** What happens to personal data: collected, used, shared, sent abroad, deleted. */
 import * as z from 'zod';
 import { Key, Timestamp } from '../envelope.js';
+import { isValidIdentifier } from '../identifiers.js';
 import { Region } from '../regions.js';
 import {
   CollectionMethod, DataCategory, DeletionMethod, DeletionReason, LegalBasis, Purpose,
@@ -13,6 +14,13 @@ export const Storage = z.strictObject({ system: Key, kind: StorageKind, region: 
 export const Recipient = z.strictObject({ id: Key, name: text(200), kind: RecipientKind, region: Region });
 
 const Categories = nonEmpty(DataCategory, 'category');
+
+/** Values of these categories are look-up identifiers: checked as such (and indexed), never echoed in the message. */
+const IDENTIFIER_VALUES = new Map<string, 'email' | 'phone'>([['contact.email', 'email'], ['contact.phone', 'phone']]);
+const IDENTIFIER_MESSAGES = {
+  email: 'not a valid e-mail address',
+  phone: 'not a valid phone number (use E.164, e.g. +8613812345678)',
+} as const;
 
 /** category → the value collected; encrypted with the subject's key before it is stored. */
 const Values = z.partialRecord(DataCategory, z.string().max(4096, 'values are at most 4096 characters')).optional();
@@ -32,9 +40,14 @@ export const DataCollected = defineEvent(
       retention: z.iso.duration({ error: 'expected an ISO 8601 duration such as P3Y or P30D' }).optional(),
     })
     .superRefine((data, ctx) => {
-      for (const category of Object.keys(data.values ?? {})) {
-        if (!data.categories.includes(category as never)) {
+      const categories: readonly string[] = data.categories;
+      for (const [category, value] of Object.entries(data.values ?? {})) {
+        if (!categories.includes(category)) {
           ctx.addIssue({ code: 'custom', path: ['values', category], message: `value given for "${category}", which is not in categories` });
+        }
+        const kind = IDENTIFIER_VALUES.get(category);
+        if (kind !== undefined && typeof value === 'string' && !isValidIdentifier(kind, value)) {
+          ctx.addIssue({ code: 'custom', path: ['values', category], message: IDENTIFIER_MESSAGES[kind] });
         }
       }
     }),

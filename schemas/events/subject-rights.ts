@@ -1,8 +1,8 @@
 /** The subject's rights: requests, erasure (crypto-shredding) and notices. */
 import * as z from 'zod';
 import { Key } from '../envelope.js';
-import { DeletionReason, NotificationChannel, RequestKind } from '../taxonomy.js';
-import { defineEvent } from './define.js';
+import { DataCategory, DeletionReason, NotificationChannel, RequestKind } from '../taxonomy.js';
+import { defineEvent, nonEmpty } from './define.js';
 
 export const RequestOutcome = z.enum(['fulfilled', 'partially-fulfilled', 'rejected', 'withdrawn'], {
   error: (issue) => `unknown outcome ${JSON.stringify(issue.input)}`,
@@ -38,3 +38,20 @@ export const SubjectNotified = defineEvent(
   'The subject (or, without subject, everybody: an announcement) was told something, e.g. of a shutdown or breach.',
 );
 
+
+/**
+ * Written by the ledger's own API, not by producers: someone was shown the subject's decrypted
+ * values. The actor is the API key (its id, never the key); reads of one key, subject and
+ * operation within a few seconds are counted in one event (`views`).
+ */
+export const DataViewed = defineEvent(
+  'DataViewed',
+  z.strictObject({
+    categories: nonEmpty(DataCategory, 'category'),
+    operation: z.string().regex(/^[A-Za-z][A-Za-z0-9.-]{0,63}$/, 'expected an operation name such as "subjectAccess"'),
+    role: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'expected a role such as "dpo"'),
+    views: z.number().int().min(1).max(1_000_000).optional(),
+  }),
+  'required',
+  "Someone was shown the subject's decrypted personal values (recorded by the ledger's API): which key, which role, which categories, through which operation.",
+);

@@ -1,13 +1,23 @@
 /**
- * The HTTP server: GraphQL (and GraphiQL) on /graphql, health on /health, one JSON log line
- * per request with its id, and a graceful stop on SIGTERM.
+ * The HTTP server: GraphQL (and GraphiQL) on /graphql, health on /health, one JSON log line per
+ * request, and a graceful stop.
+ *
+ * Authentication comes first: a request without a valid key gets 401 before its body is read or
+ * its query parsed, so an unauthenticated caller learns nothing about the schema and cannot make
+ * the server parse or validate anything. Bodies are bounded (`Content-Length` required for POST).
+ * Log lines carry the key's id, never the key, and the path without its query string (GET
+ * queries carry variables, which may be identifiers).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { ApiServices } from './context.js';
+import { authenticate, type ApiServices } from './context.js';
 import { createApi } from './yoga.js';
+
+/** 10,000 events (the recordEvents cap) of a few hundred bytes each, with room to spare. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface RunningServer {
   readonly server: Server;
@@ -15,26 +25,68 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(services: ApiServices, options: { port: number; host: string; graphiql: boolean; log: Logger }): Promise<RunningServer> {
-  const yoga = createApi(services, { graphiql: options.graphiql });
+export interface ServerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly graphiql: boolean;
+  readonly log: Logger;
+  /** The browser origin allowed to call the API (CORS); none by default. */
+  readonly cors?: string;
+  readonly maxBodyBytes?: number;
+}
+
+export async function startServer(services: ApiServices, options: ServerOptions): Promise<RunningServer> {
+  const yoga = createApi(services, { graphiql: options.graphiql, cors: options.cors, log: options.log });
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const requestId = (request.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    const given = request.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    const path = (request.url ?? '/').split('?', 1)[0]!.slice(0, 200);
     const started = process.hrtime.bigint();
+    let keyId: string | null = null;
     response.setHeader('x-request-id', requestId);
     response.on('finish', () => {
       options.log.info({
-        requestId, method: request.method, path: request.url, status: response.statusCode,
+        requestId, method: request.method, path, status: response.statusCode, keyId,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       }, 'request');
     });
-    if (request.url === '/health' || request.url === '/health/') {
-      void health(services).then((body) => {
-        response.writeHead(body.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(body));
-      });
+    if (path === '/health' || path === '/health/') {
+      void health(services).then((body) => reply(response, body.status === 'ok' ? 200 : 503, body));
       return;
     }
-    void yoga.requestListener(request, response);
+    if (path !== '/graphql' && path !== '/graphql/') {
+      reply(response, 404, { errors: [{ message: 'not found: the API is at /graphql, health at /health', extensions: { code: 'NOT_FOUND' } }] });
+      return;
+    }
+    // The GraphiQL page itself and CORS preflights hold nothing: every operation needs a key.
+    const isGraphiqlPage = request.method === 'GET' && options.graphiql && !request.url?.includes('?') && (request.headers.accept ?? '').includes('text/html');
+    if (isGraphiqlPage || request.method === 'OPTIONS') {
+      void yoga.requestListener(request, response);
+      return;
+    }
+    const found = authenticate(services.apiKeys, request.headers.authorization);
+    if ('error' in found) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="pdl"');
+      reply(response, 401, { errors: [{ message: found.error, extensions: { code: 'UNAUTHENTICATED' } }] });
+      request.resume();
+      return;
+    }
+    keyId = found.principal.keyId;
+    if (request.method === 'POST') {
+      const length = Number(request.headers['content-length'] ?? Number.NaN);
+      if (!Number.isFinite(length)) {
+        reply(response, 411, { errors: [{ message: 'a POST needs Content-Length', extensions: { code: 'LENGTH_REQUIRED' } }] });
+        request.resume();
+        return;
+      }
+      if (length > maxBody) {
+        reply(response, 413, { errors: [{ message: `request body of ${length} bytes is over the limit of ${maxBody} bytes; send large batches through Kafka or pdl record`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        request.resume();
+        return;
+      }
+    }
+    void yoga.handle(request, response, { principal: found.principal });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -50,8 +102,14 @@ export async function startServer(services: ApiServices, options: { port: number
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await services.views.flush();
     },
   };
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
 }
 
 async function health(services: ApiServices) {

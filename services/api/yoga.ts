@@ -3,9 +3,12 @@ import { GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { createGraphQLError, createSchema, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { LedgerError } from '../errors.js';
-import { buildContext, type ApiContext, type ApiServices } from './context.js';
-import { createApiKey, recordEvents } from './resolvers/mutations.js';
+import type { Logger } from 'pino';
+import { boundMessage } from '../../schemas/event.js';
+import { LedgerError, RateLimitedError } from '../errors.js';
+import { buildContext, type ApiContext, type ApiServices, type ServerContext } from './context.js';
+import { operationLimitPlugins } from './operation-limits.js';
+import { apiKeys, createApiKey, recordEvents, revokeApiKey } from './resolvers/mutations.js';
 import { events } from './resolvers/events.js';
 import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
@@ -24,18 +27,28 @@ query Example {
 }
 `;
 
-export function createApi(services: ApiServices, options: { graphiql?: boolean } = {}): YogaServerInstance<object, ApiContext> {
-  return createYoga<object, ApiContext>({
+export interface ApiOptions {
+  readonly graphiql?: boolean;
+  /** The one origin allowed to call from a browser; none: no CORS headers at all. */
+  readonly cors?: string;
+  readonly log?: Pick<Logger, 'warn' | 'error'>;
+}
+
+export function createApi(services: ApiServices, options: ApiOptions = {}): YogaServerInstance<ServerContext, ApiContext> {
+  return createYoga<ServerContext, ApiContext>({
     schema: createSchema<ApiContext>({
       typeDefs,
       resolvers: {
         DateTime: DateTimeResolver,
         JSON: JSONResolver,
-        Query: { subjectAccess, processingRegister, complianceReport, incidentImpact, events, ledgerHead, ingestStatus, authorize: authorizeQuery },
-        Mutation: { recordEvents, createApiKey },
+        Query: { subjectAccess, processingRegister, complianceReport, incidentImpact, events, ledgerHead, ingestStatus, apiKeys, authorize: authorizeQuery },
+        Mutation: { recordEvents, createApiKey, revokeApiKey },
       },
     }),
-    context: ({ request }) => buildContext(services, request),
+    context: ({ request, principal }) => buildContext(services, request, { principal }),
+    plugins: operationLimitPlugins(),
+    cors: options.cors ? { origin: options.cors, credentials: false, methods: ['GET', 'POST'] } : false,
+    logging: yogaLog(options.log),
     graphiql: options.graphiql === false ? false : { title: 'personal-data-ledger', defaultQuery: EXAMPLE },
     // GraphiQL with its assets bundled: it works where the browser cannot reach a CDN.
     renderGraphiQL,
@@ -44,11 +57,39 @@ export function createApi(services: ApiServices, options: { graphiql?: boolean }
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof RateLimitedError) {
+          return createGraphQLError(original.message, {
+            extensions: { code: original.code, retryAfterSeconds: original.retryAfterSeconds },
+          });
+        }
         if (original instanceof LedgerError) {
-          return createGraphQLError(original.message, { extensions: { code: original.code } });
+          // Bounded: a message may quote input, and input can be megabytes.
+          return createGraphQLError(boundMessage(original.message), { extensions: { code: original.code } });
         }
         return maskError(error, message, isDev);
       },
     },
   });
+}
+
+/**
+ * yoga's own log lines, as JSON through our logger: client errors (bad queries, FORBIDDEN,
+ * VALIDATION) are the caller's business and are not logged; what is logged carries the error's
+ * name and a bounded message, never a stack or the echoed input of a client error.
+ */
+function yogaLog(log: Pick<Logger, 'warn' | 'error'> | undefined) {
+  const silent = () => undefined;
+  if (!log) return { debug: silent, info: silent, warn: silent, error: silent };
+  const describe = (args: unknown[]) => args.map((arg) => (arg instanceof Error
+    ? { name: arg.name, message: boundMessage(arg.message), ...(arg instanceof GraphQLError ? {} : { stack: arg.stack?.split('\n').slice(0, 6).join('\n') }) }
+    : typeof arg === 'string' ? boundMessage(arg) : typeof arg));
+  const isClientError = (args: unknown[]) => args.every((arg) => !(arg instanceof Error) || (arg instanceof GraphQLError && (arg.originalError === undefined || arg.originalError instanceof LedgerError)));
+  return {
+    debug: silent,
+    info: silent,
+    warn: (...args: unknown[]) => log.warn({ graphql: describe(args) }, 'graphql'),
+    error: (...args: unknown[]) => {
+      if (!isClientError(args)) log.error({ graphql: describe(args) }, 'graphql error');
+    },
+  };
 }

@@ -26,6 +26,9 @@ export interface GlobalOptions {
   readonly stopTimeout: number;
 }
 
+// Everything pdl creates — databases and their -wal/-shm files, key files, reports — is its owner's only.
+process.umask(0o077);
+
 const program = new Command('pdl')
   .description('personal-data-ledger: every collection, use, share, transfer and deletion of personal data as a verifiable event')
   .option('--db <path>', 'the ledger database (its key store and master key file sit beside it)', process.env.PDL_DB ?? DEFAULT_DB)

@@ -21,7 +21,14 @@ export interface IngestOptions {
   readonly logIntervalMs?: number;
   /** How soon the group gives a crashed consumer's partitions to another (at least the broker's minimum, 6 s by default). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Accept SubjectErased and PolicyPublished from the topic. Off by default: anyone who may
+   * produce to the topic could otherwise crypto-shred any subject or change the rules.
+   */
+  readonly trustTopic?: boolean;
 }
+
+export const UNTRUSTED_TOPIC = 'is not accepted from the topic: pdl ingest takes erasures and policies only with --trust-topic (or record them with pdl erase, pdl record, or a dpo key)';
 
 export interface IngestStatus {
   readonly topic: string;
@@ -106,7 +113,7 @@ export class KafkaIngest {
     const refused: { message: (typeof batch.messages)[number]; errors: readonly FieldError[] }[] =
       parsed.flatMap((entry) => (entry.parsed.ok ? [] : [{ message: entry.message, errors: entry.parsed.errors }]));
 
-    const result = await this.ledger.record(events.map((event) => event.value));
+    const result = await this.ledger.record(events.map((event) => event.value), this.options.trustTopic ? {} : { privilegedRefusal: UNTRUSTED_TOPIC });
     for (const rejection of result.rejected) refused.push({ message: events[rejection.index]!.message, errors: rejection.errors });
 
     if (refused.length > 0) {

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { normaliseIdentifier } from '../../schemas/identifiers.js';
-import { validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
+import { boundMessage, validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
 import { bodyDigest, canonicalJson } from '../store/digest.js';
 import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
 import type { KeyStore } from './crypto/key-store.js';
@@ -28,6 +28,17 @@ export interface RecordResult {
   readonly outcomes: readonly RecordOutcome[];
 }
 
+/** Event types that change what everybody may see or what the ledger judges by: not for every caller. */
+export const PRIVILEGED_TYPES: ReadonlySet<string> = new Set(['SubjectErased', 'PolicyPublished']);
+
+export interface RecordOptions {
+  /**
+   * Set when the caller may not record SubjectErased or PolicyPublished: why, as the rejection
+   * says it (e.g. "needs the dpo or admin role"). Unset: the caller may (the operator's own CLI).
+   */
+  readonly privilegedRefusal?: string;
+}
+
 interface Prepared {
   readonly index: number;
   readonly event: LedgerEvent;
@@ -43,16 +54,16 @@ export class Ledger {
     readonly keys: KeyStore,
   ) {}
 
-  async record(inputs: readonly unknown[]): Promise<RecordResult> {
+  async record(inputs: readonly unknown[], options: RecordOptions = {}): Promise<RecordResult> {
     const outcomes: RecordOutcome[] = new Array(inputs.length);
     let segment: Prepared[] = [];
     for (const [index, input] of inputs.entries()) {
-      const validation = validateEvent(input);
-      if (!validation.ok) {
-        outcomes[index] = { index, id: idOf(input), status: 'rejected', errors: validation.errors };
+      const prepared = prepare(input, options);
+      if (!prepared.ok) {
+        outcomes[index] = { index, id: idOf(input), status: 'rejected', errors: prepared.errors };
         continue;
       }
-      const event = normaliseEvent(validation.event);
+      const { event } = prepared;
       segment.push({ index, event });
       // An erasure ends a segment: what follows it for the same subject needs a fresh key.
       if (event.type === 'SubjectErased') {
@@ -117,14 +128,21 @@ export class Ledger {
     return openEvent(recorded.body, (kid) => this.keys.keyById(kid));
   }
 
-  private async appendSegment(segment: readonly Prepared[], outcomes: RecordOutcome[]): Promise<void> {
-    const writes: StreamWrite[] = this.keys.inTransaction(() => segment.map(({ event }) => {
-      const dataKey = hasPersonalValues(event) ? this.keys.currentKey(event.subject!.id) : null;
-      const digest = dataKey
-        ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
-        : bodyDigest(event);
-      return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
-    }));
+  private async appendSegment(candidates: readonly Prepared[], outcomes: RecordOutcome[]): Promise<void> {
+    const segment: Prepared[] = [];
+    const writes: StreamWrite[] = [];
+    this.keys.inTransaction(() => {
+      for (const candidate of candidates) {
+        // Whatever fails while sealing one event is that event's rejection, never the batch's.
+        try {
+          writes.push(this.sealed(candidate.event));
+          segment.push(candidate);
+        } catch (error) {
+          outcomes[candidate.index] = { index: candidate.index, id: candidate.event.id, status: 'rejected', errors: [unpreparable(error)] };
+        }
+      }
+    });
+    if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
     this.keys.inTransaction(() => {
       const appended: number[] = [];
@@ -141,6 +159,14 @@ export class Ledger {
       this.advanceWithoutGap(ERASURES_APPLIED, appended);
       this.advanceWithoutGap(INDEXED, appended);
     });
+  }
+
+  private sealed(event: LedgerEvent): StreamWrite {
+    const dataKey = hasPersonalValues(event) ? this.keys.currentKey(event.subject!.id) : null;
+    const digest = dataKey
+      ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
+      : bodyDigest(event);
+    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
   }
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */
@@ -188,15 +214,38 @@ export class Ledger {
       index, id: outcome.id, status: 'rejected',
       errors: [{
         path: 'id',
-        message: `event ${outcome.id} was recorded before (position ${existing.position}, stream ${existing.stream}) with different content; ids are idempotency keys, use a new id for a new event`,
+        // Nothing about the original (its stream names a subject): only that the id is taken.
+        message: 'an event with this id was recorded before with different content; ids are idempotency keys, use a new id for a new event',
       }],
     };
   }
 }
 
+type Preparation = { ok: true; event: LedgerEvent } | { ok: false; errors: readonly FieldError[] };
+
+/** validate → authorise → normalise, for one input; whatever it throws is this input's rejection. */
+function prepare(input: unknown, options: RecordOptions): Preparation {
+  try {
+    const validation = validateEvent(input);
+    if (!validation.ok) return validation;
+    if (options.privilegedRefusal !== undefined && PRIVILEGED_TYPES.has(validation.event.type)) {
+      return { ok: false, errors: [{ path: 'type', message: `${validation.event.type} ${options.privilegedRefusal}` }] };
+    }
+    return { ok: true, event: normaliseEvent(validation.event) };
+  } catch (error) {
+    return { ok: false, errors: [unpreparable(error)] };
+  }
+}
+
+/** The error's kind only: an unexpected message may quote the input. */
+function unpreparable(error: unknown): FieldError {
+  const kind = error instanceof Error ? error.name : typeof error;
+  return { path: '(root)', message: `this event could not be prepared for storage (${kind}); nothing of it was stored` };
+}
+
 function idOf(input: unknown): string | null {
-  const id = (input as { id?: unknown } | null)?.id;
-  return typeof id === 'string' ? id : null;
+  const id = typeof input === 'object' && input !== null && 'id' in input ? input.id : undefined;
+  return typeof id === 'string' ? boundMessage(id) : null;
 }
 
 function summarise(outcomes: readonly RecordOutcome[]): RecordResult {

@@ -11,6 +11,8 @@ const SET_FIELDS = new Set(['categories', 'purposes', 'systems', 'securityMeasur
 
 export function normaliseEvent(event: LedgerEvent): LedgerEvent {
   const copy = structuredClone(event);
+  // One UUID, one idempotency key, whatever case the producer wrote it in.
+  copy.id = copy.id.toLowerCase();
   copy.occurredAt = toUtc(copy.occurredAt);
   if (copy.subject?.identifiers) {
     copy.subject.identifiers = copy.subject.identifiers.map((identifier) => ({

@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { PRIVATE_DIR_MODE, tightenLedgerFiles } from './private-files.js';
 import { dirname } from 'node:path';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { ValidationError } from '../errors.js';
@@ -94,7 +95,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
         `the key store ${paths.keys} is missing but the ledger holds ${head.position} events: ` +
         'restore it from your backup (without it no personal value can be read, and erasure cannot be proven complete).');
     }
-    mkdirSync(dirname(paths.keys), { recursive: true });
+    mkdirSync(dirname(paths.keys), { recursive: true, mode: PRIVATE_DIR_MODE });
     const masterKey = loadMasterKey({ keyFile: paths.masterKeyFile, env, create: !keyStoreExisted });
     const staged = `${paths.masterKeyFile}.next`;
     const candidates = [masterKey];
@@ -119,6 +120,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     const ledger = new Ledger(store, keys);
     await ledger.applyPendingErasures();
     await ledger.indexPending();
+    tightenLedgerFiles(paths);
     const ownDb = readModelsDb === sqlite?.db ? null : readModelsDb;
     return {
       ledger, store, keys, paths, masterKey: candidates[opened]!, readModels: inline ?? worker?.runner ?? null, readModelsDb, worker,

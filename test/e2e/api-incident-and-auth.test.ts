@@ -62,8 +62,12 @@ const OPERATIONS: Record<string, { query: string; allowed: string[] }> = {
   events: { query: '{ events(first: 1) { totalCount } }', allowed: ['admin', 'dpo', 'auditor'] },
   ledgerHead: { query: '{ ledgerHead { position hash } }', allowed: ['admin', 'producer', 'dpo', 'auditor'] },
   authorize: { query: '{ authorize(subjectId: "s-through", purpose: "analytics", categories: ["contact.email"]) { allowed } }', allowed: ['admin', 'producer', 'dpo'] },
-  recordEvents: { query: 'mutation { recordEvents(events: []) { appended } }', allowed: ['admin', 'producer'] },
+  // A DPO records requests, answers and erasures; SubjectErased/PolicyPublished from a producer are refused by path (security-model test).
+  recordEvents: { query: 'mutation { recordEvents(events: []) { appended } }', allowed: ['admin', 'producer', 'dpo'] },
+  subjectAccessByIdentifier: { query: '{ subjectAccessByIdentifier: subjectAccess(identifier: { kind: "email", value: "nobody@example.cn" }) { subjectId } }', allowed: ['admin', 'dpo'] },
   createApiKey: { query: 'mutation { createApiKey(role: auditor) { id } }', allowed: ['admin'] },
+  apiKeys: { query: '{ apiKeys { id role label createdAt } }', allowed: ['admin'] },
+  revokeApiKey: { query: 'mutation { revokeApiKey(id: "no-such-key") }', allowed: ['admin'] },
 };
 
 describe('the auth matrix: every operation × every role × no key / bad key', () => {

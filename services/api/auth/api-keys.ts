@@ -6,6 +6,13 @@ import Database from 'better-sqlite3';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from './roles.js';
 
+export interface ApiKeyInfo {
+  readonly id: string;
+  readonly role: Role;
+  readonly label: string | null;
+  readonly createdAt: string;
+}
+
 export interface Principal {
   readonly keyId: string;
   readonly role: Role;
@@ -32,6 +39,8 @@ export class ApiKeys {
 
   private readonly byHash;
   private readonly insert;
+  private readonly all;
+  private readonly remove;
   private readonly adminHash: Buffer | null;
 
   constructor(db: Database.Database, adminKey?: string) {
@@ -39,6 +48,8 @@ export class ApiKeys {
       id TEXT PRIMARY KEY, role TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, label TEXT, created_at TEXT NOT NULL)`);
     this.byHash = db.prepare<[Buffer], { id: string; role: Role }>('SELECT id, role FROM api_keys WHERE hash = ?');
     this.insert = db.prepare('INSERT INTO api_keys (id, role, hash, label, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.all = db.prepare<[], ApiKeyInfo>('SELECT id, role, label, created_at AS createdAt FROM api_keys ORDER BY created_at, id');
+    this.remove = db.prepare<[string]>('DELETE FROM api_keys WHERE id = ?');
     this.adminHash = adminKey ? hashOf(adminKey) : null;
   }
 
@@ -47,6 +58,16 @@ export class ApiKeys {
     const key = `pdl_${id}_${randomBytes(32).toString('base64url')}`;
     this.insert.run(id, role, hashOf(key), label, new Date().toISOString());
     return { id, role, label, key };
+  }
+
+  /** Every stored key's id, role, label and creation time — never the key or its hash. */
+  list(): ApiKeyInfo[] {
+    return this.all.all();
+  }
+
+  /** Revokes a key at once, on every server sharing this file. False: no such key. */
+  revoke(id: string): boolean {
+    return this.remove.run(id).changes > 0;
   }
 
   close(): void {

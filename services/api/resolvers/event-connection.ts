@@ -11,13 +11,35 @@ export const encodeCursor = (position: number): string => Buffer.from(`pos:${pos
 export function decodeCursor(cursor: string | null | undefined): number {
   if (cursor === null || cursor === undefined) return 0;
   const match = /^pos:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new ValidationError(`invalid cursor ${JSON.stringify(cursor)}: pass an endCursor from a previous page`);
+  if (!match) throw new ValidationError('invalid cursor: pass an endCursor from a previous page');
   return Number(match[1]);
 }
 
-export function eventNode(context: ApiContext, recorded: RecordedEvent) {
-  const body = context.may('revealValues') ? context.opened.ledger.open(recorded).event : withoutValues(recorded.body);
-  const envelope = body as { occurredAt: string; subject?: { id: string }; actor: { kind: string; id: string }; data: unknown };
+/** Identifier kinds whose values are these data categories, for the DataViewed record. */
+const IDENTIFIER_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
+
+interface OpenedEnvelope {
+  occurredAt: string;
+  subject?: { id: string; identifiers?: { kind: string; value: string | null }[] };
+  actor: { kind: string; id: string };
+  data: { values?: Record<string, string | null> } & Record<string, unknown>;
+}
+
+/** The categories whose decrypted values this event shows (none once the subject is erased). */
+function revealedCategories(envelope: OpenedEnvelope): string[] {
+  const categories = Object.entries(envelope.data.values ?? {}).filter(([, value]) => value !== null).map(([category]) => category);
+  for (const { kind, value } of envelope.subject?.identifiers ?? []) {
+    const category = IDENTIFIER_CATEGORIES.get(kind);
+    if (value !== null && category !== undefined) categories.push(category);
+  }
+  return categories;
+}
+
+export function eventNode(context: ApiContext, recorded: RecordedEvent, operation: string) {
+  const reveal = context.may('revealValues');
+  const body = reveal ? context.opened.ledger.open(recorded).event : withoutValues(recorded.body);
+  const envelope = body as unknown as OpenedEnvelope;
+  if (reveal && envelope.subject) context.views.viewed(context.principal, envelope.subject.id, revealedCategories(envelope), operation);
   return {
     id: recorded.id, position: recorded.position, stream: recorded.stream, revision: recorded.revision, type: recorded.type,
     occurredAt: envelope.occurredAt, recordedAt: recorded.recordedAt, subjectId: envelope.subject?.id ?? null,
@@ -33,13 +55,13 @@ function withoutValues(body: RecordedEvent['body']): RecordedEvent['body'] {
   return copy as RecordedEvent['body'];
 }
 
-export async function eventConnection(context: ApiContext, filter: EventFilter, first: number | null | undefined, after: string | null | undefined) {
+export async function eventConnection(context: ApiContext, filter: EventFilter, first: number | null | undefined, after: string | null | undefined, operation: string) {
   const size = first ?? 50;
   if (size < 0 || size > MAX_PAGE) throw new ValidationError(`first must be between 0 and ${MAX_PAGE}`);
   const positions = context.readModels.eventPositions(filter, decodeCursor(after), size + 1);
   const page = positions.slice(0, size);
   const events = await context.opened.store.readPositions(page);
-  const edges = events.map((recorded) => ({ cursor: encodeCursor(recorded.position), node: eventNode(context, recorded) }));
+  const edges = events.map((recorded) => ({ cursor: encodeCursor(recorded.position), node: eventNode(context, recorded, operation) }));
   return {
     edges,
     pageInfo: { hasNextPage: positions.length > size, endCursor: edges.at(-1)?.cursor ?? after ?? null },

@@ -1,6 +1,6 @@
-/** Writes: recording events, creating API keys. */
+/** Writes: recording events, creating and revoking API keys. */
 import { ValidationError } from '../../errors.js';
-import type { Role } from '../auth/roles.js';
+import { rolesThatMay, type Role } from '../auth/roles.js';
 import type { ApiContext } from '../context.js';
 
 /** Bigger batches belong on Kafka or `pdl record`. */
@@ -9,10 +9,21 @@ export const MAX_BATCH = 10_000;
 export async function recordEvents(_: unknown, args: { events: unknown[] }, context: ApiContext) {
   context.require('recordEvents');
   if (args.events.length > MAX_BATCH) throw new ValidationError(`at most ${MAX_BATCH} events per call (got ${args.events.length}); use Kafka or pdl record for more`);
-  return context.opened.ledger.record(args.events);
+  const privilegedRefusal = context.may('recordPrivileged') ? undefined : `needs the ${rolesThatMay('recordPrivileged')} role (this key is a ${context.principal.role}'s)`;
+  return context.opened.ledger.record(args.events, { privilegedRefusal });
 }
 
 export function createApiKey(_: unknown, args: { role: Role; label?: string | null }, context: ApiContext) {
   context.require('createApiKey');
   return context.apiKeys.create(args.role, args.label ?? null);
+}
+
+export function revokeApiKey(_: unknown, args: { id: string }, context: ApiContext) {
+  context.require('manageApiKeys');
+  return context.apiKeys.revoke(args.id);
+}
+
+export function apiKeys(_: unknown, __: unknown, context: ApiContext) {
+  context.require('manageApiKeys');
+  return context.apiKeys.list();
 }

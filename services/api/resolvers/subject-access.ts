@@ -13,6 +13,9 @@ interface Args { subjectId?: string | null; identifier?: { kind: string; value: 
 export function resolveSubjectId(context: ApiContext, args: Args): string | null {
   if (args.subjectId) return args.subjectId;
   if (!args.identifier) throw new ValidationError('give subjectId or identifier');
+  // "Does this e-mail belong to someone?" reveals a value: only for roles that may see values, and bounded.
+  context.require('lookUpByIdentifier');
+  context.lookups.take(context.principal.keyId, 'identifier look-ups');
   const kind = args.identifier.kind.trim().toLowerCase();
   const normalised = normaliseIdentifier(kind, args.identifier.value);
   if (normalised === null) throw new ValidationError(`identifier: not a valid ${kind}`);
@@ -35,7 +38,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
     firstSeenAt: subject.firstSeenAt,
     lastSeenAt: subject.lastSeenAt,
     purposes: [...new Set(categories.flatMap((c) => c.purposes))].sort(),
-    categories: () => categories.map((c) => heldCategory(context, c)),
+    categories: () => categories.map((c) => heldCategory(context, subjectId, c)),
     recipients: () => context.readModels.recipients(subjectId).map((r) => ({ ...r, firstShared: r.firstSharedAt, lastShared: r.lastSharedAt })),
     transfers: () => context.readModels.transfers(subjectId),
     consents: () => context.readModels.consents(subjectId).map((c) => ({
@@ -49,22 +52,24 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       return { ...r, deadline, status, daysLeft };
     }),
     accessLog: () => context.readModels.accessLog(subjectId),
-    timeline: ({ first, after }: { first?: number | null; after?: string | null }) => eventConnection(context, { subjectId }, first, after),
+    timeline: ({ first, after }: { first?: number | null; after?: string | null }) => eventConnection(context, { subjectId }, first, after, 'subjectAccess.timeline'),
   };
 }
 
-function heldCategory(context: ApiContext, state: CategoryState & { category: string }) {
+function heldCategory(context: ApiContext, subjectId: string, state: CategoryState & { category: string }) {
   return {
     ...state,
     label: dataCategories[state.category as keyof typeof dataCategories]?.label ?? state.category,
-    value: () => valueOf(context, state),
+    value: () => valueOf(context, subjectId, state),
   };
 }
 
-async function valueOf(context: ApiContext, state: CategoryState & { category: string }): Promise<string | null> {
+async function valueOf(context: ApiContext, subjectId: string, state: CategoryState & { category: string }): Promise<string | null> {
   if (!context.may('revealValues') || state.status !== 'held' || state.valuePosition === null) return null;
   const [recorded] = await context.opened.store.readPositions([state.valuePosition]);
   if (!recorded) return null;
   const values = (context.opened.ledger.open(recorded).event as { data?: { values?: Record<string, string | null> } }).data?.values;
-  return values?.[state.category] ?? null;
+  const value = values?.[state.category] ?? null;
+  if (value !== null) context.views.viewed(context.principal, subjectId, [state.category], 'subjectAccess');
+  return value;
 }

@@ -11,7 +11,11 @@ export const typeDefs = /* GraphQL */ `
   enum Role { admin producer dpo auditor }
 
   type Query {
-    "Everything GDPR Art. 15 and PIPL Art. 45 say a subject may learn. Null: no such subject."
+    """
+    Everything GDPR Art. 15 and PIPL Art. 45 say a subject may learn. Null: no such subject.
+    By identifier (e-mail, phone): dpo or admin only, and rate-limited per key — the answer says
+    whether a value belongs to someone. Values shown are recorded as a DataViewed event.
+    """
     subjectAccess(subjectId: ID, identifier: IdentifierInput): SubjectAccessReport
     "The record of processing activities (GDPR Art. 30), derived from what the ledger saw."
     processingRegister: ProcessingRegister!
@@ -23,6 +27,8 @@ export const typeDefs = /* GraphQL */ `
     ledgerHead: LedgerHead!
     "Progress and lag of the Kafka consumer when this server runs it (pdl serve --kafka); null otherwise."
     ingestStatus: IngestStatus
+    "The API keys (admin only): ids, roles, labels, never the keys."
+    apiKeys: [ApiKey!]!
     "May this be done now? Judged by the same rules as the ledger, against the subject's consents and the policy in force."
     authorize(subjectId: ID!, purpose: String!, categories: [String!]!, recipient: RecipientInput, legalBasis: String, legalRequestId: ID, consentId: ID): Authorization!
   }
@@ -32,7 +38,11 @@ export const typeDefs = /* GraphQL */ `
     recordEvents(events: [JSON!]!): RecordEventsResult!
     "Creates an API key for a role (admin only). The key is shown once."
     createApiKey(role: Role!, label: String): CreatedApiKey!
+    "Revokes an API key at once (admin only). False: no such key."
+    revokeApiKey(id: ID!): Boolean!
   }
+
+  type ApiKey { id: ID!, role: Role!, label: String, createdAt: DateTime! }
 
   input IdentifierInput { kind: String!, value: String! }
 
@@ -71,11 +81,12 @@ export const typeDefs = /* GraphQL */ `
     eventId: ID!
     occurredAt: DateTime!
     actor: Actor!
-    "used, shared, or transferred-abroad"
+    "used, shared, transferred-abroad, or viewed (decrypted values shown through this API)"
     action: String!
-    "The system that used the data, or the recipient it went to."
+    "The system that used the data, the recipient it went to, or the API operation that showed it."
     target: String!
-    purpose: String!
+    "Null for a view: the reader's role says why they may see it."
+    purpose: String
     categories: [String!]!
   }
 

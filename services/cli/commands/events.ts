@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { RecordedEvent } from '../../store/port.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
+import { printable } from '../printable.js';
 
 interface EventsOptions {
   subject?: string;
@@ -48,7 +49,7 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
         if (stream) events.push(...(await store.readStream(stream, { limit: options.limit })));
         else for await (const event of store.readAll({ limit: options.limit })) events.push(event);
         if (events.length === 0) {
-          console.error(stream ? `no events in stream ${stream}` : 'the ledger is empty');
+          console.error(stream ? `no events in stream ${printable(stream)}` : 'the ledger is empty');
           return;
         }
         for (const recorded of events) {
@@ -58,7 +59,7 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
             continue;
           }
           const actor = body.actor as { kind: string; id: string };
-          console.log(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${summarise(body)}  — ${actor.kind}:${actor.id}`);
+          console.log(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${summarise(body)}  — ${actor.kind}:${actor.id}`));
         }
       });
     });

@@ -13,6 +13,7 @@ export interface KafkaOptions {
   group: string;
   logInterval: number;
   sessionTimeout: number;
+  trustTopic?: boolean;
 }
 
 export const parseBrokers = (text: string | undefined): string[] => {
@@ -28,6 +29,7 @@ function addKafkaOptions(command: Command): Command {
     .option('--dlq <name>', 'the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'the consumer group: run more processes with the same group to scale out', 'pdl-ingest')
     .option('--log-interval <ms>', 'how often to log progress and lag', (v) => Number.parseInt(v, 10), 10_000)
+    .option('--trust-topic', 'accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
     .option('--session-timeout <ms>', 'how soon a crashed consumer\'s partitions go to another (broker minimum: 6000)', (v) => Number.parseInt(v, 10), 10_000);
 }
 
@@ -41,7 +43,7 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
       const opened = await openLedger({ db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), false) });
       const ingest = new KafkaIngest(opened.ledger, {
         brokers: parseBrokers(options.brokers), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, logIntervalMs: options.logInterval,
-        sessionTimeoutMs: options.sessionTimeout,
+        sessionTimeoutMs: options.sessionTimeout, trustTopic: options.trustTopic === true,
       }, log);
       stopOnSignals(async () => {
         await ingest.stop();

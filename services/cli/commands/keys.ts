@@ -6,9 +6,19 @@ import { ApiKeys } from '../../api/auth/api-keys.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
+import { printable } from '../printable.js';
+import { ValidationError } from '../../errors.js';
 
 export function keysCommand(program: Command, globals: () => GlobalOptions): void {
-  const keys = program.command('keys').description('manage encryption keys');
+  const keys = program.command('keys').description('manage API keys and the master key');
+  const withApiKeys = <T>(use: (apiKeys: ApiKeys) => T) => withLedger(globals(), async ({ paths }) => {
+    const apiKeys = ApiKeys.open(paths.apiKeys);
+    try {
+      return use(apiKeys);
+    } finally {
+      apiKeys.close();
+    }
+  });
   keys
     .command('create')
     .description('create an API key for a role; it is printed once')
@@ -16,16 +26,29 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--label <text>', 'what the key is for')
     .action(async (options: { role: string; label?: string }) => {
       if (!(ROLES as readonly string[]).includes(options.role)) throw new Error(`unknown role ${JSON.stringify(options.role)} (one of ${ROLES.join(', ')})`);
-      const created = await withLedger(globals(), async ({ paths }) => {
-        const apiKeys = ApiKeys.open(paths.apiKeys);
-        try {
-          return apiKeys.create(options.role as Role, options.label ?? null);
-        } finally {
-          apiKeys.close();
-        }
-      });
+      const created = await withApiKeys((apiKeys) => apiKeys.create(options.role as Role, options.label ?? null));
       console.log(created.key);
       process.stderr.write(`pdl: ${created.role} key ${created.id} created; it is shown only now.\n`);
+    });
+  keys
+    .command('list')
+    .description('list the API keys: id, role, created, label (never the keys themselves)')
+    .option('--json', 'one key per line as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const listed = await withApiKeys((apiKeys) => apiKeys.list());
+      if (listed.length === 0) process.stderr.write('pdl: no stored API keys (PDL_ADMIN_KEY, when set, is never stored)\n');
+      for (const key of listed) {
+        console.log(options.json ? JSON.stringify(key) : printable(`${key.id}  ${key.role.padEnd(8)}  ${key.createdAt}  ${key.label ?? ''}`));
+      }
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key at once, on every server of this ledger')
+    .argument('<id>', 'the key id (from pdl keys list, or the pdl_<id>_… prefix of the key)')
+    .action(async (id: string) => {
+      const revoked = await withApiKeys((apiKeys) => apiKeys.revoke(id));
+      if (!revoked) throw new ValidationError(`no API key with id ${printable(id.slice(0, 40))} (see pdl keys list)`);
+      console.log(`revoked ${id}: requests with it now get 401.`);
     });
   keys
     .command('rotate-master')

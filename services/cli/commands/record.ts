@@ -5,6 +5,7 @@ import type { RecordOutcome } from '../../ledger/ledger.js';
 import { progress } from '../progress.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
+import { jsonErrorMessage, printable } from '../printable.js';
 
 const BATCH = 1000;
 
@@ -35,8 +36,8 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
           for (const [line, outcome] of [...byLine].sort(([a], [b]) => a - b)) {
             if (outcome instanceof SyntaxError) {
               totals.rejected += 1;
-              problems.push(`line ${line}: (root): not valid JSON: ${outcome.message}`);
-              if (options.json) console.log(JSON.stringify({ line, status: 'rejected', errors: [{ path: '(root)', message: `not valid JSON: ${outcome.message}` }] }));
+              problems.push(`line ${line}: (root): ${jsonErrorMessage(outcome)}`);
+              if (options.json) console.log(JSON.stringify({ line, status: 'rejected', errors: [{ path: '(root)', message: jsonErrorMessage(outcome) }] }));
               continue;
             }
             if (outcome.status === 'appended') totals.appended += 1;
@@ -67,7 +68,7 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
         bar.finish();
         if (!options.json) {
           console.log(`appended ${totals.appended}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`);
-          for (const problem of problems) console.log(`  ${problem}`);
+          for (const problem of problems) console.log(`  ${printable(problem)}`);
         }
         return totals.rejected;
       });

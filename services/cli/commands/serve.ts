@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { ReadModels } from '../../../projections/queries.js';
 import { ensureAdminKey } from '../../api/auth/admin-key.js';
 import { ApiKeys } from '../../api/auth/api-keys.js';
 import { startServer } from '../../api/server.js';
+import { apiServices } from '../../api/api-services.js';
 import { KafkaIngest } from '../../ingest/kafka-ingest.js';
 import { openLedger } from '../../ledger/open-ledger.js';
 import { parseBrokers } from './ingest.js';
@@ -18,10 +18,12 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--port <n>', 'port (0: any free port)', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 4000))
     .option('--host <address>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--no-graphiql', 'do not serve GraphiQL')
+    .option('--cors <origin>', 'let pages from this one origin (e.g. https://privacy.example.com) call the API; none by default')
     .option('--kafka <brokers>', 'also consume the events topic from these Kafka brokers (see pdl ingest --help)')
     .option('--topic <name>', 'with --kafka: the events topic', 'pdl.events')
     .option('--dlq <name>', 'with --kafka: the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'with --kafka: the consumer group', 'pdl-ingest')
+    .option('--trust-topic', 'with --kafka: accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
     .addHelpText('after', '\nEnvironment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
       'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once.\n\n' +
@@ -29,7 +31,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
-    .action(async (options: { port: number; host: string; graphiql: boolean; kafka?: string; topic: string; dlq?: string; group: string }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean }) => {
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       const opened = await openLedger({
@@ -40,9 +42,9 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const apiKeys = ApiKeys.open(opened.paths.apiKeys, process.env.PDL_ADMIN_KEY);
       const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
       const ingest = options.kafka
-        ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group }, log)
+        ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
-      const running = await startServer({ opened, readModels: new ReadModels(opened.readModelsDb), apiKeys, ingest }, { ...options, log });
+      const running = await startServer(apiServices(opened, apiKeys, { log, ingest }), { ...options, log });
       await ingest?.start();
       opened.worker?.subscription.done.catch((error: unknown) => {
         log.error({ error: error instanceof Error ? error.message : String(error) }, 'read models stopped following the log: /health reports degraded (503)');

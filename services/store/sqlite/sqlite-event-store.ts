@@ -68,7 +68,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
   private readonly appendTransaction: Database.Transaction<(writes: readonly StreamWrite[]) => AppendResult[]>;
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 }); // the ledger's folder: its owner's only
     this.db = new Database(options.path);
     this.db.pragma('busy_timeout = 10000'); // first: another process may be setting the file up
     this.db.pragma('journal_mode = WAL');
