@@ -49,7 +49,10 @@ export function validateEvent(input: unknown): Validation {
   }
 
   const type = (input as { type?: unknown }).type;
-  if (typeof type === 'string' && type in eventSchemas) return { ok: false, errors: bounded([...malformed, ...toFieldErrors(parsed.error.issues)]) };
+  // A path already refused as malformed (a `__proto__` key is also an "unknown field") is told once.
+  const told = new Set(malformed.map((problem) => problem.path));
+  const schemaErrors = (issues: readonly z.core.$ZodIssue[]) => toFieldErrors(issues).filter((error) => !told.has(error.path));
+  if (typeof type === 'string' && type in eventSchemas) return { ok: false, errors: bounded([...malformed, ...schemaErrors(parsed.error.issues)]) };
 
   const typeError: FieldError = {
     path: 'type',
@@ -58,7 +61,7 @@ export function validateEvent(input: unknown): Validation {
       : `unknown event type ${JSON.stringify(type)} (expected one of ${EVENT_TYPES.join(', ')})`,
   };
   const envelope = AnyEnvelope.safeParse(input, { error: requiredMessage });
-  return { ok: false, errors: bounded([...malformed, typeError, ...(envelope.success ? [] : toFieldErrors(envelope.error.issues))]) };
+  return { ok: false, errors: bounded([...malformed, typeError, ...(envelope.success ? [] : schemaErrors(envelope.error.issues))]) };
 }
 
 /** Rules across fields of the envelope that a per-field schema cannot say. */

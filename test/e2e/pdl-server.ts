@@ -14,6 +14,8 @@ export interface PdlServer {
   readonly db: string;
   readonly adminKey: string;
   readonly child: ChildProcess;
+  /** Everything the server wrote to standard output (its JSON log) so far. */
+  stdout(): string;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
   stop(): Promise<number | null>;
 }
@@ -22,15 +24,17 @@ export interface PdlServer {
  * `globalArgs` go before `serve` (e.g. `--read-models`), `args` after it. `adminKey: null` leaves
  * PDL_ADMIN_KEY unset: the server then uses (or creates) the admin key file beside the database.
  */
-export async function startPdlServer(options: { db?: string; args?: string[]; globalArgs?: string[]; adminKey?: string | null } = {}): Promise<PdlServer> {
+export async function startPdlServer(options: { db?: string; args?: string[]; globalArgs?: string[]; adminKey?: string | null; env?: NodeJS.ProcessEnv } = {}): Promise<PdlServer> {
   const db = options.db ?? join(tempDir('server'), 'ledger.db');
   const adminKey = options.adminKey === null ? '' : options.adminKey ?? `test-admin-${Math.random().toString(36).slice(2)}`;
   const child = spawn(process.execPath, [PDL, '--db', db, ...(options.globalArgs ?? []), 'serve', '--port', '0', '--no-graphiql', ...(options.args ?? [])], {
-    env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '', PDL_STORE: '', PDL_READ_MODELS: '' },
+    env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '', PDL_STORE: '', PDL_READ_MODELS: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -44,6 +48,7 @@ export async function startPdlServer(options: { db?: string; args?: string[]; gl
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     url, db, adminKey, child,
+    stdout: () => stdout,
     async gql(query, variables, key = adminKey) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
