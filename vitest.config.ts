@@ -1,13 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, each with only the setup it needs:
+ * - unit: pure logic and real files through the source — no build, no broker (`npm run test:unit`);
+ * - e2e: the built `pdl` binary and HTTP server (builds `dist/` when stale);
+ * - kafka: a real broker (started here unless KAFKA_BROKERS is set) and the binary.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests that spawn the `pdl` binary or a broker share 2 cores: keep files from starving each other.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/int/**/*.test.ts', 'test/contract/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts'], globalSetup: ['test/setup/build.ts'] } },
+      { extends: true, test: { name: 'kafka', include: ['test/kafka/**/*.test.ts'], globalSetup: ['test/setup/build.ts', 'test/setup/kafka.ts'] } },
+    ],
   },
 });

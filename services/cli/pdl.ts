@@ -2,7 +2,7 @@
 /** `pdl`: the personal-data-ledger command. One file per command under commands/. */
 import { Command, CommanderError } from 'commander';
 import { LedgerError } from '../errors.js';
-import { DEFAULT_DB } from '../ledger/open-ledger.js';
+import { DEFAULT_DB } from '../ledger/ledger-paths.js';
 import { demoCommand } from './commands/demo.js';
 import { eraseCommand } from './commands/erase.js';
 import { projectCommand } from './commands/project.js';

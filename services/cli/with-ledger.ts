@@ -1,5 +1,6 @@
 import { sha256Chain } from '../ledger/chain.js';
-import { openLedger, type OpenedLedger, type ReadModelsPlacement } from '../ledger/open-ledger.js';
+import type { OpenedLedger } from '../ledger/open-ledger.js';
+import type { ReadModelsPlacement } from '../ledger/ledger-paths.js';
 import { openExternalStore, openLogStore } from '../store/open-store.js';
 import type { EventStore, VerbatimImport } from '../store/port.js';
 import type { GlobalOptions } from './pdl.js';
@@ -22,6 +23,8 @@ export async function withLedger<T>(
   options: { readModels?: boolean } = {},
 ): Promise<T> {
   const bar = { current: null as ReturnType<typeof progress> | null };
+  // Loaded on use: `pdl <command> --help` answers without loading the ledger.
+  const { openLedger } = await import('../ledger/open-ledger.js');
   const opened = await openLedger({
     db: globals.db, store: globals.store, readModels: readModelsPlacement(globals, options.readModels ?? false),
     onCatchUp: (position, head) => (bar.current ??= progress('catching up read models', head)).update(position),
@@ -38,6 +41,6 @@ export async function withLedger<T>(
 }
 
 /** The log the global options name, alone (no keys, no read models): `--store` when given, else `--db`. */
-export function openGlobalLog(globals: GlobalOptions): EventStore & VerbatimImport {
+export function openGlobalLog(globals: GlobalOptions): Promise<EventStore & VerbatimImport> {
   return globals.store ? openExternalStore(globals.store, sha256Chain) : openLogStore(globals.db, sha256Chain);
 }

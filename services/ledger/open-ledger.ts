@@ -18,30 +18,9 @@ import { sha256Chain } from './chain.js';
 import { KeyStore } from './crypto/key-store.js';
 import { loadMasterKey, parseKey, type MasterKey } from './crypto/master-key.js';
 import { Ledger } from './ledger.js';
+import { ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
 
-export const DEFAULT_DB = './data/ledger.db';
-
-export interface LedgerPaths {
-  readonly db: string;
-  readonly keys: string;
-  readonly masterKeyFile: string;
-  /** Where the read models live: the log itself when inline. */
-  readonly readModels: string;
-  /** The API keys, shared by every server of this ledger on the host. */
-  readonly apiKeys: string;
-}
-
-/**
- * `inline` (embedded default): kept in the append transaction. `worker`: kept by a projection
- * worker in `<db>.read.db` (external default), or in the file given. `none`: not kept.
- */
-export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path: string };
-
-export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline'): LedgerPaths {
-  const base = db.replace(/\.db$/, '');
-  const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
-  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db` };
-}
+export { DEFAULT_DB, ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
 
 export interface OpenLedgerOptions {
   /** The embedded log; with `store`, the base name of the local files (key store, master key, read models). */
@@ -85,7 +64,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   const sqlite = external ? null : new SqliteEventStore({
     ...options.sqlite, path: paths.db, chain: sha256Chain, onAppended: (events) => inline?.apply(events),
   });
-  const store: EventStore = sqlite ?? openExternalStore(options.store!, sha256Chain);
+  const store: EventStore = sqlite ?? await openExternalStore(options.store!, sha256Chain);
   let readModelsDb: Database.Database | null = null;
   let worker: ProjectionWorker | null = null;
   try {

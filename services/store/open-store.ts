@@ -3,19 +3,22 @@
  * server named by its connection string (`--store esdb://…`).
  */
 import { ValidationError } from '../errors.js';
-import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
 import type { Chain, EventStore, VerbatimImport } from './port.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 
 const EXTERNAL_SCHEMES = ['esdb://', 'esdb+discover://'];
 
-/** Opens the store a connection string names; only external stores have one. */
-export function openExternalStore(connectionString: string, chain?: Chain): EventStore & VerbatimImport {
+/**
+ * Opens the store a connection string names; only external stores have one. The adapter (and its
+ * gRPC client, a fifth of a second to load) is loaded only here, when an external store is used.
+ */
+export async function openExternalStore(connectionString: string, chain?: Chain): Promise<EventStore & VerbatimImport> {
   if (!EXTERNAL_SCHEMES.some((scheme) => connectionString.startsWith(scheme))) {
     throw new ValidationError(
       `unknown store "${connectionString}": give an EventStoreDB/KurrentDB connection string (${EXTERNAL_SCHEMES.join(' or ')}…, e.g. esdb://localhost:2113?tls=false), ` +
       'or leave --store out for the embedded SQLite store at --db');
   }
+  const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store.js');
   return new EventStoreDbEventStore({ connectionString, chain });
 }
 
@@ -28,7 +31,7 @@ export function isConnectionString(location: string): boolean {
  * The log alone (no keys, no read models) at `location`: a connection string, else the path of
  * an embedded ledger file. For tools that copy or follow the log.
  */
-export function openLogStore(location: string, chain?: Chain): EventStore & VerbatimImport {
+export async function openLogStore(location: string, chain?: Chain): Promise<EventStore & VerbatimImport> {
   if (isConnectionString(location)) return openExternalStore(location, chain);
   return new SqliteEventStore({ path: location, chain, pollIntervalMs: 200 });
 }

@@ -1,4 +1,4 @@
-/** Producing to and reading from the real test broker (see test/global-setup.ts). */
+/** Producing to and reading from the real test broker (see test/setup/kafka.ts). */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage, type Message } from 'kafkajs';
 import { inject } from 'vitest';

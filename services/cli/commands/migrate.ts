@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { sha256Chain } from '../../ledger/chain.js';
 import { migrateLedger } from '../../ledger/migrate.js';
-import { ledgerPaths } from '../../ledger/open-ledger.js';
+import { ledgerPaths } from '../../ledger/ledger-paths.js';
 import { isConnectionString, openLogStore } from '../../store/open-store.js';
 import { verifyChain } from '../../ledger/verify.js';
 import type { GlobalOptions } from '../pdl.js';
@@ -27,8 +27,8 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
       const { db, store: connection } = globals();
       const toExternal = isConnectionString(options.to);
       if (!toExternal && !connection && resolve(options.to) === resolve(db)) throw new ValidationError('--to names the ledger itself');
-      const source = openGlobalLog(globals());
-      const target = openLogStore(options.to, sha256Chain);
+      const source = await openGlobalLog(globals());
+      const target = await openLogStore(options.to, sha256Chain);
       try {
         const bar = progress('migrating', null);
         const result = await migrateLedger(source, target, { onProgress: (position, total) => bar.update(position, `of ${total}`) });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
-import { ledgerPaths } from '../../ledger/open-ledger.js';
+import { ledgerPaths } from '../../ledger/ledger-paths.js';
 import type { GlobalOptions } from '../pdl.js';
 import { openGlobalLog } from '../with-ledger.js';
 import { createProcessLog } from '../../logging/logger.js';
@@ -24,7 +24,7 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
       const { db, store: connection, readModels: path } = globals();
       if (!path && !connection) throw new ValidationError('give the read-model file to keep: --read-models PATH (it must not be the log itself)');
       const readModelsPath = path ?? ledgerPaths(db, 'worker').readModels;
-      const store = openGlobalLog(globals());
+      const store = await openGlobalLog(globals());
       const readModels = new Database(readModelsPath);
       let position = 0;
       const worker = startProjectionWorker(store, readModels, {

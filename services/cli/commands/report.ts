@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { buildComplianceReport } from '../../compliance/compliance-report.js';
-import { renderHtml, renderMarkdown } from '../../compliance/render-report.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../pdl.js';
 
@@ -25,6 +23,9 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
     .addHelpText('after', '\nExit status: 0 whatever the verdicts (the report is the answer); 2 when it could not be made.')
     .action(async (options: { asOf?: string; from?: string; to?: string; format: string; out?: string }) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new Error(`unknown format ${JSON.stringify(options.format)} (one of ${FORMATS.join(', ')})`);
+      const [{ buildComplianceReport }, { renderHtml, renderMarkdown }] = await Promise.all([
+        import('../../compliance/compliance-report.js'), import('../../compliance/render-report.js'),
+      ]);
       const report = await withLedger(globals(), async ({ store, readModels, readModelsDb }) => buildComplianceReport(readModelsDb,
         { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 },
         { asOf: options.asOf ?? new Date().toISOString(), from: options.from, to: options.to }), { readModels: true });

@@ -1,10 +1,4 @@
 import type { Command } from 'commander';
-import { ensureAdminKey } from '../../api/auth/admin-key.js';
-import { ApiKeys } from '../../api/auth/api-keys.js';
-import { startServer } from '../../api/server.js';
-import { apiServices } from '../../api/api-services.js';
-import { KafkaIngest } from '../../ingest/kafka-ingest.js';
-import { openLedger } from '../../ledger/open-ledger.js';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../pdl.js';
 import { readModelsPlacement } from '../with-ledger.js';
@@ -34,6 +28,12 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean }) => {
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
+      // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
+      const [{ ensureAdminKey }, { ApiKeys }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
+        import('../../api/auth/admin-key.js'), import('../../api/auth/api-keys.js'), import('../../api/server.js'),
+        import('../../api/api-services.js'), import('../../ledger/open-ledger.js'),
+      ]);
+      const { KafkaIngest } = options.kafka ? await import('../../ingest/kafka-ingest.js') : { KafkaIngest: null };
       const opened = await openLedger({
         db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true),
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
@@ -41,7 +41,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       });
       const apiKeys = ApiKeys.open(opened.paths.apiKeys, process.env.PDL_ADMIN_KEY);
       const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
-      const ingest = options.kafka
+      const ingest = options.kafka && KafkaIngest
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
       const running = await startServer(apiServices(opened, apiKeys, { log, ingest }), { ...options, log });

@@ -1,10 +1,6 @@
-/**
- * Once per `npm test`: build `dist/` (the end-to-end tests run the real `pdl` binary), and
- * start a real Kafka broker from infra/kafka unless KAFKA_BROKERS names one already.
- */
-import { execFileSync } from 'node:child_process';
+/** For the Kafka project: a real broker from infra/kafka, unless KAFKA_BROKERS names one already. */
 import type { TestProject } from 'vitest/node';
-import { startBroker, stopBroker } from '../infra/kafka/broker.mjs';
+import { startBroker, stopBroker } from '../../infra/kafka/broker.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,7 +9,6 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   if (process.env.KAFKA_BROKERS) {
     project.provide('kafkaBrokers', process.env.KAFKA_BROKERS);
     return async () => undefined;

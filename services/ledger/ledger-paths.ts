@@ -1,0 +1,25 @@
+/** Where a ledger's files lie, named after its database: a module of its own so the CLI can name them without loading the ledger. */
+
+export const DEFAULT_DB = './data/ledger.db';
+
+export interface LedgerPaths {
+  readonly db: string;
+  readonly keys: string;
+  readonly masterKeyFile: string;
+  /** Where the read models live: the log itself when inline. */
+  readonly readModels: string;
+  /** The API keys, shared by every server of this ledger on the host. */
+  readonly apiKeys: string;
+}
+
+/**
+ * `inline` (embedded default): kept in the append transaction. `worker`: kept by a projection
+ * worker in `<db>.read.db` (external default), or in the file given. `none`: not kept.
+ */
+export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path: string };
+
+export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline'): LedgerPaths {
+  const base = db.replace(/\.db$/, '');
+  const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
+  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db` };
+}
