@@ -11,7 +11,7 @@ import { allProjections } from '../../projections/index.js';
 import { ProjectionRunner, toProjected } from '../../projections/runner.js';
 import { demoEvents } from '../../services/demo/scenario.js';
 import { openLedger } from '../../services/ledger/open-ledger.js';
-import { runPdl } from '../e2e/run-pdl.js';
+import { runPdl } from './run-pdl.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
 
