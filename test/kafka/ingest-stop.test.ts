@@ -1,12 +1,26 @@
 /** `pdl ingest` stops within its bound whatever happens to the reader of its log, and loses nothing it acknowledged. */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
 import { killLaunched, launchWithReader, type ReaderKind } from '../e2e/launch-with-reader.js';
 import { runPdl, tempDir } from '../e2e/run-pdl.js';
-import { brokers, createTopics, produce, uniqueTopic } from './kafka-helpers.js';
+import { brokers, createTopics, produce, uniqueTopic, until } from './kafka-helpers.js';
 
 afterEach(killLaunched);
+
+function stored(db: string): number {
+  if (!existsSync(db)) return 0;
+  const connection = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return connection.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events').get()!.n;
+  } catch {
+    return 0; // created but not yet initialised
+  } finally {
+    connection.close();
+  }
+}
 
 describe('stopping pdl ingest', () => {
   it.each<ReaderKind>(['cat', 'sleep'])('SIGTERM with a %s reader of its log: exits 0 within the bound, and the ledger verifies', async (reader) => {
@@ -16,7 +30,8 @@ describe('stopping pdl ingest', () => {
     await produce(topic, events.map((event) => ({ key: event.subject!.id, value: JSON.stringify(event) })));
     const db = join(tempDir('ingest-stop'), 'ledger.db');
     const ingest = launchWithReader(['--db', db, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '50'], reader);
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    // Stopped while it works: once it has stored something.
+    await until(() => stored(db) > 0, 30_000, 'the first events stored');
     const sent = Date.now();
     ingest.child.kill('SIGTERM');
     if (reader === 'cat') ingest.reader.kill('SIGKILL');
