@@ -1,6 +1,6 @@
 /**
  * The envelope every producer sends, on every entry path (Kafka, GraphQL, `pdl record`).
- * Field names are the contract in DESIGN.md: add fields, never rename these.
+ * Field names are the contract (README, "The event contract"; schemas/json/): add fields, never rename these.
  */
 import * as z from 'zod';
 import { ActorKind } from './taxonomy.js';

@@ -10,7 +10,7 @@ import type { ApiServices } from './context.js';
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
-  options: { log: Pick<Logger, 'error'>; lookupLimit?: RateLimit; views?: ViewRecorderOptions; ingest?: ApiServices['ingest'] },
+  options: { log: Pick<Logger, 'error'>; lookupLimit?: RateLimit; views?: ViewRecorderOptions; ingest?: ApiServices['ingest']; now?: () => Date },
 ): ApiServices {
   return {
     opened,
@@ -18,6 +18,7 @@ export function apiServices(
     apiKeys,
     views: new ViewRecorder(opened.ledger, options.log, options.views),
     lookups: new RateLimiter(options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
+    now: options.now ?? (() => new Date()),
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }

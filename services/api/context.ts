@@ -17,7 +17,8 @@ export interface ApiServices {
   readonly views: ViewRecorder;
   /** Bounds identifier look-ups per key (they answer "is this value someone's?"). */
   readonly lookups: RateLimiter;
-  readonly now?: () => Date;
+  /** The clock every resolver reads (tests set it). */
+  readonly now: () => Date;
   /** Present when the server runs the Kafka consumer itself (`pdl serve --kafka`). */
   readonly ingest?: { status(): IngestStatus };
 }

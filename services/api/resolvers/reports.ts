@@ -31,14 +31,14 @@ async function headOf(context: ApiContext) {
 
 export async function complianceReport(_: unknown, args: { from?: string | null; to?: string | null; asOf?: string | null }, context: ApiContext) {
   context.require('complianceReport');
-  const asOf = toIso(args.asOf) ?? (context.now ?? (() => new Date()))().toISOString();
+  const asOf = toIso(args.asOf) ?? context.now().toISOString();
   const report = buildComplianceReport(context.opened.readModelsDb, await headOf(context), { asOf, from: toIso(args.from), to: toIso(args.to) });
   return { ...report, legalRequests: report.transparency.legalRequests };
 }
 
 export function authorizeQuery(_: unknown, args: Record<string, unknown>, context: ApiContext) {
   context.require('authorize');
-  return authorize(context.opened.readModelsDb, args, (context.now ?? (() => new Date()))(), (id) => context.opened.keys.isErased(id));
+  return authorize(context.opened.readModelsDb, args, context.now(), (id) => context.opened.keys.isErased(id));
 }
 
 export function incidentImpact(_: unknown, args: { incidentId: string }, context: ApiContext) {

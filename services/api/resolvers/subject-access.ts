@@ -29,7 +29,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
   const subject = context.readModels.subject(subjectId);
   if (!subject) return null;
   const categories = context.readModels.categories(subjectId);
-  const now = (context.now ?? (() => new Date()))();
+  const now = context.now();
   return {
     subjectId,
     erased: subject.erasedAt !== null,

@@ -1,5 +1,5 @@
 /**
- * The GraphQL contract. Names given in DESIGN.md are fixed (extend, never rename); the rest
+ * The GraphQL contract. Its names are fixed (README, "Read models and the GraphQL API"): extend, never rename; the rest
  * serves what a DPO, an auditor or a responder asks next.
  */
 export const typeDefs = /* GraphQL */ `
