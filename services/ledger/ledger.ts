@@ -4,6 +4,7 @@
  * nothing valid is dropped, nothing invalid is stored.
  */
 import { createHmac } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { normaliseIdentifier } from '../../schemas/identifiers.js';
 import { boundMessage, validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
 import { bodyDigest, canonicalJson } from '../store/digest.js';
@@ -44,6 +45,14 @@ interface Prepared {
   readonly event: LedgerEvent;
 }
 
+/**
+ * Events appended per transaction before the request loop gets a turn. One append is
+ * synchronous on the embedded store; a 10,000-event batch in one piece held every other caller
+ * (even /health) for seconds. Chunks keep each hold short; a batch never promised atomicity
+ * (every event has its own outcome), and the order within it is kept.
+ */
+export const APPEND_CHUNK = 500;
+
 const INDEXED_CATEGORIES = [['contact.email', 'email'], ['contact.phone', 'phone']] as const;
 const ERASURES_APPLIED = 'erasures-applied-through';
 const INDEXED = 'indexed-through';
@@ -58,6 +67,8 @@ export class Ledger {
     const outcomes: RecordOutcome[] = new Array(inputs.length);
     let segment: Prepared[] = [];
     for (const [index, input] of inputs.entries()) {
+      // Refusals take time too: a batch of thousands of invalid events must not hold the loop either.
+      if (index > 0 && index % APPEND_CHUNK === 0) await yieldToLoop();
       const prepared = prepare(input, options);
       if (!prepared.ok) {
         outcomes[index] = { index, id: idOf(input), status: 'rejected', errors: prepared.errors };
@@ -66,9 +77,10 @@ export class Ledger {
       const { event } = prepared;
       segment.push({ index, event });
       // An erasure ends a segment: what follows it for the same subject needs a fresh key.
-      if (event.type === 'SubjectErased') {
+      if (event.type === 'SubjectErased' || segment.length >= APPEND_CHUNK) {
         await this.appendSegment(segment, outcomes);
         segment = [];
+        await yieldToLoop();
       }
     }
     if (segment.length > 0) await this.appendSegment(segment, outcomes);
