@@ -54,10 +54,21 @@ interface Prepared {
 export const APPEND_CHUNK = 500;
 
 const INDEXED_CATEGORIES = [['contact.email', 'email'], ['contact.phone', 'phone']] as const;
+/**
+ * How long the key-store checkpoints may lag the log. A batch that brings no new key, index
+ * entry or erasure then needs no key-store write at all (each costs several fsyncs in its
+ * rollback journal); a crash leaves them at most this far behind, and the catch-up at open
+ * (applyPendingErasures, indexPending) covers the gap.
+ */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
 const ERASURES_APPLIED = 'erasures-applied-through';
 const INDEXED = 'indexed-through';
 
 export class Ledger {
+  /** Positions appended since the checkpoints were last written. */
+  private unsaved: number[] = [];
+  private savedAt = 0;
+
   constructor(
     readonly store: EventStore,
     readonly keys: KeyStore,
@@ -156,21 +167,37 @@ export class Ledger {
     });
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
-    this.keys.inTransaction(() => {
-      const appended: number[] = [];
-      results.forEach((result, i) => {
-        const { index, event } = segment[i]!;
-        const outcome = result.outcomes[0]!;
-        outcomes[index] = this.toRecordOutcome(index, outcome);
-        if (outcome.status === 'conflict') return;
-        if (outcome.status === 'appended') appended.push(outcome.position);
-        // A duplicate too: its first append may have crashed before this step.
-        this.index(event);
-        if (event.type === 'SubjectErased') this.keys.erase(event.subject!.id, event.id);
-      });
-      this.advanceWithoutGap(ERASURES_APPLIED, appended);
-      this.advanceWithoutGap(INDEXED, appended);
+    const indexing: LedgerEvent[] = [];
+    const erasures: LedgerEvent[] = [];
+    results.forEach((result, i) => {
+      const { index, event } = segment[i]!;
+      const outcome = result.outcomes[0]!;
+      outcomes[index] = this.toRecordOutcome(index, outcome);
+      if (outcome.status === 'conflict') return;
+      if (outcome.status === 'appended') this.unsaved.push(outcome.position);
+      // A duplicate too: its first append may have crashed before this step.
+      if (this.identifiersOf(event).some(([kind, value]) => !this.keys.isIndexed(event.subject!.id, kind, value))) indexing.push(event);
+      if (event.type === 'SubjectErased') erasures.push(event);
     });
+    const due = Date.now() - this.savedAt >= CHECKPOINT_INTERVAL_MS;
+    if (indexing.length === 0 && erasures.length === 0 && !due) return;
+    this.keys.inTransaction(() => {
+      for (const event of indexing) this.index(event);
+      for (const event of erasures) this.keys.erase(event.subject!.id, event.id);
+      this.saveCheckpoints();
+    });
+  }
+
+  /** Writes the checkpoints over every position appended since they were last written (call before closing). */
+  flushCheckpoints(): void {
+    if (this.unsaved.length > 0) this.keys.inTransaction(() => this.saveCheckpoints());
+  }
+
+  private saveCheckpoints(): void {
+    this.advanceWithoutGap(ERASURES_APPLIED, this.unsaved);
+    this.advanceWithoutGap(INDEXED, this.unsaved);
+    this.unsaved = [];
+    this.savedAt = Date.now();
   }
 
   private sealed(event: LedgerEvent): StreamWrite {
@@ -183,7 +210,11 @@ export class Ledger {
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */
   private index(event: LedgerEvent): void {
-    if (!event.subject) return;
+    for (const [kind, value] of this.identifiersOf(event)) this.keys.addToIndex(event.subject!.id, kind, value);
+  }
+
+  private identifiersOf(event: LedgerEvent): [string, string][] {
+    if (!event.subject) return [];
     // Values read back from the log are null where the subject's key is destroyed: nothing to index.
     const found: [string, string][] = (event.subject.identifiers ?? [])
       .filter(({ value }) => typeof value === 'string').map(({ kind, value }) => [kind, value]);
@@ -194,13 +225,13 @@ export class Ledger {
         if (normalised !== null) found.push([kind, normalised]);
       }
     }
-    for (const [kind, value] of found) this.keys.addToIndex(event.subject.id, kind, value);
+    return found;
   }
 
   /** Moves a checkpoint over these positions as far as they follow on from it without a gap. */
-  private advanceWithoutGap(name: string, positions: number[]): void {
+  private advanceWithoutGap(name: string, positions: readonly number[]): void {
     let through = this.keys.getNumber(name);
-    for (const position of positions.sort((a, b) => a - b)) {
+    for (const position of [...positions].sort((a, b) => a - b)) {
       if (position === through + 1) through = position;
       else if (position > through) break;
     }

@@ -107,6 +107,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
         await worker?.subscription.stop();
         await store.close();
         ownDb?.close();
+        ledger.flushCheckpoints();
         keys.close();
       },
     };

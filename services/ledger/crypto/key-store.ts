@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS blind_index (
 CREATE INDEX IF NOT EXISTS blind_index_by_subject ON blind_index (subject_id);
 `;
 
+const MAX_INDEXED_REMEMBERED = 200_000;
+
 export class KeyStore {
   private readonly db: Database.Database;
   private master: Buffer;
@@ -127,6 +129,8 @@ export class KeyStore {
    * key since this one cached it: a changed data_version drops the caches, so no event is ever
    * sealed with a destroyed key and no value is opened with one.
    */
+  private readonly indexed = new Set<string>();
+
   private forgetIfChangedElsewhere(): void {
     const version = this.statements.dataVersion.get()!;
     if (version === this.seenDataVersion) return;
@@ -134,6 +138,7 @@ export class KeyStore {
     this.keys.clear();
     this.current.clear();
     this.digestKeys.clear();
+    this.indexed.clear();
   }
 
   /** Runs `work` in one key-store transaction: one sync to disk for a whole batch of new keys or index entries. */
@@ -191,6 +196,7 @@ export class KeyStore {
       this.statements.deleteIndex.run(subjectId);
       return kids;
     })();
+    this.indexed.clear();
     for (const kid of destroyed) {
       this.keys.get(kid)?.fill(0);
       this.keys.set(kid, null);
@@ -206,8 +212,27 @@ export class KeyStore {
     return createHmac('sha256', this.indexKey).update(`${kind}\u0000${normalised}`).digest();
   }
 
+  /**
+   * Whether this identifier is known to be in the index for this subject — from this process's
+   * memory, so that a batch of known subjects needs no key-store write at all. Forgotten when
+   * anything changes the store elsewhere, and at an erasure.
+   */
+  isIndexed(subjectId: string, kind: string, normalised: string): boolean {
+    if (!this.db.inTransaction) this.forgetIfChangedElsewhere();
+    return this.indexed.has(this.indexedKey(subjectId, kind, normalised));
+  }
+
   addToIndex(subjectId: string, kind: string, normalised: string): void {
-    this.statements.addIndex.run(this.indexDigest(kind, normalised), subjectId);
+    const digest = this.indexDigest(kind, normalised);
+    this.statements.addIndex.run(digest, subjectId);
+    // Bounded: past it, known identifiers are simply written again (INSERT OR IGNORE).
+    if (this.indexed.size >= MAX_INDEXED_REMEMBERED) this.indexed.clear();
+    this.indexed.add(`${subjectId}\u0000${digest.toString('base64')}`);
+  }
+
+  /** Remembered by digest, never by the identifier itself. */
+  private indexedKey(subjectId: string, kind: string, normalised: string): string {
+    return `${subjectId}\u0000${this.indexDigest(kind, normalised).toString('base64')}`;
   }
 
   findByIdentifier(kind: string, normalised: string): string[] {
