@@ -1,12 +1,11 @@
 /** Facts most read models need from any event, in one place. */
-import type { LedgerEvent } from '../schemas/event.js';
+import type { SealedEvent } from '../services/ledger/stored-event.js';
 
-export function categoriesOf(event: LedgerEvent): string[] | 'all' {
-  const categories = (event.data as { categories?: string[] | 'all' }).categories;
-  return categories ?? [];
+export function categoriesOf(event: SealedEvent): string[] | 'all' {
+  return 'categories' in event.data && event.data.categories !== undefined ? event.data.categories : [];
 }
 
-export function systemsOf(event: LedgerEvent): string[] {
+export function systemsOf(event: SealedEvent): string[] {
   switch (event.type) {
     case 'DataCollected':
       return [event.data.storage.system];
@@ -22,4 +21,4 @@ export function systemsOf(event: LedgerEvent): string[] {
   }
 }
 
-export const subjectOf = (event: LedgerEvent): string | null => event.subject?.id ?? null;
+export const subjectOf = (event: SealedEvent): string | null => event.subject?.id ?? null;

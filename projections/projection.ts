@@ -6,14 +6,14 @@
  * Both run inside the append transaction on the embedded store, and rebuild from position 0.
  */
 import type Database from 'better-sqlite3';
-import type { LedgerEvent } from '../schemas/event.js';
+import type { SealedEvent } from '../services/ledger/stored-event.js';
 
 /** An event as projections see it: its values still sealed (read models never hold plaintext). */
 export interface ProjectedEvent {
   readonly position: number;
   readonly stream: string;
   readonly recordedAt: string;
-  readonly event: LedgerEvent;
+  readonly event: SealedEvent;
 }
 
 export interface Projection {

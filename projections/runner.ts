@@ -4,7 +4,7 @@
  * position 0 on demand or when a model's version changes.
  */
 import type Database from 'better-sqlite3';
-import type { LedgerEvent } from '../schemas/event.js';
+import { storedEvent } from '../services/ledger/stored-event.js';
 import type { EventStore, RecordedEvent } from '../services/store/port.js';
 import { allProjections } from './index.js';
 import type { ProjectedEvent, Projection } from './projection.js';
@@ -16,7 +16,7 @@ export const toProjected = (recorded: RecordedEvent): ProjectedEvent => ({
   position: recorded.position,
   stream: recorded.stream,
   recordedAt: recorded.recordedAt,
-  event: recorded.body as unknown as LedgerEvent,
+  event: storedEvent(recorded),
 });
 
 export class ProjectionRunner {

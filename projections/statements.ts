@@ -14,5 +14,6 @@ export function statement<P extends unknown[] = unknown[], R = unknown>(db: Data
     prepared = db.prepare(sql);
     cache.set(sql, prepared);
   }
-  return prepared as unknown as Database.Statement<P, R>;
+  // The cache holds statements of every shape; the caller's SQL is what gives this one its row type.
+  return prepared as Database.Statement<P, R>;
 }

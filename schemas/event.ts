@@ -20,8 +20,11 @@ export const eventSchemas = {
 export type EventType = keyof typeof eventSchemas;
 export const EVENT_TYPES = Object.keys(eventSchemas) as EventType[];
 
-export const LedgerEvent = z.discriminatedUnion('type', Object.values(eventSchemas) as unknown as [
-  (typeof eventSchemas)[EventType], ...(typeof eventSchemas)[EventType][],
+export const LedgerEvent = z.discriminatedUnion('type', [
+  DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted,
+  ConsentGiven, ConsentWithdrawn,
+  SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
+  LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, PolicyPublished,
 ]);
 export type LedgerEvent = z.infer<typeof LedgerEvent>;
 export type EventOf<T extends EventType> = Extract<LedgerEvent, { type: T }>;

@@ -110,10 +110,11 @@ export function shutdownProgress(db: Database.Database, asOf: string): ShutdownP
   return shutdowns.map((shutdown) => {
     const policy = policyAt(db, shutdown.announcedAt);
     const reasonable = addDuration(shutdown.effectiveAt, policy.document.shutdown.deletionPeriod);
+    const channels: readonly string[] = policy.document.shutdown.noticeChannels;
     const notices = statement<[string, string], { event_id: string; subject_id: string | null; channel: string }>(db, 
       `SELECT event_id, subject_id, channel FROM rm_notices WHERE topic = 'service-shutdown' AND (service = ? OR service IS NULL)
        AND occurred_at <= ? ORDER BY position`).all(shutdown.service, shutdown.effectiveAt)
-      .filter((notice) => policy.document.shutdown.noticeChannels.includes(notice.channel as never));
+      .filter((notice) => channels.includes(notice.channel));
     const bySubject = new Map<string, ShutdownProgress['subjects'][number] & { stillHeld: boolean }>();
     for (const { subjectId, interval } of intervals(db, shutdown.systems)) {
       if (interval.from > shutdown.effectiveAt || (interval.to !== null && interval.to <= shutdown.effectiveAt)) continue;

@@ -11,8 +11,12 @@ import { DataCategory, LegalBasis, Purpose, RecipientKind } from '../../schemas/
 import { ACT_RULES, actContext } from '../../projections/compliance/violations.js';
 import { policyAt } from '../../projections/policies/policies.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
-import type { LedgerEvent } from '../../schemas/event.js';
+import type { SealedEventOf } from '../ledger/stored-event.js';
+import type { LegalBasis as LegalBasisTerm } from '../../schemas/taxonomy.js';
+import { v7 as uuidv7 } from 'uuid';
 import { ValidationError } from '../errors.js';
+
+type RegionCode = z.infer<typeof Region>;
 
 export const AuthorizeQuestion = z.strictObject({
   subjectId: z.string().min(1),
@@ -42,16 +46,31 @@ export function authorize(db: Database.Database, input: unknown, now: Date, isEr
   }
   const needsConsent = policy.document.consent.required.some((r) => r.purpose === question.purpose && (!r.categories || r.categories.some((c) => question.categories.includes(c))));
   const legalBasis = question.legalBasis ?? (needsConsent ? 'consent' : 'legitimate-interest');
-  const envelope = { id: '00000000-0000-0000-0000-000000000000', occurredAt: at, subject: { id: question.subjectId }, actor: { kind: 'system', id: 'authorize' } };
-  const { recipient } = question;
-  const abroad = recipient && !policy.document.storage.regions.includes(recipient.region);
-  const act = (recipient
-    ? abroad
-      ? { ...envelope, type: 'DataTransferredAbroad', data: { categories: question.categories, recipient, fromRegion: policy.document.storage.regions[0], toRegion: recipient.region, purpose: question.purpose, securityMeasures: [], risks: [], mechanism: 'other', consentId: question.consentId ?? undefined } }
-      : { ...envelope, type: 'DataShared', data: { categories: question.categories, recipient, purpose: question.purpose, legalBasis, legalRequestId: question.legalRequestId ?? undefined } }
-    : { ...envelope, type: 'DataUsed', data: { categories: question.categories, purpose: question.purpose, legalBasis, system: 'authorize', consentId: question.consentId ?? undefined } }) as unknown as LedgerEvent;
+  const act = hypotheticalAct(question, legalBasis, policy.document.storage.regions, at);
   const projected: ProjectedEvent = { position: 0, stream: `subject-${question.subjectId}`, recordedAt: at, event: act };
   const context = actContext(db, at);
   const reasons = Object.entries(ACT_RULES).flatMap(([rule, evaluate]) => evaluate!(projected, context).map((finding) => ({ rule, message: finding.message })));
   return { allowed: reasons.length === 0, policyVersion: policy.version, reasons };
+}
+
+/** An act carries no personal value: as stored, it is the event itself. */
+type Act = SealedEventOf<'DataUsed'> | SealedEventOf<'DataShared'> | SealedEventOf<'DataTransferredAbroad'>;
+
+/**
+ * The act the question describes, as the event a producer would record: a share with a
+ * recipient (a transfer abroad when the recipient is outside the policy's regions), else a use.
+ */
+function hypotheticalAct(question: AuthorizeQuestion, legalBasis: LegalBasisTerm, homeRegions: readonly RegionCode[], at: string): Act {
+  const envelope = { id: uuidv7(), occurredAt: at, subject: { id: question.subjectId }, actor: { kind: 'system', id: 'authorize' } } as const;
+  const { recipient, purpose, categories } = question;
+  const consentId = question.consentId ?? undefined;
+  if (!recipient) return { ...envelope, type: 'DataUsed', data: { categories, purpose, legalBasis, system: 'authorize', consentId } };
+  const fromRegion = homeRegions[0];
+  if (fromRegion !== undefined && !homeRegions.includes(recipient.region)) {
+    return {
+      ...envelope, type: 'DataTransferredAbroad',
+      data: { categories, recipient, fromRegion, toRegion: recipient.region, purpose, securityMeasures: [], risks: [], mechanism: 'other', consentId },
+    };
+  }
+  return { ...envelope, type: 'DataShared', data: { categories, recipient, purpose, legalBasis, legalRequestId: question.legalRequestId ?? undefined } };
 }

@@ -12,6 +12,7 @@ import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../s
 import type { KeyStore } from './crypto/key-store.js';
 import { hasPersonalValues, openEvent, sealEvent } from './crypto/sealed-values.js';
 import { normaliseEvent } from './normalise.js';
+import { storedEvent, toStoredBody, type OpenedEvent } from './stored-event.js';
 import { streamOf } from './streams.js';
 
 export type RecordOutcome =
@@ -113,7 +114,7 @@ export class Ledger {
     let applied = 0;
     for await (const recorded of this.store.readAll({ after, types: ['SubjectErased'] })) {
       if (recorded.position > head) break;
-      const event = recorded.body as unknown as LedgerEvent;
+      const event = storedEvent(recorded);
       this.keys.inTransaction(() => this.keys.erase(event.subject!.id, event.id));
       applied += 1;
     }
@@ -132,7 +133,7 @@ export class Ledger {
     let indexed = 0;
     let page: RecordedEvent[] = [];
     const flush = () => this.keys.inTransaction(() => {
-      for (const recorded of page) this.index(this.open(recorded).event as unknown as LedgerEvent);
+      for (const recorded of page) this.index(this.open(recorded).event);
       indexed += page.length;
       page = [];
     });
@@ -148,7 +149,7 @@ export class Ledger {
 
   /** The stored event with its personal values opened; values of erased subjects read as null. */
   open(recorded: RecordedEvent): ReturnType<typeof openEvent> {
-    return openEvent(recorded.body, (kid) => this.keys.keyById(kid));
+    return openEvent(storedEvent(recorded), (kid) => this.keys.keyById(kid));
   }
 
   private async appendSegment(candidates: readonly Prepared[], outcomes: RecordOutcome[]): Promise<void> {
@@ -205,19 +206,19 @@ export class Ledger {
     const digest = dataKey
       ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
       : bodyDigest(event);
-    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
+    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: toStoredBody(sealEvent(event, dataKey)), digest }] };
   }
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */
-  private index(event: LedgerEvent): void {
+  private index(event: OpenedEvent): void {
     for (const [kind, value] of this.identifiersOf(event)) this.keys.addToIndex(event.subject!.id, kind, value);
   }
 
-  private identifiersOf(event: LedgerEvent): [string, string][] {
+  private identifiersOf(event: OpenedEvent): [string, string][] {
     if (!event.subject) return [];
     // Values read back from the log are null where the subject's key is destroyed: nothing to index.
     const found: [string, string][] = (event.subject.identifiers ?? [])
-      .filter(({ value }) => typeof value === 'string').map(({ kind, value }) => [kind, value]);
+      .flatMap(({ kind, value }): [string, string][] => (value === null ? [] : [[kind, value]]));
     if (event.type === 'DataCollected' && event.data.values) {
       for (const [category, kind] of INDEXED_CATEGORIES) {
         const value: unknown = event.data.values[category];

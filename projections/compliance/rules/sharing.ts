@@ -27,7 +27,8 @@ export const disclosureWithoutLegalBasis: ActRule = ({ event }, { policy, legalR
     return [{ subjectId, eventIds: [event.id, ...(request?.evidence ?? [])], message: `${given} citing legal request "${legalRequestId}", which was not recorded as received before the disclosure.` }];
   }
   const problems: string[] = [];
-  if (!policy.document.legalDisclosure.acceptedInstruments.includes(request.instrument as never)) problems.push(`its instrument "${request.instrument}" is not one the policy accepts`);
+  const accepted: readonly string[] = policy.document.legalDisclosure.acceptedInstruments;
+  if (request.instrument === null || !accepted.includes(request.instrument)) problems.push(`its instrument "${request.instrument}" is not one the policy accepts`);
   const beyond = categories.filter((c) => !request.categories.includes(c));
   if (beyond.length > 0) problems.push(`it did not ask for ${list(beyond)}`);
   if (problems.length === 0) return [];

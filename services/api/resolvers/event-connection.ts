@@ -2,6 +2,7 @@
 import { ValidationError } from '../../errors.js';
 import type { EventFilter } from '../../../projections/queries.js';
 import type { RecordedEvent } from '../../store/port.js';
+import { mapPersonalValues, storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
 import type { ApiContext } from '../context.js';
 
 const MAX_PAGE = 500;
@@ -18,17 +19,11 @@ export function decodeCursor(cursor: string | null | undefined): number {
 /** Identifier kinds whose values are these data categories, for the DataViewed record. */
 const IDENTIFIER_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
 
-interface OpenedEnvelope {
-  occurredAt: string;
-  subject?: { id: string; identifiers?: { kind: string; value: string | null }[] };
-  actor: { kind: string; id: string };
-  data: { values?: Record<string, string | null> } & Record<string, unknown>;
-}
-
 /** The categories whose decrypted values this event shows (none once the subject is erased). */
-function revealedCategories(envelope: OpenedEnvelope): string[] {
-  const categories = Object.entries(envelope.data.values ?? {}).filter(([, value]) => value !== null).map(([category]) => category);
-  for (const { kind, value } of envelope.subject?.identifiers ?? []) {
+function revealedCategories(event: OpenedEvent): string[] {
+  const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
+  const categories = values.filter(([, value]) => typeof value === 'string').map(([category]) => category);
+  for (const { kind, value } of event.subject?.identifiers ?? []) {
     const category = IDENTIFIER_CATEGORIES.get(kind);
     if (value !== null && category !== undefined) categories.push(category);
   }
@@ -37,23 +32,17 @@ function revealedCategories(envelope: OpenedEnvelope): string[] {
 
 export function eventNode(context: ApiContext, recorded: RecordedEvent, operation: string) {
   const reveal = context.may('revealValues');
-  const body = reveal ? context.opened.ledger.open(recorded).event : withoutValues(recorded.body);
-  const envelope = body as unknown as OpenedEnvelope;
-  if (reveal && envelope.subject) context.views.viewed(context.principal, envelope.subject.id, revealedCategories(envelope), operation);
+  // A reader who may not see values sees null for each, not ciphertext either.
+  const event: OpenedEvent = reveal ? context.opened.ledger.open(recorded).event : withoutValues(storedEvent(recorded));
+  if (reveal && event.subject) context.views.viewed(context.principal, event.subject.id, revealedCategories(event), operation);
   return {
     id: recorded.id, position: recorded.position, stream: recorded.stream, revision: recorded.revision, type: recorded.type,
-    occurredAt: envelope.occurredAt, recordedAt: recorded.recordedAt, subjectId: envelope.subject?.id ?? null,
-    actor: envelope.actor, data: envelope.data, hash: recorded.hash,
+    occurredAt: event.occurredAt, recordedAt: recorded.recordedAt, subjectId: event.subject?.id ?? null,
+    actor: event.actor, data: event.data, hash: recorded.hash,
   };
 }
 
-/** Sealed values shown as null: a reader who may not see values should not see ciphertext either. */
-function withoutValues(body: RecordedEvent['body']): RecordedEvent['body'] {
-  const copy = structuredClone(body) as { data?: { values?: Record<string, unknown> }; subject?: { identifiers?: { value: unknown }[] } };
-  if (copy.data?.values) for (const key of Object.keys(copy.data.values)) copy.data.values[key] = null;
-  copy.subject?.identifiers?.forEach((identifier) => (identifier.value = null));
-  return copy as RecordedEvent['body'];
-}
+const withoutValues = (event: SealedEvent): OpenedEvent => mapPersonalValues(event, () => null, (value): value is unknown => value !== undefined);
 
 export async function eventConnection(context: ApiContext, filter: EventFilter, first: number | null | undefined, after: string | null | undefined, operation: string) {
   const size = first ?? 50;

@@ -68,8 +68,9 @@ async function valueOf(context: ApiContext, subjectId: string, state: CategorySt
   if (!context.may('revealValues') || state.status !== 'held' || state.valuePosition === null) return null;
   const [recorded] = await context.opened.store.readPositions([state.valuePosition]);
   if (!recorded) return null;
-  const values = (context.opened.ledger.open(recorded).event as { data?: { values?: Record<string, string | null> } }).data?.values;
-  const value = values?.[state.category] ?? null;
+  const { event } = context.opened.ledger.open(recorded);
+  const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
+  const value = values.find(([category]) => category === state.category)?.[1] ?? null;
   if (value !== null) context.views.viewed(context.principal, subjectId, [state.category], 'subjectAccess');
   return value;
 }

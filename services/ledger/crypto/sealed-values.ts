@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import type { LedgerEvent } from '../../../schemas/event.js';
-import type { JsonObject } from '../../store/port.js';
+import { mapPersonalValues, type OpenedEvent, type SealedEvent } from '../stored-event.js';
 import { decryptBuffer, DecryptionError, encryptToBuffer } from './aead.js';
 import type { DataKey } from './key-store.js';
 
@@ -25,59 +25,45 @@ function seal(dataKey: DataKey, eventId: string, path: string, value: string): S
   return { enc: 'A256GCM', kid: dataKey.kid, ct };
 }
 
-/** The stored body of an event: the event as validated, its personal values sealed. */
-export function sealEvent(event: LedgerEvent, dataKey: DataKey | null): JsonObject {
-  const body = structuredClone(event) as unknown as JsonObject & { subject?: { identifiers?: { kind: string; value: unknown }[] }; data: { values?: Record<string, unknown> } };
-  if (!dataKey) return body;
-  body.subject?.identifiers?.forEach((identifier, i) => {
-    identifier.value = seal(dataKey, event.id, `subject.identifiers[${i}].value`, identifier.value as string);
-  });
-  const values = body.data.values;
-  if (values) {
-    for (const [category, value] of Object.entries(values)) {
-      values[category] = seal(dataKey, event.id, `data.values.${category}`, value as string);
-    }
-  }
-  return body;
+/** The stored form of an event: the event as validated, its personal values sealed (none without a key: it has none). */
+export function sealEvent(event: LedgerEvent, dataKey: DataKey | null): SealedEvent {
+  const isText = (value: unknown): value is string => typeof value === 'string';
+  return mapPersonalValues(event, (value, path) => {
+    if (!dataKey) throw new Error(`event ${event.id} has personal values but no data key`);
+    return seal(dataKey, event.id, path, value);
+  }, isText);
 }
 
 /** Whether an event carries values that must be sealed (so it needs a subject key). */
 export function hasPersonalValues(event: LedgerEvent): boolean {
-  const values = (event.data as { values?: object }).values;
+  const values = 'values' in event.data ? event.data.values : undefined;
   return (event.subject?.identifiers?.length ?? 0) > 0 || (values !== undefined && Object.keys(values).length > 0);
 }
 
 export type KeyLookup = (kid: string) => Buffer | null;
 
 /**
- * Opens the sealed values of a stored body. A value whose key was destroyed (erasure) reads
+ * Opens the sealed values of a stored event. A value whose key was destroyed (erasure) reads
  * as null; `sealed` counts the values, `unreadable` those that could not be opened.
  */
-export function openEvent(body: JsonObject, lookup: KeyLookup): { event: JsonObject; sealed: number; unreadable: number } {
-  const event = structuredClone(body) as JsonObject & { id: string; subject?: { identifiers?: { value: unknown }[] }; data?: { values?: Record<string, unknown> } };
+export function openEvent(stored: SealedEvent, lookup: KeyLookup): { event: OpenedEvent; sealed: number; unreadable: number } {
   let sealed = 0;
   let unreadable = 0;
-  const open = (value: unknown, path: string): string | null => {
-    const parsed = SealedValue.safeParse(value);
-    if (!parsed.success) return typeof value === 'string' ? value : null;
+  const isSealed = (value: unknown): value is SealedValue => SealedValue.safeParse(value).success;
+  const event = mapPersonalValues(stored, (value: SealedValue, path): string | null => {
     sealed += 1;
-    const key = lookup(parsed.data.kid);
+    const key = lookup(value.kid);
     if (!key) {
       unreadable += 1;
       return null;
     }
     try {
-      return decryptBuffer(key, Buffer.from(parsed.data.ct, 'base64url'), aad(event.id, path)).toString('utf8');
+      return decryptBuffer(key, Buffer.from(value.ct, 'base64url'), aad(stored.id, path)).toString('utf8');
     } catch (error) {
       if (!(error instanceof DecryptionError)) throw error;
       unreadable += 1;
       return null;
     }
-  };
-  event.subject?.identifiers?.forEach((identifier, i) => {
-    identifier.value = open(identifier.value, `subject.identifiers[${i}].value`);
-  });
-  const values = event.data?.values;
-  if (values) for (const category of Object.keys(values)) values[category] = open(values[category], `data.values.${category}`);
+  }, isSealed);
   return { event, sealed, unreadable };
 }

@@ -53,14 +53,15 @@ export function planAppend(input: {
 
   const results = input.writes.map((write): PlannedResult => {
     const current = revisions.get(write.stream) ?? -1;
-    const outcomes: PlannedOutcome[] = [];
+    // A slot per event, in order; the fresh ones are filled once planned.
+    const outcomes: (PlannedOutcome | null)[] = [];
     const fresh: { id: string; type: string; body: RecordedEvent['body']; digest: string; slot: number }[] = [];
     for (const event of write.events) {
       const digest = event.digest ?? bodyDigest(event.body);
       const existing = known.get(event.id);
       if (existing === undefined) {
         fresh.push({ id: event.id, type: event.type, body: event.body, digest, slot: outcomes.length });
-        outcomes.push(undefined as never); // filled in below, in order
+        outcomes.push(null);
         known.set(event.id, { stream: write.stream, digest, position: Number.NaN, revision: Number.NaN });
       } else if (existing.stream === write.stream && existing.digest === digest) {
         outcomes.push({ status: 'duplicate', id: event.id, position: existing.position, revision: existing.revision });
@@ -83,7 +84,7 @@ export function planAppend(input: {
       outcomes[slot] = { status: 'appended', id, position, revision };
     }
     revisions.set(write.stream, revision);
-    return { stream: write.stream, nextExpectedRevision: revision, outcomes };
+    return { stream: write.stream, nextExpectedRevision: revision, outcomes: outcomes.map(filled) };
   });
   // Same id twice in one batch: the second answers with the first's final position.
   const settled = results.map((result) => ({
@@ -107,4 +108,10 @@ export function linksByStream(entries: readonly RecordedEvent[]): Map<string, Re
     byStream.set(entry.stream, list);
   }
   return byStream;
+}
+
+/** Every slot was filled: a fresh event is always planned. */
+function filled<T>(outcome: T | null): T {
+  if (outcome === null) throw new Error('a planned outcome was left unfilled');
+  return outcome;
 }

@@ -119,14 +119,15 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
 
     const results = writes.map((write): AppendResult => {
       const current = this.statements.streamRevision.get(write.stream)?.revision ?? -1;
-      const outcomes: AppendOutcome[] = [];
+      // A slot per event, in order; the fresh ones are filled once appended.
+      const outcomes: (AppendOutcome | null)[] = [];
       const fresh: { event: EventToAppend; digest: string; slot: number }[] = [];
       for (const event of write.events) {
         const digest = event.digest ?? bodyDigest(event.body);
         const existing = this.statements.byId.get(event.id);
         if (existing === undefined) {
           fresh.push({ event, digest, slot: outcomes.length });
-          outcomes.push(undefined as never); // filled in below, in order
+          outcomes.push(null);
         } else if (existing.stream === write.stream && existing.digest === digest) {
           outcomes.push({ status: 'duplicate', id: event.id, position: existing.position, revision: existing.revision });
         } else {
@@ -149,7 +150,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
         appended.push({ ...unchained, hash });
         outcomes[slot] = { status: 'appended', id: event.id, position, revision };
       }
-      return { stream: write.stream, nextExpectedRevision: revision, outcomes };
+      return { stream: write.stream, nextExpectedRevision: revision, outcomes: outcomes.map(filled) };
     });
     if (appended.length > 0) this.onAppended?.(appended, this.db);
     return results;
@@ -241,4 +242,10 @@ function toRecorded(row: EventRow): RecordedEvent {
     digest: row.digest,
     hash: row.hash,
   };
+}
+
+/** Every slot was filled: a fresh event is either appended or the whole write threw. */
+function filled<T>(outcome: T | null): T {
+  if (outcome === null) throw new Error('an append outcome was left unfilled');
+  return outcome;
 }
