@@ -40,7 +40,7 @@ export interface KeyedModel<S extends { lastPosition: number }> {
   evolve(state: S | null, event: ProjectedEvent, key: Key): S | null;
 }
 
-export function keyedProjection<S extends { lastPosition: number }>(model: KeyedModel<S>): Projection & { read(db: Database.Database, key: Key): S | null } {
+export function keyedProjection<S extends { lastPosition: number }>(model: KeyedModel<S>): Projection & { readonly model: KeyedModel<S>; read(db: Database.Database, key: Key): S | null } {
   const columns = model.key.join(', ');
   const where = model.key.map((column) => `${column} = ?`).join(' AND ');
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.key.map((c) => `${c} NOT NULL`).join(', ')}, state TEXT NOT NULL, PRIMARY KEY (${columns})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
@@ -73,6 +73,7 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     version: model.version,
     tables: [model.table],
     schema,
+    model,
     read,
     apply(db, event) {
       const s = prepared(db);
@@ -108,7 +109,7 @@ export interface LogModel {
   rowsOf(event: ProjectedEvent): Record<string, string | number | null>[];
 }
 
-export function logProjection(model: LogModel): Projection {
+export function logProjection(model: LogModel): Projection & { readonly model: LogModel } {
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.columns.join(', ')}, PRIMARY KEY (${model.uniqueBy.join(', ')})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
   const inserts = new WeakMap<Database.Database, Database.Statement<unknown[]>>();
   return {
@@ -116,6 +117,7 @@ export function logProjection(model: LogModel): Projection {
     version: model.version,
     tables: [model.table],
     schema,
+    model,
     apply(db, event) {
       let insert = inserts.get(db);
       if (!insert) {
@@ -138,4 +140,37 @@ export const json = (value: unknown): string => JSON.stringify(value);
 export function withEvidence(evidence: readonly string[], id: string, max = 32): string[] {
   if (evidence.length < max) return [...evidence, id];
   return [evidence[0]!, ...evidence.slice(evidence.length - max + 2), id];
+}
+
+/**
+ * A keyed model folded in memory, with the same rules as in its table (a row skips an event it
+ * has seen; `existing` lists stored keys under a prefix, in key order): for pure tests and for
+ * logic that needs a model's state without a database.
+ */
+export function foldKeyed<S extends { lastPosition: number }>(model: KeyedModel<S>, events: readonly ProjectedEvent[]): Map<string, { key: Key; state: S }> {
+  const rows = new Map<string, { key: Key; state: S }>();
+  const existing = (prefix: Key): Key[] => [...rows.values()]
+    .map((row) => row.key)
+    .filter((key) => prefix.every((part, i) => key[i] === part))
+    .sort(compareKeys);
+  for (const event of events) {
+    for (const key of model.keysOf(event, existing)) {
+      const id = JSON.stringify(key);
+      const state = rows.get(id)?.state ?? null;
+      if (state !== null && state.lastPosition >= event.position) continue;
+      const next = model.evolve(state, event, key);
+      if (next === null) rows.delete(id);
+      else rows.set(id, { key, state: next });
+    }
+  }
+  return rows;
+}
+
+/** Key order as SQLite's ORDER BY gives it for ASCII text keys (ids are ASCII by the contract). */
+function compareKeys(a: Key, b: Key): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    if (a[i]! < b[i]!) return -1;
+    if (a[i]! > b[i]!) return 1;
+  }
+  return a.length - b.length;
 }

@@ -24,12 +24,9 @@ export interface EventFilter {
   to?: string | null;
 }
 
-export interface TransferRow {
-  position: number; eventId: string; subjectId: string; occurredAt: string;
-  recipient: { id: string; name: string; kind: string; region: string };
-  fromRegion: string; toRegion: string; categories: string[]; purpose: string; mechanism: string;
-  securityMeasures: string[]; risks: string[]; consentId: string | null;
-}
+import type { TransferRow } from './recipients/recipients.js';
+
+export type { TransferRow };
 
 export interface DisclosureRow {
   position: number; eventId: string; subjectId: string; occurredAt: string; recipientId: string; recipientName: string;

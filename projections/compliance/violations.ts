@@ -17,7 +17,11 @@ import { disclosureWithoutLegalBasis, thirdPartyShare } from './rules/sharing.js
 import { storageRegion } from './rules/storage-region.js';
 import type { ActContext, ActRule, RuleId, Violation } from './violation.js';
 
-export const ACT_RULES: Readonly<Partial<Record<RuleId, ActRule>>> = {
+/** The rules that judge one act when it is recorded (the others are time rules). */
+export const ACT_RULE_IDS = ['consent-missing', 'cross-border-without-consent', 'third-party-share', 'disclosure-without-legal-basis', 'storage-region'] as const satisfies readonly RuleId[];
+export type ActRuleId = (typeof ACT_RULE_IDS)[number];
+
+export const ACT_RULES: Readonly<Record<ActRuleId, ActRule>> = {
   'consent-missing': consentMissing,
   'cross-border-without-consent': crossBorderWithoutConsent,
   'third-party-share': thirdPartyShare,
@@ -39,8 +43,8 @@ export const violations: Projection = {
     if (!ACTS.has(projected.event.type)) return;
     const context = actContext(db, projected.event.occurredAt);
     const insert = statement(db, `INSERT OR IGNORE INTO rm_violations VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const [rule, evaluate] of Object.entries(ACT_RULES)) {
-      for (const finding of evaluate!(projected, context)) {
+    for (const rule of ACT_RULE_IDS) {
+      for (const finding of ACT_RULES[rule](projected, context)) {
         insert.run(rule, projected.position, finding.subjectId, JSON.stringify(finding.eventIds), projected.event.occurredAt,
           projected.recordedAt, context.policy.version, finding.message);
       }

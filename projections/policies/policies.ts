@@ -30,15 +30,35 @@ export const policies = keyedProjection<PolicyState>({
   },
 });
 
+/** What choosing a policy needs to know of each published version. */
+export interface PublishedPolicy {
+  readonly version: string;
+  readonly effectiveFrom: string;
+  readonly lastPosition: number;
+}
+
 /**
- * The policy in force at `at`: the published version with the latest `effectiveFrom` not after
- * it (the later publication wins a tie); before any publication, the built-in default policy.
+ * Which published version is in force at `at`: the one with the latest `effectiveFrom` not after
+ * it (the later publication wins a tie); null before any — the built-in default policy then.
  */
+export function versionInForce(published: readonly PublishedPolicy[], at: string): string | null {
+  let best: PublishedPolicy | null = null;
+  for (const candidate of published) {
+    if (candidate.effectiveFrom > at) continue;
+    if (best === null || candidate.effectiveFrom > best.effectiveFrom
+      || (candidate.effectiveFrom === best.effectiveFrom && candidate.lastPosition > best.lastPosition)) best = candidate;
+  }
+  return best?.version ?? null;
+}
+
+export const DEFAULT_POLICY: PolicyInForce = { version: DEFAULT_POLICY_VERSION, document: defaultPolicy, eventId: null };
+
+/** The policy in force at `at`, as the read models know it. */
 export function policyAt(db: Database.Database, at: string): PolicyInForce {
-  const row = statement<[string], { version: string; state: string }>(db, 
-    `SELECT version, state FROM rm_policies WHERE json_extract(state, '$.effectiveFrom') <= ?
-     ORDER BY json_extract(state, '$.effectiveFrom') DESC, json_extract(state, '$.lastPosition') DESC LIMIT 1`).get(at);
-  if (!row) return { version: DEFAULT_POLICY_VERSION, document: defaultPolicy, eventId: null };
-  const state = JSON.parse(row.state) as PolicyState;
-  return { version: row.version, document: state.document, eventId: state.eventId };
+  const published = statement<[], PublishedPolicy>(db,
+    `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition FROM rm_policies`).all();
+  const version = versionInForce(published, at);
+  if (version === null) return DEFAULT_POLICY;
+  const state = policies.read(db, [version])!;
+  return { version, document: state.document, eventId: state.eventId };
 }

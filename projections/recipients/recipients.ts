@@ -1,5 +1,6 @@
 /** Everyone a subject's data went to — third parties, processors, authorities, abroad — and each transfer abroad. */
 import { json, keyedProjection, logProjection, union, withEvidence } from '../projection.js';
+import type { ProjectedEvent } from '../projection.js';
 
 export interface RecipientState {
   lastPosition: number;
@@ -47,6 +48,24 @@ export const recipients = keyedProjection<RecipientState>({
   },
 });
 
+/** A transfer abroad as the rules and the API see it. */
+export interface TransferRow {
+  position: number; eventId: string; subjectId: string; occurredAt: string;
+  recipient: { id: string; name: string; kind: string; region: string };
+  fromRegion: string; toRegion: string; categories: string[]; purpose: string; mechanism: string;
+  securityMeasures: string[]; risks: string[]; consentId: string | null;
+}
+
+/** The transfer an event records, if it records one. */
+export function transferOf({ position, event }: ProjectedEvent): TransferRow | null {
+  if (event.type !== 'DataTransferredAbroad') return null;
+  return {
+    position, eventId: event.id, subjectId: event.subject.id, occurredAt: event.occurredAt, recipient: event.data.recipient,
+    fromRegion: event.data.fromRegion, toRegion: event.data.toRegion, categories: event.data.categories, purpose: event.data.purpose,
+    mechanism: event.data.mechanism, securityMeasures: event.data.securityMeasures, risks: event.data.risks, consentId: event.data.consentId ?? null,
+  };
+}
+
 export const transfers = logProjection({
   name: 'transfers',
   version: 1,
@@ -55,10 +74,13 @@ export const transfers = logProjection({
     'mechanism', 'security_measures', 'risks', 'consent_id'],
   uniqueBy: ['position'],
   indexes: 'CREATE INDEX IF NOT EXISTS rm_transfers_by_subject ON rm_transfers (subject_id, position);',
-  rowsOf: ({ position, event }) => event.type !== 'DataTransferredAbroad' ? [] : [{
-    position, event_id: event.id, subject_id: event.subject.id, occurred_at: event.occurredAt, recipient: json(event.data.recipient),
-    from_region: event.data.fromRegion, to_region: event.data.toRegion, categories: json(event.data.categories), purpose: event.data.purpose,
-    mechanism: event.data.mechanism, security_measures: json(event.data.securityMeasures), risks: json(event.data.risks),
-    consent_id: event.data.consentId ?? null,
-  }],
+  rowsOf: (projected) => {
+    const transfer = transferOf(projected);
+    return transfer === null ? [] : [{
+      position: transfer.position, event_id: transfer.eventId, subject_id: transfer.subjectId, occurred_at: transfer.occurredAt,
+      recipient: json(transfer.recipient), from_region: transfer.fromRegion, to_region: transfer.toRegion, categories: json(transfer.categories),
+      purpose: transfer.purpose, mechanism: transfer.mechanism, security_measures: json(transfer.securityMeasures), risks: json(transfer.risks),
+      consent_id: transfer.consentId,
+    }];
+  },
 });

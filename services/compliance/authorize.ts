@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { toFieldErrors } from '../../schemas/event.js';
 import { Region } from '../../schemas/regions.js';
 import { DataCategory, LegalBasis, Purpose, RecipientKind } from '../../schemas/taxonomy.js';
-import { ACT_RULES, actContext } from '../../projections/compliance/violations.js';
+import { ACT_RULE_IDS, ACT_RULES, actContext } from '../../projections/compliance/violations.js';
 import { policyAt } from '../../projections/policies/policies.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
 import type { SealedEventOf } from '../ledger/stored-event.js';
@@ -49,7 +49,7 @@ export function authorize(db: Database.Database, input: unknown, now: Date, isEr
   const act = hypotheticalAct(question, legalBasis, policy.document.storage.regions, at);
   const projected: ProjectedEvent = { position: 0, stream: `subject-${question.subjectId}`, recordedAt: at, event: act };
   const context = actContext(db, at);
-  const reasons = Object.entries(ACT_RULES).flatMap(([rule, evaluate]) => evaluate!(projected, context).map((finding) => ({ rule, message: finding.message })));
+  const reasons = ACT_RULE_IDS.flatMap((rule) => ACT_RULES[rule](projected, context).map((finding) => ({ rule, message: finding.message })));
   return { allowed: reasons.length === 0, policyVersion: policy.version, reasons };
 }
 

@@ -1,0 +1,127 @@
+/**
+ * The rules that judge one act, given / when / then, in memory: a scenario that breaks a rule
+ * yields exactly that violation with exactly the right evidence; a near miss yields none.
+ * (Time rules, and the verdicts kept across policy versions, are judged on a real ledger in
+ * test/int/policy-rules.test.ts, where the ledger is the point.)
+ */
+import { describe, expect, it } from 'vitest';
+import { actSpecification as spec } from '../fixtures/act-specification.js';
+import { anEvent } from '../fixtures/events.js';
+import { defaultPolicy } from '../../schemas/default-policy.js';
+
+const S = { id: 'u-1' };
+
+describe('consent-missing', () => {
+  const cookieConsent = anEvent('ConsentGiven', { subject: S, occurredAt: '2026-03-01T00:00:00Z', data: { consentId: 'c-1', purposes: ['personalization'], categories: ['behavior.browsing'], disclosures: undefined } });
+  const withdrawal = anEvent('ConsentWithdrawn', { subject: S, occurredAt: '2026-03-10T12:00:00Z', data: { consentId: 'c-1' } });
+  const personalise = (at: string) => anEvent('DataUsed', { subject: S, occurredAt: at, data: { categories: ['behavior.browsing'], purpose: 'personalization', legalBasis: 'consent', system: 'recommender' } });
+
+  it('given a withdrawal, a use one second after it breaks the rule, with the use, the consent and the withdrawal as evidence', () => {
+    const after = personalise('2026-03-10T12:00:01Z');
+    spec.given([cookieConsent, withdrawal]).when(after)
+      .then([{ rule: 'consent-missing', subjectId: 'u-1', eventIds: [after.id, cookieConsent.id, withdrawal.id], policyVersion: 'default' }]);
+  });
+
+  it('near miss: a use one second before the withdrawal is fine', () => {
+    spec.given([cookieConsent, withdrawal]).when(personalise('2026-03-10T11:59:59Z')).thenNothing();
+  });
+
+  it('cookies after refusal: collecting cookie data for personalization after refusing it breaks the rule, whatever basis is claimed', () => {
+    const refusal = anEvent('ConsentWithdrawn', { subject: S, occurredAt: '2026-03-01T00:00:00Z', data: { consentId: undefined, purposes: ['personalization'] } });
+    const collected = anEvent('DataCollected', { subject: S, occurredAt: '2026-03-02T00:00:00Z', data: {
+      categories: ['device.cookie-id'], values: undefined, source: 'automatic', method: 'cookie', purposes: ['personalization'], legalBasis: 'legitimate-interest',
+      storage: { system: 'web-log', kind: 'server-log', region: 'CN' } } });
+    spec.given([refusal]).when(collected).then([{ rule: 'consent-missing', eventIds: [collected.id, refusal.id] }]);
+  });
+
+  it('near miss: a use on contract needs no consent', () => {
+    spec.given([]).when(anEvent('DataUsed', { subject: S, data: { categories: ['contact.email'], purpose: 'service-provision', legalBasis: 'contract', system: 'mailer' } })).thenNothing();
+  });
+});
+
+const transferConsent = (disclosures: Record<string, unknown>) => anEvent('ConsentGiven', {
+  subject: S, occurredAt: '2026-04-01T00:00:00Z', data: { consentId: 'c-x', purposes: ['service-provision'], categories: ['contact.email'], disclosures },
+});
+const fullDisclosures = { purpose: 'CRM hosting', recipient: 'CRM Inc', securityMeasures: ['encryption'], risks: ['foreign authority access'] };
+const transfer = anEvent('DataTransferredAbroad', { subject: S, occurredAt: '2026-04-02T00:00:00Z', data: { consentId: 'c-x' } });
+
+describe('cross-border-without-consent', () => {
+  it('a transfer under a consent that lacks the risks disclosure breaks the rule, naming what is missing', () => {
+    const consent = transferConsent({ ...fullDisclosures, risks: undefined });
+    const { judged } = spec.given([consent]).when(transfer);
+    expect(judged).toHaveLength(1);
+    expect(judged[0]).toMatchObject({ rule: 'cross-border-without-consent', eventIds: [transfer.id, consent.id] });
+    expect(judged[0]!.message).toContain('did not disclose "risks"');
+  });
+
+  it('a transfer with no consent at all breaks the rule', () => {
+    const bare = anEvent('DataTransferredAbroad', { subject: S, data: { consentId: undefined } });
+    spec.given([]).when(bare).then([{ rule: 'cross-border-without-consent', eventIds: [bare.id] }]);
+  });
+
+  it('near miss: a separate consent that disclosed purpose, recipient, security measures and risks', () => {
+    spec.given([transferConsent(fullDisclosures)]).when(transfer).thenNothing();
+  });
+});
+
+describe('third-party-share', () => {
+  const share = (kind: string) => anEvent('DataShared', { subject: S, data: {
+    categories: ['contact.phone'], recipient: { id: 'x', name: 'X Co', kind, region: 'CN' }, purpose: 'business-management', legalBasis: 'legitimate-interest', legalRequestId: undefined } });
+  it('sharing with a third party breaks the rule', () => {
+    const event = share('third-party');
+    spec.given([]).when(event).then([{ rule: 'third-party-share', eventIds: [event.id] }]);
+  });
+  it('near miss: a processor acting for us is not a third party', () => {
+    spec.given([]).when(share('processor')).thenNothing();
+  });
+});
+
+describe('disclosure-without-legal-basis', () => {
+  const request = anEvent('LegalRequestReceived', { occurredAt: '2026-05-01T00:00:00Z' });
+  const disclose = (legalRequestId?: string, categories = ['contact.phone']) => anEvent('DataShared', { subject: S, occurredAt: '2026-05-02T00:00:00Z', data: { categories, legalRequestId } });
+  it('near miss: a disclosure to an authority that cites a recorded legal request is fine', () => {
+    spec.given([request]).when(disclose('lr-1')).thenNothing();
+  });
+  it('the same disclosure without it breaks the rule', () => {
+    const event = disclose(undefined);
+    spec.given([request]).when(event).then([{ rule: 'disclosure-without-legal-basis', eventIds: [event.id] }]);
+  });
+  it('a disclosure beyond what the request asked for breaks the rule, with the request as evidence', () => {
+    const event = disclose('lr-1', ['contact.phone', 'contact.email']);
+    const { judged } = spec.given([request]).when(event);
+    expect(judged).toHaveLength(1);
+    expect(judged[0]).toMatchObject({ eventIds: [event.id, request.id] });
+    expect(judged[0]!.message).toContain('did not ask for "contact.email"');
+  });
+  it('citing a request recorded only after the disclosure breaks the rule', () => {
+    const late = anEvent('LegalRequestReceived', { occurredAt: '2026-05-03T00:00:00Z' });
+    const { judged } = spec.given([late]).when(disclose('lr-1'));
+    expect(judged.filter((v) => v.rule === 'disclosure-without-legal-basis')).toHaveLength(1);
+  });
+});
+
+const collectIn = (region: string, at = '2026-06-01T00:00:00Z') => anEvent('DataCollected', { subject: S, occurredAt: at, data: {
+  categories: ['device.info'], values: undefined, source: 'automatic', method: 'sdk', purposes: ['service-security'], legalBasis: 'legitimate-interest',
+  storage: { system: 'crash-reports', kind: 'database', region }, retention: 'P3Y' } });
+
+describe('storage-region', () => {
+  it('data stored in the US with no transfer recorded breaks the rule', () => {
+    const event = collectIn('US');
+    spec.given([]).when(event).then([{ rule: 'storage-region', eventIds: [event.id] }]);
+  });
+  it('near miss: stored in China', () => {
+    spec.given([]).when(collectIn('CN')).thenNothing();
+  });
+  it('near miss: stored in the US after a recorded transfer of that category there', () => {
+    const consent = anEvent('ConsentGiven', { subject: S, occurredAt: '2026-05-01T00:00:00Z', data: { consentId: 'c-x', purposes: ['service-security'], categories: ['device.info'], disclosures: fullDisclosures } });
+    const moved = anEvent('DataTransferredAbroad', { subject: S, occurredAt: '2026-05-02T00:00:00Z', data: { categories: ['device.info'], purpose: 'service-security', consentId: 'c-x' } });
+    spec.given([consent, moved]).when(collectIn('US')).thenNothing();
+  });
+  it('judged by the policy in force when the act happened: allowed once a published version lists the region', () => {
+    const v2 = anEvent('PolicyPublished', { occurredAt: '2026-06-15T00:00:00Z', data: {
+      version: '2', effectiveFrom: '2026-07-01T00:00:00Z', policy: { ...defaultPolicy, storage: { regions: ['CN', 'US'], source: 'v2' } } } });
+    const before = collectIn('US', '2026-06-20T00:00:00Z');
+    spec.given([v2]).when(before).then([{ rule: 'storage-region', eventIds: [before.id], policyVersion: 'default' }]);
+    spec.given([v2]).when(collectIn('US', '2026-07-02T00:00:00Z')).thenNothing();
+  });
+});
