@@ -13,8 +13,9 @@ import { tempDir } from './run-pdl.js';
 const strace = spawnSync('strace', ['-V']).status === 0;
 
 function fsyncs(appends: number): number {
-  const out = join(tempDir('fsync'), 'strace.txt');
-  execFileSync('strace', ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', out, process.execPath, 'test/fixtures/single-appends.mjs', String(appends)]);
+  const dir = tempDir('fsync');
+  const out = join(dir, 'strace.txt');
+  execFileSync('strace', ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', out, process.execPath, 'test/fixtures/single-appends.mjs', dir, String(appends)]);
   const total = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?total$/m.exec(readFileSync(out, 'utf8'));
   return total ? Number(total[1]) : 0;
 }

@@ -3,21 +3,19 @@
  * rebuilding from position 0 — through the real `pdl rebuild` — gives byte-identical tables.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allProjections } from '../../projections/index.js';
 import { ProjectionRunner, toProjected } from '../../projections/runner.js';
 import { demoEvents } from '../../services/demo/scenario.js';
 import { openLedger } from '../../services/ledger/open-ledger.js';
-import { runPdl } from './run-pdl.js';
+import { runPdl, tempDir } from './run-pdl.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
 
 describe('read models', () => {
   it('after the demo and 10,000 random events, `pdl rebuild` yields byte-identical tables', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdl-rebuild-'));
+    const dir = tempDir('rebuild');
     const db = join(dir, 'ledger.db');
     const opened = await openLedger({ db, env: {} });
     expect((await opened.ledger.record(demoEvents())).rejected).toEqual([]);
@@ -39,7 +37,7 @@ describe('read models', () => {
   });
 
   it('each read model ignores an event delivered twice', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdl-twice-'));
+    const dir = tempDir('twice');
     const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: 'none' });
     await opened.ledger.record([...demoEvents(), ...randomWorkload(2000, 7)]);
     const recorded = [];

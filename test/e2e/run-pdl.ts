@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { makeTempDir } from '../fixtures/temp-dirs.js';
 
 export const PDL = resolve('dist/services/cli/pdl.js');
 
@@ -29,5 +28,6 @@ export function runPdl(args: readonly string[], options: { input?: string; env?:
   });
 }
 
-export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `pdl-${prefix}-`));
+/** A temporary folder, removed after the test file (test/setup/clean-temp.ts). */
+export const tempDir = (prefix: string): string => makeTempDir(prefix);
 export const ndjson = (events: readonly unknown[]): string => `${events.map((event) => JSON.stringify(event)).join('\n')}\n`;

@@ -5,9 +5,9 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '../fixtures/temp-dirs.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyMismatchError } from '../../services/ledger/crypto/key-store.js';
 import { openLedger } from '../../services/ledger/open-ledger.js';
@@ -143,7 +143,7 @@ describe('erasure by crypto-shredding', () => {
 
   it('a copy of the event database without the key store yields no personal value, and does not open as a ledger', async () => {
     ledger.readModelsDb.pragma('wal_checkpoint(TRUNCATE)');
-    const copy = mkdtempSync(join(tmpdir(), 'pdl-stolen-'));
+    const copy = makeTempDir('stolen');
     copyFileSync(ledger.paths.db, join(copy, 'ledger.db'));
     expect(findInFiles(copy, valueNeedles([ERASED.email, ERASED.phone, ERASED.device, KEPT.email, KEPT.phone]))).toEqual([]);
     await expect(openLedger({ db: join(copy, 'ledger.db'), env: {} })).rejects.toThrow(/key store .* is missing/);

@@ -4,9 +4,8 @@
  * a real file, which is what two processes are to SQLite.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir } from '../fixtures/temp-dirs.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyStore } from '../../services/ledger/crypto/key-store.js';
 
@@ -15,7 +14,7 @@ describe('a key store shared by two writers', () => {
   afterEach(() => open.splice(0).forEach((store) => store.close()));
 
   it("drops a cached key as soon as the other writer erases its subject", () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'pdl-keys-')), 'ledger.keys.db');
+    const path = join(makeTempDir('keys'), 'ledger.keys.db');
     const master = [{ key: randomBytes(32), origin: 'test' }];
     const [first, second] = [KeyStore.open(path, master).store, KeyStore.open(path, master).store];
     open.push(first!, second!);

@@ -4,9 +4,8 @@
  * checkpoints move only over positions without a gap, so the dead writer's erasure is still
  * applied when the ledger next opens.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir } from '../fixtures/temp-dirs.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger, type OpenedLedger } from '../../services/ledger/open-ledger.js';
 import { anEvent, registration } from '../fixtures/events.js';
@@ -18,7 +17,7 @@ describe('checkpoints with two writers', () => {
   });
 
   it("applies an erasure its writer never applied, even after the other writer erased someone later", async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'pdl-two-writers-')), 'ledger.db');
+    const db = join(makeTempDir('two-writers'), 'ledger.db');
     const a = await openLedger({ db, env: {} });
     opened.push(a);
     await a.ledger.record([registration('u-dead-writer', 'dead@example.cn', '+8613900003333'), registration('u-live', 'live@example.cn', '+8613900004444')]);
