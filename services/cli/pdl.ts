@@ -1,55 +1,14 @@
 #!/usr/bin/env node
-/** `pdl`: the personal-data-ledger command. One file per command under commands/. */
-import { Command, CommanderError } from 'commander';
+/** `pdl`: the personal-data-ledger command (see program.ts). */
+import { CommanderError } from 'commander';
 import { LedgerError } from '../errors.js';
-import { DEFAULT_DB } from '../ledger/ledger-paths.js';
-import { demoCommand } from './commands/demo.js';
-import { eraseCommand } from './commands/erase.js';
-import { projectCommand } from './commands/project.js';
-import { rebuildCommand } from './commands/rebuild.js';
-import { reportCommand } from './commands/report.js';
-import { eventsCommand } from './commands/events.js';
-import { headCommand } from './commands/head.js';
-import { migrateCommand } from './commands/migrate.js';
-import { ingestCommand } from './commands/ingest.js';
-import { keysCommand } from './commands/keys.js';
-import { recordCommand } from './commands/record.js';
-import { serveCommand } from './commands/serve.js';
-import { verifyCommand } from './commands/verify.js';
-import { parseStopTimeout } from './stop-on-signals.js';
-
-export interface GlobalOptions {
-  readonly db: string;
-  readonly store?: string;
-  readonly readModels?: string;
-  /** How long `serve`, `ingest` and `project` may take to stop after SIGTERM/SIGINT (ms). */
-  readonly stopTimeout: number;
-}
+import { buildProgram } from './program.js';
 
 // Everything pdl creates — databases and their -wal/-shm files, key files, reports — is its owner's only.
 process.umask(0o077);
 
-const program = new Command('pdl')
-  .description('personal-data-ledger: every collection, use, share, transfer and deletion of personal data as a verifiable event')
-  .option('--db <path>', 'the ledger database (its key store and master key file sit beside it)', process.env.PDL_DB ?? DEFAULT_DB)
-  .option('--store <connection>', 'keep the log in EventStoreDB/KurrentDB instead (esdb://host:2113?tls=false, esdb+discover://…); ' +
-    'the key store, master key and read models stay local, named after --db', process.env.PDL_STORE)
-  .option('--read-models <path>', 'keep read models in this file, by a projection worker following the log ' +
-    '(default: inline in the embedded log; <db>.read.db with --store)', process.env.PDL_READ_MODELS)
-  .option('--stop-timeout <ms>', 'serve, ingest, project: how long a stop on SIGTERM/SIGINT may take before the work in hand is abandoned',
-    parseStopTimeout, parseStopTimeout(process.env.PDL_STOP_TIMEOUT))
-  .showHelpAfterError()
-  .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT (defaults of the options above), PDL_MASTER_KEY (32 bytes, base64 or hex;\n' +
-    'else a key file beside the database).')
-  .exitOverride();
-
-const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand]) {
-  register(program, globals);
-}
-
 try {
-  await program.parseAsync();
+  await buildProgram().parseAsync();
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;

@@ -6,6 +6,7 @@
  * exits at once, non-zero. Log lines are flushed with a short deadline of their own, so a log
  * reader that stalled or died can never keep the process alive.
  */
+import { InvalidArgumentError } from 'commander';
 import type { ProcessLog } from '../logging/logger.js';
 
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -21,7 +22,7 @@ export interface StopOptions {
 export function parseStopTimeout(text: string | undefined): number {
   if (text === undefined || text === '') return DEFAULT_STOP_TIMEOUT_MS;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`stop timeout: expected milliseconds (a whole number ≥ 0), got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`stop timeout: expected milliseconds (a whole number ≥ 0), got ${JSON.stringify(text.slice(0, 40))}`);
   return value;
 }
 

@@ -3,7 +3,7 @@ import type { OpenedLedger } from '../ledger/open-ledger.js';
 import type { ReadModelsPlacement } from '../ledger/ledger-paths.js';
 import { openExternalStore, openLogStore } from '../store/open-store.js';
 import type { EventStore, VerbatimImport } from '../store/port.js';
-import type { GlobalOptions } from './pdl.js';
+import type { GlobalOptions } from './global-options.js';
 import { progress } from './progress.js';
 
 /** Where the global options put the read models; `needed: false` spares an external store's catch-up. */

@@ -91,9 +91,9 @@ describe('pdl record', () => {
     expect(run.stdout).toContain('line 4 (x): id: expected a UUID');
   });
 
-  it('has --help on every command', async () => {
-    for (const command of ['record', 'verify', 'events', 'head', 'erase', 'keys', 'keys rotate-master']) {
-      const run = await runPdl([...command.split(' '), '--help']);
+  it('the binary answers --help (every command\'s help is checked in process: test/unit/cli.test.ts)', async () => {
+    for (const command of ['--help', 'keys rotate-master --help']) {
+      const run = await runPdl(command.split(' '));
       expect(run.code, command).toBe(0);
       expect(run.stdout, command).toMatch(/^Usage: pdl /);
     }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { demoEvents } from '../../demo/scenario.js';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 
 export function demoCommand(program: Command, globals: () => GlobalOptions): void {
   program

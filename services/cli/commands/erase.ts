@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { v7 as uuidv7 } from 'uuid';
 import { deletionReasons } from '../../../schemas/taxonomy.js';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 
 export function eraseCommand(program: Command, globals: () => GlobalOptions): void {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RecordedEvent } from '../../store/port.js';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 
 interface EventsOptions {

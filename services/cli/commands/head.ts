@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 
 export function headCommand(program: Command, globals: () => GlobalOptions): void {
   program

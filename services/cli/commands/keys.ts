@@ -5,7 +5,7 @@ import { writeKeyFile } from '../../ledger/crypto/master-key.js';
 import { ApiKeys } from '../../api/auth/api-keys.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 import { ValidationError } from '../../errors.js';
 

@@ -8,7 +8,7 @@ import { migrateLedger } from '../../ledger/migrate.js';
 import { ledgerPaths } from '../../ledger/ledger-paths.js';
 import { isConnectionString, openLogStore } from '../../store/open-store.js';
 import { verifyChain } from '../../ledger/verify.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 import { openGlobalLog } from '../with-ledger.js';
 import { progress } from '../progress.js';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
 import { ledgerPaths } from '../../ledger/ledger-paths.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 import { openGlobalLog } from '../with-ledger.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { progress } from '../progress.js';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 
 export function rebuildCommand(program: Command, globals: () => GlobalOptions): void {
   program

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { RecordOutcome } from '../../ledger/ledger.js';
 import { progress } from '../progress.js';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 import { jsonErrorMessage, printable } from '../printable.js';
 
 const BATCH = 1000;

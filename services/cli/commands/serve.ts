@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseBrokers } from './ingest.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 import { readModelsPlacement } from '../with-ledger.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';

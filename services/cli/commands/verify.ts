@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { verifyChain, type Anchor } from '../../ledger/verify.js';
 import { progress } from '../progress.js';
 import { withLedger } from '../with-ledger.js';
-import type { GlobalOptions } from '../pdl.js';
+import type { GlobalOptions } from '../global-options.js';
 
 function parseAnchor(text: string): Anchor {
   const match = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());

@@ -1,0 +1,43 @@
+/**
+ * The `pdl` program: global options and one command per file under commands/. Built by a
+ * function, so tests can run a command in process (its --help, its errors) without a binary.
+ */
+import { Command } from 'commander';
+import { DEFAULT_DB } from '../ledger/ledger-paths.js';
+import { demoCommand } from './commands/demo.js';
+import { eraseCommand } from './commands/erase.js';
+import { projectCommand } from './commands/project.js';
+import { rebuildCommand } from './commands/rebuild.js';
+import { reportCommand } from './commands/report.js';
+import { eventsCommand } from './commands/events.js';
+import { headCommand } from './commands/head.js';
+import { migrateCommand } from './commands/migrate.js';
+import { ingestCommand } from './commands/ingest.js';
+import { keysCommand } from './commands/keys.js';
+import { recordCommand } from './commands/record.js';
+import { serveCommand } from './commands/serve.js';
+import { verifyCommand } from './commands/verify.js';
+import { parseStopTimeout } from './stop-on-signals.js';
+import type { GlobalOptions } from './global-options.js';
+
+export function buildProgram(): Command {
+  const program = new Command('pdl')
+    .description('personal-data-ledger: every collection, use, share, transfer and deletion of personal data as a verifiable event')
+    .option('--db <path>', 'the ledger database (its key store and master key file sit beside it)', process.env.PDL_DB ?? DEFAULT_DB)
+    .option('--store <connection>', 'keep the log in EventStoreDB/KurrentDB instead (esdb://host:2113?tls=false, esdb+discover://…); ' +
+      'the key store, master key and read models stay local, named after --db', process.env.PDL_STORE)
+    .option('--read-models <path>', 'keep read models in this file, by a projection worker following the log ' +
+      '(default: inline in the embedded log; <db>.read.db with --store)', process.env.PDL_READ_MODELS)
+    .option('--stop-timeout <ms>', 'serve, ingest, project: how long a stop on SIGTERM/SIGINT may take before the work in hand is abandoned',
+      parseStopTimeout, parseStopTimeout(process.env.PDL_STOP_TIMEOUT))
+    .showHelpAfterError()
+    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT (defaults of the options above), PDL_MASTER_KEY (32 bytes, base64 or hex;\n' +
+      'else a key file beside the database).')
+    .exitOverride();
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand]) {
+    register(program, globals);
+  }
+  return program;
+}
