@@ -6,6 +6,7 @@
  * Both run inside the append transaction on the embedded store, and rebuild from position 0.
  */
 import type Database from 'better-sqlite3';
+import { statement } from './statements.js';
 import type { SealedEvent } from '../services/ledger/stored-event.js';
 
 /** An event as projections see it: its values still sealed (read models never hold plaintext). */
@@ -40,34 +41,32 @@ export interface KeyedModel<S extends { lastPosition: number }> {
   evolve(state: S | null, event: ProjectedEvent, key: Key): S | null;
 }
 
-export function keyedProjection<S extends { lastPosition: number }>(model: KeyedModel<S>): Projection & { readonly model: KeyedModel<S>; read(db: Database.Database, key: Key): S | null } {
+export interface KeyedProjection<S extends { lastPosition: number }> extends Projection {
+  readonly model: KeyedModel<S>;
+  /** One row's state, as of the event being applied when called from a projection. */
+  read(db: Database.Database, key: Key): S | null;
+  /** The rows under a key prefix, in key order (e.g. a subject's consents), as `read` sees them. */
+  readPrefix(db: Database.Database, prefix: Key): { key: Key; state: S }[];
+}
+
+export function keyedProjection<S extends { lastPosition: number }>(model: KeyedModel<S>): KeyedProjection<S> {
   const columns = model.key.join(', ');
   const where = model.key.map((column) => `${column} = ?`).join(' AND ');
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.key.map((c) => `${c} NOT NULL`).join(', ')}, state TEXT NOT NULL, PRIMARY KEY (${columns})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
-  const statements = new WeakMap<Database.Database, {
-    get: Database.Statement<unknown[], { state: string }>;
-    put: Database.Statement<unknown[]>;
-    del: Database.Statement<unknown[]>;
-    byPrefix: Map<number, Database.Statement<unknown[], Record<string, string | number>>>;
-  }>();
-  const prepared = (db: Database.Database) => {
-    let s = statements.get(db);
-    if (!s) {
-      s = {
-        get: db.prepare(`SELECT state FROM ${model.table} WHERE ${where}`),
-        put: db.prepare(`INSERT INTO ${model.table} (${columns}, state) VALUES (${model.key.map(() => '?').join(', ')}, ?)
-          ON CONFLICT (${columns}) DO UPDATE SET state = excluded.state`),
-        del: db.prepare(`DELETE FROM ${model.table} WHERE ${where}`),
-        byPrefix: new Map(),
-      };
-      statements.set(db, s);
-    }
-    return s;
+  const sql = {
+    get: `SELECT state FROM ${model.table} WHERE ${where}`,
+    put: `INSERT INTO ${model.table} (${columns}, state) VALUES (${model.key.map(() => '?').join(', ')}, ?) ON CONFLICT (${columns}) DO UPDATE SET state = excluded.state`,
+    del: `DELETE FROM ${model.table} WHERE ${where}`,
+    byPrefix: (length: number) => length === 0
+      ? `SELECT ${columns} FROM ${model.table} ORDER BY ${columns}`
+      : `SELECT ${columns} FROM ${model.table} WHERE ${model.key.slice(0, length).map((c) => `${c} = ?`).join(' AND ')} ORDER BY ${columns}`,
   };
   const read = (db: Database.Database, key: Key): S | null => {
-    const row = prepared(db).get.get(...key);
+    const row = statement<unknown[], { state: string }>(db, sql.get).get(...key);
     return row ? (JSON.parse(row.state) as S) : null;
   };
+  const existing = (db: Database.Database, prefix: Key): Key[] =>
+    statement<unknown[], Record<string, string | number>>(db, sql.byPrefix(prefix.length)).all(...prefix).map((row) => model.key.map((c) => row[c]!));
   return {
     name: model.name,
     version: model.version,
@@ -75,24 +74,18 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     schema,
     model,
     read,
+    readPrefix: (db, prefix) => existing(db, prefix).flatMap((key) => {
+      const state = read(db, key);
+      return state === null ? [] : [{ key, state }];
+    }),
     apply(db, event) {
-      const s = prepared(db);
-      const existing = (prefix: Key): Key[] => {
-        let statement = s.byPrefix.get(prefix.length);
-        if (!statement) {
-          const prefixWhere = model.key.slice(0, prefix.length).map((c) => `${c} = ?`).join(' AND ');
-          statement = db.prepare(`SELECT ${columns} FROM ${model.table} WHERE ${prefixWhere} ORDER BY ${columns}`);
-          s.byPrefix.set(prefix.length, statement);
-        }
-        return statement.all(...prefix).map((row) => model.key.map((c) => row[c]!));
-      };
-      for (const key of model.keysOf(event, existing)) {
+      for (const key of model.keysOf(event, (prefix) => existing(db, prefix))) {
         const state = read(db, key);
         // Every row remembers the last event it saw: an event delivered twice changes nothing.
         if (state !== null && state.lastPosition >= event.position) continue;
         const next = model.evolve(state, event, key);
-        if (next === null) s.del.run(...key);
-        else s.put.run(...key, JSON.stringify(next));
+        if (next === null) statement(db, sql.del).run(...key);
+        else statement(db, sql.put).run(...key, JSON.stringify(next));
       }
     },
   };
@@ -111,7 +104,7 @@ export interface LogModel {
 
 export function logProjection(model: LogModel): Projection & { readonly model: LogModel } {
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.columns.join(', ')}, PRIMARY KEY (${model.uniqueBy.join(', ')})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
-  const inserts = new WeakMap<Database.Database, Database.Statement<unknown[]>>();
+  const insert = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES (${model.columns.map((c) => `@${c}`).join(', ')})`;
   return {
     name: model.name,
     version: model.version,
@@ -119,12 +112,7 @@ export function logProjection(model: LogModel): Projection & { readonly model: L
     schema,
     model,
     apply(db, event) {
-      let insert = inserts.get(db);
-      if (!insert) {
-        insert = db.prepare(`INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES (${model.columns.map((c) => `@${c}`).join(', ')})`);
-        inserts.set(db, insert);
-      }
-      for (const row of model.rowsOf(event)) insert.run(row);
+      for (const row of model.rowsOf(event)) statement(db, insert).run(row);
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
-import type { ConsentState } from '../consents/consents.js';
+import { consents } from '../consents/consents.js';
 import { legalRequests } from '../legal-requests/legal-requests.js';
 import { policyAt } from '../policies/policies.js';
 import type { Projection } from '../projection.js';
@@ -56,7 +56,8 @@ export function actContext(db: Database.Database, at: string): ActContext {
   const readModels = new ReadModels(db);
   return {
     policy: policyAt(db, at),
-    consentsOf: (subjectId) => readModels.consents(subjectId) as ConsentState[],
+    // Through the model, not its table: within a batch, the consents as of this very event.
+    consentsOf: (subjectId) => consents.readPrefix(db, [subjectId]).map((row) => row.state),
     legalRequest: (requestId) => legalRequests.read(db, [requestId]),
     transfersOf: (subjectId) => readModels.transfers(subjectId),
   };

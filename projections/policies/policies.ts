@@ -1,9 +1,9 @@
 /** Published policy versions, and which one was in force at a given moment. */
-import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
+import { statement } from '../statements.js';
 import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
-import { keyedProjection } from '../projection.js';
+import { keyedProjection, type Key } from '../projection.js';
 
 export interface PolicyState {
   lastPosition: number;
@@ -53,12 +53,20 @@ export function versionInForce(published: readonly PublishedPolicy[], at: string
 
 export const DEFAULT_POLICY: PolicyInForce = { version: DEFAULT_POLICY_VERSION, document: defaultPolicy, eventId: null };
 
-/** The policy in force at `at`, as the read models know it. */
+/** The policy in force at `at`, as the read models know it (within a batch, as of the event in hand). */
 export function policyAt(db: Database.Database, at: string): PolicyInForce {
+  // Only the chosen version's document is parsed: there may be many versions, and this runs per act.
   const published = statement<[], PublishedPolicy>(db,
     `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition FROM rm_policies`).all();
   const version = versionInForce(published, at);
-  if (version === null) return DEFAULT_POLICY;
-  const state = policies.read(db, [version])!;
-  return { version, document: state.document, eventId: state.eventId };
+  const state = version === null ? null : policies.read(db, [version]);
+  return state === null || version === null ? DEFAULT_POLICY : { version, document: state.document, eventId: state.eventId };
+}
+
+/** The policy in force at `at` among these rows of the policies model (stored or folded in memory). */
+export function policyFrom(rows: readonly { key: Key; state: PolicyState }[], at: string): PolicyInForce {
+  const published = rows.map(({ key, state }) => ({ version: String(key[0]), state }));
+  const version = versionInForce(published.map(({ version, state }) => ({ version, effectiveFrom: state.effectiveFrom, lastPosition: state.lastPosition })), at);
+  const chosen = published.find((policy) => policy.version === version);
+  return chosen ? { version: chosen.version, document: chosen.state.document, eventId: chosen.state.eventId } : DEFAULT_POLICY;
 }
