@@ -21,4 +21,3 @@ export function systemsOf(event: SealedEvent): string[] {
   }
 }
 
-export const subjectOf = (event: SealedEvent): string | null => event.subject?.id ?? null;

@@ -3,7 +3,7 @@
  * `code` that the API, the CLI and the ingest service map to their own answers.
  * Unknown failures are never wrapped in these: they surface as what they are.
  */
-export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'NOT_FOUND' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED';
+export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED';
 
 export abstract class LedgerError extends Error {
   abstract readonly code: ErrorCode;
@@ -15,10 +15,6 @@ export abstract class LedgerError extends Error {
 
 export class ValidationError extends LedgerError {
   readonly code = 'VALIDATION';
-}
-
-export class NotFoundError extends LedgerError {
-  readonly code = 'NOT_FOUND';
 }
 
 export class ForbiddenError extends LedgerError {

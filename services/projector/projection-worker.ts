@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { LedgerError } from '../errors.js';
 import { Pause } from '../store/pause.js';
+import { stoppable } from '../store/stoppable.js';
 import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
 
 export interface ProjectionWorker {
@@ -72,12 +73,11 @@ const isRetryable = (error: unknown): error is Error => error instanceof LedgerE
 function followWithRetries(
   store: EventStore, checkpoint: () => number, handler: (events: readonly RecordedEvent[]) => void, options: ProjectionWorkerOptions,
 ): Subscription {
-  let stopped = false;
   let current: Subscription | null = null;
   const pause = new Pause();
-  const run = async () => {
+  return stoppable(async (flag) => {
     let attempt = 0;
-    while (!stopped) {
+    while (!flag.stopped) {
       current = store.subscribeAll({ after: checkpoint(), batchSize: 1000 }, (events) => {
         attempt = 0;
         handler(events);
@@ -85,10 +85,10 @@ function followWithRetries(
       let reason: Error;
       try {
         await current.done;
-        if (stopped) return;
+        if (flag.stopped) return;
         reason = new Error('the store ended the subscription');
       } catch (error) {
-        if (stopped) return;
+        if (flag.stopped) return;
         if (!isRetryable(error)) throw error;
         reason = error;
       }
@@ -97,15 +97,8 @@ function followWithRetries(
       options.onRetry?.(reason, delayMs);
       await pause.for(delayMs);
     }
-  };
-  const done = run();
-  return {
-    done,
-    async stop() {
-      stopped = true;
-      pause.wake();
-      await current?.stop();
-      await done.catch(() => undefined);
-    },
-  };
+  }, async () => {
+    pause.wake();
+    await current?.stop();
+  });
 }

@@ -21,6 +21,7 @@ import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
   ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, VerbatimImport,
 } from '../port.js';
+import { stoppable } from '../stoppable.js';
 import { continuesHead } from '../verbatim.js';
 import { linksByStream, planAppend, type AppendPlan, type StreamState } from './append-plan.js';
 import { isStreamNotFound, toClientExpectedRevision, translateClientError } from './client-errors.js';
@@ -266,18 +267,17 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
    * of what has arrived (up to `batchSize`), in position order.
    */
   subscribeAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-    let stopped = false;
     let stream: AllStreamSubscription | undefined;
     const batchSize = options.batchSize ?? 500;
-    const run = async () => {
+    const subscription = stoppable(async (flag) => {
       let checkpoint = options.after;
       const fromPosition: ReadPosition = checkpoint === 0 ? START : await this.allPositionOf(checkpoint);
-      if (stopped) return;
+      if (flag.stopped) return;
       stream = this.client.subscribeToAll({ fromPosition, filter: streamNameFilter({ regex: JOURNAL_STREAM_REGEX }) });
       let batch: RecordedEvent[] = [];
       try {
         for await (const resolved of stream) {
-          if (stopped) break;
+          if (flag.stopped) break;
           const raw = (resolved as ResolvedEvent).event;
           if (!raw || raw.streamId !== JOURNAL_STREAM) continue;
           const { event } = fromJournal(raw as JournalRecord);
@@ -292,22 +292,15 @@ export class EventStoreDbEventStore implements EventStore, VerbatimImport {
           }
         }
       } catch (error) {
-        if (!stopped) throw translateClientError(error);
+        if (!flag.stopped) throw translateClientError(error);
+      } finally {
+        await stream?.unsubscribe().catch(() => undefined);
       }
-    };
-    const done = run().finally(async () => {
+    }, async () => {
       await stream?.unsubscribe().catch(() => undefined);
     });
-    const subscription: Subscription = {
-      done,
-      async stop() {
-        stopped = true;
-        await stream?.unsubscribe().catch(() => undefined);
-        await done.catch(() => undefined);
-      },
-    };
     this.subscriptions.add(subscription);
-    void done.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
+    void subscription.done.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
     return subscription;
   }
 

@@ -1,4 +1,5 @@
 import { Pause } from '../pause.js';
+import { stoppable } from '../stoppable.js';
 import type { RecordedEvent, Subscription, SubscriptionHandler } from '../port.js';
 
 export interface FollowOptions {
@@ -17,14 +18,13 @@ export interface FollowOptions {
  * file). One handler call at a time, in position order; a handler error ends it.
  */
 export function followAll(options: FollowOptions): Subscription {
-  let stopped = false;
   const pause = new Pause();
   const unregister = options.onAppend(() => pause.wake());
 
-  const run = async () => {
+  return stoppable(async (flag) => {
     let checkpoint = options.after;
     try {
-      while (!stopped) {
+      while (!flag.stopped) {
         const page = options.readPage(checkpoint, options.batchSize);
         if (page.length > 0) {
           await options.handler(page);
@@ -36,15 +36,5 @@ export function followAll(options: FollowOptions): Subscription {
     } finally {
       unregister();
     }
-  };
-
-  const done = run();
-  return {
-    done,
-    async stop() {
-      stopped = true;
-      pause.wake();
-      await done.catch(() => undefined);
-    },
-  };
+  }, () => pause.wake());
 }
