@@ -15,7 +15,7 @@ import { createApi } from '../services/api/yoga.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { KafkaIngest } from '../services/ingest/kafka-ingest.js';
-import { openLedger } from '../services/ledger/open-ledger.js';
+import { openLedger } from '../services/composition/open-ledger.js';
 
 interface Options {
   events: number;

@@ -1,7 +1,14 @@
-/** What the API needs, with the defaults every server uses: one place to assemble it. */
+/**
+ * What the API may do, as narrow capabilities — read the log, record through the write path,
+ * open values, look an identifier up, judge compliance — assembled once from an opened ledger,
+ * with the defaults every server uses. Resolvers never see the ledger's databases or keys.
+ */
 import type { Logger } from 'pino';
+import { requestDeadline } from '../../projections/compliance/time-rules.js';
 import { ReadModels } from '../../projections/queries.js';
-import type { OpenedLedger } from '../ledger/open-ledger.js';
+import { authorize } from '../compliance/authorize.js';
+import { buildComplianceReport, type ReportWindow } from '../compliance/compliance-report.js';
+import type { OpenedLedger } from '../composition/open-ledger.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import { DEFAULT_LOOKUP_LIMIT, RateLimiter, type RateLimit } from './auth/rate-limit.js';
 import { ViewRecorder, type ViewRecorderOptions } from './audit/view-recorder.js';
@@ -12,11 +19,23 @@ export function apiServices(
   apiKeys: ApiKeys,
   options: { log: Pick<Logger, 'error'>; lookupLimit?: RateLimit; views?: ViewRecorderOptions; ingest?: ApiServices['ingest']; now?: () => Date },
 ): ApiServices {
+  const { ledger, store, keys, readModelsDb } = opened;
+  const head = async () => ({ ...(await store.head()), readModelsPosition: opened.readModels?.position ?? 0 });
   return {
-    opened,
-    readModels: new ReadModels(opened.readModelsDb),
+    log: { head: () => store.head(), readPositions: (positions) => store.readPositions(positions) },
+    record: (inputs, recordOptions) => ledger.record(inputs, recordOptions),
+    reveal: (recorded) => ledger.open(recorded).event,
+    subjectsByIdentifier: (kind, normalised) => keys.findByIdentifier(kind, normalised),
+    readModels: new ReadModels(readModelsDb),
+    readModelsState: () => ({ position: opened.readModels?.position ?? null, failure: opened.worker?.failure() ?? null }),
+    compliance: {
+      report: async (window: ReportWindow) => buildComplianceReport(readModelsDb, await head(), window),
+      authorize: (question, now) => authorize(readModelsDb, question, now, (id) => keys.isErased(id)),
+      deadline: (receivedAt) => requestDeadline(readModelsDb, receivedAt).deadline,
+      head,
+    },
     apiKeys,
-    views: new ViewRecorder(opened.ledger, options.log, options.views),
+    views: new ViewRecorder(ledger, options.log, options.views),
     lookups: new RateLimiter(options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
     now: options.now ?? (() => new Date()),
     ...(options.ingest ? { ingest: options.ingest } : {}),

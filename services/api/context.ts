@@ -1,7 +1,11 @@
 /** Per request: who is asking (from the bearer key) and what they may do. */
 import { createGraphQLError } from 'graphql-yoga';
 import { ForbiddenError } from '../errors.js';
-import type { OpenedLedger } from '../ledger/open-ledger.js';
+import type { RecordOptions, RecordResult } from '../ledger/ledger.js';
+import type { OpenedEvent } from '../ledger/stored-event.js';
+import type { EventStore, Head, RecordedEvent } from '../store/port.js';
+import type { Decision } from '../compliance/authorize.js';
+import type { ComplianceReportData, ReportWindow } from '../compliance/compliance-report.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { ApiKeys, Principal } from './auth/api-keys.js';
@@ -10,8 +14,24 @@ import type { ViewRecorder } from './audit/view-recorder.js';
 import { may, rolesThatMay, type Permission } from './auth/roles.js';
 
 export interface ApiServices {
-  readonly opened: OpenedLedger;
+  /** The log: events at positions (the timeline), the head. */
+  readonly log: Pick<EventStore, 'head' | 'readPositions'>;
+  /** The write path, as every entry path uses it. */
+  record(inputs: readonly unknown[], options?: RecordOptions): Promise<RecordResult>;
+  /** A recorded event with its values opened (null where erased): only for roles that may see values. */
+  reveal(recorded: RecordedEvent): OpenedEvent;
+  /** The blind index: who has this normalised identifier. */
+  subjectsByIdentifier(kind: string, normalised: string): string[];
   readonly readModels: ReadModels;
+  /** Where the read models stand, and why they stopped following, if they did. */
+  readModelsState(): { position: number | null; failure: Error | null };
+  /** Judgements by the policy: the report, `authorize`, a request's deadline. */
+  readonly compliance: {
+    report(window: ReportWindow): Promise<ComplianceReportData>;
+    authorize(question: unknown, now: Date): Decision;
+    deadline(receivedAt: string): string;
+    head(): Promise<Head & { readModelsPosition: number }>;
+  };
   readonly apiKeys: ApiKeys;
   /** Records a DataViewed event whenever decrypted values are returned. */
   readonly views: ViewRecorder;

@@ -114,9 +114,10 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
 
 async function health(services: ApiServices) {
   try {
-    const head = await services.opened.store.head();
-    const readModels = services.opened.readModels?.position ?? head.position;
-    const failure = services.opened.worker?.failure() ?? null;
+    const head = await services.log.head();
+    const state = services.readModelsState();
+    const readModels = state.position ?? head.position;
+    const failure = state.failure;
     return {
       status: failure ? 'degraded' : 'ok',
       store: { reachable: true, position: head.position, hash: head.hash },

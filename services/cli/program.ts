@@ -3,7 +3,7 @@
  * function, so tests can run a command in process (its --help, its errors) without a binary.
  */
 import { Command } from 'commander';
-import { DEFAULT_DB } from '../ledger/ledger-paths.js';
+import { DEFAULT_DB } from '../composition/ledger-paths.js';
 import { demoCommand } from './commands/demo.js';
 import { eraseCommand } from './commands/erase.js';
 import { projectCommand } from './commands/project.js';

@@ -1,6 +1,6 @@
 import { sha256Chain } from '../ledger/chain.js';
-import type { OpenedLedger } from '../ledger/open-ledger.js';
-import type { ReadModelsPlacement } from '../ledger/ledger-paths.js';
+import type { OpenedLedger } from '../composition/open-ledger.js';
+import type { ReadModelsPlacement } from '../composition/ledger-paths.js';
 import { openExternalStore, openLogStore } from '../store/open-store.js';
 import type { EventStore, VerbatimImport } from '../store/port.js';
 import type { GlobalOptions } from './global-options.js';
@@ -24,7 +24,7 @@ export async function withLedger<T>(
 ): Promise<T> {
   const bar = { current: null as ReturnType<typeof progress> | null };
   // Loaded on use: `pdl <command> --help` answers without loading the ledger.
-  const { openLedger } = await import('../ledger/open-ledger.js');
+  const { openLedger } = await import('../composition/open-ledger.js');
   const opened = await openLedger({
     db: globals.db, store: globals.store, readModels: readModelsPlacement(globals, options.readModels ?? false),
     onCatchUp: (position, head) => (bar.current ??= progress('catching up read models', head)).update(position),

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEvents } from '../../services/demo/scenario.js';
 import { sha256Chain } from '../../services/ledger/chain.js';
 import { migrateLedger } from '../../services/ledger/migrate.js';
-import { openLedger } from '../../services/ledger/open-ledger.js';
+import { openLedger } from '../../services/composition/open-ledger.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';

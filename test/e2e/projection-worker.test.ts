@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoEvents } from '../../services/demo/scenario.js';
-import { openLedger } from '../../services/ledger/open-ledger.js';
+import { openLedger } from '../../services/composition/open-ledger.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
 import { PDL, runPdl, tempDir } from './run-pdl.js';

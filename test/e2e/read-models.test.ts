@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { allProjections } from '../../projections/index.js';
 import { ProjectionRunner, toProjected } from '../../projections/runner.js';
 import { demoEvents } from '../../services/demo/scenario.js';
-import { openLedger } from '../../services/ledger/open-ledger.js';
+import { openLedger } from '../../services/composition/open-ledger.js';
 import { runPdl, tempDir } from './run-pdl.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLedger, type OpenedLedger } from '../../services/ledger/open-ledger.js';
+import { openLedger, type OpenedLedger } from '../../services/composition/open-ledger.js';
 import { anEvent } from '../fixtures/events.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';
 

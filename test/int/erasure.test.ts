@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyMismatchError } from '../../services/ledger/crypto/key-store.js';
-import { openLedger } from '../../services/ledger/open-ledger.js';
+import { openLedger } from '../../services/composition/open-ledger.js';
 import { verifyChain } from '../../services/ledger/verify.js';
 import { bodyDigest } from '../../services/store/digest.js';
 import type { RecordedEvent } from '../../services/store/port.js';

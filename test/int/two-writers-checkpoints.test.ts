@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openLedger, type OpenedLedger } from '../../services/ledger/open-ledger.js';
+import { openLedger, type OpenedLedger } from '../../services/composition/open-ledger.js';
 import { anEvent, registration } from '../fixtures/events.js';
 
 describe('checkpoints with two writers', () => {

@@ -33,7 +33,7 @@ function revealedCategories(event: OpenedEvent): string[] {
 export function eventNode(context: ApiContext, recorded: RecordedEvent, operation: string) {
   const reveal = context.may('revealValues');
   // A reader who may not see values sees null for each, not ciphertext either.
-  const event: OpenedEvent = reveal ? context.opened.ledger.open(recorded).event : withoutValues(storedEvent(recorded));
+  const event: OpenedEvent = reveal ? context.reveal(recorded) : withoutValues(storedEvent(recorded));
   if (reveal && event.subject) context.views.viewed(context.principal, event.subject.id, revealedCategories(event), operation);
   return {
     id: recorded.id, position: recorded.position, stream: recorded.stream, revision: recorded.revision, type: recorded.type,
@@ -49,7 +49,7 @@ export async function eventConnection(context: ApiContext, filter: EventFilter, 
   if (size < 0 || size > MAX_PAGE) throw new ValidationError(`first must be between 0 and ${MAX_PAGE}`);
   const positions = context.readModels.eventPositions(filter, decodeCursor(after), size + 1);
   const page = positions.slice(0, size);
-  const events = await context.opened.store.readPositions(page);
+  const events = await context.log.readPositions(page);
   const edges = events.map((recorded) => ({ cursor: encodeCursor(recorded.position), node: eventNode(context, recorded, operation) }));
   return {
     edges,

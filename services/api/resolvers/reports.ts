@@ -1,7 +1,5 @@
 /** Read-side reports: the processing register, the compliance report, incident impact, the ledger head. */
 import { purposes } from '../../../schemas/taxonomy.js';
-import { authorize } from '../../compliance/authorize.js';
-import { buildComplianceReport } from '../../compliance/compliance-report.js';
 import type { ApiContext } from '../context.js';
 import { toIso } from './dates.js';
 
@@ -16,7 +14,7 @@ export function processingRegister(_: unknown, __: unknown, context: ApiContext)
 
 export async function ledgerHead(_: unknown, __: unknown, context: ApiContext) {
   context.require('ledgerHead');
-  return headOf(context);
+  return context.compliance.head();
 }
 
 export function ingestStatus(_: unknown, __: unknown, context: ApiContext) {
@@ -24,21 +22,17 @@ export function ingestStatus(_: unknown, __: unknown, context: ApiContext) {
   return context.ingest?.status() ?? null;
 }
 
-async function headOf(context: ApiContext) {
-  const head = await context.opened.store.head();
-  return { ...head, readModelsPosition: context.opened.readModels?.position ?? 0 };
-}
 
 export async function complianceReport(_: unknown, args: { from?: string | null; to?: string | null; asOf?: string | null }, context: ApiContext) {
   context.require('complianceReport');
   const asOf = toIso(args.asOf) ?? context.now().toISOString();
-  const report = buildComplianceReport(context.opened.readModelsDb, await headOf(context), { asOf, from: toIso(args.from), to: toIso(args.to) });
+  const report = await context.compliance.report({ asOf, from: toIso(args.from), to: toIso(args.to) });
   return { ...report, legalRequests: report.transparency.legalRequests };
 }
 
 export function authorizeQuery(_: unknown, args: Record<string, unknown>, context: ApiContext) {
   context.require('authorize');
-  return authorize(context.opened.readModelsDb, args, context.now(), (id) => context.opened.keys.isErased(id));
+  return context.compliance.authorize(args, context.now());
 }
 
 export function incidentImpact(_: unknown, args: { incidentId: string }, context: ApiContext) {

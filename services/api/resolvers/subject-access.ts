@@ -1,7 +1,6 @@
 /** `subjectAccess`: what we hold about a person, why, since when, from where, who got it, until when. */
 import { normaliseIdentifier } from '../../../schemas/identifiers.js';
 import { dataCategories } from '../../../schemas/taxonomy.js';
-import { requestDeadline } from '../../../projections/compliance/time-rules.js';
 import { consentStatus } from '../../../projections/consents/consents.js';
 import type { CategoryState } from '../../../projections/subject-profile/categories.js';
 import { ValidationError } from '../../errors.js';
@@ -19,7 +18,7 @@ export function resolveSubjectId(context: ApiContext, args: Args): string | null
   const kind = args.identifier.kind.trim().toLowerCase();
   const normalised = normaliseIdentifier(kind, args.identifier.value);
   if (normalised === null) throw new ValidationError(`identifier: not a valid ${kind}`);
-  return context.opened.keys.findByIdentifier(kind, normalised)[0] ?? null;
+  return context.subjectsByIdentifier(kind, normalised)[0] ?? null;
 }
 
 export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
@@ -46,7 +45,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       withdrawals: c.withdrawals.map((w) => ({ at: w.at, eventId: w.eventId, all: w.purposes === 'all', purposes: w.purposes === 'all' ? null : w.purposes })),
     })),
     requests: () => context.readModels.requests(subjectId).map((r) => {
-      const deadline = r.receivedAt ? requestDeadline(context.opened.readModelsDb, r.receivedAt).deadline : null;
+      const deadline = r.receivedAt ? context.compliance.deadline(r.receivedAt) : null;
       const status = r.completedAt ? 'completed' : deadline && deadline < now.toISOString() ? 'overdue' : 'open';
       const daysLeft = deadline && !r.completedAt ? Math.floor((Date.parse(deadline) - now.getTime()) / 86_400_000) : null;
       return { ...r, deadline, status, daysLeft };
@@ -66,9 +65,9 @@ function heldCategory(context: ApiContext, subjectId: string, state: CategorySta
 
 async function valueOf(context: ApiContext, subjectId: string, state: CategoryState & { category: string }): Promise<string | null> {
   if (!context.may('revealValues') || state.status !== 'held' || state.valuePosition === null) return null;
-  const [recorded] = await context.opened.store.readPositions([state.valuePosition]);
+  const [recorded] = await context.log.readPositions([state.valuePosition]);
   if (!recorded) return null;
-  const { event } = context.opened.ledger.open(recorded);
+  const event = context.reveal(recorded);
   const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
   const value = values.find(([category]) => category === state.category)?.[1] ?? null;
   if (value !== null) context.views.viewed(context.principal, subjectId, [state.category], 'subjectAccess');

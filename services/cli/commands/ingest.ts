@@ -36,7 +36,7 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
     .addHelpText('after', '\nOffsets are committed only after the append (and the dead letters) succeeded: a crash means redelivery,\n' +
       'and the ledger ignores what it already holds. SIGTERM finishes the batch in hand, commits and disconnects (within --stop-timeout; a second signal exits at once).')
     .action(async (options: KafkaOptions) => {
-      const [{ KafkaIngest }, { openLedger }] = await Promise.all([import('../../ingest/kafka-ingest.js'), import('../../ledger/open-ledger.js')]);
+      const [{ KafkaIngest }, { openLedger }] = await Promise.all([import('../../ingest/kafka-ingest.js'), import('../../composition/open-ledger.js')]);
       const processLog = createProcessLog('pdl-ingest');
       const { log } = processLog;
       const opened = await openLedger({ db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), false) });

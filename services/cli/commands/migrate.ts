@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { sha256Chain } from '../../ledger/chain.js';
 import { migrateLedger } from '../../ledger/migrate.js';
-import { ledgerPaths } from '../../ledger/ledger-paths.js';
+import { ledgerPaths } from '../../composition/ledger-paths.js';
 import { isConnectionString, openLogStore } from '../../store/open-store.js';
 import { verifyChain } from '../../ledger/verify.js';
 import type { GlobalOptions } from '../global-options.js';

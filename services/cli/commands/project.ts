@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
-import { ledgerPaths } from '../../ledger/ledger-paths.js';
+import { ledgerPaths } from '../../composition/ledger-paths.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openGlobalLog } from '../with-ledger.js';
 import { createProcessLog } from '../../logging/logger.js';

@@ -31,7 +31,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
       const [{ ensureAdminKey }, { ApiKeys }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
         import('../../api/auth/admin-key.js'), import('../../api/auth/api-keys.js'), import('../../api/server.js'),
-        import('../../api/api-services.js'), import('../../ledger/open-ledger.js'),
+        import('../../api/api-services.js'), import('../../composition/open-ledger.js'),
       ]);
       const { KafkaIngest } = options.kafka ? await import('../../ingest/kafka-ingest.js') : { KafkaIngest: null };
       const opened = await openLedger({

@@ -7,7 +7,7 @@
  */
 import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { LedgerPaths } from './open-ledger.js';
+import type { LedgerPaths } from './ledger-paths.js';
 
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;

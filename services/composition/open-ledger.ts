@@ -14,10 +14,10 @@ import { startProjectionWorker, type ProjectionWorker } from '../projector/proje
 import { openExternalStore } from '../store/open-store.js';
 import type { EventStore } from '../store/port.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../store/sqlite/sqlite-event-store.js';
-import { sha256Chain } from './chain.js';
-import { KeyStore } from './crypto/key-store.js';
-import { loadMasterKey, parseKey, type MasterKey } from './crypto/master-key.js';
-import { Ledger } from './ledger.js';
+import { sha256Chain } from '../ledger/chain.js';
+import { KeyStore } from '../ledger/crypto/key-store.js';
+import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
+import { Ledger } from '../ledger/ledger.js';
 import { ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
 
 export { DEFAULT_DB, ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
