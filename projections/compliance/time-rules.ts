@@ -9,7 +9,7 @@ import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
 import type { Interval, StorageIntervalsState } from '../incidents/incidents.js';
-import { policyAt } from '../policies/policies.js';
+import { policyAt } from './policy-in-force.js';
 import type { ShutdownState } from '../shutdowns/shutdowns.js';
 import type { SubjectRequestState } from '../subject-requests/subject-requests.js';
 import { list, type Violation } from './violation.js';

@@ -1,7 +1,7 @@
 /** A broken promise: which rule, whose data, the events that prove it, under which policy version. */
 import type { ConsentState, Withdrawal } from '../consents/consents.js';
 import type { LegalRequestState } from '../legal-requests/legal-requests.js';
-import type { PolicyInForce } from '../policies/policies.js';
+import type { PolicyInForce } from './policy-in-force.js';
 import type { ProjectedEvent } from '../projection.js';
 import type { TransferRow } from '../queries.js';
 

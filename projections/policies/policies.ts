@@ -1,9 +1,6 @@
-/** Published policy versions, and which one was in force at a given moment. */
-import type Database from 'better-sqlite3';
-import { statement } from '../statements.js';
-import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
+/** Published policy versions (which one is in force when: compliance/policy-in-force.ts). */
 import type { PolicyDocument } from '../../schemas/policy.js';
-import { keyedProjection, type Key } from '../projection.js';
+import { keyedProjection } from '../projection.js';
 
 export interface PolicyState {
   lastPosition: number;
@@ -12,11 +9,6 @@ export interface PolicyState {
   eventId: string;
 }
 
-export interface PolicyInForce {
-  readonly version: string;
-  readonly document: PolicyDocument;
-  readonly eventId: string | null;
-}
 
 export const policies = keyedProjection<PolicyState>({
   name: 'policies',
@@ -29,44 +21,3 @@ export const policies = keyedProjection<PolicyState>({
     return { lastPosition: position, effectiveFrom: event.data.effectiveFrom ?? event.occurredAt, document: event.data.policy, eventId: event.id };
   },
 });
-
-/** What choosing a policy needs to know of each published version. */
-export interface PublishedPolicy {
-  readonly version: string;
-  readonly effectiveFrom: string;
-  readonly lastPosition: number;
-}
-
-/**
- * Which published version is in force at `at`: the one with the latest `effectiveFrom` not after
- * it (the later publication wins a tie); null before any — the built-in default policy then.
- */
-export function versionInForce(published: readonly PublishedPolicy[], at: string): string | null {
-  let best: PublishedPolicy | null = null;
-  for (const candidate of published) {
-    if (candidate.effectiveFrom > at) continue;
-    if (best === null || candidate.effectiveFrom > best.effectiveFrom
-      || (candidate.effectiveFrom === best.effectiveFrom && candidate.lastPosition > best.lastPosition)) best = candidate;
-  }
-  return best?.version ?? null;
-}
-
-export const DEFAULT_POLICY: PolicyInForce = { version: DEFAULT_POLICY_VERSION, document: defaultPolicy, eventId: null };
-
-/** The policy in force at `at`, as the read models know it (within a batch, as of the event in hand). */
-export function policyAt(db: Database.Database, at: string): PolicyInForce {
-  // Only the chosen version's document is parsed: there may be many versions, and this runs per act.
-  const published = statement<[], PublishedPolicy>(db,
-    `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition FROM rm_policies`).all();
-  const version = versionInForce(published, at);
-  const state = version === null ? null : policies.read(db, [version]);
-  return state === null || version === null ? DEFAULT_POLICY : { version, document: state.document, eventId: state.eventId };
-}
-
-/** The policy in force at `at` among these rows of the policies model (stored or folded in memory). */
-export function policyFrom(rows: readonly { key: Key; state: PolicyState }[], at: string): PolicyInForce {
-  const published = rows.map(({ key, state }) => ({ version: String(key[0]), state }));
-  const version = versionInForce(published.map(({ version, state }) => ({ version, effectiveFrom: state.effectiveFrom, lastPosition: state.lastPosition })), at);
-  const chosen = published.find((policy) => policy.version === version);
-  return chosen ? { version: chosen.version, document: chosen.state.document, eventId: chosen.state.eventId } : DEFAULT_POLICY;
-}

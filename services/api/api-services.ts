@@ -6,8 +6,8 @@
 import type { Logger } from 'pino';
 import { requestDeadline } from '../../projections/compliance/time-rules.js';
 import { ReadModels } from '../../projections/queries.js';
-import { authorize } from '../compliance/authorize.js';
-import { buildComplianceReport, type ReportWindow } from '../compliance/compliance-report.js';
+import { authorize } from '../../projections/compliance/authorize.js';
+import { buildComplianceReport, type ReportWindow } from '../../projections/compliance/report.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import { DEFAULT_LOOKUP_LIMIT, RateLimiter, type RateLimit } from './auth/rate-limit.js';

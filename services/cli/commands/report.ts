@@ -24,7 +24,7 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
     .action(async (options: { asOf?: string; from?: string; to?: string; format: string; out?: string }) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new Error(`unknown format ${JSON.stringify(options.format)} (one of ${FORMATS.join(', ')})`);
       const [{ buildComplianceReport }, { renderHtml, renderMarkdown }] = await Promise.all([
-        import('../../compliance/compliance-report.js'), import('../../compliance/render-report.js'),
+        import('../../../projections/compliance/report.js'), import('../render-report.js'),
       ]);
       const report = await withLedger(globals(), async ({ store, readModels, readModelsDb }) => buildComplianceReport(readModelsDb,
         { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 },

@@ -2,7 +2,7 @@
  * The compliance report as a document a person reads or hands to an auditor: one list of
  * sections, rendered to Markdown or to a self-contained HTML page (JSON is the data itself).
  */
-import type { ComplianceReportData } from './compliance-report.js';
+import type { ComplianceReportData } from '../../projections/compliance/report.js';
 
 interface Section {
   title: string;

@@ -8,13 +8,13 @@ import * as z from 'zod';
 import { toFieldErrors } from '../../schemas/event.js';
 import { Region } from '../../schemas/regions.js';
 import { DataCategory, LegalBasis, Purpose, RecipientKind } from '../../schemas/taxonomy.js';
-import { ACT_RULE_IDS, ACT_RULES, actContext } from '../../projections/compliance/violations.js';
-import { policyAt } from '../../projections/policies/policies.js';
-import type { ProjectedEvent } from '../../projections/projection.js';
-import type { SealedEventOf } from '../ledger/stored-event.js';
+import { ACT_RULE_IDS, ACT_RULES, actContext } from './violations.js';
+import { policyAt } from './policy-in-force.js';
+import type { ProjectedEvent } from '../projection.js';
+import type { SealedEventOf } from '../../services/ledger/stored-event.js';
 import type { LegalBasis as LegalBasisTerm } from '../../schemas/taxonomy.js';
 import { v7 as uuidv7 } from 'uuid';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../../services/errors.js';
 
 type RegionCode = z.infer<typeof Region>;
 

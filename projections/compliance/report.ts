@@ -5,12 +5,12 @@
  */
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
-import { storedViolations } from '../../projections/compliance/violations.js';
-import { requestSchedule, retentionSchedule, shutdownProgress, timeViolations } from '../../projections/compliance/time-rules.js';
-import { RULE_IDS, type Violation } from '../../projections/compliance/violation.js';
-import { policyAt } from '../../projections/policies/policies.js';
-import { ReadModels } from '../../projections/queries.js';
-import type { Head } from '../store/port.js';
+import { storedViolations } from './violations.js';
+import { requestSchedule, retentionSchedule, shutdownProgress, timeViolations } from './time-rules.js';
+import { RULE_IDS, type Violation } from './violation.js';
+import { policyAt } from './policy-in-force.js';
+import { ReadModels } from '../queries.js';
+import type { Head } from '../../services/store/port.js';
 
 export interface ReportWindow {
   readonly asOf: string;

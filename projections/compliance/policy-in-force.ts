@@ -1,0 +1,58 @@
+/**
+ * The policy in force at a moment: the published version with the latest `effectiveFrom` not
+ * after it (the later publication wins a tie), else the built-in default. One rule, for the read
+ * models (policyAt) and for logic folded in memory (policyFrom).
+ */
+import type Database from 'better-sqlite3';
+import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
+import type { PolicyDocument } from '../../schemas/policy.js';
+import { policies, type PolicyState } from '../policies/policies.js';
+import type { Key } from '../projection.js';
+import { statement } from '../statements.js';
+
+export interface PolicyInForce {
+  readonly version: string;
+  readonly document: PolicyDocument;
+  readonly eventId: string | null;
+}
+
+/** What choosing a policy needs to know of each published version. */
+export interface PublishedPolicy {
+  readonly version: string;
+  readonly effectiveFrom: string;
+  readonly lastPosition: number;
+}
+
+/**
+ * Which published version is in force at `at`: the one with the latest `effectiveFrom` not after
+ * it (the later publication wins a tie); null before any — the built-in default policy then.
+ */
+export function versionInForce(published: readonly PublishedPolicy[], at: string): string | null {
+  let best: PublishedPolicy | null = null;
+  for (const candidate of published) {
+    if (candidate.effectiveFrom > at) continue;
+    if (best === null || candidate.effectiveFrom > best.effectiveFrom
+      || (candidate.effectiveFrom === best.effectiveFrom && candidate.lastPosition > best.lastPosition)) best = candidate;
+  }
+  return best?.version ?? null;
+}
+
+export const DEFAULT_POLICY: PolicyInForce = { version: DEFAULT_POLICY_VERSION, document: defaultPolicy, eventId: null };
+
+/** The policy in force at `at`, as the read models know it (within a batch, as of the event in hand). */
+export function policyAt(db: Database.Database, at: string): PolicyInForce {
+  // Only the chosen version's document is parsed: there may be many versions, and this runs per act.
+  const published = statement<[], PublishedPolicy>(db,
+    `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition FROM rm_policies`).all();
+  const version = versionInForce(published, at);
+  const state = version === null ? null : policies.read(db, [version]);
+  return state === null || version === null ? DEFAULT_POLICY : { version, document: state.document, eventId: state.eventId };
+}
+
+/** The policy in force at `at` among these rows of the policies model (stored or folded in memory). */
+export function policyFrom(rows: readonly { key: Key; state: PolicyState }[], at: string): PolicyInForce {
+  const published = rows.map(({ key, state }) => ({ version: String(key[0]), state }));
+  const version = versionInForce(published.map(({ version, state }) => ({ version, effectiveFrom: state.effectiveFrom, lastPosition: state.lastPosition })), at);
+  const chosen = published.find((policy) => policy.version === version);
+  return chosen ? { version: chosen.version, document: chosen.state.document, eventId: chosen.state.eventId } : DEFAULT_POLICY;
+}
