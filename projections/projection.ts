@@ -120,6 +120,8 @@ export function logProjection(model: LogModel): Projection & { readonly model: L
 /** Sorted union, so that states built from the same events are byte-identical however they were built. */
 export const union = <T extends string>(a: readonly T[] | undefined, b: readonly T[]): T[] => [...new Set([...(a ?? []), ...b])].sort();
 export const json = (value: unknown): string => JSON.stringify(value);
+/** A JSON column read back: the type is the one its projection wrote with `json`. */
+export const fromJson = <T>(text: string): T => JSON.parse(text) as T;
 
 /**
  * Evidence kept in a row: the first event and the latest ones, at most `max`. A row read and

@@ -1,5 +1,7 @@
 /** Who used or passed on which subject's data, when, and for what. */
-import { json, logProjection } from '../projection.js';
+import type Database from 'better-sqlite3';
+import { fromJson, json, logProjection } from '../projection.js';
+import { statement } from '../statements.js';
 
 export const accessLog = logProjection({
   name: 'access-log',
@@ -25,3 +27,17 @@ export const accessLog = logProjection({
     }
   },
 });
+
+export interface AccessRow {
+  eventId: string; occurredAt: string; actor: { kind: string; id: string }; action: string; target: string; purpose: string | null; categories: string[];
+}
+
+interface AccessTableRow { event_id: string; occurred_at: string; actor_kind: string; actor_id: string; action: string; target: string; purpose: string | null; categories: string }
+
+/** Who used, shared, sent abroad or viewed a subject's data, in log order. */
+export function readAccessLog(db: Database.Database, subjectId: string): AccessRow[] {
+  return statement<[string], AccessTableRow>(db, 'SELECT * FROM rm_access_log WHERE subject_id = ? ORDER BY position').all(subjectId).map((r) => ({
+    eventId: r.event_id, occurredAt: r.occurred_at, actor: { kind: r.actor_kind, id: r.actor_id },
+    action: r.action, target: r.target, purpose: r.purpose, categories: fromJson<string[]>(r.categories),
+  }));
+}

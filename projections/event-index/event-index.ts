@@ -1,6 +1,8 @@
 /** The forensics timeline's index: every event by subject, type, actor and time, and tagged by category and system. */
 import { categoriesOf, systemsOf } from '../event-facts.js';
+import type Database from 'better-sqlite3';
 import { logProjection } from '../projection.js';
+import { statement } from '../statements.js';
 
 export const eventIndex = logProjection({
   name: 'event-index',
@@ -32,3 +34,47 @@ export const eventTags = logProjection({
     ];
   },
 });
+
+/** What the forensics timeline filters by. */
+export interface EventFilter {
+  subjectId?: string | null;
+  type?: string | null;
+  category?: string | null;
+  system?: string | null;
+  actorId?: string | null;
+  actorKind?: string | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+/** Positions of events matching the filter, after a position, in order. */
+export function readEventPositions(db: Database.Database, filter: EventFilter, after: number, limit: number): number[] {
+  const { where, params } = filterSql(filter);
+  return statement<unknown[], { position: number }>(db, 
+    `SELECT i.position FROM rm_event_index i WHERE i.position > ? AND ${where} ORDER BY i.position LIMIT ?`)
+    .all(after, ...params, limit).map((r) => r.position);
+}
+
+export function countEvents(db: Database.Database, filter: EventFilter): number {
+  const { where, params } = filterSql(filter);
+  return statement<unknown[], { n: number }>(db, `SELECT COUNT(*) AS n FROM rm_event_index i WHERE ${where}`).get(...params)!.n;
+}
+
+function filterSql(filter: EventFilter): { where: string; params: string[] } {
+  const where: string[] = ['1 = 1'];
+  const params: string[] = [];
+  const add = (clause: string, value: string | null | undefined) => {
+    if (value === undefined || value === null) return;
+    where.push(clause);
+    params.push(value);
+  };
+  add('i.subject_id = ?', filter.subjectId);
+  add('i.type = ?', filter.type);
+  add('i.actor_id = ?', filter.actorId);
+  add('i.actor_kind = ?', filter.actorKind);
+  add('i.occurred_at >= ?', filter.from);
+  add('i.occurred_at <= ?', filter.to);
+  add("EXISTS (SELECT 1 FROM rm_event_tags t WHERE t.tag = 'category' AND t.value IN (?, 'all') AND t.position = i.position)", filter.category);
+  add("EXISTS (SELECT 1 FROM rm_event_tags t WHERE t.tag = 'system' AND t.value = ? AND t.position = i.position)", filter.system);
+  return { where: where.join(' AND '), params };
+}

@@ -4,7 +4,9 @@
  * system. An incident's impact is whoever had data in its systems during its window.
  */
 import { categoriesOf } from '../event-facts.js';
-import { json, keyedProjection, logProjection, type Key } from '../projection.js';
+import type Database from 'better-sqlite3';
+import { fromJson, json, keyedProjection, logProjection, type Key } from '../projection.js';
+import { statement } from '../statements.js';
 
 export interface IncidentState {
   lastPosition: number;
@@ -103,3 +105,37 @@ export const systemUses = logProjection({
     occurred_at: event.occurredAt,
   }],
 });
+
+export interface AffectedSubject { subjectId: string; categories: string[]; systems: string[]; evidence: string[] }
+
+/**
+ * Whose data was in the incident's systems during its window: stored there at some moment of
+ * it (collected before its end, not deleted before its start), or used by those systems in it.
+ */
+export function readIncidentImpact(db: Database.Database, incident: IncidentState): AffectedSubject[] {
+  if (!incident.window || incident.systems.length === 0) return [];
+  const { from, to } = incident.window;
+  const systems = JSON.stringify(incident.systems);
+  const affected = new Map<string, { categories: Set<string>; systems: Set<string>; evidence: Set<string> }>();
+  const touch = (subjectId: string, system: string, categories: string[], evidence: string) => {
+    const entry = affected.get(subjectId) ?? { categories: new Set(), systems: new Set(), evidence: new Set() };
+    categories.forEach((c) => entry.categories.add(c));
+    entry.systems.add(system);
+    entry.evidence.add(evidence);
+    affected.set(subjectId, entry);
+  };
+  const stored = statement<[string], { subject_id: string; system: string; category: string; state: string }>(db,
+    'SELECT subject_id, system, category, state FROM rm_storage_intervals WHERE system IN (SELECT value FROM json_each(?))').all(systems);
+  for (const row of stored) {
+    for (const interval of fromJson<StorageIntervalsState>(row.state).intervals) {
+      if (interval.from <= to && (interval.to === null || interval.to > from)) touch(row.subject_id, row.system, [row.category], interval.collectedBy);
+    }
+  }
+  const used = statement<[string, string, string], { subject_id: string; system: string; categories: string; event_id: string }>(db,
+    `SELECT subject_id, system, categories, event_id FROM rm_system_uses
+     WHERE system IN (SELECT value FROM json_each(?)) AND occurred_at >= ? AND occurred_at <= ?`).all(systems, from, to);
+  for (const row of used) touch(row.subject_id, row.system, fromJson<string[]>(row.categories), row.event_id);
+  return [...affected].sort(([a], [b]) => a.localeCompare(b)).map(([subjectId, e]) => ({
+    subjectId, categories: [...e.categories].sort(), systems: [...e.systems].sort(), evidence: [...e.evidence].sort(),
+  }));
+}

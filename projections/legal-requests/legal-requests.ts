@@ -1,5 +1,7 @@
 /** The transparency report: legal requests by authority and instrument, and every disclosure to an authority. */
-import { json, keyedProjection, logProjection } from '../projection.js';
+import type Database from 'better-sqlite3';
+import { fromJson, json, keyedProjection, logProjection } from '../projection.js';
+import { statement } from '../statements.js';
 
 export interface LegalRequestState {
   lastPosition: number;
@@ -43,3 +45,27 @@ export const disclosures = logProjection({
     legal_basis: event.data.legalBasis,
   }],
 });
+
+/** Every legal request, by request id. */
+export function readLegalRequests(db: Database.Database): (LegalRequestState & { requestId: string })[] {
+  return legalRequests.readPrefix(db, []).map(({ key, state }) => ({ ...state, requestId: String(key[0]) }));
+}
+
+export interface DisclosureRow {
+  position: number; eventId: string; subjectId: string; occurredAt: string; recipientId: string; recipientName: string;
+  recipientRegion: string; legalRequestId: string | null; categories: string[]; purpose: string; legalBasis: string;
+}
+
+interface DisclosureTableRow {
+  position: number; event_id: string; subject_id: string; occurred_at: string; recipient_id: string; recipient_name: string;
+  recipient_region: string; legal_request_id: string | null; categories: string; purpose: string; legal_basis: string;
+}
+
+/** Every disclosure to an authority, in log order. */
+export function readDisclosures(db: Database.Database): DisclosureRow[] {
+  return statement<[], DisclosureTableRow>(db, 'SELECT * FROM rm_disclosures ORDER BY position').all().map((r) => ({
+    position: r.position, eventId: r.event_id, subjectId: r.subject_id, occurredAt: r.occurred_at, recipientId: r.recipient_id,
+    recipientName: r.recipient_name, recipientRegion: r.recipient_region, legalRequestId: r.legal_request_id,
+    categories: fromJson(r.categories), purpose: r.purpose, legalBasis: r.legal_basis,
+  }));
+}

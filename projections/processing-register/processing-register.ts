@@ -3,7 +3,9 @@
  * what actually happened rather than declared: per purpose, the categories, legal bases,
  * systems, recipients, transfers abroad and retention periods seen in the log.
  */
+import type Database from 'better-sqlite3';
 import { keyedProjection, logProjection, union } from '../projection.js';
+import { statement } from '../statements.js';
 
 export interface PurposeState {
   lastPosition: number;
@@ -76,3 +78,10 @@ export const purposeSubjects = logProjection({
   rowsOf: ({ event }) => (event.subject && event.type !== 'ConsentGiven' ? purposesOf(event).map((purpose) => ({ purpose, subject_id: event.subject!.id })) : []),
 });
 
+/** The register: per purpose, what was seen, and how many subjects it touched. */
+export function readRegister(db: Database.Database): (PurposeState & { purpose: string; subjectCount: number })[] {
+  return processingRegister.readPrefix(db, []).map(({ key, state }) => ({
+    ...state, purpose: String(key[0]),
+    subjectCount: statement<[string], { n: number }>(db, 'SELECT COUNT(*) AS n FROM rm_purpose_subjects WHERE purpose = ?').get(String(key[0]))!.n,
+  }));
+}

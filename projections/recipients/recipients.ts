@@ -1,5 +1,7 @@
 /** Everyone a subject's data went to — third parties, processors, authorities, abroad — and each transfer abroad. */
-import { json, keyedProjection, logProjection, union, withEvidence } from '../projection.js';
+import type Database from 'better-sqlite3';
+import { fromJson, json, keyedProjection, logProjection, union, withEvidence } from '../projection.js';
+import { statement } from '../statements.js';
 import type { ProjectedEvent } from '../projection.js';
 
 export interface RecipientState {
@@ -84,3 +86,25 @@ export const transfers = logProjection({
     }];
   },
 });
+
+/** Every recipient of a subject's data, by recipient id. */
+export function readRecipients(db: Database.Database, subjectId: string): (RecipientState & { id: string })[] {
+  return recipients.readPrefix(db, [subjectId]).map(({ key, state }) => ({ ...state, id: String(key[1]) }));
+}
+
+interface TransferTableRow {
+  position: number; event_id: string; subject_id: string; occurred_at: string; recipient: string; from_region: string; to_region: string;
+  categories: string; purpose: string; mechanism: string; security_measures: string; risks: string; consent_id: string | null;
+}
+
+/** Transfers abroad, in log order: a subject's, or everyone's. */
+export function readTransfers(db: Database.Database, subjectId?: string): TransferRow[] {
+  const rows = subjectId === undefined
+    ? statement<[], TransferTableRow>(db, 'SELECT * FROM rm_transfers ORDER BY position').all()
+    : statement<[string], TransferTableRow>(db, 'SELECT * FROM rm_transfers WHERE subject_id = ? ORDER BY position').all(subjectId);
+  return rows.map((r) => ({
+    position: r.position, eventId: r.event_id, subjectId: r.subject_id, occurredAt: r.occurred_at, recipient: fromJson(r.recipient),
+    fromRegion: r.from_region, toRegion: r.to_region, categories: fromJson(r.categories), purpose: r.purpose, mechanism: r.mechanism,
+    securityMeasures: fromJson(r.security_measures), risks: fromJson(r.risks), consentId: r.consent_id,
+  }));
+}
