@@ -37,6 +37,8 @@ export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string; even
   { rule: 'disclosure-without-legal-basis', subjectId: 'u-1003', event: 'u-1003 phone given to police without request' },
   { rule: 'cross-border-without-consent', subjectId: 'u-1002', event: 'u-1002 analytics sent to Singapore' },
   { rule: 'storage-region', subjectId: 'u-1006', event: 'u-1006 device info stored in US' },
+  // The same act took the data abroad by a path other than a transfer, with no separate consent.
+  { rule: 'cross-border-without-consent', subjectId: 'u-1006', event: 'u-1006 device info stored in US' },
   { rule: 'shutdown-deletion-overdue', subjectId: 'u-1004', event: 'u-1004 mini-game profile' },
   { rule: 'request-overdue', subjectId: 'u-1003', event: 'u-1003 access request' },
 ];

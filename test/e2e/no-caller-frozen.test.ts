@@ -21,6 +21,7 @@ describe('no caller frozen by another', () => {
   it('while 10,000 events are recorded, /health and subjectAccess keep answering', async () => {
     const events = Array.from({ length: 10_000 }, (_, i) => anEvent('DataCollected', { subject: { id: `bulk-${i % 500}` } }));
     let writing = true;
+    const started = Date.now();
     const write = server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: events })
       .finally(() => (writing = false));
     const answeredWhileWriting: number[] = [];
@@ -38,9 +39,12 @@ describe('no caller frozen by another', () => {
       last = Date.now();
     }
     expect((await write).data!.recordEvents.appended).toBe(10_000);
-    // Before: the loop was held for the whole append (2.1 s here, a handful of answers, all before it
-    // started). Now: about 23 answers while writing, the longest wait 240–400 ms (parsing the request included).
+    const writeMs = Date.now() - started;
+    // Before: the loop was held for the whole append — the longest wait ~90 % of the write (2.1 of 2.3 s
+    // here), a handful of answers, all before it started. Now, alone on this machine: ~23 answers, the
+    // longest wait 240–400 ms (parsing the request included), ~15 % of the write. Relative, so a busy
+    // machine slows both sides alike.
     expect(answeredWhileWriting.length).toBeGreaterThanOrEqual(10);
-    expect(longestWait).toBeLessThan(1_000);
+    expect(longestWait).toBeLessThan(writeMs / 2);
   });
 });

@@ -113,14 +113,18 @@ describe('policy versions', () => {
     const before = collectIn('US', '2026-06-01T00:00:00Z');
     const g = await scenario([v1, before]);
     const underV1 = g.whenJudgedAsOf('2026-12-01').violations;
-    expect(underV1.map((v) => [v.rule, v.eventIds, v.policyVersion])).toEqual([['storage-region', [before.id], '1']]);
+    // Stored abroad with no transfer: judged as data gone abroad (no consent) and as stored outside.
+    expect(underV1.map((v) => [v.rule, v.eventIds, v.policyVersion])).toEqual([
+      ['cross-border-without-consent', [before.id], '1'], ['storage-region', [before.id], '1'],
+    ]);
 
     const after = collectIn('US', '2026-07-02T00:00:00Z');
     const betweenPublicationAndEffect = collectIn('US', '2026-06-20T00:00:00Z');
     await g.record([v2, after, betweenPublicationAndEffect]);
     const judged = g.whenJudgedAsOf('2026-12-01').violations;
     expect(judged.map((v) => [v.rule, v.eventIds[0], v.policyVersion])).toEqual([
-      ['storage-region', before.id, '1'], ['storage-region', betweenPublicationAndEffect.id, '1'],
+      ['cross-border-without-consent', before.id, '1'], ['storage-region', before.id, '1'],
+      ['cross-border-without-consent', betweenPublicationAndEffect.id, '1'], ['storage-region', betweenPublicationAndEffect.id, '1'],
     ]);
   });
 

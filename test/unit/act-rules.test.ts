@@ -64,6 +64,30 @@ describe('cross-border-without-consent', () => {
   });
 });
 
+describe('cross-border-without-consent, by any path abroad', () => {
+  const shareWith = (region: string, kind = 'processor') => anEvent('DataShared', { subject: S, occurredAt: '2026-04-02T00:00:00Z', data: {
+    categories: ['contact.email'], recipient: { id: 'crm-us', name: 'CRM Inc', kind, region }, purpose: 'service-provision', legalBasis: 'contract', legalRequestId: undefined } });
+
+  it('e-mail handed to a processor in the US by a plain DataShared, with no consent, breaks the rule', () => {
+    const share = shareWith('US');
+    const { judged } = spec.given([]).when(share);
+    expect(judged.map((v) => [v.rule, v.eventIds])).toEqual([['cross-border-without-consent', [share.id]]]);
+    expect(judged[0]!.message).toMatch(/DataShared of "contact.email" with CRM Inc \(US\), outside "CN"/);
+  });
+  it('near miss: the same share under a separate consent with the four disclosures', () => {
+    spec.given([transferConsent(fullDisclosures)]).when(shareWith('US')).thenNothing();
+  });
+  it('the same share under a consent missing a disclosure names it', () => {
+    const consent = transferConsent({ ...fullDisclosures, securityMeasures: [] });
+    const { judged } = spec.given([consent]).when(shareWith('US'));
+    expect(judged.map((v) => [v.rule, v.eventIds])).toEqual([['cross-border-without-consent', [judged[0]!.eventIds[0], consent.id]]]);
+    expect(judged[0]!.message).toContain('did not disclose "securityMeasures"');
+  });
+  it('near miss: a processor at home is no path abroad', () => {
+    spec.given([]).when(shareWith('CN')).thenNothing();
+  });
+});
+
 describe('third-party-share', () => {
   const share = (kind: string) => anEvent('DataShared', { subject: S, data: {
     categories: ['contact.phone'], recipient: { id: 'x', name: 'X Co', kind, region: 'CN' }, purpose: 'business-management', legalBasis: 'legitimate-interest', legalRequestId: undefined } });
@@ -105,9 +129,12 @@ const collectIn = (region: string, at = '2026-06-01T00:00:00Z') => anEvent('Data
   storage: { system: 'crash-reports', kind: 'database', region }, retention: 'P3Y' } });
 
 describe('storage-region', () => {
-  it('data stored in the US with no transfer recorded breaks the rule', () => {
+  it('data stored in the US with no transfer recorded breaks the rule — and, having gone abroad with no consent, cross-border-without-consent too', () => {
     const event = collectIn('US');
-    spec.given([]).when(event).then([{ rule: 'storage-region', eventIds: [event.id] }]);
+    spec.given([]).when(event).then([
+      { rule: 'cross-border-without-consent', eventIds: [event.id] },
+      { rule: 'storage-region', eventIds: [event.id] },
+    ]);
   });
   it('near miss: stored in China', () => {
     spec.given([]).when(collectIn('CN')).thenNothing();
@@ -121,7 +148,10 @@ describe('storage-region', () => {
     const v2 = anEvent('PolicyPublished', { occurredAt: '2026-06-15T00:00:00Z', data: {
       version: '2', effectiveFrom: '2026-07-01T00:00:00Z', policy: { ...defaultPolicy, storage: { regions: ['CN', 'US'], source: 'v2' } } } });
     const before = collectIn('US', '2026-06-20T00:00:00Z');
-    spec.given([v2]).when(before).then([{ rule: 'storage-region', eventIds: [before.id], policyVersion: 'default' }]);
+    spec.given([v2]).when(before).then([
+      { rule: 'cross-border-without-consent', eventIds: [before.id], policyVersion: 'default' },
+      { rule: 'storage-region', eventIds: [before.id], policyVersion: 'default' },
+    ]);
     spec.given([v2]).when(collectIn('US', '2026-07-02T00:00:00Z')).thenNothing();
   });
 });
