@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { requestDeadline } from '../../projections/compliance/time-rules.js';
 import { ReadModels } from '../../projections/queries.js';
 import { authorize } from '../../projections/compliance/authorize.js';
-import { buildComplianceReport, type ReportWindow } from '../../projections/compliance/report.js';
+import type { ReportWindow } from '../../projections/compliance/report.js';
+import { reportOffLoop } from './report-off-loop.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import { DEFAULT_LOOKUP_LIMIT, RateLimiter, type RateLimit } from './auth/rate-limit.js';
@@ -29,7 +30,7 @@ export function apiServices(
     readModels: new ReadModels(readModelsDb),
     readModelsState: () => ({ position: opened.readModels?.position ?? null, failure: opened.worker?.failure() ?? null }),
     compliance: {
-      report: async (window: ReportWindow) => buildComplianceReport(readModelsDb, await head(), window),
+      report: async (window: ReportWindow) => reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb),
       authorize: (question, now) => authorize(readModelsDb, question, now, (id) => keys.isErased(id)),
       deadline: (receivedAt) => requestDeadline(readModelsDb, receivedAt).deadline,
       head,
