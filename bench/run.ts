@@ -103,6 +103,12 @@ for (const batch of [1, 1000] as const) {
   rows.push([`append, batch ${batch}: (a) raw better-sqlite3`, `${fmt(raw.eventsPerSecond!)} ev/s`, '', `${fmt(raw.maxRssMb!)} MB`]);
   rows.push([`append, batch ${batch}: (b) pdl write path`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdl.maxRssMb!)} MB`]);
   rows.push([`append, batch ${batch}: (b') pdl, read models by a worker`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
+  if (batch === 1) {
+    // The common case: an event about someone the ledger knows (their key exists: no key-store write).
+    const known = repeat('pdl append, batch 1, known subjects', () => scenario('pdl-append', { ...options, knownSubjects: 50 }));
+    results['append-batch-1-known-subjects'] = { events: options.events, pdl: known };
+    rows.push(['append, batch 1: (b) pdl, subjects with keys', `${fmt(known.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(known.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(known.maxRssMb!)} MB`]);
+  }
   if (peers) {
     rows.push([`append, batch ${batch}: (c) emmett-sqlite default`, `${fmt(peers.default.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.default.eventsPerSecond!)}`, `${fmt(peers.default.maxRssMb!)} MB`]);
     rows.push([`append, batch ${batch}: (c) emmett-sqlite shared conn.`, `${fmt(peers.shared.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.shared.eventsPerSecond!)}`, `${fmt(peers.shared.maxRssMb!)} MB`]);
