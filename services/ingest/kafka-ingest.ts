@@ -5,7 +5,7 @@
  * succeeded: a crash means redelivery, and redelivery means duplicates the ledger ignores —
  * each event stored exactly once.
  */
-import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FieldError } from '../../schemas/event.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -44,6 +44,19 @@ export interface IngestStatus {
   readonly lastBatchAt: string | null;
 }
 
+/** Broker answers kafkajs retries by itself (coordinator or leader not ready yet). */
+const TRANSIENT_KAFKA_ERRORS = /coordinator is (not available|loading)|no leader|leadership election|not the leader|does not host this topic-partition|not the correct coordinator/i;
+
+/**
+ * Our level for a kafkajs log entry. kafkajs logs at error level the responses it then retries —
+ * a coordinator still starting, a leader being elected — which on a healthy start is noise; what
+ * it finally gives up on reaches the ingest as a thrown error.
+ */
+export function kafkaLogLevel(level: logLevel, error: unknown): 'error' | 'warn' | 'debug' {
+  if (typeof error === 'string' && TRANSIENT_KAFKA_ERRORS.test(error)) return 'debug';
+  return level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+}
+
 export class KafkaIngest {
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
@@ -66,13 +79,16 @@ export class KafkaIngest {
       clientId: options.clientId ?? 'pdl-ingest',
       brokers: [...options.brokers],
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log: entry }) =>
-        this.log[level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug']({ kafka: entry.message }, 'kafkajs'),
+      logCreator: () => ({ level, log: entry }) => {
+        const error: unknown = entry.error;
+        this.log[kafkaLogLevel(level, error)]({ kafka: entry.message, ...(typeof error === 'string' ? { error } : {}) }, 'kafkajs');
+      },
     });
     // A short session: after a crash the group hands the partitions on within seconds.
     const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
     this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout, rebalanceTimeout: sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1 });
+    // The default partitioner, named: kafkajs warns on every start when it is left implicit.
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.admin = this.kafka.admin();
   }
 
