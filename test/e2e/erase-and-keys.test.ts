@@ -31,6 +31,21 @@ describe('pdl erase', () => {
     const again = await runPdl(['--db', db, 'erase', 'u-1', '--reason', 'subject-request']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('again');
+    // …and records nothing: one SubjectErased, not two.
+    const erasures = (await runPdl(['--db', db, 'events', '--subject', 'u-1', '--json'])).stdout.trim().split('\n')
+      .map((line) => JSON.parse(line) as { type: string }).filter((event) => event.type === 'SubjectErased');
+    expect(erasures).toHaveLength(1);
+  });
+
+  it('refuses a subject the ledger has never seen, unless --force', async () => {
+    const { db } = await ledgerWithTwoSubjects();
+    const typo = await runPdl(['--db', db, 'erase', 'u-1x', '--reason', 'subject-request']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('holds nothing about subject u-1x');
+    expect((await runPdl(['--db', db, 'events', '--subject', 'u-1x'])).stderr).toContain('no events');
+    const forced = await runPdl(['--db', db, 'erase', 'u-1x', '--reason', 'subject-request', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/^u-1x erased/);
   });
 
   it('refuses an unknown reason with the valid ones', async () => {
