@@ -103,3 +103,17 @@ function isJsonObject(value: unknown): value is JsonObject {
   for (const item of Object.values(value)) if (item !== undefined && !isJson(item)) return false;
   return true;
 }
+
+/** Identifier kinds whose values are these data categories, for the DataViewed record. */
+const IDENTIFIER_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
+
+/** The categories whose decrypted values this event shows (none once the subject is erased). */
+export function revealedCategories(event: OpenedEvent): string[] {
+  const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
+  const categories = values.filter(([, value]) => typeof value === 'string').map(([category]) => category);
+  for (const { kind, value } of event.subject?.identifiers ?? []) {
+    const category = IDENTIFIER_CATEGORIES.get(kind);
+    if (value !== null && category !== undefined) categories.push(category);
+  }
+  return categories;
+}

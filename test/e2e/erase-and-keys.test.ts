@@ -37,6 +37,19 @@ describe('pdl erase', () => {
     expect(erasures).toHaveLength(1);
   });
 
+  it('an operator shown values by `events --reveal` leaves a DataViewed event; without --reveal, nothing is recorded', async () => {
+    const { db } = await ledgerWithTwoSubjects();
+    const viewed = async () => (await runPdl(['--db', db, 'events', '--subject', 'u-2', '--json'])).stdout.trim().split('\n')
+      .map((line) => JSON.parse(line) as { type: string; body: { actor: { id: string }; data: { operation?: string; categories?: string[] } } })
+      .filter((event) => event.type === 'DataViewed');
+    expect(await viewed()).toHaveLength(0);
+    expect((await runPdl(['--db', db, 'events', '--subject', 'u-2', '--reveal'])).stdout).toContain('two@example.cn');
+    const views = await viewed();
+    expect(views).toHaveLength(1);
+    expect(views[0]!.body.actor.id).toMatch(/^operator:/);
+    expect(views[0]!.body.data).toMatchObject({ operation: 'cli.events', categories: ['contact.email', 'contact.phone'] });
+  });
+
   it('refuses a subject the ledger has never seen, unless --force', async () => {
     const { db } = await ledgerWithTwoSubjects();
     const typo = await runPdl(['--db', db, 'erase', 'u-1x', '--reason', 'subject-request']);

@@ -2,7 +2,7 @@
 import { ValidationError } from '../../errors.js';
 import type { EventFilter } from '../../../projections/queries.js';
 import type { RecordedEvent } from '../../store/port.js';
-import { mapPersonalValues, storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
+import { mapPersonalValues, revealedCategories, storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
 import type { ApiContext } from '../context.js';
 
 const MAX_PAGE = 500;
@@ -14,20 +14,6 @@ export function decodeCursor(cursor: string | null | undefined): number {
   const match = /^pos:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) throw new ValidationError('invalid cursor: pass an endCursor from a previous page');
   return Number(match[1]);
-}
-
-/** Identifier kinds whose values are these data categories, for the DataViewed record. */
-const IDENTIFIER_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
-
-/** The categories whose decrypted values this event shows (none once the subject is erased). */
-function revealedCategories(event: OpenedEvent): string[] {
-  const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
-  const categories = values.filter(([, value]) => typeof value === 'string').map(([category]) => category);
-  for (const { kind, value } of event.subject?.identifiers ?? []) {
-    const category = IDENTIFIER_CATEGORIES.get(kind);
-    if (value !== null && category !== undefined) categories.push(category);
-  }
-  return categories;
 }
 
 export function eventNode(context: ApiContext, recorded: RecordedEvent, operation: string) {

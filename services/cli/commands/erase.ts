@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { validateEvent } from '../../../schemas/event.js';
@@ -8,6 +7,7 @@ import { ValidationError } from '../../errors.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
+import { operatorActorId } from '../operator.js';
 
 export function eraseCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -16,7 +16,7 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
     .argument('<subject>', 'the subject id')
     .requiredOption('--reason <reason>', `why (${Object.keys(deletionReasons).join(', ')})`)
     .option('--request <id>', 'the subject request this fulfils')
-    .option('--actor <id>', 'who erases, recorded as an employee: an identifier such as a staff id, never an e-mail (default: operator:<login>)', defaultActor())
+    .option('--actor <id>', 'who erases, recorded as an employee: an identifier such as a staff id, never an e-mail (default: operator:<login>)', operatorActorId())
     .option('--force', 'record the erasure even if the ledger holds nothing about this subject')
     .option('--yes', 'do not ask for confirmation on a terminal')
     .addHelpText('after', '\nErasing an erased subject changes nothing and says so. A subject the ledger has never seen is refused\n' +
@@ -69,10 +69,4 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     prompt.close();
   }
-}
-
-/** The operator's login as an actor id: stored in clear, so an identifier, never an address. */
-function defaultActor(): string {
-  const login = userInfo().username.replace(/[^A-Za-z0-9._~-]/g, '-').slice(0, 100) || 'unknown';
-  return `operator:${login}`;
 }

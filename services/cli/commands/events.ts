@@ -3,6 +3,9 @@ import type { RecordedEvent } from '../../store/port.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
+import { operatorActorId } from '../operator.js';
+import { revealedCategories } from '../../ledger/stored-event.js';
+import { v7 as uuidv7 } from 'uuid';
 
 interface EventsOptions {
   subject?: string;
@@ -44,6 +47,7 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
     .option('--json', 'one stored event per line as JSON')
     .action(async (options: EventsOptions) => {
       await withLedger(globals(), async ({ store, ledger }) => {
+        const shown = new Map<string, Set<string>>();
         const stream = options.subject ? `subject-${options.subject}` : options.stream;
         const events: RecordedEvent[] = [];
         if (stream) events.push(...(await store.readStream(stream, { limit: options.limit })));
@@ -53,13 +57,29 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
           return;
         }
         for (const recorded of events) {
-          const body = options.reveal ? ledger.open(recorded).event : recorded.body;
+          const opened = options.reveal ? ledger.open(recorded).event : null;
+          if (opened?.subject) {
+            const categories = shown.get(opened.subject.id) ?? new Set<string>();
+            revealedCategories(opened).forEach((category) => categories.add(category));
+            shown.set(opened.subject.id, categories);
+          }
+          const body = opened ?? recorded.body;
           if (options.json) {
             console.log(JSON.stringify({ ...recorded, body }));
             continue;
           }
           const actor = body.actor as { kind: string; id: string };
           console.log(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${summarise(body)}  — ${actor.kind}:${actor.id}`));
+        }
+        // Values shown by the operator are a read of personal data too: recorded like the API's.
+        const views = [...shown].filter(([, categories]) => categories.size > 0).map(([subjectId, categories]) => ({
+          id: uuidv7(), type: 'DataViewed', occurredAt: new Date().toISOString(), subject: { id: subjectId },
+          actor: { kind: 'employee', id: operatorActorId() },
+          data: { categories: [...categories].sort(), operation: 'cli.events', role: 'operator' },
+        }));
+        if (views.length > 0) {
+          const recorded = await ledger.record(views);
+          if (recorded.rejected.length > 0) process.stderr.write(`pdl: ${recorded.rejected.length} DataViewed records were refused: ${printable(JSON.stringify(recorded.rejected[0]!.errors)).slice(0, 200)}\n`);
         }
       });
     });
