@@ -1,7 +1,7 @@
 /**
  * How every long-running command (`serve`, `ingest`, `project`) stops: the first SIGTERM or
  * SIGINT runs its `stop` and exits 0; if that takes longer than the deadline, the work in hand
- * is abandoned (the ledger's guarantees make an abandoned batch safe: it is redone or was never
+ * is abandoned (the ledger's guarantees make an abandoned batch safe: it is redone, or it was not
  * acknowledged), the deadline is logged, and the process exits all the same. A second signal
  * exits at once, non-zero. Log lines are flushed with a short deadline of their own, so a log
  * reader that stalled or died can never keep the process alive.
@@ -44,7 +44,7 @@ export function stopOnSignals(stop: (signal: string) => Promise<void>, { process
     stopping = true;
     log.info({ signal, timeoutMs }, 'stopping');
     const deadline = setTimeout(() => {
-      log.warn({ signal, timeoutMs }, 'stop deadline reached: work in hand abandoned (it is redone or was never acknowledged)');
+      log.warn({ signal, timeoutMs }, 'stop deadline reached: work in hand abandoned (it is redone, or it was not acknowledged)');
       void exit(0);
     }, timeoutMs);
     stop(signal).then(

@@ -19,7 +19,7 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--actor <id>', 'who erases, recorded as an employee: an identifier such as a staff id, never an e-mail (default: operator:<login>)', operatorActorId())
     .option('--force', 'record the erasure even if the ledger holds nothing about this subject')
     .option('--yes', 'do not ask for confirmation on a terminal')
-    .addHelpText('after', '\nErasing an erased subject changes nothing and says so. A subject the ledger has never seen is refused\n' +
+    .addHelpText('after', '\nErasing an erased subject changes nothing and says so. A subject unknown to the ledger is refused\n' +
       '(a typo would otherwise be "erased"), unless --force. On a terminal it asks first; --yes skips that.\n' +
       'The ledger still verifies afterwards; the values are gone for good.')
     .action(async (subject: string, options: { reason: string; request?: string; actor: string; force?: boolean; yes?: boolean }) => {
