@@ -57,16 +57,17 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     get: `SELECT state FROM ${model.table} WHERE ${where}`,
     put: `INSERT INTO ${model.table} (${columns}, state) VALUES (${model.key.map(() => '?').join(', ')}, ?) ON CONFLICT (${columns}) DO UPDATE SET state = excluded.state`,
     del: `DELETE FROM ${model.table} WHERE ${where}`,
-    byPrefix: (length: number) => length === 0
-      ? `SELECT ${columns} FROM ${model.table} ORDER BY ${columns}`
-      : `SELECT ${columns} FROM ${model.table} WHERE ${model.key.slice(0, length).map((c) => `${c} = ?`).join(' AND ')} ORDER BY ${columns}`,
+    /** Key columns (and, with `withState`, the state) of the rows under a prefix of `length` columns, in key order. */
+    byPrefix: (length: number, withState = false) => `SELECT ${columns}${withState ? ', state' : ''} FROM ${model.table}` +
+      `${length === 0 ? '' : ` WHERE ${model.key.slice(0, length).map((c) => `${c} = ?`).join(' AND ')}`} ORDER BY ${columns}`,
   };
+  const keyOf = (row: Record<string, string | number>): Key => model.key.map((c) => row[c]!);
   const read = (db: Database.Database, key: Key): S | null => {
     const row = statement<unknown[], { state: string }>(db, sql.get).get(...key);
     return row ? (JSON.parse(row.state) as S) : null;
   };
   const existing = (db: Database.Database, prefix: Key): Key[] =>
-    statement<unknown[], Record<string, string | number>>(db, sql.byPrefix(prefix.length)).all(...prefix).map((row) => model.key.map((c) => row[c]!));
+    statement<unknown[], Record<string, string | number>>(db, sql.byPrefix(prefix.length)).all(...prefix).map(keyOf);
   return {
     name: model.name,
     version: model.version,
@@ -74,10 +75,9 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     schema,
     model,
     read,
-    readPrefix: (db, prefix) => existing(db, prefix).flatMap((key) => {
-      const state = read(db, key);
-      return state === null ? [] : [{ key, state }];
-    }),
+    // One query for the rows and their states (a subject's categories, consents…), not one per row.
+    readPrefix: (db, prefix) => statement<unknown[], Record<string, string | number> & { state: string }>(db, sql.byPrefix(prefix.length, true))
+      .all(...prefix).map((row) => ({ key: keyOf(row), state: JSON.parse(row.state) as S })),
     apply(db, event) {
       for (const key of model.keysOf(event, (prefix) => existing(db, prefix))) {
         const state = read(db, key);

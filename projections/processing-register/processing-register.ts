@@ -4,7 +4,7 @@
  * systems, recipients, transfers abroad and retention periods seen in the log.
  */
 import type Database from 'better-sqlite3';
-import { keyedProjection, logProjection, union } from '../projection.js';
+import { fromJson, keyedProjection, logProjection, union } from '../projection.js';
 import { statement } from '../statements.js';
 
 export interface PurposeState {
@@ -78,10 +78,10 @@ export const purposeSubjects = logProjection({
   rowsOf: ({ event }) => (event.subject && event.type !== 'ConsentGiven' ? purposesOf(event).map((purpose) => ({ purpose, subject_id: event.subject!.id })) : []),
 });
 
-/** The register: per purpose, what was seen, and how many subjects it touched. */
+/** The register: per purpose, what was seen, and how many subjects it touched (one query). */
 export function readRegister(db: Database.Database): (PurposeState & { purpose: string; subjectCount: number })[] {
-  return processingRegister.readPrefix(db, []).map(({ key, state }) => ({
-    ...state, purpose: String(key[0]),
-    subjectCount: statement<[string], { n: number }>(db, 'SELECT COUNT(*) AS n FROM rm_purpose_subjects WHERE purpose = ?').get(String(key[0]))!.n,
-  }));
+  return statement<[], { purpose: string; state: string; subjects: number }>(db,
+    `SELECT r.purpose, r.state, (SELECT COUNT(*) FROM rm_purpose_subjects s WHERE s.purpose = r.purpose) AS subjects
+     FROM rm_processing_register r ORDER BY r.purpose`).all()
+    .map((row) => ({ ...fromJson<PurposeState>(row.state), purpose: row.purpose, subjectCount: row.subjects }));
 }

@@ -12,7 +12,7 @@ import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../s
 import type { KeyStore } from './crypto/key-store.js';
 import { hasPersonalValues, openEvent, sealEvent } from './crypto/sealed-values.js';
 import { normaliseEvent } from './normalise.js';
-import { storedEvent, toStoredBody, type OpenedEvent } from './stored-event.js';
+import { storedEvent, type OpenedEvent } from './stored-event.js';
 import { streamOf } from './streams.js';
 
 export type RecordOutcome =
@@ -169,7 +169,7 @@ export class Ledger {
     });
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
-    const indexing: LedgerEvent[] = [];
+    const unindexed: { subjectId: string; kind: string; value: string }[] = [];
     const erasures: LedgerEvent[] = [];
     results.forEach((result, i) => {
       const { index, event } = segment[i]!;
@@ -178,13 +178,15 @@ export class Ledger {
       if (outcome.status === 'conflict') return;
       if (outcome.status === 'appended') this.unsaved.push(outcome.position);
       // A duplicate too: its first append may have crashed before this step.
-      if (this.identifiersOf(event).some(([kind, value]) => !this.keys.isIndexed(event.subject!.id, kind, value))) indexing.push(event);
+      for (const [kind, value] of this.identifiersOf(event)) {
+        if (!this.keys.isIndexed(event.subject!.id, kind, value)) unindexed.push({ subjectId: event.subject!.id, kind, value });
+      }
       if (event.type === 'SubjectErased') erasures.push(event);
     });
     const due = Date.now() - this.savedAt >= CHECKPOINT_INTERVAL_MS;
-    if (indexing.length === 0 && erasures.length === 0 && !due) return;
+    if (unindexed.length === 0 && erasures.length === 0 && !due) return;
     this.keys.inTransaction(() => {
-      for (const event of indexing) this.index(event);
+      for (const { subjectId, kind, value } of unindexed) this.keys.addToIndex(subjectId, kind, value);
       for (const event of erasures) this.keys.erase(event.subject!.id, event.id);
       this.saveCheckpoints();
     });
@@ -207,7 +209,7 @@ export class Ledger {
     const digest = dataKey
       ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
       : bodyDigest(event);
-    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: toStoredBody(sealEvent(event, dataKey)), digest }] };
+    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
   }
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */

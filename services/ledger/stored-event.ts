@@ -7,7 +7,7 @@
 import type { EventType, LedgerEvent } from '../../schemas/event.js';
 import { EVENT_TYPES } from '../../schemas/event.js';
 import { LedgerError } from '../errors.js';
-import type { Json, JsonObject, RecordedEvent } from '../store/port.js';
+import type { RecordedEvent } from '../store/port.js';
 import type { SealedValue } from './crypto/sealed-values.js';
 
 type ValuesAs<D, V> = D extends { values?: infer R } ? Omit<D, 'values'> & { values?: { [K in keyof NonNullable<R>]?: V } } : D;
@@ -81,39 +81,4 @@ export function mapPersonalValues<A, B>(
 /** Values were replaced in place above: the result has the same envelope, now carrying `B`. */
 function isPersonalOf<B>(copy: unknown): copy is WithPersonalValues<B> {
   return isStoredEvent(copy);
-}
-
-/** The body handed to the store: the sealed event, checked to be plain JSON (what the store will read back). */
-export function toStoredBody(event: SealedEvent): JsonObject {
-  const { id } = event;
-  if (!isJsonObject(event)) throw new StoredEventFormatError(`event ${id}: not plain JSON (a value JSON cannot hold)`);
-  return event;
-}
-
-function isJson(value: unknown): value is Json {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isJson);
-  return isJsonObject(value);
-}
-
-function isJsonObject(value: unknown): value is JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  // An absent optional field may be present as undefined: JSON leaves it out, as the store will.
-  for (const item of Object.values(value)) if (item !== undefined && !isJson(item)) return false;
-  return true;
-}
-
-/** Identifier kinds whose values are these data categories, for the DataViewed record. */
-const IDENTIFIER_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
-
-/** The categories whose decrypted values this event shows (none once the subject is erased). */
-export function revealedCategories(event: OpenedEvent): string[] {
-  const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
-  const categories = values.filter(([, value]) => typeof value === 'string').map(([category]) => category);
-  for (const { kind, value } of event.subject?.identifiers ?? []) {
-    const category = IDENTIFIER_CATEGORIES.get(kind);
-    if (value !== null && category !== undefined) categories.push(category);
-  }
-  return categories;
 }

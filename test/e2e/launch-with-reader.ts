@@ -31,3 +31,12 @@ export function launchWithReader(args: readonly string[], reader: ReaderKind, en
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code: code ?? (signal ? -1 : null), at: Date.now() })));
   return { child, reader: readerProcess, exited, stderr: () => stderr };
 }
+
+/** Sends SIGTERM — and, with a `cat` reader, kills the reader at once, as a dying log shipper would — then waits for the exit. */
+export async function terminate(launched: Launched, reader: ReaderKind): Promise<{ code: number | null; ms: number }> {
+  const sent = Date.now();
+  launched.child.kill('SIGTERM');
+  if (reader === 'cat') launched.reader.kill('SIGKILL');
+  const { code, at } = await launched.exited;
+  return { code, ms: at - sent };
+}

@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killLaunched, launchWithReader, type ReaderKind } from './launch-with-reader.js';
+import { killLaunched, launchWithReader, terminate, type ReaderKind } from './launch-with-reader.js';
 import { runPdl, tempDir } from './run-pdl.js';
 
 afterEach(killLaunched);
@@ -34,12 +34,9 @@ describe('stopping, whatever happens to the log reader', () => {
   it('serve: SIGTERM with the reader killed at once — exits 0 within the bound, and the ledger verifies', async () => {
     const server = await serve('cat');
     for (let i = 0; i < 20; i += 1) expect(await health(server.url)).toBe(200);
-    const sent = Date.now();
-    server.child.kill('SIGTERM');
-    server.reader.kill('SIGKILL');
-    const { code, at } = await server.exited;
+    const { code, ms } = await terminate(server, 'cat');
     expect(code).toBe(0);
-    expect(at - sent).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(10_000);
     const verified = await runPdl(['--db', server.db, 'verify']);
     expect(verified.code).toBe(0);
   });
@@ -53,11 +50,9 @@ describe('stopping, whatever happens to the log reader', () => {
       expect(statuses.every((status) => status === 200)).toBe(true);
     }
     expect(Date.now() - started).toBeLessThan(30_000);
-    const sent = Date.now();
-    server.child.kill('SIGTERM');
-    const { code, at } = await server.exited;
+    const { code, ms } = await terminate(server, 'sleep');
     expect(code).toBe(0);
-    expect(at - sent).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(10_000);
   });
 
   it('serve: a stop held up by an unfinished request ends at --stop-timeout, and a second SIGTERM ends it at once, non-zero', async () => {
@@ -95,11 +90,8 @@ describe('stopping, whatever happens to the log reader', () => {
     expect((await runPdl(['--db', db, 'demo'])).code).toBe(0);
     const worker = launch(['--db', db, '--read-models', join(dir, 'read.db'), 'project', '--log-interval', '10'], reader);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const sent = Date.now();
-    worker.child.kill('SIGTERM');
-    if (reader === 'cat') worker.reader.kill('SIGKILL');
-    const { code, at } = await worker.exited;
+    const { code, ms } = await terminate(worker, reader);
     expect(code).toBe(0);
-    expect(at - sent).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(10_000);
   });
 });

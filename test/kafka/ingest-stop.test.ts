@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
-import { killLaunched, launchWithReader, type ReaderKind } from '../e2e/launch-with-reader.js';
+import { killLaunched, launchWithReader, terminate, type ReaderKind } from '../e2e/launch-with-reader.js';
 import { runPdl, tempDir } from '../e2e/run-pdl.js';
 import { brokers, createTopics, produce, uniqueTopic, until } from './kafka-helpers.js';
 
@@ -32,12 +32,9 @@ describe('stopping pdl ingest', () => {
     const ingest = launchWithReader(['--db', db, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '50'], reader);
     // Stopped while it works: once it has stored something.
     await until(() => stored(db) > 0, 30_000, 'the first events stored');
-    const sent = Date.now();
-    ingest.child.kill('SIGTERM');
-    if (reader === 'cat') ingest.reader.kill('SIGKILL');
-    const { code, at } = await ingest.exited;
+    const { code, ms } = await terminate(ingest, reader);
     expect(code).toBe(0);
-    expect(at - sent).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(10_000);
     expect((await runPdl(['--db', db, 'verify'])).code).toBe(0);
   });
 });

@@ -7,8 +7,8 @@
  * operation within a window are merged into one event (categories united, `views` counted) and
  * all are written in one `record` call when the window closes, or sooner when many are pending.
  */
-import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
+import { dataViewedEvent } from '../../ledger/data-viewed.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Principal } from '../auth/api-keys.js';
 
@@ -69,14 +69,10 @@ export class ViewRecorder {
   private async write(batch: readonly PendingView[]): Promise<void> {
     const occurredAt = this.now().toISOString();
     try {
-      const result = await this.ledger.record(batch.map((view) => ({
-        id: uuidv7(),
-        type: 'DataViewed',
-        occurredAt,
-        subject: { id: view.subjectId },
-        actor: { kind: 'employee', id: `api-key:${view.principal.keyId}` },
-        data: { categories: [...view.categories].sort(), operation: view.operation, role: view.principal.role, ...(view.views > 1 ? { views: view.views } : {}) },
-      })));
+      const result = await this.ledger.record(batch.map((view) => dataViewedEvent({
+        subjectId: view.subjectId, actorId: `api-key:${view.principal.keyId}`, role: view.principal.role,
+        operation: view.operation, categories: view.categories, views: view.views,
+      }, occurredAt)));
       if (result.rejected.length > 0) {
         this.log.error({ rejected: result.rejected.length, errors: result.rejected[0]!.errors }, 'DataViewed events refused: reads were not all audited');
       }

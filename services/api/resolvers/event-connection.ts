@@ -2,7 +2,8 @@
 import { ValidationError } from '../../errors.js';
 import type { EventFilter } from '../../../projections/queries.js';
 import type { RecordedEvent } from '../../store/port.js';
-import { mapPersonalValues, revealedCategories, storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
+import { revealedCategories } from '../../ledger/data-viewed.js';
+import { mapPersonalValues, storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
 import type { ApiContext } from '../context.js';
 
 const MAX_PAGE = 500;

@@ -4,8 +4,7 @@ import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 import { operatorActorId } from '../operator.js';
-import { revealedCategories } from '../../ledger/stored-event.js';
-import { v7 as uuidv7 } from 'uuid';
+import { dataViewedEvent, revealedCategories } from '../../ledger/data-viewed.js';
 
 interface EventsOptions {
   subject?: string;
@@ -72,11 +71,9 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
           console.log(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${summarise(body)}  — ${actor.kind}:${actor.id}`));
         }
         // Values shown by the operator are a read of personal data too: recorded like the API's.
-        const views = [...shown].filter(([, categories]) => categories.size > 0).map(([subjectId, categories]) => ({
-          id: uuidv7(), type: 'DataViewed', occurredAt: new Date().toISOString(), subject: { id: subjectId },
-          actor: { kind: 'employee', id: operatorActorId() },
-          data: { categories: [...categories].sort(), operation: 'cli.events', role: 'operator' },
-        }));
+        const at = new Date().toISOString();
+        const views = [...shown].filter(([, categories]) => categories.size > 0).map(([subjectId, categories]) =>
+          dataViewedEvent({ subjectId, actorId: operatorActorId(), role: 'operator', operation: 'cli.events', categories }, at));
         if (views.length > 0) {
           const recorded = await ledger.record(views);
           if (recorded.rejected.length > 0) process.stderr.write(`pdl: ${recorded.rejected.length} DataViewed records were refused: ${printable(JSON.stringify(recorded.rejected[0]!.errors)).slice(0, 200)}\n`);
