@@ -18,6 +18,12 @@ export const SealedValue = z.strictObject({
 });
 export type SealedValue = z.infer<typeof SealedValue>;
 
+/** The same shape, checked by hand: it runs for every value of every event opened (a read's hot path). */
+export function isSealedValue(value: unknown): value is SealedValue {
+  return typeof value === 'object' && value !== null && 'enc' in value && value.enc === 'A256GCM'
+    && 'kid' in value && typeof value.kid === 'string' && 'ct' in value && typeof value.ct === 'string' && Object.keys(value).length === 3;
+}
+
 const aad = (eventId: string, path: string) => `pdl:value:${eventId}:${path}`;
 
 function seal(dataKey: DataKey, eventId: string, path: string, value: string): SealedValue {
@@ -49,7 +55,6 @@ export type KeyLookup = (kid: string) => Buffer | null;
 export function openEvent(stored: SealedEvent, lookup: KeyLookup): { event: OpenedEvent; sealed: number; unreadable: number } {
   let sealed = 0;
   let unreadable = 0;
-  const isSealed = (value: unknown): value is SealedValue => SealedValue.safeParse(value).success;
   const event = mapPersonalValues(stored, (value: SealedValue, path): string | null => {
     sealed += 1;
     const key = lookup(value.kid);
@@ -64,6 +69,6 @@ export function openEvent(stored: SealedEvent, lookup: KeyLookup): { event: Open
       unreadable += 1;
       return null;
     }
-  }, isSealed);
+  }, isSealedValue);
   return { event, sealed, unreadable };
 }
