@@ -2,6 +2,7 @@
 import { accessLog } from './access-log/access-log.js';
 import { consents } from './consents/consents.js';
 import { eventIndex, eventTags } from './event-index/event-index.js';
+import { merkleTree } from './merkle-tree/merkle-tree.js';
 import { incidents, storageIntervals, systemUses } from './incidents/incidents.js';
 import { disclosures, legalRequests } from './legal-requests/legal-requests.js';
 import { processingRegister, purposeSubjects } from './processing-register/processing-register.js';
@@ -17,6 +18,6 @@ import { subjectRequests } from './subject-requests/subject-requests.js';
 /** In order: `violations` reads the models before it (consents, legal requests, transfers, policies). */
 export const allProjections: readonly Projection[] = [
   subjects, subjectCategories, consents, recipients, transfers, subjectRequests, legalRequests, disclosures,
-  incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, eventIndex, eventTags, accessLog,
+  incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, eventIndex, eventTags, merkleTree, accessLog,
   policies, shutdowns, notices, violations,
 ];

@@ -13,6 +13,8 @@ import type { SealedEvent } from '../services/ledger/stored-event.js';
 export interface ProjectedEvent {
   readonly position: number;
   readonly stream: string;
+  /** Revision within the stream: with the fields above and `event`, what the chain and the Merkle tree hash. */
+  readonly revision: number;
   readonly recordedAt: string;
   readonly event: SealedEvent;
 }

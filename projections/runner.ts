@@ -15,6 +15,7 @@ const PAGE = 2000;
 export const toProjected = (recorded: RecordedEvent): ProjectedEvent => ({
   position: recorded.position,
   stream: recorded.stream,
+  revision: recorded.revision,
   recordedAt: recorded.recordedAt,
   event: storedEvent(recorded),
 });

@@ -8,6 +8,7 @@ import { eventSchemas, LedgerEvent } from './event.js';
 import { vocabularies, type Term } from './taxonomy.js';
 import { REGION_CODES } from './regions.js';
 import { PolicyDocument } from './policy.js';
+import { ConsistencyBundle, InclusionBundle } from './proof-bundle.js';
 
 const toJson = (schema: z.ZodType): string =>
   `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }), null, 2)}\n`;
@@ -17,6 +18,8 @@ export function renderArtefacts(): Map<string, string> {
   files.set('json/event.schema.json', toJson(LedgerEvent.meta({ title: 'LedgerEvent', description: 'Any event of the personal-data-ledger contract.' })));
   for (const [type, schema] of Object.entries(eventSchemas)) files.set(`json/${type}.schema.json`, toJson(schema));
   files.set('json/policy.schema.json', toJson(PolicyDocument.meta({ title: 'PolicyDocument', description: 'The commitments of a privacy policy the ledger checks.' })));
+  files.set('json/inclusion-bundle.schema.json', toJson(InclusionBundle));
+  files.set('json/consistency-bundle.schema.json', toJson(ConsistencyBundle));
   files.set('TAXONOMY.md', renderTaxonomy());
   return files;
 }

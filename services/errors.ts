@@ -3,7 +3,7 @@
  * `code` that the API, the CLI and the ingest service map to their own answers.
  * Unknown failures are never wrapped in these: they surface as what they are.
  */
-export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED';
+export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED' | 'NOT_FOUND';
 
 export abstract class LedgerError extends Error {
   abstract readonly code: ErrorCode;
@@ -32,4 +32,9 @@ export class RateLimitedError extends LedgerError {
 /** The store could not be reached or refused for a reason that may pass (retry later). */
 export class UnavailableError extends LedgerError {
   readonly code = 'UNAVAILABLE';
+}
+
+/** What was asked for is not in the ledger (an event id to prove, a checkpoint size). */
+export class NotFoundError extends LedgerError {
+  readonly code = 'NOT_FOUND';
 }

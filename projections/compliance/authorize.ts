@@ -47,7 +47,7 @@ export function authorize(db: Database.Database, input: unknown, now: Date, isEr
   const needsConsent = policy.document.consent.required.some((r) => r.purpose === question.purpose && (!r.categories || r.categories.some((c) => question.categories.includes(c))));
   const legalBasis = question.legalBasis ?? (needsConsent ? 'consent' : 'legitimate-interest');
   const act = hypotheticalAct(question, legalBasis, policy.document.storage.regions, at);
-  const projected: ProjectedEvent = { position: 0, stream: `subject-${question.subjectId}`, recordedAt: at, event: act };
+  const projected: ProjectedEvent = { position: 0, stream: `subject-${question.subjectId}`, revision: 0, recordedAt: at, event: act };
   const context = actContext(db, at);
   const reasons = ACT_RULE_IDS.flatMap((rule) => ACT_RULES[rule](projected, context).map((finding) => ({ rule, message: finding.message })));
   return { allowed: reasons.length === 0, policyVersion: policy.version, reasons };

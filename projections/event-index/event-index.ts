@@ -13,7 +13,8 @@ export const eventIndex = logProjection({
   indexes: `CREATE INDEX IF NOT EXISTS rm_event_index_by_subject ON rm_event_index (subject_id, position);
 CREATE INDEX IF NOT EXISTS rm_event_index_by_type ON rm_event_index (type, position);
 CREATE INDEX IF NOT EXISTS rm_event_index_by_actor ON rm_event_index (actor_id, position);
-CREATE INDEX IF NOT EXISTS rm_event_index_by_time ON rm_event_index (occurred_at);`,
+CREATE INDEX IF NOT EXISTS rm_event_index_by_time ON rm_event_index (occurred_at);
+CREATE INDEX IF NOT EXISTS rm_event_index_by_id ON rm_event_index (event_id);`,
   rowsOf: ({ position, event }) => [{
     position, event_id: event.id, type: event.type, subject_id: event.subject?.id ?? null, occurred_at: event.occurredAt,
     actor_kind: event.actor.kind, actor_id: event.actor.id,

@@ -14,12 +14,15 @@ import type { ApiKeys } from './auth/api-keys.js';
 import { DEFAULT_LOOKUP_LIMIT, RateLimiter, type RateLimit } from './auth/rate-limit.js';
 import { ViewRecorder, type ViewRecorderOptions } from './audit/view-recorder.js';
 import type { ApiServices } from './context.js';
+import type { Prover } from '../proofs/prover.js';
+import { openProver } from '../composition/open-prover.js';
 
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
-  options: { log: Pick<Logger, 'error'>; lookupLimit?: RateLimit; views?: ViewRecorderOptions; ingest?: ApiServices['ingest']; now?: () => Date },
+  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; views?: ViewRecorderOptions; ingest?: ApiServices['ingest']; now?: () => Date },
 ): ApiServices {
+  const prover = options.prover ?? openProver(opened);
   const { ledger, store, keys, readModelsDb } = opened;
   const head = async () => ({ ...(await store.head()), readModelsPosition: opened.readModels?.position ?? 0 });
   return {
@@ -34,6 +37,11 @@ export function apiServices(
       authorize: (question, now) => authorize(readModelsDb, question, now, (id) => keys.isErased(id)),
       deadline: (receivedAt) => requestDeadline(readModelsDb, receivedAt).deadline,
       head,
+    },
+    proofs: {
+      latest: () => ({ ...(prover.checkpoints.latest() ?? prover.checkpoint().checkpoint), verifierKey: prover.verifierKey, origin: prover.signer.name }),
+      inclusionAt: (positions) => prover.inclusionAt(positions, 'if-needed'),
+      consistency: (fromSize, toSize) => prover.consistency(fromSize, toSize),
     },
     apiKeys,
     views: new ViewRecorder(ledger, options.log, options.views),

@@ -8,6 +8,8 @@ import type { Decision } from '../../projections/compliance/authorize.js';
 import type { ComplianceReportData, ReportWindow } from '../../projections/compliance/report.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
+import type { SignedCheckpoint } from '../proofs/prover.js';
+import type { ConsistencyBundle, InclusionBundle } from '../proofs/verifier/verify-proof.js';
 import type { ApiKeys, Principal } from './auth/api-keys.js';
 import type { RateLimiter } from './auth/rate-limit.js';
 import type { ViewRecorder } from './audit/view-recorder.js';
@@ -37,6 +39,13 @@ export interface ApiServices {
   readonly views: ViewRecorder;
   /** Bounds identifier look-ups per key (they answer "is this value someone's?"). */
   readonly lookups: RateLimiter;
+  /** Checkpoints and proofs of the Merkle tree (README "Proofs"). */
+  readonly proofs: {
+    /** The latest signed checkpoint (one is signed if none exists yet), with the key to check it. */
+    latest(): SignedCheckpoint & { verifierKey: string; origin: string };
+    inclusionAt(positions: readonly number[]): Promise<InclusionBundle>;
+    consistency(fromSize: number, toSize?: number): ConsistencyBundle;
+  };
   /** The clock every resolver reads (tests set it). */
   readonly now: () => Date;
   /** Present when the server runs the Kafka consumer itself (`pdl serve --kafka`). */

@@ -12,6 +12,7 @@ import { apiKeys, createApiKey, recordEvents, revokeApiKey } from './resolvers/m
 import { events } from './resolvers/events.js';
 import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
+import { checkpoint, consistencyProof } from './resolvers/proofs.js';
 import { typeDefs } from './schema/type-defs.js';
 
 const EXAMPLE = `# Every request needs the header  {"Authorization": "Bearer <key>"}  (Headers tab below).
@@ -41,7 +42,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
       resolvers: {
         DateTime: DateTimeResolver,
         JSON: JSONResolver,
-        Query: { subjectAccess, processingRegister, complianceReport, incidentImpact, events, ledgerHead, ingestStatus, apiKeys, authorize: authorizeQuery },
+        Query: { subjectAccess, processingRegister, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery },
         Mutation: { recordEvents, createApiKey, revokeApiKey },
       },
     }),

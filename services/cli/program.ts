@@ -17,6 +17,9 @@ import { keysCommand } from './commands/keys.js';
 import { recordCommand } from './commands/record.js';
 import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
+import { checkpointCommand } from './commands/checkpoint.js';
+import { proveCommand } from './commands/prove.js';
+import { verifyProofCommand } from './commands/verify-proof.js';
 import { parseStopTimeout } from './stop-on-signals.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -36,7 +39,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand]) {
+  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand]) {
     register(program, globals);
   }
   return program;

@@ -10,6 +10,8 @@ export interface LedgerPaths {
   readonly readModels: string;
   /** The API keys, shared by every server of this ledger on the host. */
   readonly apiKeys: string;
+  /** The checkpoint signing key (README "Proofs"), unless PDL_SIGNING_KEY gives it. */
+  readonly signingKeyFile: string;
 }
 
 /**
@@ -21,5 +23,5 @@ export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path
 export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline'): LedgerPaths {
   const base = db.replace(/\.db$/, '');
   const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
-  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db` };
+  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: `${base}.signing.key` };
 }

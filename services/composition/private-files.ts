@@ -16,7 +16,7 @@ const COMPANIONS = ['', '-wal', '-shm', '-journal'];
 
 export function tightenLedgerFiles(paths: LedgerPaths): void {
   const databases = [...new Set([paths.db, paths.keys, paths.apiKeys, paths.readModels])];
-  const files = [...databases.flatMap((db) => COMPANIONS.map((suffix) => `${db}${suffix}`)), paths.masterKeyFile];
+  const files = [...databases.flatMap((db) => COMPANIONS.map((suffix) => `${db}${suffix}`)), paths.masterKeyFile, paths.signingKeyFile];
   for (const file of files) tighten(file, PRIVATE_FILE_MODE);
   const folder = dirname(paths.db);
   const base = basename(paths.db).replace(/\.db$/, '');

@@ -1,12 +1,14 @@
 /**
  * Recomputes the chain from the first event and reports the first place it breaks. An anchor
  * (a position and hash recorded elsewhere, e.g. from `ledgerHead` in an earlier report) also
- * catches a rewritten or truncated tail, which no chain can catch on its own.
+ * catches a rewritten or truncated tail, which no chain can catch on its own; so does every
+ * checkpoint signed earlier: the Merkle root of its first `size` events is recomputed and compared.
  */
+import { CompactRange, leafHash } from '../proofs/merkle.js';
 import type { EventStore, Head } from '../store/port.js';
-import { linkHash } from './chain.js';
+import { chainedLeaf, linkHash } from './chain.js';
 
-export type BreakKind = 'missing' | 'hash-mismatch' | 'id-mismatch' | 'anchor-mismatch' | 'truncated';
+export type BreakKind = 'missing' | 'hash-mismatch' | 'id-mismatch' | 'anchor-mismatch' | 'truncated' | 'checkpoint-mismatch';
 
 export interface ChainBreak {
   readonly position: number;
@@ -28,10 +30,18 @@ export interface Anchor {
   readonly hash: string;
 }
 
+/** A signed tree head to hold the log to: the Merkle root (base64) of its first `size` events. */
+export interface TreeHead {
+  readonly size: number;
+  readonly root: string;
+}
+
 export async function verifyChain(
   store: EventStore,
-  options: { anchor?: Anchor; onProgress?: (checked: number, total: number) => void } = {},
+  options: { anchor?: Anchor; checkpoints?: readonly TreeHead[]; onProgress?: (checked: number, total: number) => void } = {},
 ): Promise<VerifyReport> {
+  const pending = [...(options.checkpoints ?? [])].filter((c) => c.size > 0).sort((a, b) => a.size - b.size);
+  const tree = pending.length > 0 ? new CompactRange() : null;
   const head = await store.head();
   let checked = 0;
   let previousHash: string | null = null;
@@ -74,9 +84,29 @@ export async function verifyChain(
     previousHash = event.hash;
     expectedPosition += 1;
     checked += 1;
+    if (tree) {
+      tree.append(leafHash(chainedLeaf(event)));
+      while (pending[0]?.size === checked) {
+        const signed = pending.shift()!;
+        const root = tree.root().toString('base64');
+        if (root !== signed.root) {
+          return fail({
+            position: checked, kind: 'checkpoint-mismatch', expected: signed.root, found: root,
+            message: `the first ${checked} events no longer have the Merkle root signed in the checkpoint of size ${checked}: the ledger was rewritten at or before position ${checked}`,
+          });
+        }
+      }
+    }
     if (checked % 10_000 === 0) options.onProgress?.(checked, head.position);
   }
   options.onProgress?.(checked, head.position);
+  if (pending.length > 0) {
+    const { size } = pending[pending.length - 1]!;
+    return fail({
+      position: size, kind: 'truncated', expected: `${size} events, as signed in a checkpoint`, found: `the ledger ends at position ${checked}`,
+      message: `a checkpoint was signed over ${size} events, but the ledger ends at ${checked}: events were removed from its end`,
+    });
+  }
   if (options.anchor && !anchorSeen) {
     return fail({
       position: options.anchor.position, kind: 'truncated', expected: `an event at position ${options.anchor.position}`,

@@ -42,5 +42,6 @@ export async function eventConnection(context: ApiContext, filter: EventFilter, 
     edges,
     pageInfo: { hasNextPage: positions.length > size, endCursor: edges.at(-1)?.cursor ?? after ?? null },
     totalCount: () => context.readModels.countEvents(filter),
+    proof: () => (page.length === 0 ? null : context.proofs.inclusionAt(page)),
   };
 }

@@ -6,6 +6,7 @@ import type { CategoryState } from '../../../projections/subject-profile/categor
 import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { eventConnection } from './event-connection.js';
+import { proofOfEvents } from './proofs.js';
 
 interface Args { subjectId?: string | null; identifier?: { kind: string; value: string } | null }
 
@@ -51,6 +52,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       return { ...r, deadline, status, daysLeft };
     }),
     accessLog: () => context.readModels.accessLog(subjectId),
+    proof: () => proofOfEvents(context, { subjectId }),
     timeline: ({ first, after }: { first?: number | null; after?: string | null }) => eventConnection(context, { subjectId }, first, after, 'subjectAccess.timeline'),
   };
 }

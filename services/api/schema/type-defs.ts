@@ -25,6 +25,10 @@ export const typeDefs = /* GraphQL */ `
     "The forensics timeline: every event, filtered, oldest first."
     events(filter: EventFilter, first: Int = 50, after: String): EventConnection!
     ledgerHead: LedgerHead!
+    "The latest signed checkpoint of the ledger's Merkle tree (C2SP tlog-checkpoint, signed-note): keep it, and hold the ledger to it later."
+    checkpoint: Checkpoint!
+    "Proof that the checkpoint signed at fromSize is a prefix of the one at toSize (default: the latest): a consistency bundle (README, Proofs)."
+    consistencyProof(fromSize: Int!, toSize: Int): JSON!
     "Progress and lag of the Kafka consumer when this server runs it (pdl serve --kafka); null otherwise."
     ingestStatus: IngestStatus
     "The API keys (admin only): ids, roles, labels, never the keys."
@@ -75,6 +79,8 @@ export const typeDefs = /* GraphQL */ `
     "Who used or passed on the subject's data, when, and for what."
     accessLog: [Access!]!
     timeline(first: Int = 50, after: String): EventConnection!
+    "An inclusion bundle (README, Proofs) for every event recorded about the subject, checkable offline with pdl verify-proof. Null: none."
+    proof: JSON
   }
 
   type Access {
@@ -300,7 +306,25 @@ export const typeDefs = /* GraphQL */ `
 
   type AffectedSubject { subjectId: ID!, categories: [String!]!, systems: [String!]!, evidence: [ID!]! }
 
-  type EventConnection { edges: [EventEdge!]!, pageInfo: PageInfo!, totalCount: Int! }
+  type EventConnection {
+    edges: [EventEdge!]!
+    pageInfo: PageInfo!
+    totalCount: Int!
+    "An inclusion bundle (README, Proofs) for the events of this page. Null: an empty page."
+    proof: JSON
+  }
+
+  type Checkpoint {
+    origin: String!
+    size: Int!
+    "Base64 of the Merkle root (RFC 9162) over the first size events."
+    root: String!
+    "The signed note, as outside verifiers read it."
+    note: String!
+    signedAt: DateTime!
+    "The note verifier key (name+hash+key) to pin; check it against the one the operator publishes."
+    verifierKey: String!
+  }
   type EventEdge { cursor: String!, node: LedgerEventRecord! }
   type PageInfo { hasNextPage: Boolean!, endCursor: String }
   type Actor { kind: String!, id: String! }

@@ -17,6 +17,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--topic <name>', 'with --kafka: the events topic', 'pdl.events')
     .option('--dlq <name>', 'with --kafka: the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'with --kafka: the consumer group', 'pdl-ingest')
+    .option('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew (README "Proofs")',
+      (v) => Number.parseInt(v, 10), Number(process.env.PDL_CHECKPOINT_INTERVAL ?? 60))
     .option('--trust-topic', 'with --kafka: accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
     .addHelpText('after', '\nEnvironment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
@@ -25,7 +27,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
-    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; checkpointInterval: number }) => {
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
@@ -44,7 +46,19 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const ingest = options.kafka && KafkaIngest
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
-      const running = await startServer(apiServices(opened, apiKeys, { log, ingest }), { ...options, log });
+      const { openProver } = await import('../../composition/open-prover.js');
+      const prover = openProver(opened);
+      const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover }), { ...options, log });
+      // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
+      const signer = setInterval(() => {
+        try {
+          const { checkpoint, signedNow } = prover.checkpoint();
+          if (signedNow) log.info({ size: checkpoint.size, root: checkpoint.root }, 'checkpoint signed');
+        } catch (error) {
+          log.warn({ error: error instanceof Error ? error.message : String(error) }, 'checkpoint not signed; trying again next interval');
+        }
+      }, options.checkpointInterval * 1000);
+      signer.unref();
       await ingest?.start();
       opened.worker?.subscription.done.catch((error: unknown) => {
         log.error({ error: error instanceof Error ? error.message : String(error) }, 'read models stopped following the log: /health reports degraded (503)');
@@ -57,8 +71,10 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         `\npdl: serving ${source} (${head.position} events) at ${running.url}/graphql\n` +
         `pdl: the admin key is in ${where}. In GraphiQL, open Headers and paste:\n` +
         `       {"Authorization": "Bearer <the key>"}\n` +
+        `pdl: checkpoints are signed by ${prover.verifierKey}\n` +
         (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
       stopOnSignals(async () => {
+        clearInterval(signer);
         await ingest?.stop();
         await running.stop();
         apiKeys.close();

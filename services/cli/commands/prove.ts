@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { ValidationError } from '../../errors.js';
+import { withLedger } from '../with-ledger.js';
+import type { GlobalOptions } from '../global-options.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const size = (text: string): number => {
+  if (!/^[0-9]{1,15}$/.test(text)) throw new ValidationError(`a tree size is a whole number, not ${JSON.stringify(text).slice(0, 40)}`);
+  return Number(text);
+};
+
+export function proveCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('prove')
+    .description('print a proof bundle (JSON) anyone can check offline with `pdl verify-proof`: that events are in the ledger, or that it only grew')
+    .option('--event <id>', 'an event to prove included (repeat for more); against the latest checkpoint, signed now if the ledger grew', collect)
+    .option('--from-size <n>', 'prove the checkpoint signed at this size is a prefix of a later one', size)
+    .option('--to-size <n>', 'the later checkpoint (default: the latest, signed now if the ledger grew)', size)
+    .option('--out <file>', 'write the bundle here (mode 0600) instead of standard output')
+    .option('--json', 'the bundle as JSON (the only format; accepted for symmetry with other commands)')
+    .addHelpText('after', '\nExamples:\n  pdl prove --event 0f8f…  --event 1a2b…  > inclusion.json\n  pdl prove --from-size 1200 > consistency.json\n' +
+      'A bundle holds sealed values only (the ciphertext the chain covers), never plaintext.')
+    .action(async (options: { event?: string[]; fromSize?: number; toSize?: number; out?: string }) => {
+      if (!options.event === (options.fromSize === undefined)) throw new ValidationError('give --event ID (inclusion) or --from-size N (consistency), not both or neither');
+      if (options.toSize !== undefined && options.fromSize === undefined) throw new ValidationError('--to-size needs --from-size');
+      const bundle = await withLedger(globals(), async (opened) => {
+        const { openProver } = await import('../../composition/open-prover.js');
+        const prover = openProver(opened);
+        return options.event ? prover.inclusion(options.event) : prover.consistency(options.fromSize!, options.toSize);
+      }, { readModels: true });
+      const text = `${JSON.stringify(bundle, null, 2)}\n`;
+      if (options.out) writeFileSync(options.out, text, { mode: 0o600 });
+      else process.stdout.write(text);
+    });
+}

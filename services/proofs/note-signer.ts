@@ -1,0 +1,94 @@
+/**
+ * The ledger's checkpoint signer: an Ed25519 key in the format Go's golang.org/x/mod/sumdb/note
+ * reads (`PRIVATE+KEY+<name>+<key hash>+<base64(0x01 ‖ seed)>`), from PDL_SIGNING_KEY or a file
+ * beside the master key created with mode 0600 on first use. It never enters the log. Its name
+ * is the ledger's origin; its verifier key is what auditors pin (README "Proofs").
+ */
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
+
+const ED25519 = 0x01;
+// DER prefixes that wrap a raw Ed25519 seed (PKCS #8) and public key (SPKI), RFC 8410.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX_LENGTH = 12;
+
+export interface NoteSigner {
+  /** The key's name: the origin line of every checkpoint it signs. */
+  readonly name: string;
+  /** `<name>+<hash>+<base64(0x01 ‖ public key)>`: publish it; verifiers pin it. */
+  readonly verifierKey: string;
+  /** The note text signed: text, a blank line, the signature line. */
+  sign(text: string): string;
+}
+
+export function keyHash(name: string, publicKey: Buffer): Buffer {
+  return createHash('sha256').update(`${name}\n`).update(Buffer.of(ED25519)).update(publicKey).digest().subarray(0, 4);
+}
+
+/** A key name (= origin) per C2SP: printable, no spaces or '+'. */
+export function checkKeyName(name: string): string {
+  if (!/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(name)) {
+    throw new ValidationError(`the checkpoint origin ${JSON.stringify(name).slice(0, 80)} must be 1-200 printable ASCII characters with no space or '+' (e.g. ledger.example.com/pdl)`);
+  }
+  return name;
+}
+
+export function signerFromSeed(name: string, seed: Buffer): NoteSigner {
+  checkKeyName(name);
+  if (seed.length !== 32) throw new ValidationError('an Ed25519 signing key is 32 bytes');
+  const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX_LENGTH);
+  const hash = keyHash(name, publicKey);
+  return {
+    name,
+    verifierKey: `${name}+${hash.toString('hex')}+${Buffer.concat([Buffer.of(ED25519), publicKey]).toString('base64')}`,
+    sign(text) {
+      if (!text.endsWith('\n')) throw new Error('a note\'s text ends with a newline');
+      const signature = sign(null, Buffer.from(text), privateKey);
+      return `${text}\n\u2014 ${name} ${Buffer.concat([hash, signature]).toString('base64')}\n`;
+    },
+  };
+}
+
+/** Reads a signer key in Go's format; its hash must match its name and key. */
+export function parseSignerKey(text: string, what: string): NoteSigner {
+  const match = /^PRIVATE\+KEY\+([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(text.trim());
+  const material = match ? Buffer.from(match[3]!, 'base64') : null;
+  if (!match || !material || material.length !== 33 || material[0] !== ED25519) {
+    throw new ValidationError(`${what} is not an Ed25519 note signer key (PRIVATE+KEY+<name>+<hash>+<base64>)`);
+  }
+  const signer = signerFromSeed(match[1]!, material.subarray(1));
+  if (signer.verifierKey.split('+')[1] !== match[2]) throw new ValidationError(`${what}: the key hash does not match its name and key`);
+  return signer;
+}
+
+export function formatSignerKey(name: string, seed: Buffer): string {
+  const signer = signerFromSeed(name, seed);
+  return `PRIVATE+KEY+${name}+${signer.verifierKey.split('+')[1]}+${Buffer.concat([Buffer.of(ED25519), seed]).toString('base64')}`;
+}
+
+/**
+ * The ledger's signer: PDL_SIGNING_KEY, else the key file, else — when `create` — a new key named
+ * `origin`, written 0600. An origin asked for that differs from the existing key's name is refused:
+ * a log keeps one origin, or old checkpoints stop verifying.
+ */
+export function loadSigner(options: { keyFile: string; env?: NodeJS.ProcessEnv; origin?: string; defaultOrigin?: string; create: boolean }): NoteSigner {
+  const fromEnv = options.env?.PDL_SIGNING_KEY;
+  const signer = fromEnv ? parseSignerKey(fromEnv, 'PDL_SIGNING_KEY')
+    : existsSync(options.keyFile) ? parseSignerKey(readFileSync(options.keyFile, 'utf8'), options.keyFile)
+    : null;
+  if (signer) {
+    if (options.origin !== undefined && options.origin !== signer.name) {
+      throw new ValidationError(`the signing key is for origin "${signer.name}", not "${options.origin}": a ledger keeps one origin`);
+    }
+    return signer;
+  }
+  const origin = options.origin ?? options.defaultOrigin;
+  if (!options.create || origin === undefined) throw new ValidationError(`no checkpoint signing key: set PDL_SIGNING_KEY or run \`pdl checkpoint\` to create ${options.keyFile}`);
+  const seed = randomBytes(32);
+  const temporary = `${options.keyFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${formatSignerKey(checkKeyName(origin), seed)}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(temporary, options.keyFile);
+  return signerFromSeed(origin, seed);
+}

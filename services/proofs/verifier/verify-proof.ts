@@ -1,0 +1,320 @@
+/**
+ * The standalone proof verifier: checks an inclusion or consistency bundle (README "Proofs")
+ * with nothing but WebCrypto (SHA-256, Ed25519), so the same file runs in Node and in a browser
+ * and imports nothing. Algorithms: RFC 9162 §2.1.3.2 (inclusion) and §2.1.4.2 (consistency);
+ * checkpoints are C2SP tlog-checkpoint text in a C2SP signed-note, signed with Ed25519.
+ */
+
+export interface InclusionEntry {
+  readonly eventId: string;
+  readonly position: number;
+  readonly leafIndex: number;
+  /** Base64 of the leaf bytes: the canonical JSON the chain hashes for this position. */
+  readonly leaf: string;
+  readonly inclusion: readonly string[];
+}
+
+export interface InclusionBundle {
+  readonly checkpoint: string;
+  readonly verifierKey: string;
+  readonly entries: readonly InclusionEntry[];
+}
+
+export interface ConsistencyBundle {
+  readonly checkpoint: string;
+  readonly oldCheckpoint: string;
+  readonly verifierKey: string;
+  readonly oldSize: number;
+  readonly newSize: number;
+  readonly oldRoot: string;
+  readonly newRoot: string;
+  readonly consistency: readonly string[];
+}
+
+export interface Checkpoint {
+  readonly origin: string;
+  readonly size: number;
+  /** Base64 of the 32-byte root hash. */
+  readonly root: string;
+  readonly extensions: readonly string[];
+}
+
+/** What the verifier was told to trust; without a key, the bundle's own key is used and the report says so. */
+export interface Trust {
+  readonly verifierKey?: string;
+  readonly origin?: string;
+}
+
+export interface VerificationReport {
+  readonly ok: boolean;
+  readonly kind: 'inclusion' | 'consistency';
+  /** The checkpoint proven against, once its signature checked. */
+  readonly checkpoint: Checkpoint | null;
+  /** True when no key was given to trust: the signature was checked with the bundle's own key. */
+  readonly keyFromBundle: boolean;
+  readonly problems: readonly string[];
+  /** Inclusion: one line per entry. */
+  readonly entries: readonly { readonly eventId: string; readonly position: number; readonly ok: boolean }[];
+}
+
+/** Bytes over a plain ArrayBuffer: what WebCrypto takes. */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+const encoder = new TextEncoder();
+const SIGNATURE_PREFIX = '\u2014 ';
+const ED25519 = 0x01;
+
+export function fromBase64(text: string): Bytes {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new Error('not standard base64');
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function toBase64(bytes: Bytes): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+const concat = (...parts: Bytes[]): Bytes => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+};
+
+const equal = (a: Bytes, b: Bytes): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
+
+async function sha256(bytes: Bytes): Promise<Bytes> {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** RFC 6962 leaf hash: SHA-256(0x00 ‖ leaf). */
+export const hashLeaf = (leaf: Bytes): Promise<Bytes> => sha256(concat(Uint8Array.of(0), leaf));
+/** RFC 6962 interior node: SHA-256(0x01 ‖ left ‖ right). */
+export const hashChildren = (left: Bytes, right: Bytes): Promise<Bytes> => sha256(concat(Uint8Array.of(1), left, right));
+
+// Tree sizes go past 2^32: plain arithmetic, not 32-bit bit operators.
+const odd = (n: number): boolean => n % 2 === 1;
+const half = (n: number): number => Math.floor(n / 2);
+
+/** RFC 9162 §2.1.3.2: whether `proof` takes the leaf hash at `index` to `root` in a tree of `size` leaves. */
+export async function verifyInclusion(index: number, size: number, leafHash: Bytes, proof: readonly Bytes[], root: Bytes): Promise<boolean> {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
+  if (leafHash.length !== 32 || root.length !== 32) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leafHash;
+  for (const p of proof) {
+    if (sn === 0 || p.length !== 32) return false;
+    if (odd(fn) || fn === sn) {
+      r = await hashChildren(p, r);
+      if (!odd(fn)) while (!odd(fn) && fn !== 0) [fn, sn] = [half(fn), half(sn)];
+    } else {
+      r = await hashChildren(r, p);
+    }
+    [fn, sn] = [half(fn), half(sn)];
+  }
+  return sn === 0 && equal(r, root);
+}
+
+/** RFC 9162 §2.1.4.2: whether `proof` shows the tree of `oldSize` (root `oldRoot`) is a prefix of the one of `newSize`. */
+export async function verifyConsistency(oldSize: number, newSize: number, proof: readonly Bytes[], oldRoot: Bytes, newRoot: Bytes): Promise<boolean> {
+  if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 0 || oldSize > newSize) return false;
+  if (oldSize === newSize) return proof.length === 0 && equal(oldRoot, newRoot);
+  if (oldSize === 0) return proof.length === 0;
+  if (proof.length === 0 || proof.some((p) => p.length !== 32) || oldRoot.length !== 32 || newRoot.length !== 32) return false;
+  // The old tree is a whole subtree of the new one when its size is a power of two: its root starts the path.
+  const path = isPowerOfTwo(oldSize) ? [oldRoot, ...proof] : [...proof];
+  let fn = oldSize - 1;
+  let sn = newSize - 1;
+  while (odd(fn)) [fn, sn] = [half(fn), half(sn)];
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (odd(fn) || fn === sn) {
+      fr = await hashChildren(c, fr);
+      sr = await hashChildren(c, sr);
+      if (!odd(fn)) while (!odd(fn) && fn !== 0) [fn, sn] = [half(fn), half(sn)];
+    } else {
+      sr = await hashChildren(sr, c);
+    }
+    [fn, sn] = [half(fn), half(sn)];
+  }
+  return sn === 0 && equal(fr, oldRoot) && equal(sr, newRoot);
+}
+
+function isPowerOfTwo(n: number): boolean {
+  let x = n;
+  while (x > 1 && x % 2 === 0) x /= 2;
+  return x === 1;
+}
+
+/** A note verifier key, `<name>+<8 hex key hash>+<base64(0x01 ‖ 32-byte Ed25519 public key)>`. */
+export interface VerifierKey {
+  readonly name: string;
+  readonly keyHash: number;
+  readonly publicKey: Bytes;
+}
+
+/** The C2SP key hash: the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key), big-endian. */
+export async function keyHashOf(name: string, publicKey: Bytes): Promise<number> {
+  const digest = await sha256(concat(encoder.encode(`${name}\n`), Uint8Array.of(ED25519), publicKey));
+  return new DataView(digest.buffer).getUint32(0);
+}
+
+export async function parseVerifierKey(text: string): Promise<VerifierKey> {
+  const first = text.indexOf('+');
+  const second = text.indexOf('+', first + 1);
+  if (first <= 0 || second < 0) throw new Error('a verifier key is <name>+<key hash>+<key>');
+  const name = text.slice(0, first);
+  const hashText = text.slice(first + 1, second);
+  if (!/^[0-9a-f]{8}$/.test(hashText) || /[\s+]/.test(name)) throw new Error('a verifier key is <name>+<8 hex digits>+<key>');
+  const material = fromBase64(text.slice(second + 1));
+  if (material.length !== 33 || material[0] !== ED25519) throw new Error('only Ed25519 verifier keys (type 0x01, 32 bytes) are supported');
+  const publicKey = material.slice(1);
+  const keyHash = Number.parseInt(hashText, 16);
+  if (await keyHashOf(name, publicKey) !== keyHash) throw new Error('the verifier key\'s hash does not match its name and key');
+  return { name, keyHash, publicKey };
+}
+
+/** Splits a signed note into its text and signature lines (C2SP signed-note). */
+export function splitNote(note: string): { text: string; signatures: { name: string; keyHash: number; signature: Bytes }[] } {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n')) throw new Error('not a signed note: no blank line before the signatures');
+  const text = note.slice(0, split + 1);
+  const signatures = note.slice(split + 2, -1).split('\n').map((line) => {
+    if (!line.startsWith(SIGNATURE_PREFIX)) throw new Error('a signature line starts with "\u2014 "');
+    const [name, blob, extra] = line.slice(SIGNATURE_PREFIX.length).split(' ');
+    if (!name || !blob || extra !== undefined) throw new Error('a signature line is "\u2014 <name> <base64>"');
+    const bytes = fromBase64(blob);
+    if (bytes.length < 5) throw new Error('a signature is a 4-byte key hash and the signature');
+    return { name, keyHash: new DataView(bytes.buffer, bytes.byteOffset).getUint32(0), signature: bytes.slice(4) };
+  });
+  return { text, signatures };
+}
+
+/** The note's text when `key` signed it; throws otherwise. */
+export async function openNote(note: string, key: VerifierKey): Promise<string> {
+  const { text, signatures } = splitNote(note);
+  const mine = signatures.filter((s) => s.name === key.name && s.keyHash === key.keyHash);
+  if (mine.length === 0) throw new Error(`the note is not signed by ${key.name}+${key.keyHash.toString(16).padStart(8, '0')}`);
+  const publicKey = await globalThis.crypto.subtle.importKey('raw', key.publicKey, { name: 'Ed25519' }, false, ['verify']);
+  for (const { signature } of mine) {
+    if (signature.length === 64 && await globalThis.crypto.subtle.verify({ name: 'Ed25519' }, publicKey, signature, encoder.encode(text))) return text;
+  }
+  throw new Error(`the note's signature by ${key.name} does not verify: the checkpoint was altered or signed by another key`);
+}
+
+/** Parses C2SP tlog-checkpoint text: origin, size, base64 root, then extension lines. */
+export function parseCheckpoint(text: string): Checkpoint {
+  const lines = text.split('\n');
+  if (lines.pop() !== '' || lines.length < 3) throw new Error('a checkpoint is three lines or more, each ending in a newline');
+  const [origin, sizeText, root, ...extensions] = lines as [string, string, string, ...string[]];
+  if (origin === '') throw new Error('a checkpoint\'s first line names its origin');
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) throw new Error('a checkpoint\'s second line is its tree size in decimal');
+  if (fromBase64(root).length !== 32) throw new Error('a checkpoint\'s third line is a 32-byte root hash in base64');
+  return { origin, size: Number(sizeText), root, extensions };
+}
+
+async function trustedCheckpoint(note: string, bundleKey: string, trust: Trust, problems: string[]): Promise<Checkpoint | null> {
+  try {
+    const key = await parseVerifierKey(trust.verifierKey ?? bundleKey);
+    if (trust.verifierKey !== undefined && trust.verifierKey !== bundleKey) {
+      problems.push('the bundle names another verifier key than the one trusted: its checkpoint is checked against the trusted key');
+    }
+    const checkpoint = parseCheckpoint(await openNote(note, key));
+    if (trust.origin !== undefined && checkpoint.origin !== trust.origin) {
+      problems.push(`the checkpoint is of origin "${checkpoint.origin}", not the trusted "${trust.origin}"`);
+      return null;
+    }
+    if (checkpoint.origin !== key.name) problems.push(`the checkpoint's origin "${checkpoint.origin}" is not its key's name "${key.name}"`);
+    return checkpoint;
+  } catch (error) {
+    problems.push(`checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+function decodeProof(hashes: readonly string[]): Bytes[] | null {
+  try {
+    return hashes.map(fromBase64);
+  } catch {
+    return null;
+  }
+}
+
+/** The leaf must be the stored event it claims: its position and id, as the chain hashed them. */
+function leafClaims(leaf: Bytes, entry: InclusionEntry): string | null {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(leaf));
+    if (typeof parsed !== 'object' || parsed === null || !('position' in parsed) || !('event' in parsed)) return 'the leaf is not a stored event';
+    const { position, event } = parsed;
+    if (position !== entry.position || entry.leafIndex !== entry.position - 1) return `the leaf is of position ${String(position)}, not ${entry.position} (leaf index ${entry.leafIndex})`;
+    const id = typeof event === 'object' && event !== null && 'id' in event ? event.id : undefined;
+    if (id !== entry.eventId) return `the leaf is of event ${String(id)}, not ${entry.eventId}`;
+    return null;
+  } catch {
+    return 'the leaf is not UTF-8 JSON';
+  }
+}
+
+export async function verifyInclusionBundle(bundle: InclusionBundle, trust: Trust = {}): Promise<VerificationReport> {
+  const problems: string[] = [];
+  const checkpoint = await trustedCheckpoint(bundle.checkpoint, bundle.verifierKey, trust, problems);
+  const entries: { eventId: string; position: number; ok: boolean }[] = [];
+  for (const entry of bundle.entries ?? []) {
+    let ok = false;
+    if (checkpoint) {
+      const proof = decodeProof(entry.inclusion);
+      let leaf: Bytes | null = null;
+      try {
+        leaf = fromBase64(entry.leaf);
+      } catch {
+        problems.push(`event ${entry.eventId}: the leaf is not base64`);
+      }
+      const claim = leaf && leafClaims(leaf, entry);
+      if (claim) problems.push(`event ${entry.eventId}: ${claim}`);
+      else if (leaf && proof) {
+        ok = await verifyInclusion(entry.leafIndex, checkpoint.size, await hashLeaf(leaf), proof, fromBase64(checkpoint.root));
+        if (!ok) problems.push(`event ${entry.eventId}: the inclusion proof does not lead to the checkpoint's root (size ${checkpoint.size})`);
+      } else if (!proof) problems.push(`event ${entry.eventId}: a proof hash is not base64`);
+    }
+    entries.push({ eventId: entry.eventId, position: entry.position, ok });
+  }
+  if (entries.length === 0) problems.push('the bundle proves no event');
+  return {
+    ok: checkpoint !== null && problems.length === 0 && entries.every((e) => e.ok),
+    kind: 'inclusion', checkpoint, keyFromBundle: trust.verifierKey === undefined, problems, entries,
+  };
+}
+
+export async function verifyConsistencyBundle(bundle: ConsistencyBundle, trust: Trust = {}): Promise<VerificationReport> {
+  const problems: string[] = [];
+  const checkpoint = await trustedCheckpoint(bundle.checkpoint, bundle.verifierKey, trust, problems);
+  const old = await trustedCheckpoint(bundle.oldCheckpoint, bundle.verifierKey, trust, problems);
+  let ok = false;
+  if (checkpoint && old) {
+    if (old.origin !== checkpoint.origin) problems.push('the two checkpoints are of different origins');
+    if (old.size !== bundle.oldSize || old.root !== bundle.oldRoot) problems.push('oldSize/oldRoot are not those of the old checkpoint');
+    if (checkpoint.size !== bundle.newSize || checkpoint.root !== bundle.newRoot) problems.push('newSize/newRoot are not those of the checkpoint');
+    const proof = decodeProof(bundle.consistency);
+    if (!proof) problems.push('a proof hash is not base64');
+    else {
+      ok = await verifyConsistency(old.size, checkpoint.size, proof, fromBase64(old.root), fromBase64(checkpoint.root));
+      if (!ok) problems.push(`the tree of size ${old.size} is not shown to be a prefix of the tree of size ${checkpoint.size}`);
+    }
+  }
+  return { ok: ok && problems.length === 0, kind: 'consistency', checkpoint, keyFromBundle: trust.verifierKey === undefined, problems, entries: [] };
+}
+
+/** Either bundle, told apart by its fields. */
+export function verifyBundle(bundle: InclusionBundle | ConsistencyBundle, trust: Trust = {}): Promise<VerificationReport> {
+  return 'consistency' in bundle ? verifyConsistencyBundle(bundle, trust) : verifyInclusionBundle(bundle, trust);
+}
