@@ -16,6 +16,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { KafkaIngest } from '../services/ingest/kafka-ingest.js';
 import { openLedger } from '../services/composition/open-ledger.js';
+import { allProjections } from '../projections/index.js';
+import { merkleTree } from '../projections/merkle-tree/merkle-tree.js';
 
 interface Options {
   events: number;
@@ -26,6 +28,8 @@ interface Options {
   dir?: string;
   /** `none`: the write path alone, as when a projection worker keeps the read models elsewhere. */
   readModels?: 'inline' | 'none';
+  /** Leave the Merkle tree out of the inline read models, to price it side by side. */
+  withoutTree?: boolean;
   /** Batch 1 over this many subjects that already have keys (collected once before timing), not a new subject per event. */
   knownSubjects?: number;
 }
@@ -80,7 +84,10 @@ async function rawAppend(options: Options) {
 
 async function pdlAppend(options: Options) {
   const dir = temp();
-  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: options.readModels ?? 'inline' });
+  const opened = await openLedger({
+    db: join(dir, 'ledger.db'), env: {}, readModels: options.readModels ?? 'inline',
+    ...(options.withoutTree ? { projections: allProjections.filter((p) => p !== merkleTree) } : {}),
+  });
   const work = batches(options);
   // Known subjects get their key (and index entry) before the clock starts.
   for (let k = 0; k < (options.knownSubjects ?? 0); k += 1) await opened.ledger.record([sampleEvent(`k-${k}`, -1 - k)]);

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { PRIVATE_DIR_MODE, tightenLedgerFiles } from './private-files.js';
 import { dirname } from 'node:path';
 import { ProjectionRunner } from '../../projections/runner.js';
+import type { Projection } from '../../projections/projection.js';
 import { ValidationError } from '../errors.js';
 import { startProjectionWorker, type ProjectionWorker } from '../projector/projection-worker.js';
 import { openExternalStore } from '../store/open-store.js';
@@ -31,6 +32,8 @@ export interface OpenLedgerOptions {
   readonly readModels?: ReadModelsPlacement;
   readonly env?: NodeJS.ProcessEnv;
   readonly sqlite?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
+  /** The read models kept inline (default: all): the bench leaves one out to price it. */
+  readonly projections?: readonly Projection[];
   /** Progress while a projection worker catches up at open. */
   readonly onCatchUp?: (position: number, head: number) => void;
   /** The worker lost the store and follows again after `delayMs`. */
@@ -88,7 +91,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
 
     readModelsDb = sqlite && (placement === 'inline' || placement === 'none') ? sqlite.db : new Database(paths.readModels);
     if (placement === 'inline' && sqlite) {
-      inline = new ProjectionRunner(sqlite.db);
+      inline = new ProjectionRunner(sqlite.db, options.projections);
       await inline.catchUp(sqlite);
     } else if (placement !== 'none') {
       worker = startProjectionWorker(store, readModelsDb, {

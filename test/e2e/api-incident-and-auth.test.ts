@@ -61,6 +61,7 @@ const OPERATIONS: Record<string, { query: string; allowed: string[] }> = {
   incidentImpact: { query: '{ incidentImpact(incidentId: "inc-x") { subjectCount } }', allowed: ['admin', 'dpo', 'auditor'] },
   events: { query: '{ events(first: 1) { totalCount } }', allowed: ['admin', 'dpo', 'auditor'] },
   ledgerHead: { query: '{ ledgerHead { position hash } }', allowed: ['admin', 'producer', 'dpo', 'auditor'] },
+  checkpoint: { query: '{ checkpoint { size root note verifierKey } }', allowed: ['admin', 'producer', 'dpo', 'auditor'] },
   authorize: { query: '{ authorize(subjectId: "s-through", purpose: "analytics", categories: ["contact.email"]) { allowed } }', allowed: ['admin', 'producer', 'dpo'] },
   // A DPO records requests, answers and erasures; SubjectErased/PolicyPublished from a producer are refused by path (security-model test).
   recordEvents: { query: 'mutation { recordEvents(events: []) { appended } }', allowed: ['admin', 'producer', 'dpo'] },
