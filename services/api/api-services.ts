@@ -41,6 +41,7 @@ export function apiServices(
     proofs: {
       latest: () => ({ ...(prover.checkpoints.latest() ?? prover.checkpoint().checkpoint), verifierKey: prover.verifierKey, origin: prover.signer.name }),
       inclusionAt: (positions) => prover.inclusionAt(positions, 'if-needed'),
+      inclusionOf: (eventIds) => prover.inclusion(eventIds, 'if-needed'),
       consistency: (fromSize, toSize) => prover.consistency(fromSize, toSize),
     },
     apiKeys,

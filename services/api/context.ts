@@ -44,6 +44,8 @@ export interface ApiServices {
     /** The latest signed checkpoint (one is signed if none exists yet), with the key to check it. */
     latest(): SignedCheckpoint & { verifierKey: string; origin: string };
     inclusionAt(positions: readonly number[]): Promise<InclusionBundle>;
+    /** The same by event id (evidence lists name ids). */
+    inclusionOf(eventIds: readonly string[]): Promise<InclusionBundle>;
     consistency(fromSize: number, toSize?: number): ConsistencyBundle;
   };
   /** The clock every resolver reads (tests set it). */

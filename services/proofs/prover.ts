@@ -91,7 +91,7 @@ export class Prover {
   }
 
   /** Each event's leaf and audit path against the latest checkpoint (signed now if the event is newer). */
-  async inclusion(eventIds: readonly string[]): Promise<InclusionBundle> {
+  async inclusion(eventIds: readonly string[], sign: 'if-grown' | 'if-needed' = 'if-grown'): Promise<InclusionBundle> {
     const ids = [...new Set(eventIds)];
     if (ids.length > MAX_EVENTS_PER_BUNDLE) throw new ValidationError(`at most ${MAX_EVENTS_PER_BUNDLE} events per proof`);
     const positions = new Map(statement<[string], { event_id: string; position: number }>(this.db,
@@ -99,7 +99,7 @@ export class Prover {
       .map((row) => [row.event_id, row.position]));
     const missing = ids.filter((id) => !positions.has(id));
     if (missing.length > 0) throw new NotFoundError(`${missing.length} event${missing.length === 1 ? ' is' : 's are'} not in the ledger: ${missing.slice(0, 5).join(', ')}`);
-    return this.inclusionAt([...positions.values()]);
+    return this.inclusionAt([...positions.values()], sign);
   }
 
   /**

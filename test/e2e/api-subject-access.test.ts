@@ -167,3 +167,27 @@ describe('health', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('proofs of what a report cites', () => {
+  it('complianceReport and incidentImpact carry an inclusion bundle of every event they cite, which verifies against the checkpoint key', async () => {
+    const { verifyInclusionBundle } = await import('../../services/proofs/verifier/verify-proof.js');
+    const answer = await server.gql<{
+      checkpoint: { verifierKey: string };
+      complianceReport: { violations: { eventIds: string[] }[]; proof: Parameters<typeof verifyInclusionBundle>[0] };
+      incidentImpact: { subjects: { evidence: string[] }[]; proof: Parameters<typeof verifyInclusionBundle>[0] };
+    }>('{ checkpoint { verifierKey } complianceReport { violations { eventIds } proof } incidentImpact(incidentId: "inc-2026-04") { subjects { evidence } proof } }',
+      undefined, auditorKey);
+    expect(answer.errors).toBeUndefined();
+    const { checkpoint, complianceReport, incidentImpact } = answer.data!;
+    for (const [proof, cited] of [
+      [complianceReport.proof, complianceReport.violations.flatMap((v) => v.eventIds)],
+      [incidentImpact.proof, incidentImpact.subjects.flatMap((s) => s.evidence)],
+    ] as const) {
+      expect(cited.length).toBeGreaterThan(0);
+      const report = await verifyInclusionBundle(proof, { verifierKey: checkpoint.verifierKey });
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(new Set(report.entries.map((e) => e.eventId))).toEqual(new Set(cited));
+    }
+  });
+});

@@ -24,3 +24,13 @@ export async function proofOfEvents(context: ApiContext, filter: EventFilter) {
   if (positions.length === 0) return null;
   return context.proofs.inclusionAt(positions);
 }
+
+/** The inclusion bundle of the events an answer cites as evidence (null when it cites none). */
+export async function proofOfEvidence(context: ApiContext, eventIds: readonly string[]) {
+  const ids = [...new Set(eventIds)];
+  if (ids.length === 0) return null;
+  if (ids.length > MAX_EVENTS_PER_BUNDLE) {
+    throw new ValidationError(`the answer cites ${ids.length} events, more than ${MAX_EVENTS_PER_BUNDLE} per proof: narrow it (from/to), or prove pages of events`);
+  }
+  return context.proofs.inclusionOf(ids);
+}

@@ -2,6 +2,7 @@
 import { purposes } from '../../../schemas/taxonomy.js';
 import type { ApiContext } from '../context.js';
 import { toIso } from './dates.js';
+import { proofOfEvidence } from './proofs.js';
 
 export function processingRegister(_: unknown, __: unknown, context: ApiContext) {
   context.require('processingRegister');
@@ -27,7 +28,10 @@ export async function complianceReport(_: unknown, args: { from?: string | null;
   context.require('complianceReport');
   const asOf = toIso(args.asOf) ?? context.now().toISOString();
   const report = await context.compliance.report({ asOf, from: toIso(args.from), to: toIso(args.to) });
-  return { ...report, legalRequests: report.transparency.legalRequests };
+  return {
+    ...report, legalRequests: report.transparency.legalRequests,
+    proof: () => proofOfEvidence(context, report.violations.flatMap((v) => v.eventIds)),
+  };
 }
 
 export function authorizeQuery(_: unknown, args: Record<string, unknown>, context: ApiContext) {
@@ -43,5 +47,6 @@ export function incidentImpact(_: unknown, args: { incidentId: string }, context
   return {
     incidentId: args.incidentId, systems: incident.systems, windowFrom: incident.window?.from ?? null, windowTo: incident.window?.to ?? null,
     description: incident.description, openedAt: incident.openedAt, closedAt: incident.closedAt, subjectCount: subjects.length, subjects,
+    proof: () => proofOfEvidence(context, subjects.flatMap((s) => s.evidence)),
   };
 }

@@ -224,6 +224,8 @@ export const typeDefs = /* GraphQL */ `
     retention: RetentionStatus!
     openRequests: [OpenRequest!]!
     shutdowns: [ShutdownProgress!]!
+    "An inclusion bundle (README, Proofs) for every event the violations cite, checkable offline with pdl verify-proof. Null: none cited."
+    proof: JSON
   }
 
   type PolicyRef { version: String!, title: String, eventId: ID }
@@ -302,6 +304,8 @@ export const typeDefs = /* GraphQL */ `
     closedAt: DateTime
     subjectCount: Int!
     subjects: [AffectedSubject!]!
+    "An inclusion bundle (README, Proofs) for every event the affected subjects' evidence cites. Null: none."
+    proof: JSON
   }
 
   type AffectedSubject { subjectId: ID!, categories: [String!]!, systems: [String!]!, evidence: [ID!]! }
