@@ -81,6 +81,8 @@ export async function startBroker(name = 'dev', { timeoutMs = 90_000 } = {}) {
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // A local broker: let consumers ask for short sessions (Kafka's floor is 6 s), so a killed one is noticed in ~2 s.
+    'group.min.session.timeout.ms=1000',
     'auto.create.topics.enable=true',
     '',
   ].join('\n'));

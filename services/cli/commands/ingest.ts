@@ -28,7 +28,7 @@ function addKafkaOptions(command: Command): Command {
     .option('--group <id>', 'the consumer group: run more processes with the same group to scale out', 'pdl-ingest')
     .option('--log-interval <ms>', 'how often to log progress and lag', (v) => Number.parseInt(v, 10), 10_000)
     .option('--trust-topic', 'accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
-    .option('--session-timeout <ms>', 'how soon a crashed consumer\'s partitions go to another (broker minimum: 6000)', (v) => Number.parseInt(v, 10), 10_000);
+    .option('--session-timeout <ms>', 'how soon a crashed consumer\'s partitions go to another (at least the broker\'s group.min.session.timeout.ms: 6000 unless set lower, as infra/kafka does)', (v) => Number.parseInt(v, 10), 10_000);
 }
 
 export function ingestCommand(program: Command, globals: () => GlobalOptions): void {
