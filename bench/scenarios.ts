@@ -28,8 +28,6 @@ interface Options {
   dir?: string;
   /** `none`: the write path alone, as when a projection worker keeps the read models elsewhere. */
   readModels?: 'inline' | 'none';
-  /** Leave the Merkle tree out of the inline read models, to price it side by side. */
-  withoutTree?: boolean;
   /** Batch 1 over this many subjects that already have keys (collected once before timing), not a new subject per event. */
   knownSubjects?: number;
 }
@@ -84,10 +82,7 @@ async function rawAppend(options: Options) {
 
 async function pdlAppend(options: Options) {
   const dir = temp();
-  const opened = await openLedger({
-    db: join(dir, 'ledger.db'), env: {}, readModels: options.readModels ?? 'inline',
-    ...(options.withoutTree ? { projections: allProjections.filter((p) => p !== merkleTree) } : {}),
-  });
+  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: options.readModels ?? 'inline' });
   const work = batches(options);
   // Known subjects get their key (and index entry) before the clock starts.
   for (let k = 0; k < (options.knownSubjects ?? 0); k += 1) await opened.ledger.record([sampleEvent(`k-${k}`, -1 - k)]);
@@ -100,6 +95,35 @@ async function pdlAppend(options: Options) {
   await opened.close();
   rmSync(dir, { recursive: true, force: true });
   return { eventsPerSecond: options.events / seconds };
+}
+
+/**
+ * The Merkle tree's share of the write path: two ledgers in one process, one without the tree,
+ * appended to in alternation (the order flips every round), so both see the same machine.
+ */
+async function treeCost(options: Options) {
+  const dir = temp();
+  const withTree = await openLedger({ db: join(dir, 'with.db'), env: {} });
+  const without = await openLedger({ db: join(dir, 'without.db'), env: {}, projections: allProjections.filter((p) => p !== merkleTree) });
+  const spent = { with: 0, without: 0 };
+  const work = batches(options);
+  for (const [round, batch] of work.entries()) {
+    const order = round % 2 === 0 ? ([['with', withTree], ['without', without]] as const) : ([['without', without], ['with', withTree]] as const);
+    for (const [name, opened] of order) {
+      const copy = batch.map((event) => ({ ...event, id: randomUUID() }));
+      const started = performance.now();
+      await opened.ledger.record(copy);
+      spent[name] += performance.now() - started;
+    }
+  }
+  await withTree.close();
+  await without.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    eventsPerSecond: options.events / (spent.with / 1000),
+    withoutTreeEventsPerSecond: options.events / (spent.without / 1000),
+    treeSharePercent: (100 * (spent.with - spent.without)) / spent.with,
+  };
 }
 
 /** Builds a ledger of `events` events over `subjects` subjects in `dir`: the dataset the read scenarios share. */
@@ -231,6 +255,7 @@ const scenarios: Record<string, (options: Options) => Promise<Record<string, num
   'kafka-bare': (options) => kafkaBare(options as KafkaOptions),
   'raw-append': rawAppend,
   'pdl-append': pdlAppend,
+  'tree-cost': treeCost,
   'build-dataset': buildDataset,
   'subject-access': subjectAccess,
   rebuild,

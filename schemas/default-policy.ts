@@ -4,6 +4,7 @@
  * is "a reasonable period"), the value chosen is said, with its source, in `source`.
  */
 import type { PolicyDocument } from './policy.js';
+import { SENSITIVE_CATEGORIES } from './taxonomy.js';
 
 export const DEFAULT_POLICY_VERSION = 'default';
 
@@ -54,6 +55,12 @@ export const defaultPolicy: PolicyDocument = {
     deletionPeriod: 'P30D',
     source: 'When the operation of our products or services stops, we will notify you in the form of push notice, announcement, etc., ' +
       'and delete your personal information or anonymize within a reasonable period of time. (A reasonable period: 30 days.)',
+  },
+  sensitive: {
+    categories: [...SENSITIVE_CATEGORIES],
+    requireSeparateConsent: true,
+    source: 'PIPL Art. 28–29: sensitive personal information (specific identity, financial accounts, whereabouts, biometrics, ' +
+      'medical health…) may be processed only with a separate consent. From the law: the policy itself is silent.',
   },
   subjectRequests: {
     deadline: 'P15D',

@@ -57,6 +57,15 @@ export const PolicyDocument = z.strictObject({
     deadline: Duration,
     source: Source,
   }),
+  /**
+   * From the law, not the policy's text (PIPL Art. 28–29): sensitive categories need a separate
+   * consent. Absent from a published version: the built-in default applies (the law still does).
+   */
+  sensitive: z.strictObject({
+    categories: z.array(DataCategory),
+    requireSeparateConsent: z.boolean(),
+    source: Source,
+  }).optional(),
 });
 
 export type PolicyDocument = z.infer<typeof PolicyDocument>;

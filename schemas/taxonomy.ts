@@ -30,7 +30,16 @@ export const dataCategories = {
   'network.ip-address': { label: 'IP address', dpv: 'pd:IPAddress', fideslang: 'user.device.ip_address', policy: 'log information' },
   'behavior.browsing': { label: 'Browsing information', dpv: 'pd:BrowsingBehavior', fideslang: 'user.behavior.browsing_history', policy: 'browsing information' },
   'behavior.click': { label: 'Click information', dpv: 'pd:BrowsingBehavior', fideslang: 'user.behavior', policy: 'click information' },
+  // Sensitive personal information (PIPL Art. 28; GDPR Art. 9 special categories for the last two).
+  'identity.national-id': { label: 'National identity number', dpv: 'pd:NationalIdentificationNumber', fideslang: 'user.government_id.national_identification_number', law: 'PIPL Art. 28 (specific identity)' },
+  'financial.account': { label: 'Financial account', dpv: 'pd:FinancialAccount', fideslang: 'user.financial.bank_account', law: 'PIPL Art. 28 (financial accounts)' },
+  'location.precise': { label: 'Precise location', dpv: 'pd:Location', fideslang: 'user.location.precise', law: 'PIPL Art. 28 (whereabouts)' },
+  'biometric.face': { label: 'Facial image (biometric)', dpv: 'pd:FacialPrint', fideslang: 'user.biometric', law: 'PIPL Art. 28 (biometrics); GDPR Art. 9' },
+  'health.record': { label: 'Health record', dpv: 'pd:HealthRecord', fideslang: 'user.health_and_medical', law: 'PIPL Art. 28 (medical health); GDPR Art. 9' },
 } as const satisfies Vocabulary<string>;
+
+/** The categories PIPL Art. 28 calls sensitive: the default of the policy's `sensitive` section. */
+export const SENSITIVE_CATEGORIES = ['identity.national-id', 'financial.account', 'location.precise', 'biometric.face', 'health.record'] as const satisfies readonly (keyof typeof dataCategories)[];
 
 export const purposes = {
   'account-registration': { label: 'Registering and managing the account', dpv: 'dpv:CustomerManagement', fideslang: 'essential.service', policy: 'register as our user' },

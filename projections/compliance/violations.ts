@@ -15,10 +15,13 @@ import { consentMissing } from './rules/consent-missing.js';
 import { crossBorderWithoutConsent } from './rules/cross-border-without-consent.js';
 import { disclosureWithoutLegalBasis, thirdPartyShare } from './rules/sharing.js';
 import { storageRegion } from './rules/storage-region.js';
+import { sensitiveWithoutSeparateConsent } from './rules/sensitive-data.js';
 import type { ActContext, ActRule, RuleId, Violation } from './violation.js';
 
 /** The rules that judge one act when it is recorded (the others are time rules). */
-export const ACT_RULE_IDS = ['consent-missing', 'cross-border-without-consent', 'third-party-share', 'disclosure-without-legal-basis', 'storage-region'] as const satisfies readonly RuleId[];
+export const ACT_RULE_IDS = [
+  'consent-missing', 'cross-border-without-consent', 'third-party-share', 'disclosure-without-legal-basis', 'storage-region', 'sensitive-without-separate-consent',
+] as const satisfies readonly RuleId[];
 export type ActRuleId = (typeof ACT_RULE_IDS)[number];
 
 export const ACT_RULES: Readonly<Record<ActRuleId, ActRule>> = {
@@ -27,12 +30,14 @@ export const ACT_RULES: Readonly<Record<ActRuleId, ActRule>> = {
   'third-party-share': thirdPartyShare,
   'disclosure-without-legal-basis': disclosureWithoutLegalBasis,
   'storage-region': storageRegion,
+  'sensitive-without-separate-consent': sensitiveWithoutSeparateConsent,
 };
 
 const ACTS = new Set(['DataCollected', 'DataUsed', 'DataShared', 'DataTransferredAbroad']);
 
 export const violations: Projection = {
   name: 'violations',
+  // Never bumped alone: replayed by itself it would read the other models as they stand now, not as of each act.
   version: 1,
   tables: ['rm_violations'],
   schema: `CREATE TABLE IF NOT EXISTS rm_violations (

@@ -12,6 +12,8 @@ export interface ConsentState {
   purposes: string[];
   categories: string[] | null;
   disclosures: EventOf<'ConsentGiven'>['data']['disclosures'] | null;
+  /** Given as a separate consent (PIPL Art. 29): what sensitive categories need. */
+  separate: boolean;
   policyVersion: string | null;
   channel: string | null;
   givenBy: string | null;
@@ -30,7 +32,7 @@ export function consentStatus(state: ConsentState): ConsentStatus {
 
 export const consents = keyedProjection<ConsentState>({
   name: 'consents',
-  version: 1,
+  version: 2,
   table: 'rm_consents',
   key: ['subject_id', 'consent_id'],
   keysOf({ event, position }, existing): Key[] {
@@ -48,13 +50,14 @@ export const consents = keyedProjection<ConsentState>({
       return {
         lastPosition: position, consentId: event.data.consentId, givenAt: event.occurredAt, purposes: [...event.data.purposes].sort(),
         categories: event.data.categories ? [...event.data.categories].sort() : null, disclosures: event.data.disclosures ?? null,
+        separate: event.data.separate === true,
         policyVersion: event.data.policyVersion, channel: event.data.channel, givenBy: event.id, withdrawals: state?.withdrawals ?? [],
       };
     }
     if (event.type !== 'ConsentWithdrawn') return state;
     const base: ConsentState = state ?? {
       lastPosition: 0, consentId: String(key[1]), givenAt: null, purposes: event.data.purposes ? [...event.data.purposes].sort() : [],
-      categories: null, disclosures: null, policyVersion: null, channel: null, givenBy: null, withdrawals: [],
+      categories: null, disclosures: null, separate: false, policyVersion: null, channel: null, givenBy: null, withdrawals: [],
     };
     const purposes = event.data.consentId ? 'all' : event.data.purposes!.filter((p) => base.givenAt === null || base.purposes.includes(p)).sort();
     if (purposes !== 'all' && purposes.length === 0) return state;

@@ -23,6 +23,8 @@ export const ConsentGiven = defineEvent(
     purposes: nonEmpty(Purpose, 'purpose'),
     categories: z.array(DataCategory).optional(),
     disclosures: Disclosures.optional(),
+    /** A separate consent (PIPL Art. 29, 39): given on its own, for this processing alone — what sensitive data and transfers abroad need. */
+    separate: z.boolean().optional(),
     policyVersion: text(64),
     channel: text(64),
   }),

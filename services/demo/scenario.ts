@@ -41,6 +41,7 @@ export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string; even
   { rule: 'cross-border-without-consent', subjectId: 'u-1006', event: 'u-1006 device info stored in US' },
   { rule: 'shutdown-deletion-overdue', subjectId: 'u-1004', event: 'u-1004 mini-game profile' },
   { rule: 'request-overdue', subjectId: 'u-1003', event: 'u-1003 access request' },
+  { rule: 'sensitive-without-separate-consent', subjectId: 'u-1001', event: 'u-1001 face template collected' },
 ];
 
 /** The id the demo gives the event of this name. */
@@ -127,6 +128,14 @@ export function demoEvents(): Json[] {
   add('u-1004 shared with ad network', 'DataShared', '2026-04-14T09:00:00Z', system('growth-team-export'), {
     categories: ['device.cookie-id'], recipient: { id: 'adnet', name: 'AdNet Co', kind: 'third-party', region: 'CN' }, purpose: 'marketing', legalBasis: 'legitimate-interest',
   }, 'u-1004');
+  // Face login: a face template is sensitive (PIPL Art. 28), and the consent behind it is not a separate one (wrong).
+  add('u-1001 face login consent', 'ConsentGiven', '2026-04-20T09:00:00Z', system('app'), {
+    consentId: 'c-face-u-1001', purposes: ['service-security'], categories: ['biometric.face'], policyVersion: '1', channel: 'app',
+  }, 'u-1001');
+  add('u-1001 face template collected', 'DataCollected', '2026-04-20T09:01:00Z', system('face-login'), {
+    categories: ['biometric.face'], values: { 'biometric.face': 'face-template-v2:u-1001' }, source: 'subject', method: 'form',
+    purposes: ['service-security'], legalBasis: 'consent', consentId: 'c-face-u-1001', storage: userDb, retention: 'P1Y',
+  }, 'u-1001');
   // Stored outside China with no transfer recorded (wrong).
   add('u-1006 device info stored in US', 'DataCollected', '2026-04-15T09:00:00Z', system('crash-reporter'), {
     categories: ['device.info'], source: 'automatic', method: 'sdk', purposes: ['service-security'], legalBasis: 'legitimate-interest',

@@ -155,3 +155,53 @@ describe('storage-region', () => {
     spec.given([v2]).when(collectIn('US', '2026-07-02T00:00:00Z')).thenNothing();
   });
 });
+
+describe('sensitive-without-separate-consent (PIPL Art. 28–29)', () => {
+  const faceConsent = (separate: boolean | undefined, categories: string[] | undefined = ['biometric.face']) => anEvent('ConsentGiven', {
+    subject: S, occurredAt: '2026-05-01T00:00:00Z',
+    data: { consentId: 'c-face', purposes: ['service-security'], categories, disclosures: undefined, separate },
+  });
+  const faceCheck = (at = '2026-05-02T00:00:00Z', categories = ['biometric.face']) => anEvent('DataUsed', {
+    subject: S, occurredAt: at, data: { categories, purpose: 'service-security', legalBasis: 'legitimate-interest', system: 'face-check' },
+  });
+
+  it('a use of a face print under a consent that is not separate breaks the rule, with the consent as evidence', () => {
+    const consent = faceConsent(undefined);
+    const use = faceCheck();
+    spec.given([consent]).when(use).then([{ rule: 'sensitive-without-separate-consent', subjectId: 'u-1', eventIds: [use.id, consent.id] }]);
+    expect(spec.given([consent]).when(use).judged[0]!.message).toContain('not a separate one');
+  });
+
+  it('near miss: the same use under a separate consent naming the category is fine', () => {
+    spec.given([faceConsent(true)]).when(faceCheck()).thenNothing();
+  });
+
+  it('a separate consent that does not name the category does not cover it', () => {
+    const use = faceCheck();
+    spec.given([faceConsent(true, ['contact.email'])]).when(use).then([{ rule: 'sensitive-without-separate-consent', eventIds: [use.id] }]);
+  });
+
+  it('near miss on time: one second before the separate consent breaks the rule; one second after it does not', () => {
+    const consent = faceConsent(true);
+    spec.given([consent]).when(faceCheck('2026-04-30T23:59:59Z')).then([{ rule: 'sensitive-without-separate-consent' }]);
+    spec.given([consent]).when(faceCheck('2026-05-01T00:00:01Z')).thenNothing();
+  });
+
+  it('collecting a national id at registration on contract, with no consent, breaks it (and only it)', () => {
+    const collected = anEvent('DataCollected', { subject: S, data: {
+      categories: ['identity.national-id'], values: { 'identity.national-id': '110101199003071234' }, purposes: ['account-registration'] } });
+    spec.given([]).when(collected).then([{ rule: 'sensitive-without-separate-consent', eventIds: [collected.id] }]);
+  });
+
+  it('near miss: a category that is not sensitive needs no separate consent', () => {
+    spec.given([faceConsent(undefined, ['contact.phone'])]).when(faceCheck(undefined, ['contact.phone'])).thenNothing();
+  });
+
+  it('a policy version that turns the rule off is obeyed from its date', () => {
+    const off = anEvent('PolicyPublished', { occurredAt: '2026-04-01T00:00:00Z', data: { version: 'no-sensitive-rule', policy: { ...defaultPolicy, sensitive: { ...defaultPolicy.sensitive!, requireSeparateConsent: false } } } });
+    spec.given([off]).when(faceCheck()).thenNothing();
+    // A version that says nothing of sensitive data leaves the law's default on.
+    const silent = anEvent('PolicyPublished', { occurredAt: '2026-04-01T00:00:00Z', data: { version: 'silent', policy: { ...defaultPolicy, sensitive: undefined } } });
+    spec.given([silent]).when(faceCheck()).then([{ rule: 'sensitive-without-separate-consent', policyVersion: 'silent' }]);
+  });
+});
