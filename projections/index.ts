@@ -14,10 +14,11 @@ import { recipients, transfers } from './recipients/recipients.js';
 import { subjectCategories } from './subject-profile/categories.js';
 import { subjects } from './subject-profile/subjects.js';
 import { subjectRequests } from './subject-requests/subject-requests.js';
+import { impactAssessments } from './impact-assessments/impact-assessments.js';
 
 /** In order: `violations` reads the models before it (consents, legal requests, transfers, policies). */
 export const allProjections: readonly Projection[] = [
   subjects, subjectCategories, consents, recipients, transfers, subjectRequests, legalRequests, disclosures,
   incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, eventIndex, eventTags, merkleTree, accessLog,
-  policies, shutdowns, notices, violations,
+  policies, shutdowns, notices, impactAssessments, violations,
 ];

@@ -56,6 +56,11 @@ export const defaultPolicy: PolicyDocument = {
     source: 'When the operation of our products or services stops, we will notify you in the form of push notice, announcement, etc., ' +
       'and delete your personal information or anonymize within a reasonable period of time. (A reasonable period: 30 days.)',
   },
+  impactAssessment: {
+    required: true,
+    source: 'PIPL Art. 55–56: a personal information protection impact assessment, recorded beforehand, before processing sensitive ' +
+      'information, making automated decisions, entrusting processing or providing information to others, and transferring it abroad. From the law.',
+  },
   sensitive: {
     categories: [...SENSITIVE_CATEGORIES],
     requireSeparateConsent: true,

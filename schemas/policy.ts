@@ -61,6 +61,14 @@ export const PolicyDocument = z.strictObject({
    * From the law, not the policy's text (PIPL Art. 28–29): sensitive categories need a separate
    * consent. Absent from a published version: the built-in default applies (the law still does).
    */
+  /**
+   * From the law (PIPL Art. 55–56): an impact assessment before transfers abroad, shares with
+   * processors or third parties, sensitive data and automated decisions. Absent: the default applies.
+   */
+  impactAssessment: z.strictObject({
+    required: z.boolean(),
+    source: Source,
+  }).optional(),
   sensitive: z.strictObject({
     categories: z.array(DataCategory),
     requireSeparateConsent: z.boolean(),

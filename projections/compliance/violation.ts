@@ -1,13 +1,14 @@
 /** A broken promise: which rule, whose data, the events that prove it, under which policy version. */
 import type { ConsentState, Withdrawal } from '../consents/consents.js';
 import type { LegalRequestState } from '../legal-requests/legal-requests.js';
+import type { AssessmentState } from '../impact-assessments/impact-assessments.js';
 import type { PolicyInForce } from './policy-in-force.js';
 import type { ProjectedEvent } from '../projection.js';
 import type { TransferRow } from '../queries.js';
 
 export const RULE_IDS = [
   'consent-missing', 'retention-overdue', 'cross-border-without-consent', 'third-party-share', 'disclosure-without-legal-basis',
-  'storage-region', 'shutdown-notice-missing', 'shutdown-deletion-overdue', 'request-overdue', 'sensitive-without-separate-consent',
+  'storage-region', 'shutdown-notice-missing', 'shutdown-deletion-overdue', 'request-overdue', 'sensitive-without-separate-consent', 'impact-assessment-missing',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -32,6 +33,8 @@ export interface ActContext {
   consentsOf(subjectId: string): ConsentState[];
   legalRequest(requestId: string): LegalRequestState | null;
   transfersOf(subjectId: string): TransferRow[];
+  /** Every impact assessment recorded so far (the rule picks those completed before the act). */
+  assessments(): AssessmentState[];
 }
 
 export type ActRule = (event: ProjectedEvent, context: ActContext) => Finding[];

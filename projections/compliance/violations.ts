@@ -16,11 +16,13 @@ import { crossBorderWithoutConsent } from './rules/cross-border-without-consent.
 import { disclosureWithoutLegalBasis, thirdPartyShare } from './rules/sharing.js';
 import { storageRegion } from './rules/storage-region.js';
 import { sensitiveWithoutSeparateConsent } from './rules/sensitive-data.js';
+import { impactAssessmentMissing } from './rules/impact-assessment.js';
+import { impactAssessments } from '../impact-assessments/impact-assessments.js';
 import type { ActContext, ActRule, RuleId, Violation } from './violation.js';
 
 /** The rules that judge one act when it is recorded (the others are time rules). */
 export const ACT_RULE_IDS = [
-  'consent-missing', 'cross-border-without-consent', 'third-party-share', 'disclosure-without-legal-basis', 'storage-region', 'sensitive-without-separate-consent',
+  'consent-missing', 'cross-border-without-consent', 'third-party-share', 'disclosure-without-legal-basis', 'storage-region', 'sensitive-without-separate-consent', 'impact-assessment-missing',
 ] as const satisfies readonly RuleId[];
 export type ActRuleId = (typeof ACT_RULE_IDS)[number];
 
@@ -31,6 +33,7 @@ export const ACT_RULES: Readonly<Record<ActRuleId, ActRule>> = {
   'disclosure-without-legal-basis': disclosureWithoutLegalBasis,
   'storage-region': storageRegion,
   'sensitive-without-separate-consent': sensitiveWithoutSeparateConsent,
+  'impact-assessment-missing': impactAssessmentMissing,
 };
 
 const ACTS = new Set(['DataCollected', 'DataUsed', 'DataShared', 'DataTransferredAbroad']);
@@ -65,6 +68,7 @@ export function actContext(db: Database.Database, at: string): ActContext {
     consentsOf: (subjectId) => consents.readPrefix(db, [subjectId]).map((row) => row.state),
     legalRequest: (requestId) => legalRequests.read(db, [requestId]),
     transfersOf: (subjectId) => readModels.transfers(subjectId),
+    assessments: () => impactAssessments.readPrefix(db, []).map((row) => row.state),
   };
 }
 

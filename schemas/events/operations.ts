@@ -1,7 +1,8 @@
 /** Events of the organisation rather than of one subject: legal requests, shutdowns, incidents, policies. */
 import * as z from 'zod';
 import { Key, Timestamp } from '../envelope.js';
-import { DataCategory, LegalInstrument } from '../taxonomy.js';
+import { DataCategory, LegalInstrument, Purpose, RecipientKind } from '../taxonomy.js';
+import { Region } from '../regions.js';
 import { defineEvent, nonEmpty, text } from './define.js';
 import { ProcessingWindow } from './processing.js';
 import { PolicyDocument } from '../policy.js';
@@ -72,4 +73,25 @@ export const PolicyPublished = defineEvent(
   }),
   'optional',
   'A version of the privacy policy whose promises the ledger checks; in force from effectiveFrom (else occurredAt).',
+);
+
+/** What an assessment covers: each dimension it names limits it; one it leaves out covers any value. */
+export const AssessmentScope = z.strictObject({
+  purposes: nonEmpty(Purpose, 'purpose').optional(),
+  categories: nonEmpty(DataCategory, 'category').optional(),
+  recipientKinds: nonEmpty(RecipientKind, 'recipient kind').optional(),
+  toRegions: nonEmpty(Region, 'region').optional(),
+  automatedDecision: z.boolean().optional(),
+});
+
+export const ImpactAssessmentCompleted = defineEvent(
+  'ImpactAssessmentCompleted',
+  z.strictObject({
+    assessmentId: Key,
+    scope: AssessmentScope,
+    conclusion: z.enum(['acceptable', 'acceptable-with-measures', 'not-acceptable']),
+    reference: text(200).optional(),
+  }),
+  'optional',
+  'A personal information protection impact assessment (PIPL Art. 55–56; GDPR Art. 35) was completed for the processing its scope names.',
 );

@@ -63,6 +63,8 @@ export const DataUsed = defineEvent(
     legalBasis: LegalBasis,
     system: Key,
     consentId: Key.optional(),
+    /** A decision about the subject made by automated means alone (GDPR Art. 22; PIPL Art. 24). */
+    automatedDecision: z.boolean().optional(),
   }),
   'required',
   'Personal data already held was used for a purpose by a system.',

@@ -42,6 +42,9 @@ export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string; even
   { rule: 'shutdown-deletion-overdue', subjectId: 'u-1004', event: 'u-1004 mini-game profile' },
   { rule: 'request-overdue', subjectId: 'u-1003', event: 'u-1003 access request' },
   { rule: 'sensitive-without-separate-consent', subjectId: 'u-1001', event: 'u-1001 face template collected' },
+  // Two wrong acts also had no impact assessment before them (PIPL Art. 55): the export abroad and the third-party share.
+  { rule: 'impact-assessment-missing', subjectId: 'u-1002', event: 'u-1002 analytics sent to Singapore' },
+  { rule: 'impact-assessment-missing', subjectId: 'u-1004', event: 'u-1004 shared with ad network' },
 ];
 
 /** The id the demo gives the event of this name. */
@@ -108,6 +111,15 @@ export function demoEvents(): Json[] {
     categories: ['contact.phone'], recipient: psb, purpose: 'legal-compliance', legalBasis: 'legal-obligation',
   }, 'u-1003');
 
+  // Impact assessments (PIPL Art. 55–56) for the CRM hosting abroad and the face login, recorded before either.
+  add('dpia crm hosting', 'ImpactAssessmentCompleted', '2026-04-01T09:00:00Z', employee('dpo'), {
+    assessmentId: 'dpia-2026-03-crm', scope: { purposes: ['service-provision'], recipientKinds: ['processor'], toRegions: ['US'] },
+    conclusion: 'acceptable-with-measures', reference: 'DPIA-2026-03 (CRM Inc, US)',
+  });
+  add('dpia face login', 'ImpactAssessmentCompleted', '2026-04-15T09:00:00Z', employee('dpo'), {
+    assessmentId: 'dpia-2026-04-face', scope: { purposes: ['service-security'], categories: ['biometric.face'] },
+    conclusion: 'acceptable-with-measures', reference: 'DPIA-2026-04 (face login)',
+  });
   // A transfer abroad under a separate consent with every disclosure (PIPL Art. 39).
   add('u-1003 cross-border consent', 'ConsentGiven', '2026-04-10T09:00:00Z', system('app'), {
     consentId: 'c-xborder-u-1003', purposes: ['service-provision'], categories: ['contact.email'],

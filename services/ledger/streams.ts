@@ -12,6 +12,8 @@ export function streamOf(event: LedgerEvent): string {
       return `incident-${event.data.incidentId}`;
     case 'PolicyPublished':
       return 'policy';
+    case 'ImpactAssessmentCompleted':
+      return `assessment-${event.data.assessmentId}`;
     case 'SubjectNotified':
       if (event.subject) return `subject-${event.subject.id}`;
       return event.data.service ? `service-${event.data.service}` : 'notices';

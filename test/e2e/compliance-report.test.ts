@@ -78,7 +78,7 @@ describe('complianceReport and authorize over GraphQL', () => {
     expect(errors).toBeUndefined();
     const report = data!.complianceReport;
     expect(report.policy.version).toBe('1');
-    expect(report.ledgerHead.position).toBe(57);
+    expect(report.ledgerHead.position).toBe(59);
     expect(report.summary.reduce((n, s) => n + s.violations, 0)).toBe(DELIBERATE_WRONGS.length);
     expect(report.transparency.byAuthority).toEqual([{ authority: 'Shanghai Public Security Bureau', instrument: 'subpoena', requests: 1, disclosures: 1 }]);
     expect(report.transfers.map((t) => [t.toRegion, t.consentStatus])).toEqual([['US', 'valid'], ['SG', 'not-valid']]);
@@ -92,7 +92,7 @@ describe('complianceReport and authorize over GraphQL', () => {
   it.each([
     ['personalising with browsing data for a subject who consented', 'subjectId: "u-1001", purpose: "personalization", categories: ["behavior.browsing"]', true, []],
     ['the same after the subject refused cookies', 'subjectId: "u-1002", purpose: "personalization", categories: ["behavior.browsing"]', false, ['consent-missing']],
-    ['sharing with a third party', 'subjectId: "u-1001", purpose: "business-management", categories: ["contact.phone"], recipient: { id: "x", name: "X", kind: "third-party", region: "CN" }', false, ['third-party-share']],
+    ['sharing with a third party', 'subjectId: "u-1001", purpose: "business-management", categories: ["contact.phone"], recipient: { id: "x", name: "X", kind: "third-party", region: "CN" }', false, ['third-party-share', 'impact-assessment-missing']],
     ['disclosing to an authority without a legal request', 'subjectId: "u-1001", purpose: "legal-compliance", categories: ["contact.phone"], legalBasis: "legal-obligation", recipient: { id: "psb", name: "PSB", kind: "authority", region: "CN" }', false, ['disclosure-without-legal-basis']],
     ['disclosing what a recorded subpoena asked for', 'subjectId: "u-1002", purpose: "legal-compliance", categories: ["contact.phone"], legalBasis: "legal-obligation", legalRequestId: "lr-2026-17", recipient: { id: "psb", name: "PSB", kind: "authority", region: "CN" }', true, []],
     ['sending e-mail abroad under the separate consent', 'subjectId: "u-1003", purpose: "service-provision", categories: ["contact.email"], consentId: "c-xborder-u-1003", recipient: { id: "crm-us", name: "CRM Inc", kind: "processor", region: "US" }', true, []],
