@@ -61,6 +61,11 @@ export const defaultPolicy: PolicyDocument = {
     source: 'PIPL Art. 55–56: a personal information protection impact assessment, recorded beforehand, before processing sensitive ' +
       'information, making automated decisions, entrusting processing or providing information to others, and transferring it abroad. From the law.',
   },
+  incidentNotification: {
+    period: 'PT72H',
+    source: 'GDPR Art. 33 (the authority within 72 hours) and Art. 34; PIPL Art. 57 says "immediately" — 72 hours is our reading of it, ' +
+      'applied to the authority and to the people affected alike. From the law: the policy itself is silent.',
+  },
   sensitive: {
     categories: [...SENSITIVE_CATEGORIES],
     requireSeparateConsent: true,

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { envelopeShape } from './envelope.js';
 import { ConsentGiven, ConsentWithdrawn } from './events/consent.js';
-import { ImpactAssessmentCompleted, IncidentClosed, IncidentOpened, LegalRequestReceived, PolicyPublished, ServiceShutdownAnnounced } from './events/operations.js';
+import { ImpactAssessmentCompleted, IncidentClosed, IncidentOpened, IncidentReported, LegalRequestReceived, PolicyPublished, ServiceShutdownAnnounced } from './events/operations.js';
 import { DataCollected, DataDeleted, DataShared, DataTransferredAbroad, DataUsed } from './events/processing.js';
 import { DataViewed, SubjectErased, SubjectNotified, SubjectRequestCompleted, SubjectRequestReceived } from './events/subject-rights.js';
 import { wellFormedProblems } from './well-formed.js';
@@ -14,7 +14,7 @@ export const eventSchemas = {
   DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted,
   ConsentGiven, ConsentWithdrawn,
   SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
-  LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, PolicyPublished, ImpactAssessmentCompleted,
+  LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, IncidentReported, PolicyPublished, ImpactAssessmentCompleted,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -24,7 +24,7 @@ export const LedgerEvent = z.discriminatedUnion('type', [
   DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted,
   ConsentGiven, ConsentWithdrawn,
   SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
-  LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, PolicyPublished, ImpactAssessmentCompleted,
+  LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, IncidentReported, PolicyPublished, ImpactAssessmentCompleted,
 ]);
 export type LedgerEvent = z.infer<typeof LedgerEvent>;
 export type EventOf<T extends EventType> = Extract<LedgerEvent, { type: T }>;

@@ -69,6 +69,14 @@ export const PolicyDocument = z.strictObject({
     required: z.boolean(),
     source: Source,
   }).optional(),
+  /**
+   * From the law (GDPR Art. 33–34; PIPL Art. 57): an incident that exposed personal data is
+   * reported to an authority and to the people affected within `period` of its opening.
+   */
+  incidentNotification: z.strictObject({
+    period: Duration,
+    source: Source,
+  }).optional(),
   sensitive: z.strictObject({
     categories: z.array(DataCategory),
     requireSeparateConsent: z.boolean(),

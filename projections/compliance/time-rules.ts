@@ -1,6 +1,6 @@
 /**
- * The rules that time breaks: retention-overdue, request-overdue, shutdown-notice-missing and
- * shutdown-deletion-overdue. Evaluated "as of" any moment from the read models (each interval,
+ * The rules that time breaks: retention-overdue, request-overdue, shutdown-notice-missing,
+ * shutdown-deletion-overdue and incident-notification-overdue. Evaluated "as of" any moment from the read models (each interval,
  * request and notice carries its own times), so no cron job is needed and a past date gives the
  * verdicts of that day. Each is judged by the policy in force when its clock started.
  */
@@ -8,7 +8,9 @@ import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
-import type { Interval, StorageIntervalsState } from '../incidents/incidents.js';
+import { incidents, type IncidentState, type Interval, type StorageIntervalsState } from '../incidents/incidents.js';
+import { ReadModels } from '../queries.js';
+import { defaultPolicy } from '../../schemas/default-policy.js';
 import { policyAt } from './policy-in-force.js';
 import type { ShutdownState } from '../shutdowns/shutdowns.js';
 import type { SubjectRequestState } from '../subject-requests/subject-requests.js';
@@ -163,6 +165,58 @@ export function shutdownRules(db: Database.Database, asOf: string): Violation[] 
   return found;
 }
 
+export interface IncidentClock {
+  incidentId: string; openedAt: string; deadline: string; policyVersion: string; openedBy: string;
+  affected: string[];
+  /** The first report to the authority, and for each affected subject the first report that reached them. */
+  authority: { at: string; eventId: string } | null;
+  subjects: Map<string, { at: string; eventId: string } | null>;
+}
+
+/** For each incident opened by `asOf` that exposed someone's data: its reporting deadline and who was told when. */
+export function incidentClocks(db: Database.Database, asOf: string): IncidentClock[] {
+  const readModels = new ReadModels(db);
+  return incidents.readPrefix(db, []).flatMap(({ key, state }): IncidentClock[] => {
+    if (state.openedAt === null || state.openedAt > asOf) return [];
+    const affected = readModels.incidentImpact(state).map((s) => s.subjectId);
+    if (affected.length === 0) return [];
+    const policy = policyAt(db, state.openedAt);
+    const period = (policy.document.incidentNotification ?? defaultPolicy.incidentNotification!).period;
+    const reports = state.reports.filter((r) => r.at <= asOf).sort((a, b) => a.at.localeCompare(b.at));
+    const first = (match: (r: IncidentState['reports'][number]) => boolean) => {
+      const found = reports.find(match);
+      return found ? { at: found.at, eventId: found.eventId } : null;
+    };
+    return [{
+      incidentId: String(key[0]), openedAt: state.openedAt, deadline: addDuration(state.openedAt, period), policyVersion: policy.version,
+      openedBy: state.evidence[0]!, affected,
+      authority: first((r) => r.audience === 'authority'),
+      subjects: new Map(affected.map((s) => [s, first((r) => r.audience === 'subjects' && (r.subjectId === null || r.subjectId === s))])),
+    }];
+  });
+}
+
+/** incident-notification-overdue: not reported to the authority, or to a person affected, within the period of its opening. */
+export function incidentNotificationOverdue(db: Database.Database, asOf: string): Violation[] {
+  const found: Violation[] = [];
+  for (const clock of incidentClocks(db, asOf)) {
+    if (clock.deadline >= asOf) continue;
+    const judge = (subjectId: string | null, report: { at: string; eventId: string } | null, whom: string) => {
+      if (report !== null && report.at <= clock.deadline) return;
+      found.push({
+        rule: 'incident-notification-overdue', subjectId, eventIds: [clock.openedBy, ...(report ? [report.eventId] : [])],
+        occurredAt: clock.deadline, detectedAt: clock.deadline, policyVersion: clock.policyVersion,
+        message: report
+          ? `incident "${clock.incidentId}", opened ${clock.openedAt}, exposed personal data of ${clock.affected.length} subject(s) and was reported to ${whom} on ${report.at}, after the deadline ${clock.deadline}.`
+          : `incident "${clock.incidentId}", opened ${clock.openedAt}, exposed personal data of ${clock.affected.length} subject(s) and was not reported to ${whom} by the deadline ${clock.deadline}.`,
+      });
+    };
+    judge(null, clock.authority, 'the authority');
+    for (const [subjectId, report] of clock.subjects) judge(subjectId, report, 'the subject');
+  }
+  return found;
+}
+
 export function timeViolations(db: Database.Database, asOf: string): Violation[] {
-  return [...retentionOverdue(db, asOf), ...requestOverdue(db, asOf), ...shutdownRules(db, asOf)];
+  return [...retentionOverdue(db, asOf), ...requestOverdue(db, asOf), ...shutdownRules(db, asOf), ...incidentNotificationOverdue(db, asOf)];
 }

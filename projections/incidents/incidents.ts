@@ -16,16 +16,24 @@ export interface IncidentState {
   openedAt: string | null;
   closedAt: string | null;
   evidence: string[];
+  /** Who was told, when: the authority, one subject (`subjectId`), or everybody affected (`subjectId` null). */
+  reports: { audience: 'authority' | 'subjects'; at: string; subjectId: string | null; eventId: string }[];
 }
 
 export const incidents = keyedProjection<IncidentState>({
   name: 'incidents',
-  version: 1,
+  version: 2,
   table: 'rm_incidents',
   key: ['incident_id'],
-  keysOf: ({ event }) => (event.type === 'IncidentOpened' || event.type === 'IncidentClosed' ? [[event.data.incidentId]] : []),
+  keysOf: ({ event }) => (event.type === 'IncidentOpened' || event.type === 'IncidentClosed' || event.type === 'IncidentReported' ? [[event.data.incidentId]] : []),
   evolve(state, { position, event }) {
-    const base: IncidentState = state ?? { lastPosition: 0, systems: [], window: null, description: null, openedAt: null, closedAt: null, evidence: [] };
+    const base: IncidentState = state ?? { lastPosition: 0, systems: [], window: null, description: null, openedAt: null, closedAt: null, evidence: [], reports: [] };
+    if (event.type === 'IncidentReported') {
+      return {
+        ...base, lastPosition: position,
+        reports: [...base.reports, { audience: event.data.audience, at: event.occurredAt, subjectId: event.subject?.id ?? null, eventId: event.id }],
+      };
+    }
     if (event.type === 'IncidentOpened') {
       return {
         ...base, lastPosition: position, systems: [...event.data.systems].sort(), window: event.data.window, description: event.data.description,

@@ -63,6 +63,20 @@ export const IncidentClosed = defineEvent(
   'An incident was closed, with its final scope when that changed.',
 );
 
+export const IncidentReported = defineEvent(
+  'IncidentReported',
+  z.strictObject({
+    incidentId: Key,
+    audience: z.enum(['authority', 'subjects']),
+    authority: text(200).optional(),
+    channel: text(64).optional(),
+  }).refine((data) => data.audience !== 'authority' || data.authority !== undefined, {
+    error: 'name the authority reported to', path: ['authority'],
+  }),
+  'optional',
+  'An incident was reported to an authority or to the people affected (GDPR Art. 33–34; PIPL Art. 57): with subject, to that person; without, to everybody affected.',
+);
+
 /** A privacy policy published into the ledger: the commitments the ledger checks from then on. */
 export const PolicyPublished = defineEvent(
   'PolicyPublished',

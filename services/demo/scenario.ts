@@ -29,7 +29,7 @@ export const DEMO_PEOPLE: readonly Person[] = [
 ];
 
 /** What the demo does wrong on purpose: rule id → the subject and the event name that proves it. */
-export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string; event: string }[] = [
+export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string | null; event: string }[] = [
   { rule: 'consent-missing', subjectId: 'u-1002', event: 'u-1002 personalization after cookies refused' },
   { rule: 'third-party-share', subjectId: 'u-1004', event: 'u-1004 shared with ad network' },
   // The same act breaks a second promise: marketing may only rest on consent.
@@ -45,6 +45,8 @@ export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string; even
   // Two wrong acts also had no impact assessment before them (PIPL Art. 55): the export abroad and the third-party share.
   { rule: 'impact-assessment-missing', subjectId: 'u-1002', event: 'u-1002 analytics sent to Singapore' },
   { rule: 'impact-assessment-missing', subjectId: 'u-1004', event: 'u-1004 shared with ad network' },
+  // No single subject: the incident was reported to the authority late.
+  { rule: 'incident-notification-overdue', subjectId: null, event: 'incident inc-2026-04' },
 ];
 
 /** The id the demo gives the event of this name. */
@@ -158,6 +160,13 @@ export function demoEvents(): Json[] {
   add('incident inc-2026-04', 'IncidentOpened', '2026-04-16T08:00:00Z', employee('security-team'), {
     incidentId: 'inc-2026-04', systems: ['web-log'], window: { from: '2026-04-10T00:00:00Z', to: '2026-04-15T00:00:00Z' },
     description: 'web log bucket publicly readable',
+  });
+  // Everybody affected was told within two days; the authority only after four, past the 72 hours (wrong).
+  add('inc-2026-04 users told', 'IncidentReported', '2026-04-18T10:00:00Z', employee('security-team'), {
+    incidentId: 'inc-2026-04', audience: 'subjects', channel: 'email',
+  });
+  add('inc-2026-04 reported to CAC', 'IncidentReported', '2026-04-20T16:00:00Z', employee('security-team'), {
+    incidentId: 'inc-2026-04', audience: 'authority', authority: 'Cyberspace Administration of China (Shanghai)', channel: 'online form',
   });
 
   // The mini-game shuts down: notices, then deletion — except for one user (wrong).

@@ -9,6 +9,7 @@ export function streamOf(event: LedgerEvent): string {
       return `service-${event.data.service}`;
     case 'IncidentOpened':
     case 'IncidentClosed':
+    case 'IncidentReported':
       return `incident-${event.data.incidentId}`;
     case 'PolicyPublished':
       return 'policy';

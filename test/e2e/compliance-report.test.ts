@@ -78,7 +78,7 @@ describe('complianceReport and authorize over GraphQL', () => {
     expect(errors).toBeUndefined();
     const report = data!.complianceReport;
     expect(report.policy.version).toBe('1');
-    expect(report.ledgerHead.position).toBe(59);
+    expect(report.ledgerHead.position).toBe(61);
     expect(report.summary.reduce((n, s) => n + s.violations, 0)).toBe(DELIBERATE_WRONGS.length);
     expect(report.transparency.byAuthority).toEqual([{ authority: 'Shanghai Public Security Bureau', instrument: 'subpoena', requests: 1, disclosures: 1 }]);
     expect(report.transfers.map((t) => [t.toRegion, t.consentStatus])).toEqual([['US', 'valid'], ['SG', 'not-valid']]);

@@ -136,3 +136,47 @@ describe('policy versions', () => {
     expect(judged.violations.map((v) => [v.rule, v.eventIds, v.policyVersion])).toEqual([['request-overdue', [early.id], '1']]);
   });
 });
+
+describe('incident-notification-overdue (GDPR Art. 33–34; PIPL Art. 57)', () => {
+  const logs = anEvent('DataCollected', { subject: S, occurredAt: '2026-04-01T00:00:00Z', data: {
+    categories: ['network.ip-address'], values: undefined, source: 'automatic', method: 'server-log', purposes: ['service-security'], legalBasis: 'legitimate-interest',
+    storage: { system: 'web-log', kind: 'server-log', region: 'CN' }, retention: 'P6M' } });
+  const opened = anEvent('IncidentOpened', { occurredAt: '2026-04-16T08:00:00Z', data: { incidentId: 'inc-9', systems: ['web-log'], window: { from: '2026-04-10T00:00:00Z', to: '2026-04-15T00:00:00Z' }, description: 'bucket exposed' } });
+  const toAuthority = (at: string) => anEvent('IncidentReported', { occurredAt: at, data: { incidentId: 'inc-9', audience: 'authority', authority: 'CAC', channel: 'form' } });
+  const toSubjects = (at: string, subject?: { id: string }) => anEvent('IncidentReported', { occurredAt: at, ...(subject ? { subject } : {}), data: { incidentId: 'inc-9', audience: 'subjects', authority: undefined, channel: 'email' } });
+
+  it('near miss on the clock: reported to both at 71 h is fine; the authority at 73 h breaks the rule, with the late report as evidence', async () => {
+    expect((await scenario([logs, opened, toAuthority('2026-04-19T07:00:00Z'), toSubjects('2026-04-19T07:00:00Z')])).whenJudgedAsOf('2026-09-01').violations).toEqual([]);
+    const late = toAuthority('2026-04-19T09:00:00Z');
+    const judged = (await scenario([logs, opened, late, toSubjects('2026-04-19T07:00:00Z')])).whenJudgedAsOf('2026-09-01');
+    expect(judged.violations).toHaveLength(1);
+    expect(judged.violations[0]).toMatchObject({ rule: 'incident-notification-overdue', subjectId: null, eventIds: [opened.id, late.id], detectedAt: '2026-04-19T08:00:00.000Z' });
+    expect(judged.violations[0]!.message).toContain('reported to the authority on 2026-04-19T09:00:00.000Z, after the deadline 2026-04-19T08:00:00.000Z');
+  });
+
+  it('not told at all: as of 71 h nothing is wrong yet; as of 73 h the authority and the person affected each break it', async () => {
+    const g = await scenario([logs, opened]);
+    expect(g.whenJudgedAsOf('2026-04-19T07:00:00Z').violations).toEqual([]);
+    const judged = g.whenJudgedAsOf('2026-04-19T09:00:00Z');
+    expect(judged.violations.map((v) => [v.rule, v.subjectId, v.eventIds])).toEqual([
+      ['incident-notification-overdue', null, [opened.id]], ['incident-notification-overdue', 'u-1', [opened.id]],
+    ]);
+  });
+
+  it('a report to one person covers that person; an incident that exposed nobody needs no report', async () => {
+    const judged = (await scenario([logs, opened, toAuthority('2026-04-17T00:00:00Z'), toSubjects('2026-04-17T00:00:00Z', S)])).whenJudgedAsOf('2026-09-01');
+    expect(judged.violations).toEqual([]);
+    const elsewhere = anEvent('IncidentOpened', { occurredAt: '2026-04-16T08:00:00Z', data: { incidentId: 'inc-9', systems: ['crm'], window: { from: '2026-04-10T00:00:00Z', to: '2026-04-15T00:00:00Z' }, description: 'x' } });
+    expect((await scenario([logs, elsewhere])).whenJudgedAsOf('2026-09-01').violations).toEqual([]);
+  });
+
+  it('a published policy version changes the period from its date: 24 hours makes 30 h late', async () => {
+    const strict = anEvent('PolicyPublished', { occurredAt: '2026-03-01T00:00:00Z', data: { version: 'strict', policy: { ...defaultPolicy, incidentNotification: { period: 'PT24H', source: 'test' } } } });
+    const at30h = '2026-04-17T14:00:00Z';
+    const judged = (await scenario([strict, logs, opened, toAuthority(at30h), toSubjects(at30h)])).whenJudgedAsOf('2026-09-01');
+    expect(judged.violations.map((v) => [v.rule, v.subjectId, v.policyVersion])).toEqual([
+      ['incident-notification-overdue', null, 'strict'], ['incident-notification-overdue', 'u-1', 'strict'],
+    ]);
+    expect((await scenario([logs, opened, toAuthority(at30h), toSubjects(at30h)])).whenJudgedAsOf('2026-09-01').violations).toEqual([]);
+  });
+});
