@@ -6,12 +6,12 @@ import * as z from 'zod';
 import { envelopeShape } from './envelope.js';
 import { ConsentGiven, ConsentWithdrawn } from './events/consent.js';
 import { ImpactAssessmentCompleted, IncidentClosed, IncidentOpened, IncidentReported, LegalRequestReceived, PolicyPublished, ServiceShutdownAnnounced } from './events/operations.js';
-import { DataCollected, DataDeleted, DataShared, DataTransferredAbroad, DataUsed } from './events/processing.js';
+import { DataCollected, DataDeleted, DataRectified, DataShared, DataTransferredAbroad, DataUsed } from './events/processing.js';
 import { DataViewed, SubjectErased, SubjectNotified, SubjectRequestCompleted, SubjectRequestReceived } from './events/subject-rights.js';
 import { wellFormedProblems } from './well-formed.js';
 
 export const eventSchemas = {
-  DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted,
+  DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted, DataRectified,
   ConsentGiven, ConsentWithdrawn,
   SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
   LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, IncidentReported, PolicyPublished, ImpactAssessmentCompleted,
@@ -21,7 +21,7 @@ export type EventType = keyof typeof eventSchemas;
 export const EVENT_TYPES = Object.keys(eventSchemas) as EventType[];
 
 export const LedgerEvent = z.discriminatedUnion('type', [
-  DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted,
+  DataCollected, DataUsed, DataShared, DataTransferredAbroad, DataDeleted, DataRectified,
   ConsentGiven, ConsentWithdrawn,
   SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
   LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, IncidentReported, PolicyPublished, ImpactAssessmentCompleted,

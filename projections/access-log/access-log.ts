@@ -5,7 +5,7 @@ import { statement } from '../statements.js';
 
 export const accessLog = logProjection({
   name: 'access-log',
-  version: 1,
+  version: 2,
   table: 'rm_access_log',
   columns: ['position', 'event_id', 'subject_id', 'occurred_at', 'actor_kind', 'actor_id', 'action', 'target', 'purpose', 'categories'],
   uniqueBy: ['position'],
@@ -14,7 +14,8 @@ export const accessLog = logProjection({
     const common = { position, event_id: event.id, occurred_at: event.occurredAt, actor_kind: event.actor.kind, actor_id: event.actor.id };
     switch (event.type) {
       case 'DataUsed':
-        return [{ ...common, subject_id: event.subject.id, action: 'used', target: event.data.system, purpose: event.data.purpose, categories: json(event.data.categories) }];
+        // An automated decision about the person (GDPR Art. 22, 15(1)(h); PIPL Art. 24) is told apart: they may ask about it.
+        return [{ ...common, subject_id: event.subject.id, action: event.data.automatedDecision ? 'decided' : 'used', target: event.data.system, purpose: event.data.purpose, categories: json(event.data.categories) }];
       case 'DataShared':
         return [{ ...common, subject_id: event.subject.id, action: 'shared', target: event.data.recipient.id, purpose: event.data.purpose, categories: json(event.data.categories) }];
       case 'DataTransferredAbroad':

@@ -26,6 +26,8 @@ export interface CategoryState {
   retention: string | null;
   retainedUntil: string | null;
   deletedAt: string | null;
+  /** When the value was last corrected (DataRectified): the value shown is then the corrected one. */
+  rectifiedAt: string | null;
   collectedAfterErasure: boolean;
   valueEventId: string | null;
   valuePosition: number | null;
@@ -34,7 +36,7 @@ export interface CategoryState {
 
 const empty = (): CategoryState => ({
   lastPosition: 0, status: 'held', firstCollectedAt: null, lastCollectedAt: null, lastUsedAt: null, purposes: [], legalBases: [],
-  sources: [], methods: [], usedBy: [], storage: [], retention: null, retainedUntil: null, deletedAt: null,
+  sources: [], methods: [], usedBy: [], storage: [], retention: null, retainedUntil: null, deletedAt: null, rectifiedAt: null,
   collectedAfterErasure: false, valueEventId: null, valuePosition: null, evidence: [],
 });
 
@@ -43,7 +45,7 @@ const earlier = (a: string | null, b: string) => (a === null || b < a ? b : a);
 
 export const subjectCategories = keyedProjection<CategoryState>({
   name: 'subject-categories',
-  version: 3,
+  version: 4,
   table: 'rm_subject_categories',
   key: ['subject_id', 'category'],
   keysOf({ event }, existing): Key[] {
@@ -52,6 +54,7 @@ export const subjectCategories = keyedProjection<CategoryState>({
     switch (event.type) {
       case 'DataCollected':
       case 'DataUsed':
+      case 'DataRectified':
         return event.data.categories.map((category) => [subject, category]);
       case 'DataDeleted': {
         const categories = categoriesOf(event);
@@ -106,6 +109,12 @@ export const subjectCategories = keyedProjection<CategoryState>({
           ...next, storage: [], status: event.data.method === 'anonymize' ? 'anonymized' : 'deleted', deletedAt: at,
           evidence: withEvidence(current.evidence, event.id),
         };
+      }
+      case 'DataRectified': {
+        // Only what is held can be corrected: a value never collected gets no row, one deleted or erased stays gone.
+        if (state === null) return null;
+        if (current.status !== 'held' || current.firstCollectedAt === null) return { ...next, evidence: withEvidence(current.evidence, event.id) };
+        return { ...next, rectifiedAt: at, valueEventId: event.id, valuePosition: position, evidence: withEvidence(current.evidence, event.id) };
       }
       case 'SubjectErased':
         return { ...next, status: 'erased', deletedAt: at, evidence: withEvidence(current.evidence, event.id) };

@@ -12,11 +12,13 @@ export interface SubjectRequestState {
 
 export const subjectRequests = keyedProjection<SubjectRequestState>({
   name: 'subject-requests',
-  version: 1,
+  version: 2,
   table: 'rm_subject_requests',
   key: ['subject_id', 'request_id'],
-  keysOf: ({ event }) =>
-    (event.type === 'SubjectRequestReceived' || event.type === 'SubjectRequestCompleted') ? [[event.subject.id, event.data.requestId]] : [],
+  keysOf: ({ event }) => {
+    if (event.type === 'SubjectRequestReceived' || event.type === 'SubjectRequestCompleted') return [[event.subject.id, event.data.requestId]];
+    return event.type === 'DataRectified' && event.data.requestId ? [[event.subject.id, event.data.requestId]] : [];
+  },
   evolve(state, { position, event }) {
     const base: SubjectRequestState = state ?? { lastPosition: 0, kind: null, receivedAt: null, completedAt: null, outcome: null, evidence: [] };
     if (event.type === 'SubjectRequestReceived') {
@@ -27,6 +29,10 @@ export const subjectRequests = keyedProjection<SubjectRequestState>({
         ...base, lastPosition: position, kind: base.kind ?? event.data.kind ?? null, completedAt: event.occurredAt,
         outcome: event.data.outcome ?? 'fulfilled', evidence: [...base.evidence, event.id],
       };
+    }
+    // A rectification that names a request answers it (a later SubjectRequestCompleted may still restate the outcome).
+    if (event.type === 'DataRectified' && base.completedAt === null) {
+      return { ...base, lastPosition: position, kind: base.kind ?? 'rectification', completedAt: event.occurredAt, outcome: 'fulfilled', evidence: [...base.evidence, event.id] };
     }
     return state;
   },

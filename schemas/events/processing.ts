@@ -39,20 +39,42 @@ export const DataCollected = defineEvent(
       storage: Storage,
       retention: z.iso.duration({ error: 'expected an ISO 8601 duration such as P3Y or P30D' }).optional(),
     })
+    .superRefine(valuesMatchCategories),
+  'required',
+  'Personal data was collected and stored (GDPR Art. 30(1)(c), PIPL Art. 17: what, why, on what basis, where).',
+);
+
+/** Values are keyed by listed categories, and look-up identifiers must be valid ones. */
+function valuesMatchCategories(data: { categories: readonly string[]; values?: Partial<Record<string, string>> | undefined }, ctx: z.RefinementCtx): void {
+  for (const [category, value] of Object.entries(data.values ?? {})) {
+    if (!data.categories.includes(category)) {
+      ctx.addIssue({ code: 'custom', path: ['values', category], message: `value given for "${category}", which is not in categories` });
+    }
+    const kind = IDENTIFIER_VALUES.get(category);
+    if (kind !== undefined && typeof value === 'string' && !isValidIdentifier(kind, value)) {
+      ctx.addIssue({ code: 'custom', path: ['values', category], message: IDENTIFIER_MESSAGES[kind] });
+    }
+  }
+}
+
+export const DataRectified = defineEvent(
+  'DataRectified',
+  z
+    .strictObject({
+      categories: Categories,
+      values: z.partialRecord(DataCategory, z.string().max(4096, 'values are at most 4096 characters')),
+      requestId: Key.optional(),
+    })
     .superRefine((data, ctx) => {
-      const categories: readonly string[] = data.categories;
-      for (const [category, value] of Object.entries(data.values ?? {})) {
-        if (!categories.includes(category)) {
-          ctx.addIssue({ code: 'custom', path: ['values', category], message: `value given for "${category}", which is not in categories` });
-        }
-        const kind = IDENTIFIER_VALUES.get(category);
-        if (kind !== undefined && typeof value === 'string' && !isValidIdentifier(kind, value)) {
-          ctx.addIssue({ code: 'custom', path: ['values', category], message: IDENTIFIER_MESSAGES[kind] });
+      valuesMatchCategories(data, ctx);
+      for (const category of data.categories) {
+        if (data.values[category] === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['values', category], message: 'a rectification gives the corrected value of every category it lists' });
         }
       }
     }),
   'required',
-  'Personal data was collected and stored (GDPR Art. 30(1)(c), PIPL Art. 17: what, why, on what basis, where).',
+  'Personal data held was corrected (GDPR Art. 16; PIPL Art. 46): the corrected values, sealed like any value; answers a rectification request when it names one.',
 );
 
 export const DataUsed = defineEvent(

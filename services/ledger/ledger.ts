@@ -212,7 +212,7 @@ export class Ledger {
     return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
   }
 
-  /** Look-up identifiers go to the blind index: those named in `subject` and collected e-mails and phones. */
+  /** Look-up identifiers go to the blind index: those named in `subject` and collected or rectified e-mails and phones. */
   private index(event: OpenedEvent): void {
     for (const [kind, value] of this.identifiersOf(event)) this.keys.addToIndex(event.subject!.id, kind, value);
   }
@@ -222,7 +222,7 @@ export class Ledger {
     // Values read back from the log are null where the subject's key is destroyed: nothing to index.
     const found: [string, string][] = (event.subject.identifiers ?? [])
       .flatMap(({ kind, value }): [string, string][] => (value === null ? [] : [[kind, value]]));
-    if (event.type === 'DataCollected' && event.data.values) {
+    if ((event.type === 'DataCollected' || event.type === 'DataRectified') && event.data.values) {
       for (const [category, kind] of INDEXED_CATEGORIES) {
         const value: unknown = event.data.values[category];
         const normalised = typeof value === 'string' ? normaliseIdentifier(kind, value) : null;

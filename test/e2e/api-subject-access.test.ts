@@ -191,3 +191,41 @@ describe('proofs of what a report cites', () => {
     }
   });
 });
+
+describe('rectification (GDPR Art. 16; PIPL Art. 46)', () => {
+  it('a DataRectified answers the request, the answer shows the corrected value (as given) and when, and the new e-mail, written any way, finds the subject', async () => {
+    const request = anEvent('SubjectRequestReceived', { subject: { id: 'u-1006' }, occurredAt: '2026-10-01T09:00:00Z', data: { requestId: 'r-rect-1006', kind: 'rectification' } });
+    const rectified = anEvent('DataRectified', { subject: { id: 'u-1006' }, occurredAt: '2026-10-02T09:00:00Z', data: {
+      categories: ['contact.email'], values: { 'contact.email': 'Zhao.Lei.New@Example.cn' }, requestId: 'r-rect-1006' } });
+    const recorded = await server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [request, rectified] });
+    expect(recorded.data?.recordEvents.appended).toBe(2);
+    const answer = await server.gql<{ subjectAccess: { subjectId: string; categories: { category: string; value: string | null; rectifiedAt: string | null }[]; requests: { requestId: string; status: string }[] } }>(
+      '{ subjectAccess(identifier: { kind: "email", value: "zhao.lei.new@example.cn" }) { subjectId categories { category value rectifiedAt } requests { requestId status } } }',
+      undefined, dpoKey);
+    expect(answer.errors).toBeUndefined();
+    const { subjectId, categories, requests } = answer.data!.subjectAccess;
+    expect(subjectId).toBe('u-1006');
+    expect(categories.find((c) => c.category === 'contact.email')).toEqual({ category: 'contact.email', value: 'Zhao.Lei.New@Example.cn', rectifiedAt: '2026-10-02T09:00:00.000Z' });
+    expect(categories.find((c) => c.category === 'contact.phone')?.rectifiedAt).toBeNull();
+    expect(requests.find((r) => r.requestId === 'r-rect-1006')?.status).toBe('completed');
+  });
+
+  it('refuses a rectification that lists a category without its corrected value, by path', async () => {
+    const bad = anEvent('DataRectified', { subject: { id: 'u-1006' }, data: { categories: ['contact.email', 'contact.phone'], values: { 'contact.email': 'x@example.cn' }, requestId: undefined } });
+    const result = await server.gql<{ recordEvents: { rejected: { errors: { path: string; message: string }[] }[] } }>(
+      'mutation($e: [JSON!]!) { recordEvents(events: $e) { rejected { errors { path message } } } }', { e: [bad] });
+    expect(result.data!.recordEvents.rejected[0]!.errors).toEqual([{ path: 'data.values["contact.phone"]', message: 'a rectification gives the corrected value of every category it lists' }]);
+  });
+});
+
+describe('automated decisions (GDPR Art. 15(1)(h), 22)', () => {
+  it('a DataUsed marked automatedDecision is listed among the subject\'s automated decisions; an ordinary use is not', async () => {
+    const decision = anEvent('DataUsed', { subject: { id: 'u-1004' }, occurredAt: '2026-10-05T09:00:00Z', data: {
+      categories: ['behavior.click'], purpose: 'service-security', legalBasis: 'legitimate-interest', system: 'fraud-scoring', automatedDecision: true } });
+    await server.gql('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [decision] });
+    const answer = await server.gql<{ subjectAccess: { automatedDecisions: { eventId: string; action: string; target: string }[]; accessLog: { action: string }[] } }>(
+      '{ subjectAccess(subjectId: "u-1004") { automatedDecisions { eventId action target } accessLog { action } } }', undefined, auditorKey);
+    expect(answer.data!.subjectAccess.automatedDecisions).toEqual([{ eventId: decision.id, action: 'decided', target: 'fraud-scoring' }]);
+    expect(answer.data!.subjectAccess.accessLog.filter((entry) => entry.action === 'used').length).toBeGreaterThan(0);
+  });
+});

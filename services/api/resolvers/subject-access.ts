@@ -52,6 +52,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       return { ...r, deadline, status, daysLeft };
     }),
     accessLog: () => context.readModels.accessLog(subjectId),
+    automatedDecisions: () => context.readModels.accessLog(subjectId).filter((entry) => entry.action === 'decided'),
     proof: () => proofOfEvents(context, { subjectId }),
     timeline: ({ first, after }: { first?: number | null; after?: string | null }) => eventConnection(context, { subjectId }, first, after, 'subjectAccess.timeline'),
   };

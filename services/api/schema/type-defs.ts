@@ -78,6 +78,8 @@ export const typeDefs = /* GraphQL */ `
     requests: [SubjectRequest!]!
     "Who used or passed on the subject's data, when, and for what."
     accessLog: [Access!]!
+    "Decisions about the subject made by automated means alone (GDPR Art. 15(1)(h), 22; PIPL Art. 24): the accessLog entries whose action is decided."
+    automatedDecisions: [Access!]!
     timeline(first: Int = 50, after: String): EventConnection!
     "An inclusion bundle (README, Proofs) for every event recorded about the subject, checkable offline with pdl verify-proof. Null: none."
     proof: JSON
@@ -87,7 +89,7 @@ export const typeDefs = /* GraphQL */ `
     eventId: ID!
     occurredAt: DateTime!
     actor: Actor!
-    "used, shared, transferred-abroad, or viewed (decrypted values shown through this API)"
+    "used, decided (an automated decision about the subject), shared, transferred-abroad, or viewed (decrypted values shown through this API)"
     action: String!
     "The system that used the data, the recipient it went to, or the API operation that showed it."
     target: String!
@@ -114,6 +116,8 @@ export const typeDefs = /* GraphQL */ `
     retention: String
     retainedUntil: DateTime
     deletedAt: DateTime
+    "When the value was last corrected (DataRectified); value is then the corrected one."
+    rectifiedAt: DateTime
     collectedAfterErasure: Boolean!
     "The value, decrypted. Null when erased, deleted, never given, or when the caller's role may not see values."
     value: String
