@@ -6,6 +6,7 @@ import { merkleTree } from './merkle-tree/merkle-tree.js';
 import { incidents, storageIntervals, systemUses } from './incidents/incidents.js';
 import { disclosures, legalRequests } from './legal-requests/legal-requests.js';
 import { processingRegister, purposeSubjects } from './processing-register/processing-register.js';
+import { observedProcessing } from './processing-register/observed-processing.js';
 import type { Projection } from './projection.js';
 import { violations } from './compliance/violations.js';
 import { policies } from './policies/policies.js';
@@ -19,6 +20,6 @@ import { impactAssessments } from './impact-assessments/impact-assessments.js';
 /** In order: `violations` reads the models before it (consents, legal requests, transfers, policies). */
 export const allProjections: readonly Projection[] = [
   subjects, subjectCategories, consents, recipients, transfers, subjectRequests, legalRequests, disclosures,
-  incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, eventIndex, eventTags, merkleTree, accessLog,
+  incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, observedProcessing, eventIndex, eventTags, merkleTree, accessLog,
   policies, shutdowns, notices, impactAssessments, violations,
 ];

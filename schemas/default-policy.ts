@@ -56,6 +56,20 @@ export const defaultPolicy: PolicyDocument = {
     source: 'When the operation of our products or services stops, we will notify you in the form of push notice, announcement, etc., ' +
       'and delete your personal information or anonymize within a reasonable period of time. (A reasonable period: 30 days.)',
   },
+  declared: [
+    { purpose: 'account-registration', categories: ['contact.phone', 'contact.email'], recipientKinds: [], regions: ['CN'],
+      source: 'the relevant personal information provided to us when you register your account or use our services, such as telephone number, e-mail' },
+    { purpose: 'service-provision', categories: ['contact.phone', 'contact.email'], recipientKinds: [], regions: ['CN'],
+      source: 'the relevant personal information provided to us when you register your account or use our services, such as telephone number, e-mail' },
+    { purpose: 'personalization', categories: ['device.cookie-id', 'device.identifier', 'device.info', 'network.ip-address', 'behavior.browsing', 'behavior.click'],
+      recipientKinds: [], regions: ['CN'], source: 'Log information … including your device information, browsing information and click information … to provide you with personalized user experience' },
+    { purpose: 'service-security', categories: ['device.cookie-id', 'device.identifier', 'device.info', 'network.ip-address', 'behavior.browsing', 'behavior.click'],
+      recipientKinds: [], regions: ['CN'], source: 'Log information … and store such information as log information to … ensure service security' },
+    { purpose: 'business-management', recipientKinds: [], regions: ['CN'],
+      source: 'When it is necessary to manage our daily business activities … we will use your personal information … we only use these data ourselves' },
+    { purpose: 'legal-compliance', recipientKinds: ['authority'], regions: ['CN'],
+      source: 'We may share your personal information in accordance with laws and regulations or the mandatory requirements of the competent government departments' },
+  ],
   impactAssessment: {
     required: true,
     source: 'PIPL Art. 55–56: a personal information protection impact assessment, recorded beforehand, before processing sensitive ' +

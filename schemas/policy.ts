@@ -62,6 +62,19 @@ export const PolicyDocument = z.strictObject({
    * consent. Absent from a published version: the built-in default applies (the law still does).
    */
   /**
+   * What the controller says it does, per purpose: the categories, systems, recipient kinds and
+   * regions. A list left out states nothing (no drift is judged on it); an empty list says "none".
+   * Compared with what the ledger saw (`processingDrift`). Absent: nothing declared, no comparison.
+   */
+  declared: z.array(z.strictObject({
+    purpose: Purpose,
+    categories: z.array(DataCategory).optional(),
+    systems: z.array(z.string().min(1).max(128)).optional(),
+    recipientKinds: z.array(RecipientKind).optional(),
+    regions: z.array(Region).optional(),
+    source: Source,
+  })).optional(),
+  /**
    * From the law (PIPL Art. 55–56): an impact assessment before transfers abroad, shares with
    * processors or third parties, sensitive data and automated decisions. Absent: the default applies.
    */

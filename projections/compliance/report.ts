@@ -9,6 +9,7 @@ import { storedViolations } from './violations.js';
 import { requestSchedule, retentionSchedule, shutdownProgress, timeViolations } from './time-rules.js';
 import { RULE_IDS, type Violation } from './violation.js';
 import { policyAt } from './policy-in-force.js';
+import { processingDrift } from './drift.js';
 import { ReadModels } from '../queries.js';
 import type { Head } from '../../services/store/port.js';
 
@@ -71,6 +72,7 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
     },
     openRequests: requestSchedule(db, asOf).filter((r) => r.completedAt === null || r.completedAt > asOf)
       .map((r) => ({ ...r, daysLeft: daysBetween(asOf, r.deadline) })),
+    drift: processingDrift(db, asOf),
     shutdowns: shutdownProgress(db, asOf).map((shutdown) => ({
       ...shutdown,
       subjectCount: shutdown.subjects.length,

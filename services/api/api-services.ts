@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { requestDeadline } from '../../projections/compliance/time-rules.js';
 import { ReadModels } from '../../projections/queries.js';
 import { authorize } from '../../projections/compliance/authorize.js';
+import { processingDrift } from '../../projections/compliance/drift.js';
 import type { ReportWindow } from '../../projections/compliance/report.js';
 import { reportOffLoop } from './report-off-loop.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
@@ -36,6 +37,7 @@ export function apiServices(
       report: async (window: ReportWindow) => reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb),
       authorize: (question, now) => authorize(readModelsDb, question, now, (id) => keys.isErased(id)),
       deadline: (receivedAt) => requestDeadline(readModelsDb, receivedAt).deadline,
+      drift: (asOf) => processingDrift(readModelsDb, asOf),
       head,
     },
     proofs: {

@@ -6,6 +6,7 @@ import type { OpenedEvent } from '../ledger/stored-event.js';
 import type { EventStore, Head, RecordedEvent } from '../store/port.js';
 import type { Decision } from '../../projections/compliance/authorize.js';
 import type { ComplianceReportData, ReportWindow } from '../../projections/compliance/report.js';
+import type { ProcessingDrift } from '../../projections/compliance/drift.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { SignedCheckpoint } from '../proofs/prover.js';
@@ -32,6 +33,7 @@ export interface ApiServices {
     report(window: ReportWindow): Promise<ComplianceReportData>;
     authorize(question: unknown, now: Date): Decision;
     deadline(receivedAt: string): string;
+    drift(asOf: string): ProcessingDrift;
     head(): Promise<Head & { readModelsPosition: number }>;
   };
   readonly apiKeys: ApiKeys;

@@ -10,7 +10,7 @@ import { buildContext, type ApiContext, type ApiServices, type ServerContext } f
 import { operationLimitPlugins } from './operation-limits.js';
 import { apiKeys, createApiKey, recordEvents, revokeApiKey } from './resolvers/mutations.js';
 import { events } from './resolvers/events.js';
-import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingRegister } from './resolvers/reports.js';
+import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingDriftQuery, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
 import { checkpoint, consistencyProof } from './resolvers/proofs.js';
 import { typeDefs } from './schema/type-defs.js';
@@ -42,7 +42,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
       resolvers: {
         DateTime: DateTimeResolver,
         JSON: JSONResolver,
-        Query: { subjectAccess, processingRegister, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery },
+        Query: { subjectAccess, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery },
         Mutation: { recordEvents, createApiKey, revokeApiKey },
       },
     }),

@@ -72,6 +72,19 @@ export function reportSections(report: ComplianceReportData): Section[] {
       empty: 'None.',
     },
     {
+      title: 'Declared vs actual: processing seen but not declared',
+      text: report.drift.declared ? undefined : `The policy in force (version ${report.drift.policyVersion}) declares no processing: nothing was compared.`,
+      headers: ['purpose', 'what', 'value', 'first seen', 'evidence (event ids)'],
+      rows: report.drift.undeclared.map((d) => [d.purpose, d.dimension, d.value, day(d.firstSeenAt), d.evidence.join(' ')]),
+      empty: 'None: everything seen is declared.',
+    },
+    {
+      title: 'Declared vs actual: declared but never seen',
+      headers: ['purpose', 'what', 'value', 'declared by'],
+      rows: report.drift.unobserved.map((d) => [d.purpose, d.dimension, d.value, d.source]),
+      empty: 'None.',
+    },
+    {
       title: 'Service shutdowns',
       headers: ['service', 'effective', 'deletion deadline', 'subjects', 'notified', 'deleted', 'still held'],
       rows: report.shutdowns.map((s) => [s.service, day(s.effectiveAt), day(s.deletionDeadline), String(s.subjectCount), String(s.notified), String(s.deleted), String(s.stillHeld)]),

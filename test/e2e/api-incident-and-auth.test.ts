@@ -57,6 +57,7 @@ describe('incidentImpact', () => {
 const OPERATIONS: Record<string, { query: string; allowed: string[] }> = {
   subjectAccess: { query: '{ subjectAccess(subjectId: "s-through") { subjectId } }', allowed: ['admin', 'dpo', 'auditor'] },
   processingRegister: { query: '{ processingRegister { purposes { purpose } } }', allowed: ['admin', 'dpo', 'auditor'] },
+  processingDrift: { query: '{ processingDrift { declared undeclared { purpose dimension value evidence } } }', allowed: ['admin', 'dpo', 'auditor'] },
   complianceReport: { query: '{ complianceReport { asOf violations { rule } } }', allowed: ['admin', 'dpo', 'auditor'] },
   incidentImpact: { query: '{ incidentImpact(incidentId: "inc-x") { subjectCount } }', allowed: ['admin', 'dpo', 'auditor'] },
   events: { query: '{ events(first: 1) { totalCount } }', allowed: ['admin', 'dpo', 'auditor'] },

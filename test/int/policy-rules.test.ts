@@ -180,3 +180,38 @@ describe('incident-notification-overdue (GDPR Art. 33–34; PIPL Art. 57)', () =
     expect((await scenario([logs, opened, toAuthority(at30h), toSubjects(at30h)])).whenJudgedAsOf('2026-09-01').violations).toEqual([]);
   });
 });
+
+describe('declared vs actual (processingDrift)', () => {
+  const policy = anEvent('PolicyPublished', { occurredAt: '2026-01-01T00:00:00Z', data: { version: 'declared', policy: { ...defaultPolicy, declared: [
+    { purpose: 'service-provision', categories: ['contact.email'], recipientKinds: [], regions: ['CN'], source: 'we use your e-mail to run the service' },
+    { purpose: 'service-security', categories: ['network.ip-address'], source: 'logs keep the service safe' },
+  ] } } });
+  const collect = anEvent('DataCollected', { subject: S, occurredAt: '2026-02-01T00:00:00Z', data: {
+    categories: ['contact.email'], values: { 'contact.email': 'a@example.cn' }, purposes: ['service-provision'], storage: { system: 'user-db', kind: 'database', region: 'CN' } } });
+  const crm = anEvent('DataShared', { subject: S, occurredAt: '2026-03-01T00:00:00Z', data: {
+    categories: ['contact.email'], recipient: { id: 'crm', name: 'CRM', kind: 'processor', region: 'US' }, purpose: 'service-provision', legalBasis: 'contract', legalRequestId: undefined } });
+  const ads = anEvent('DataUsed', { subject: S, occurredAt: '2026-03-02T00:00:00Z', data: { categories: ['behavior.click'], purpose: 'marketing', legalBasis: 'consent', system: 'ads' } });
+
+  it('lists what was seen but not declared, each with its evidence, and what was declared but never seen', async () => {
+    const g = await scenario([policy, collect, crm, ads]);
+    const { processingDrift } = await import('../../projections/compliance/drift.js');
+    const drift = processingDrift(g.opened.readModelsDb, '2026-06-01T00:00:00.000Z');
+    expect(drift).toMatchObject({ policyVersion: 'declared', declared: true });
+    expect(drift.undeclared.map((d) => [d.purpose, d.dimension, d.value, d.evidence])).toEqual([
+      ['marketing', 'purpose', 'marketing', [ads.id]],
+      ['service-provision', 'recipientKind', 'processor', [crm.id]],
+      ['service-provision', 'region', 'US', [crm.id]],
+    ]);
+    // Systems are not declared for service-provision: user-db is not drift. The security purpose was never seen.
+    expect(drift.unobserved).toEqual([{ purpose: 'service-security', dimension: 'purpose', value: 'service-security', source: 'logs keep the service safe' }]);
+  });
+
+  it('as of before the share, the share is not drift yet; a policy that declares nothing compares nothing', async () => {
+    const g = await scenario([policy, collect, crm, ads]);
+    const { processingDrift } = await import('../../projections/compliance/drift.js');
+    expect(processingDrift(g.opened.readModelsDb, '2026-02-15T00:00:00.000Z').undeclared).toEqual([]);
+    const silent = anEvent('PolicyPublished', { occurredAt: '2026-01-01T00:00:00Z', data: { version: 'silent', policy: { ...defaultPolicy, declared: undefined } } });
+    const h = await scenario([silent, collect, crm]);
+    expect(processingDrift(h.opened.readModelsDb, '2026-06-01T00:00:00.000Z')).toEqual({ asOf: '2026-06-01T00:00:00.000Z', policyVersion: 'silent', declared: false, undeclared: [], unobserved: [] });
+  });
+});

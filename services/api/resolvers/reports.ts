@@ -34,6 +34,11 @@ export async function complianceReport(_: unknown, args: { from?: string | null;
   };
 }
 
+export function processingDriftQuery(_: unknown, args: { asOf?: string | null }, context: ApiContext) {
+  context.require('processingRegister');
+  return context.compliance.drift(toIso(args.asOf) ?? context.now().toISOString());
+}
+
 export function authorizeQuery(_: unknown, args: Record<string, unknown>, context: ApiContext) {
   context.require('authorize');
   return context.compliance.authorize(args, context.now());

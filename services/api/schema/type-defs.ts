@@ -20,6 +20,8 @@ export const typeDefs = /* GraphQL */ `
     "The record of processing activities (GDPR Art. 30), derived from what the ledger saw."
     processingRegister: ProcessingRegister!
     complianceReport(from: DateTime, to: DateTime, asOf: DateTime): ComplianceReport!
+    "Declared vs actual, as of a moment (default now): processing seen but not declared by the policy in force, with evidence; declared processing never seen."
+    processingDrift(asOf: DateTime): ProcessingDrift!
     "Whose data was in an incident's systems during its window."
     incidentImpact(incidentId: ID!): IncidentImpact
     "The forensics timeline: every event, filtered, oldest first."
@@ -228,9 +230,24 @@ export const typeDefs = /* GraphQL */ `
     retention: RetentionStatus!
     openRequests: [OpenRequest!]!
     shutdowns: [ShutdownProgress!]!
+    "Declared vs actual processing (see processingDrift)."
+    drift: ProcessingDrift!
     "An inclusion bundle (README, Proofs) for every event the violations cite, checkable offline with pdl verify-proof. Null: none cited."
     proof: JSON
   }
+
+  type ProcessingDrift {
+    asOf: DateTime!
+    policyVersion: String!
+    "False when the policy in force declares no processing: nothing was compared."
+    declared: Boolean!
+    "Seen but not declared: dimension is purpose, category, system, recipientKind or region."
+    undeclared: [UndeclaredProcessing!]!
+    "Declared but never seen by asOf, with the sentence that declares it."
+    unobserved: [UnobservedDeclaration!]!
+  }
+  type UndeclaredProcessing { purpose: String!, dimension: String!, value: String!, firstSeenAt: DateTime!, evidence: [ID!]! }
+  type UnobservedDeclaration { purpose: String!, dimension: String!, value: String!, source: String! }
 
   type PolicyRef { version: String!, title: String, eventId: ID }
   type RuleSummary { rule: String!, violations: Int! }
