@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import { storedViolations } from './violations.js';
-import { requestSchedule, retentionSchedule, shutdownProgress, timeViolations } from './time-rules.js';
+import { incidentClocks, requestSchedule, retentionSchedule, shutdownProgress, timeViolations } from './time-rules.js';
 import { RULE_IDS, type Violation } from './violation.js';
 import { policyAt } from './policy-in-force.js';
 import { processingDrift } from './drift.js';
@@ -73,6 +73,12 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
     openRequests: requestSchedule(db, asOf).filter((r) => r.completedAt === null || r.completedAt > asOf)
       .map((r) => ({ ...r, daysLeft: daysBetween(asOf, r.deadline) })),
     drift: processingDrift(db, asOf),
+    incidents: incidentClocks(db, asOf).map((clock) => ({
+      incidentId: clock.incidentId, openedAt: clock.openedAt, deadline: clock.deadline, policyVersion: clock.policyVersion, affected: clock.affected.length,
+      authorityReportedAt: clock.authority?.at ?? null,
+      subjectsReported: [...clock.subjects.values()].filter((r) => r !== null && r.at <= clock.deadline).length,
+      subjectsReportedLate: [...clock.subjects.values()].filter((r) => r !== null && r.at > clock.deadline).length,
+    })),
     shutdowns: shutdownProgress(db, asOf).map((shutdown) => ({
       ...shutdown,
       subjectCount: shutdown.subjects.length,

@@ -72,6 +72,13 @@ export function reportSections(report: ComplianceReportData): Section[] {
       empty: 'None.',
     },
     {
+      title: 'Incidents that exposed personal data: who was told, when',
+      headers: ['incident', 'opened', 'deadline', 'subjects affected', 'authority told', 'subjects told in time', 'told late'],
+      rows: report.incidents.map((i) => [i.incidentId, i.openedAt, i.deadline, String(i.affected), i.authorityReportedAt ?? 'not yet',
+        String(i.subjectsReported), String(i.subjectsReportedLate)]),
+      empty: 'None.',
+    },
+    {
       title: 'Declared vs actual: processing seen but not declared',
       text: report.drift.declared ? undefined : `The policy in force (version ${report.drift.policyVersion}) declares no processing: nothing was compared.`,
       headers: ['purpose', 'what', 'value', 'first seen', 'evidence (event ids)'],

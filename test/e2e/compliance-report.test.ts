@@ -64,17 +64,21 @@ describe('complianceReport and authorize over GraphQL', () => {
     await server.stop();
   });
 
-  it('fills the report: verdicts, transparency, transfer register, retention, requests, shutdowns, head', async () => {
+  it('fills the report: verdicts, transparency, transfer register, retention, requests, shutdowns, incident clocks, declared vs actual, head', async () => {
     const { data, errors } = await server.gql<{ complianceReport: Record<string, unknown> & {
       summary: { rule: string; violations: number }[]; transfers: { toRegion: string; consentStatus: string }[];
       transparency: { byAuthority: unknown[] }; openRequests: { requestId: string; daysLeft: number }[]; shutdowns: { stillHeld: number }[];
       policy: { version: string }; ledgerHead: { position: number };
+      incidents: { incidentId: string; deadline: string; affected: number; authorityReportedAt: string | null; subjectsReported: number; subjectsReportedLate: number }[];
+      drift: { declared: boolean; undeclared: { purpose: string; dimension: string; value: string }[] };
     } }>(`{ complianceReport(asOf: "2026-11-29T00:00:00Z") {
       policy { version } ledgerHead { position hash } summary { rule violations }
       violations { rule subjectId eventIds occurredAt detectedAt policyVersion message }
       transparency { byAuthority { authority instrument requests disclosures } disclosuresWithoutRequest { subjectId } }
       transfers { toRegion consentStatus consentProblem } retention { overdue { subjectId } dueSoon { subjectId } }
-      openRequests { requestId daysLeft } shutdowns { service subjectCount notified deleted stillHeld } } }`);
+      openRequests { requestId daysLeft } shutdowns { service subjectCount notified deleted stillHeld }
+      incidents { incidentId deadline affected authorityReportedAt subjectsReported subjectsReportedLate }
+      drift { declared undeclared { purpose dimension value } } } }`);
     expect(errors).toBeUndefined();
     const report = data!.complianceReport;
     expect(report.policy.version).toBe('1');
@@ -84,6 +88,11 @@ describe('complianceReport and authorize over GraphQL', () => {
     expect(report.transfers.map((t) => [t.toRegion, t.consentStatus])).toEqual([['US', 'valid'], ['SG', 'not-valid']]);
     expect(report.openRequests).toEqual([{ requestId: 'r-1003-access', daysLeft: -132 }]);
     expect(report.shutdowns).toEqual([{ service: 'mini-game', subjectCount: 2, notified: 2, deleted: 1, stillHeld: 1 }]);
+    expect(report.incidents).toEqual([{ incidentId: 'inc-2026-04', deadline: '2026-04-19T08:00:00.000Z', affected: 6,
+      authorityReportedAt: '2026-04-20T16:00:00.000Z', subjectsReported: 6, subjectsReportedLate: 0 }]);
+    expect(report.drift.declared).toBe(true);
+    expect(report.drift.undeclared).toContainEqual({ purpose: 'analytics', dimension: 'purpose', value: 'analytics' });
+    expect(report.drift.undeclared).toContainEqual({ purpose: 'service-provision', dimension: 'region', value: 'US' });
   });
 
   const ask = (args: string) => server.gql<{ authorize: { allowed: boolean; policyVersion: string; reasons: { rule: string | null; message: string }[] } }>(

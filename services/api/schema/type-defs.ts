@@ -232,8 +232,21 @@ export const typeDefs = /* GraphQL */ `
     shutdowns: [ShutdownProgress!]!
     "Declared vs actual processing (see processingDrift)."
     drift: ProcessingDrift!
+    "Incidents that exposed someone's data: the reporting deadline and who was told when (GDPR Art. 33–34; PIPL Art. 57)."
+    incidents: [IncidentClock!]!
     "An inclusion bundle (README, Proofs) for every event the violations cite, checkable offline with pdl verify-proof. Null: none cited."
     proof: JSON
+  }
+
+  type IncidentClock {
+    incidentId: ID!
+    openedAt: DateTime!
+    deadline: DateTime!
+    policyVersion: String!
+    affected: Int!
+    authorityReportedAt: DateTime
+    subjectsReported: Int!
+    subjectsReportedLate: Int!
   }
 
   type ProcessingDrift {
