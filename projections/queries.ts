@@ -6,13 +6,13 @@
 import type Database from 'better-sqlite3';
 import { readAccessLog, type AccessRow } from './access-log/access-log.js';
 import { consents, type ConsentState } from './consents/consents.js';
-import { countEvents, readEventPositions, type EventFilter } from './event-index/event-index.js';
+import { countEvents, readEventPosition, readEventPositions, type EventFilter } from './event-index/event-index.js';
 import { incidents, readIncidentImpact, type AffectedSubject, type IncidentState } from './incidents/incidents.js';
 import { readDisclosures, readLegalRequests, type DisclosureRow, type LegalRequestState } from './legal-requests/legal-requests.js';
 import { readRegister, type PurposeState } from './processing-register/processing-register.js';
 import { readRecipients, readTransfers, type RecipientState, type TransferRow } from './recipients/recipients.js';
 import { subjectCategories, type CategoryState } from './subject-profile/categories.js';
-import { subjects, type SubjectState } from './subject-profile/subjects.js';
+import { readSubjectsByPrefix, subjects, type SubjectState } from './subject-profile/subjects.js';
 import { subjectRequests, type SubjectRequestState } from './subject-requests/subject-requests.js';
 
 export type { AccessRow, AffectedSubject, DisclosureRow, EventFilter, TransferRow };
@@ -72,6 +72,25 @@ export class ReadModels {
   /** Positions of events matching the filter, after a position, in order. */
   eventPositions(filter: EventFilter, after: number, limit: number): number[] {
     return readEventPositions(this.db, filter, after, limit);
+  }
+
+  /** Subjects by id prefix, in id order, after a cursor id. */
+  subjectsByPrefix(prefix: string, after: string, limit: number): (SubjectState & { subjectId: string })[] {
+    return readSubjectsByPrefix(this.db, prefix, after, limit);
+  }
+
+  /** Every incident, in id order. */
+  incidents(): (IncidentState & { incidentId: string })[] {
+    return incidents.readPrefix(this.db, []).map(({ key, state }) => ({ ...state, incidentId: String(key[0]) }));
+  }
+
+  /** Every subject request, across subjects. */
+  allRequests(): (SubjectRequestState & { requestId: string; subjectId: string })[] {
+    return subjectRequests.readPrefix(this.db, []).map(({ key, state }) => ({ ...state, subjectId: String(key[0]), requestId: String(key[1]) }));
+  }
+
+  eventPosition(eventId: string): number | null {
+    return readEventPosition(this.db, eventId);
   }
 
   countEvents(filter: EventFilter): number {

@@ -79,3 +79,8 @@ function filterSql(filter: EventFilter): { where: string; params: string[] } {
   add("EXISTS (SELECT 1 FROM rm_event_tags t WHERE t.tag = 'system' AND t.value = ? AND t.position = i.position)", filter.system);
   return { where: where.join(' AND '), params };
 }
+
+/** The position of an event by its id, or null. */
+export function readEventPosition(db: Database.Database, eventId: string): number | null {
+  return statement<[string], { position: number }>(db, 'SELECT position FROM rm_event_index WHERE event_id = ?').get(eventId)?.position ?? null;
+}

@@ -1,5 +1,7 @@
 /** Per subject: when first and last seen, whether and when erased, what arrived after erasure. */
+import type Database from 'better-sqlite3';
 import { keyedProjection } from '../projection.js';
+import { statement } from '../statements.js';
 
 export interface SubjectState {
   lastPosition: number;
@@ -34,3 +36,11 @@ export const subjects = keyedProjection<SubjectState>({
     };
   },
 });
+
+/** Subjects whose id starts with `prefix`, after `after`, in id order (ids are ASCII by the contract: a range scan). */
+export function readSubjectsByPrefix(db: Database.Database, prefix: string, after: string, limit: number): (SubjectState & { subjectId: string })[] {
+  return statement<[string, string, string, number], { subject_id: string; state: string }>(db,
+    'SELECT subject_id, state FROM rm_subjects WHERE subject_id >= ? AND subject_id < ? AND subject_id > ? ORDER BY subject_id LIMIT ?')
+    .all(prefix, `${prefix}\u007f`, after, limit)
+    .map((row) => ({ ...(JSON.parse(row.state) as SubjectState), subjectId: row.subject_id }));
+}

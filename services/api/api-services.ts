@@ -17,21 +17,29 @@ import { ViewRecorder, type ViewRecorderOptions } from './audit/view-recorder.js
 import type { ApiServices } from './context.js';
 import type { Prover } from '../proofs/prover.js';
 import { openProver } from '../composition/open-prover.js';
+import { buildSubjectExport } from '../export/subject-export.js';
+import { verifyChain, type Anchor } from '../ledger/verify.js';
+import { checkStoredCheckpoints } from '../proofs/stored-checkpoints.js';
+import type { EventStore } from '../store/port.js';
 
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
   options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; views?: ViewRecorderOptions; ingest?: ApiServices['ingest']; now?: () => Date },
 ): ApiServices {
-  const prover = options.prover ?? openProver(opened);
   const { ledger, store, keys, readModelsDb } = opened;
+  const prover = options.prover ?? openProver(opened);
+  const readModels = new ReadModels(readModelsDb);
+  const now = options.now ?? (() => new Date());
+  // One verification at a time: each reads the whole log; callers queue rather than multiply the work.
+  let verifying: Promise<unknown> = Promise.resolve();
   const head = async () => ({ ...(await store.head()), readModelsPosition: opened.readModels?.position ?? 0 });
   return {
     log: { head: () => store.head(), readPositions: (positions) => store.readPositions(positions) },
     record: (inputs, recordOptions) => ledger.record(inputs, recordOptions),
     reveal: (recorded) => ledger.open(recorded).event,
     subjectsByIdentifier: (kind, normalised) => keys.findByIdentifier(kind, normalised),
-    readModels: new ReadModels(readModelsDb),
+    readModels,
     readModelsState: () => ({ position: opened.readModels?.position ?? null, failure: opened.worker?.failure() ?? null }),
     compliance: {
       report: async (window: ReportWindow) => reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb),
@@ -46,10 +54,40 @@ export function apiServices(
       inclusionOf: (eventIds) => prover.inclusion(eventIds, 'if-needed'),
       consistency: (fromSize, toSize) => prover.consistency(fromSize, toSize),
     },
+    verify: (anchor) => {
+      const run = verifying.then(() => verifyOffLoop(store, prover, anchor));
+      verifying = run.catch(() => undefined);
+      return run;
+    },
+    exportSubject: (subjectId) => buildSubjectExport({
+      readModels, readPositions: (positions) => store.readPositions(positions), reveal: (recorded) => ledger.open(recorded).event,
+      proofs: { inclusionAt: (positions) => prover.inclusionAt(positions, 'if-needed') },
+    }, subjectId, now().toISOString()),
     apiKeys,
     views: new ViewRecorder(ledger, options.log, options.views),
     lookups: new RateLimiter(options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
-    now: options.now ?? (() => new Date()),
+    now,
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
+}
+
+/**
+ * `pdl verify` for the API: the same checks, over a log that hands the request loop back every
+ * 1,000 events, so other callers are answered while a million events are hashed.
+ */
+async function verifyOffLoop(store: EventStore, prover: Prover, anchor: Anchor | undefined) {
+  const stored = prover.checkpoints.all();
+  const checked = stored.length > 0 ? await checkStoredCheckpoints(stored, prover.verifierKey) : { heads: [], forged: [] };
+  const yielding: Pick<EventStore, 'head' | 'readAll'> = {
+    head: () => store.head(),
+    async *readAll(options) {
+      let count = 0;
+      for await (const event of store.readAll(options)) {
+        yield event;
+        if (++count % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+  };
+  const report = await verifyChain(yielding, { anchor, checkpoints: checked.heads });
+  return { ...report, ok: report.ok && checked.forged.length === 0, checkpoints: checked.heads.length, forgedCheckpoints: checked.forged.map((f) => f.size) };
 }

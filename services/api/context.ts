@@ -10,6 +10,8 @@ import type { ProcessingDrift } from '../../projections/compliance/drift.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { SignedCheckpoint } from '../proofs/prover.js';
+import type { Anchor, VerifyReport } from '../ledger/verify.js';
+import type { SubjectExport } from '../export/subject-export.js';
 import type { ConsistencyBundle, InclusionBundle } from '../proofs/verifier/verify-proof.js';
 import type { ApiKeys, Principal } from './auth/api-keys.js';
 import type { RateLimiter } from './auth/rate-limit.js';
@@ -50,6 +52,10 @@ export interface ApiServices {
     inclusionOf(eventIds: readonly string[]): Promise<InclusionBundle>;
     consistency(fromSize: number, toSize?: number): ConsistencyBundle;
   };
+  /** The chain (and every signed checkpoint) checked from the first event, one check at a time, yielding to other requests. */
+  verify(anchor?: Anchor): Promise<VerifyReport & { checkpoints: number; forgedCheckpoints: number[] }>;
+  /** The package a subject is owed, values opened; null for a subject never seen. */
+  exportSubject(subjectId: string): Promise<SubjectExport | null>;
   /** The clock every resolver reads (tests set it). */
   readonly now: () => Date;
   /** Present when the server runs the Kafka consumer itself (`pdl serve --kafka`). */

@@ -13,6 +13,7 @@ import { events } from './resolvers/events.js';
 import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingDriftQuery, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
 import { checkpoint, consistencyProof } from './resolvers/proofs.js';
+import * as workflows from './resolvers/workflows.js';
 import { typeDefs } from './schema/type-defs.js';
 
 const EXAMPLE = `# Every request needs the header  {"Authorization": "Bearer <key>"}  (Headers tab below).
@@ -42,7 +43,9 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
       resolvers: {
         DateTime: DateTimeResolver,
         JSON: JSONResolver,
-        Query: { subjectAccess, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery },
+        Query: { subjectAccess, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery,
+          subjects: workflows.subjects, incidents: workflows.incidents, legalRequests: workflows.legalRequests, subjectRequests: workflows.subjectRequests,
+          event: workflows.event, verify: workflows.verify, exportSubject: workflows.exportSubject },
         Mutation: { recordEvents, createApiKey, revokeApiKey },
       },
     }),

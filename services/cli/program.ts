@@ -20,6 +20,7 @@ import { verifyCommand } from './commands/verify.js';
 import { checkpointCommand } from './commands/checkpoint.js';
 import { proveCommand } from './commands/prove.js';
 import { verifyProofCommand } from './commands/verify-proof.js';
+import { exportCommand } from './commands/export.js';
 import { parseStopTimeout } from './stop-on-signals.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -39,7 +40,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand]) {
+  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand]) {
     register(program, globals);
   }
   return program;

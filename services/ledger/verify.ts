@@ -37,7 +37,7 @@ export interface TreeHead {
 }
 
 export async function verifyChain(
-  store: EventStore,
+  store: Pick<EventStore, 'head' | 'readAll'>,
   options: { anchor?: Anchor; checkpoints?: readonly TreeHead[]; onProgress?: (checked: number, total: number) => void } = {},
 ): Promise<VerifyReport> {
   const pending = [...(options.checkpoints ?? [])].filter((c) => c.size > 0).sort((a, b) => a.size - b.size);

@@ -63,6 +63,13 @@ const OPERATIONS: Record<string, { query: string; allowed: string[] }> = {
   events: { query: '{ events(first: 1) { totalCount } }', allowed: ['admin', 'dpo', 'auditor'] },
   ledgerHead: { query: '{ ledgerHead { position hash } }', allowed: ['admin', 'producer', 'dpo', 'auditor'] },
   checkpoint: { query: '{ checkpoint { size root note verifierKey } }', allowed: ['admin', 'producer', 'dpo', 'auditor'] },
+  subjects: { query: '{ subjects(search: "s-") { edges { node { subjectId } } } }', allowed: ['admin', 'dpo', 'auditor'] },
+  incidents: { query: '{ incidents { incidentId subjectCount } }', allowed: ['admin', 'dpo', 'auditor'] },
+  legalRequests: { query: '{ legalRequests { requestId } }', allowed: ['admin', 'dpo', 'auditor'] },
+  subjectRequests: { query: '{ subjectRequests { requestId status } }', allowed: ['admin', 'dpo', 'auditor'] },
+  event: { query: '{ event(id: "00000000-0000-4000-8000-000000000000") { id } }', allowed: ['admin', 'dpo', 'auditor'] },
+  verify: { query: '{ verify { ok checked } }', allowed: ['admin', 'dpo', 'auditor'] },
+  exportSubject: { query: '{ exportSubject(subjectId: "s-through") { html } }', allowed: ['admin', 'dpo'] },
   authorize: { query: '{ authorize(subjectId: "s-through", purpose: "analytics", categories: ["contact.email"]) { allowed } }', allowed: ['admin', 'producer', 'dpo'] },
   // A DPO records requests, answers and erasures; SubjectErased/PolicyPublished from a producer are refused by path (security-model test).
   recordEvents: { query: 'mutation { recordEvents(events: []) { appended } }', allowed: ['admin', 'producer', 'dpo'] },

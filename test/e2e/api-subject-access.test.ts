@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registration, anEvent } from '../fixtures/events.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl } from './run-pdl.js';
+import { DEMO_PEOPLE, demoEventId } from '../../services/demo/scenario.js';
 
 let server: PdlServer;
 let dpoKey: string;
@@ -227,5 +228,81 @@ describe('automated decisions (GDPR Art. 15(1)(h), 22)', () => {
       '{ subjectAccess(subjectId: "u-1004") { automatedDecisions { eventId action target } accessLog { action } } }', undefined, auditorKey);
     expect(answer.data!.subjectAccess.automatedDecisions).toEqual([{ eventId: decision.id, action: 'decided', target: 'fraud-scoring' }]);
     expect(answer.data!.subjectAccess.accessLog.filter((entry) => entry.action === 'used').length).toBeGreaterThan(0);
+  });
+});
+
+describe('the workflow queries a DPO starts from', () => {
+  it('subjects: by id prefix page by page, and by e-mail written any way (dpo), never by e-mail for an auditor', async () => {
+    type Page = { subjects: { edges: { node: { subjectId: string; erased: boolean } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const first = await server.gql<Page>('{ subjects(search: "u-100", first: 4) { edges { node { subjectId erased } } pageInfo { hasNextPage endCursor } } }', undefined, auditorKey);
+    expect(first.data!.subjects.edges.map((e) => e.node.subjectId)).toEqual(['u-1001', 'u-1002', 'u-1003', 'u-1004']);
+    expect(first.data!.subjects.pageInfo.hasNextPage).toBe(true);
+    const second = await server.gql<Page>('query($after: String) { subjects(search: "u-100", first: 4, after: $after) { edges { node { subjectId erased } } pageInfo { hasNextPage } } }',
+      { after: first.data!.subjects.pageInfo.endCursor }, auditorKey);
+    expect(second.data!.subjects.edges.map((e) => [e.node.subjectId, e.node.erased])).toEqual([['u-1005', true], ['u-1006', false]]);
+    expect(second.data!.subjects.pageInfo.hasNextPage).toBe(false);
+    const byEmail = await server.gql<Page>('{ subjects(search: "LI.WEI@example.CN") { edges { node { subjectId } } } }', undefined, dpoKey);
+    expect(byEmail.data!.subjects.edges.map((e) => e.node.subjectId)).toEqual(['u-1001']);
+    const asAuditor = await server.gql('{ subjects(search: "li.wei@example.cn") { edges { node { subjectId } } } }', undefined, auditorKey);
+    expect(asAuditor.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('incidents, legal requests and subject requests are listed; an event is found by id', async () => {
+    const answer = await server.gql<{
+      incidents: { incidentId: string; subjectCount: number; reports: { audience: string }[] }[];
+      legalRequests: { requestId: string; disclosures: { subjectId: string }[] }[];
+      overdue: { requestId: string; status: string; daysLeft: number }[];
+      event: { id: string; type: string; position: number } | null;
+      missing: unknown;
+    }>(`{ incidents { incidentId subjectCount reports { audience } } legalRequests { requestId disclosures { subjectId } }
+          overdue: subjectRequests(status: "overdue") { requestId status daysLeft }
+          event(id: "${demoEventId('u-1003 phone given to police without request')}") { id type position }
+          missing: event(id: "00000000-0000-4000-8000-000000000000") { id } }`, undefined, auditorKey);
+    expect(answer.errors).toBeUndefined();
+    const data = answer.data!;
+    expect(data.incidents).toEqual([{ incidentId: 'inc-2026-04', subjectCount: 6, reports: [{ audience: 'subjects' }, { audience: 'authority' }] }]);
+    expect(data.legalRequests).toEqual([{ requestId: 'lr-2026-17', disclosures: [{ subjectId: 'u-1002' }] }]);
+    expect(data.overdue.map((r) => [r.requestId, r.status])).toEqual([['r-1003-access', 'overdue']]);
+    expect(data.event).toMatchObject({ id: demoEventId('u-1003 phone given to police without request'), type: 'DataShared' });
+    expect(data.missing).toBeNull();
+  });
+
+  it('verify: the chain and the signed checkpoints hold, checked on the server', async () => {
+    await server.gql('{ checkpoint { size } }');
+    const answer = await server.gql<{ verify: { ok: boolean; checked: number; headPosition: number; checkpoints: number; firstBreak: unknown } }>(
+      '{ verify { ok checked headPosition checkpoints firstBreak { position } } }', undefined, auditorKey);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.verify).toMatchObject({ ok: true, firstBreak: null });
+    expect(answer.data!.verify.checked).toBe(answer.data!.verify.headPosition);
+    expect(answer.data!.verify.checkpoints).toBeGreaterThanOrEqual(1);
+    const bad = await server.gql('{ verify(anchor: "1:zz") { ok } }', undefined, auditorKey);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('VALIDATION');
+  });
+
+  it('exportSubject: every Art. 15(1) item for each demo subject, values for a dpo, a proof that verifies; refused to an auditor', async () => {
+    const { verifyInclusionBundle } = await import('../../services/proofs/verifier/verify-proof.js');
+    for (const person of DEMO_PEOPLE) {
+      const answer = await server.gql<{ exportSubject: { json: Record<string, unknown> & {
+        purposes: unknown[]; categories: { category: string; value: string | null; sources: string[]; retention: string | null }[]; recipients: unknown[];
+        rights: string[]; automatedDecisions: unknown[]; timeline: { eventId: string }[]; proof: Parameters<typeof verifyInclusionBundle>[0] | null;
+      }; html: string } }>(`{ exportSubject(subjectId: "${person.id}") { json html } }`, undefined, dpoKey);
+      expect(answer.errors).toBeUndefined();
+      const pkg = answer.data!.exportSubject.json;
+      for (const item of ['purposes', 'categories', 'recipients', 'transfersAbroad', 'rights', 'automatedDecisions', 'consents', 'requests', 'timeline', 'proof']) {
+        expect(pkg, `${person.id}: ${item}`).toHaveProperty(item);
+      }
+      expect(pkg.purposes.length, person.id).toBeGreaterThan(0);
+      expect(pkg.categories.every((c) => c.sources.length > 0), `${person.id}: source of each category`).toBe(true);
+      expect(pkg.rights.join(' ')).toContain('GDPR Art. 22');
+      const email = pkg.categories.find((c) => c.category === 'contact.email')!;
+      // u-1005 is erased; u-1006's e-mail was corrected by the rectification test above.
+      expect(email.value, person.id).toBe(person.id === 'u-1005' ? null : person.id === 'u-1006' ? 'Zhao.Lei.New@Example.cn' : person.email);
+      const proof = await verifyInclusionBundle(pkg.proof!, {});
+      expect(proof.ok, person.id).toBe(true);
+      expect(proof.entries.map((e) => e.eventId).sort()).toEqual(pkg.timeline.map((t) => t.eventId).sort());
+      expect(answer.data!.exportSubject.html).toContain('<h1>Your personal data</h1>');
+    }
+    const asAuditor = await server.gql('{ exportSubject(subjectId: "u-1001") { html } }', undefined, auditorKey);
+    expect(asAuditor.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

@@ -1,5 +1,5 @@
 /** The compliance report and `authorize` on the demo, through the real binary and the real server. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIBERATE_WRONGS, demoEventId } from '../../services/demo/scenario.js';
@@ -119,5 +119,28 @@ describe('complianceReport and authorize over GraphQL', () => {
     const { errors } = await ask('subjectId: "u-1001", purpose: "curiosity", categories: ["contact.email"]');
     expect(errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION' } });
     expect(errors?.[0]?.message).toContain('purpose: unknown purpose "curiosity"');
+  });
+});
+
+describe('pdl export on the demo', () => {
+  it('writes the subject\'s package as JSON and HTML (0600), values opened, with a proof pdl verify-proof accepts; a subject never seen is refused', async () => {
+    const out = join(dir, 'export');
+    const run = await runPdl(['--db', db, 'export', '--subject', 'u-1001', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/wrote .*u-1001\.json and .*u-1001\.html: \d+ events, each proven against a signed checkpoint/);
+    for (const file of ['u-1001.json', 'u-1001.html']) expect(statSync(join(out, file)).mode & 0o777).toBe(0o600);
+    const pkg = JSON.parse(readFileSync(join(out, 'u-1001.json'), 'utf8')) as { categories: { category: string; value: string | null }[]; proof: unknown; rights: string[] };
+    expect(pkg.categories.find((c) => c.category === 'contact.email')?.value).toBe('li.wei@example.cn');
+    expect(pkg.categories.find((c) => c.category === 'biometric.face')?.value).toBe('face-template-v2:u-1001');
+    writeFileSync(join(out, 'proof.json'), JSON.stringify(pkg.proof));
+    const checked = await runPdl(['verify-proof', join(out, 'proof.json')]);
+    expect(checked.code).toBe(0);
+    expect(readFileSync(join(out, 'u-1001.html'), 'utf8')).toContain('li.wei@example.cn');
+    // The operator saw values: recorded.
+    const events = await runPdl(['--db', db, 'events', '--subject', 'u-1001', '--json']);
+    expect(events.stdout).toContain('"operation":"cli.export"');
+    const unknown = await runPdl(['--db', db, 'export', '--subject', 'nobody-xyz', '--out', out]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('never seen subject nobody-xyz');
   });
 });

@@ -35,6 +35,20 @@ export const typeDefs = /* GraphQL */ `
     ingestStatus: IngestStatus
     "The API keys (admin only): ids, roles, labels, never the keys."
     apiKeys: [ApiKey!]!
+    "Subjects by id prefix (empty: all), in id order; an e-mail or phone is looked up by blind index (dpo, admin; rate-limited)."
+    subjects(search: String, first: Int = 50, after: String): SubjectConnection!
+    "Every incident, with how many subjects it touched and who was told."
+    incidents: [IncidentSummary!]!
+    "Every legal request received, with what was disclosed under it."
+    legalRequests: [LegalRequest!]!
+    "Subject requests across subjects, soonest deadline first; status: open, overdue or completed."
+    subjectRequests(status: String, first: Int = 100): [SubjectRequestEntry!]!
+    "One event by id, as on the timeline (values only for roles that may see them). Null: no such event."
+    event(id: ID!): LedgerEventRecord
+    "The chain and every signed checkpoint checked from the first event, as pdl verify does; anchor: POSITION:HASH kept from earlier."
+    verify(anchor: String): VerifyResult!
+    "The package a subject is owed (GDPR Art. 15(3), 20; PIPL Art. 45): JSON and a readable page, values opened (dpo, admin; recorded as DataViewed)."
+    exportSubject(subjectId: ID!): SubjectExport
     "May this be done now? Judged by the same rules as the ledger, against the subject's consents and the policy in force."
     authorize(subjectId: ID!, purpose: String!, categories: [String!]!, recipient: RecipientInput, legalBasis: String, legalRequestId: ID, consentId: ID): Authorization!
   }
@@ -49,6 +63,46 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type ApiKey { id: ID!, role: Role!, label: String, createdAt: DateTime! }
+
+  type SubjectConnection { edges: [SubjectEdge!]!, pageInfo: PageInfo! }
+  type SubjectEdge { cursor: String!, node: SubjectSummary! }
+  type SubjectSummary { subjectId: ID!, firstSeenAt: DateTime!, lastSeenAt: DateTime!, erased: Boolean!, erasedAt: DateTime, events: Int! }
+  type IncidentReport { audience: String!, at: DateTime!, subjectId: ID, eventId: ID! }
+  type IncidentSummary {
+    incidentId: ID!
+    systems: [String!]!
+    windowFrom: DateTime
+    windowTo: DateTime
+    description: String
+    openedAt: DateTime
+    closedAt: DateTime
+    subjectCount: Int!
+    reports: [IncidentReport!]!
+  }
+  type SubjectRequestEntry {
+    subjectId: ID!
+    requestId: ID!
+    kind: String
+    receivedAt: DateTime
+    deadline: DateTime
+    completedAt: DateTime
+    outcome: String
+    status: String!
+    daysLeft: Int
+    evidence: [ID!]!
+  }
+  type ChainBreak { position: Int!, kind: String!, expected: String!, found: String!, message: String! }
+  type VerifyResult {
+    ok: Boolean!
+    checked: Int!
+    headPosition: Int!
+    headHash: String
+    "Signed checkpoints the log was held to; forgedCheckpoints: sizes whose stored note does not verify."
+    checkpoints: Int!
+    forgedCheckpoints: [Int!]!
+    firstBreak: ChainBreak
+  }
+  type SubjectExport { json: JSON!, html: String! }
 
   input IdentifierInput { kind: String!, value: String! }
 

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ValidationError } from '../../errors.js';
+import { withLedger } from '../with-ledger.js';
+import type { GlobalOptions } from '../global-options.js';
+import { operatorActorId } from '../operator.js';
+import { printable } from '../printable.js';
+
+export function exportCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('export')
+    .description('write the package a subject is owed (GDPR Art. 15, 20; PIPL Art. 45): JSON and a readable HTML page, values decrypted, with a proof')
+    .requiredOption('--subject <id>', 'the subject')
+    .requiredOption('--out <dir>', 'the folder to write <subject>.json and <subject>.html to (mode 0600)')
+    .addHelpText('after', '\nValues are decrypted: the export is recorded as a DataViewed by operator:<login>, like pdl events --reveal.')
+    .action(async (options: { subject: string; out: string }) => {
+      const written = await withLedger(globals(), async (opened) => {
+        const [{ buildSubjectExport }, { renderExportHtml }, { ReadModels }, { openProver }, { dataViewedEvent }] = await Promise.all([
+          import('../../export/subject-export.js'), import('../../export/render-export.js'), import('../../../projections/queries.js'),
+          import('../../composition/open-prover.js'), import('../../ledger/data-viewed.js'),
+        ]);
+        const prover = openProver(opened);
+        const pkg = await buildSubjectExport({
+          readModels: new ReadModels(opened.readModelsDb), readPositions: (p) => opened.store.readPositions(p),
+          reveal: (recorded) => opened.ledger.open(recorded).event, proofs: { inclusionAt: (p) => prover.inclusionAt(p) },
+        }, options.subject, new Date().toISOString());
+        if (!pkg) throw new ValidationError(`the ledger has never seen subject ${printable(options.subject.slice(0, 80))}`);
+        mkdirSync(options.out, { recursive: true, mode: 0o700 });
+        const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
+        writeFileSync(`${base}.json`, `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
+        writeFileSync(`${base}.html`, renderExportHtml(pkg), { mode: 0o600 });
+        const shown = pkg.categories.filter((c) => c.value !== null).map((c) => c.category);
+        if (shown.length > 0) {
+          await opened.ledger.record([dataViewedEvent({ subjectId: options.subject, actorId: operatorActorId(), role: 'operator', operation: 'cli.export', categories: shown }, new Date().toISOString())]);
+        }
+        return { base, events: pkg.timeline.length, proven: pkg.proof !== null };
+      }, { readModels: true });
+      console.log(`wrote ${written.base}.json and ${written.base}.html: ${written.events} events${written.proven ? ', each proven against a signed checkpoint' : ''}.`);
+    });
+}

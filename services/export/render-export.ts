@@ -1,0 +1,49 @@
+/** The subject's package as a page a person reads: the same content as the JSON, nothing fetched from elsewhere. */
+import type { SubjectExport } from './subject-export.js';
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '—');
+
+function table(headers: string[], rows: string[][], empty: string): string {
+  if (rows.length === 0) return `<p class="empty">${escapeHtml(empty)}</p>`;
+  return `<table><thead><tr>${headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+    rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('') + '</tbody></table>';
+}
+
+export function renderExportHtml(pkg: SubjectExport): string {
+  const sections: [string, string][] = [
+    ['Why your data is processed (purposes)', table(['purpose', 'meaning'], pkg.purposes.map((p) => [p.purpose, p.label]), 'None recorded.')],
+    ['What is held (categories, values, where, until when, from where)', table(
+      ['category', 'status', 'value', 'purposes', 'legal bases', 'source', 'stored in', 'kept until', 'corrected'],
+      pkg.categories.map((c) => [c.label, c.status, c.value ?? '—', c.purposes.join(', '), c.legalBases.join(', '), c.sources.join(', '),
+        c.storage.map((s) => `${s.system} [${s.region}]`).join(', '), c.retainedUntil ? day(c.retainedUntil) : (c.retention ?? '—'), day(c.rectifiedAt)]),
+      'Nothing held.')],
+    ['Who received it (abroad included)', table(['recipient', 'kind', 'region', 'abroad', 'categories', 'first', 'last'],
+      pkg.recipients.map((r) => [r.name, r.kind, r.region, r.abroad ? 'yes' : 'no', r.categories.join(', '), day(r.firstShared), day(r.lastShared)]), 'Nobody.')],
+    ['Consents', table(['consent', 'status', 'purposes', 'given'], pkg.consents.map((c) => [c.consentId, c.status, c.purposes.join(', '), day(c.givenAt)]), 'None.')],
+    ['Your requests', table(['request', 'kind', 'received', 'completed', 'outcome'],
+      pkg.requests.map((r) => [r.requestId, r.kind ?? '—', day(r.receivedAt), day(r.completedAt), r.outcome ?? '—']), 'None.')],
+    ['Decisions made about you by automated means', table(['when', 'system', 'purpose', 'categories'],
+      pkg.automatedDecisions.map((a) => [day(a.occurredAt), a.target, a.purpose ?? '—', a.categories.join(', ')]), 'None.')],
+    ['Who used or viewed your data', table(['when', 'action', 'by', 'target', 'purpose'],
+      pkg.accessLog.map((a) => [day(a.occurredAt), a.action, `${a.actor.kind}:${a.actor.id}`, a.target, a.purpose ?? '—']), 'Nobody.')],
+    ['Your rights', `<ul>${pkg.rights.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`],
+    [`Everything recorded about you (${pkg.timeline.length} events${pkg.timelineTruncated ? ', the first ones only' : ''})`, table(['position', 'when', 'what', 'event id'],
+      pkg.timeline.map((t) => [String(t.position), t.event.occurredAt, t.event.type, t.eventId]), 'No events.')],
+    ['Proof', pkg.proof
+      ? `<p>Each event above is in the ledger whose signed checkpoint is below: check the JSON package with <code>pdl verify-proof</code> and the operator's published key.</p><pre>${escapeHtml(pkg.proof.checkpoint)}</pre>`
+      : `<p class="empty">${escapeHtml(pkg.proofNote ?? 'no proof')}</p>`],
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Your personal data — ${escapeHtml(pkg.subject.id)}</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1b1f24}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}pre,code{background:#f6f8fa;padding:.2rem}.empty{color:#57606a}
+</style></head><body>
+<h1>Your personal data</h1>
+<p>Subject <strong>${escapeHtml(pkg.subject.id)}</strong>, first seen ${day(pkg.subject.firstSeenAt)}, last seen ${day(pkg.subject.lastSeenAt)}${pkg.subject.erased ? `, erased ${day(pkg.subject.erasedAt)} (values can no longer be read)` : ''}. Generated ${escapeHtml(pkg.generatedAt)}.</p>
+${sections.map(([title, body]) => `<section><h2>${escapeHtml(title)}</h2>\n${body}</section>`).join('\n')}
+</body></html>
+`;
+}
