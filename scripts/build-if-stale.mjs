@@ -9,12 +9,12 @@ import { join } from 'node:path';
 
 /** Written after each build: tsc's incremental build leaves unchanged outputs (and their times) alone. */
 const STAMP = 'dist/.built';
-const SOURCES = ['schemas', 'services', 'projections', 'bench/scenarios.ts', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const SOURCES = ['schemas', 'services', 'projections', 'console', 'bench/scenarios.ts', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
 function newest(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
-  if (!stat.isDirectory()) return path.endsWith('.ts') || path.endsWith('.json') ? stat.mtimeMs : 0;
+  if (!stat.isDirectory()) return /\.(ts|json|html|css|mjs)$/.test(path) ? stat.mtimeMs : 0;
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
@@ -23,6 +23,8 @@ const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
 if (process.argv.includes('--force') || SOURCES.some((source) => newest(source) > built)) {
   const started = Date.now();
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  // The DPO console (console/): a static page served by `pdl serve` at /, bundled with its assets (no CDN).
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'console/vite.config.mjs'], { stdio: 'inherit' });
   // Stamped with the build's start: a source saved while tsc ran is still seen as newer.
   writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
   utimesSync(STAMP, new Date(started), new Date(started));

@@ -12,6 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { authenticate, type ApiServices } from './context.js';
 import { createApi } from './yoga.js';
 
@@ -55,6 +58,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       void health(services).then((body) => reply(response, body.status === 'ok' ? 200 : 503, body));
       return;
     }
+    if (request.method === 'GET' && consolePage(path, response)) return;
     if (path !== '/graphql' && path !== '/graphql/') {
       reply(response, 404, { errors: [{ message: 'not found: the API is at /graphql, health at /health', extensions: { code: 'NOT_FOUND' } }] });
       return;
@@ -127,4 +131,26 @@ async function health(services: ApiServices) {
   } catch (error) {
     return { status: 'unavailable', store: { reachable: false, error: error instanceof Error ? error.message : String(error) } };
   }
+}
+
+/** Where the built console is: beside the compiled server (dist/), or in dist/ when the server runs from its sources. */
+const CONSOLE_DIR = [join(dirname(fileURLToPath(import.meta.url)), '../../console'), join(dirname(fileURLToPath(import.meta.url)), '../../dist/console')]
+  .find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+const CONSOLE_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8' };
+// The console holds no data, only code: it may be fetched without a key; everything it shows comes from /graphql with one.
+const CONSOLE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Serves the DPO console's page and assets; false when the path is not the console's. */
+function consolePage(path: string, response: ServerResponse): boolean {
+  if (CONSOLE_DIR === null) return false;
+  const file = path === '/' || path === '/index.html' ? 'index.html' : /^\/assets\/[A-Za-z0-9._-]+\.(js|css)$/.test(path) ? path.slice(1) : null;
+  if (file === null || !existsSync(join(CONSOLE_DIR, file))) return false;
+  const type = CONSOLE_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
+  response.writeHead(200, { 'content-type': type, 'cache-control': file === 'index.html' ? 'no-cache' : 'public, max-age=31536000, immutable', ...CONSOLE_HEADERS });
+  response.end(readFileSync(join(CONSOLE_DIR, file)));
+  return true;
 }

@@ -45,7 +45,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
         JSON: JSONResolver,
         Query: { subjectAccess, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery,
           subjects: workflows.subjects, incidents: workflows.incidents, legalRequests: workflows.legalRequests, subjectRequests: workflows.subjectRequests,
-          event: workflows.event, verify: workflows.verify, exportSubject: workflows.exportSubject },
+          event: workflows.event, verify: workflows.verify, exportSubject: workflows.exportSubject, me: workflows.me },
         Mutation: { recordEvents, createApiKey, revokeApiKey },
       },
     }),

@@ -109,3 +109,11 @@ export async function exportSubject(_: unknown, args: { subjectId: string }, con
   const { renderExportHtml } = await import('../../export/render-export.js');
   return { json: pkg, html: renderExportHtml(pkg) };
 }
+
+/** Who is asking, and what the console may offer them. */
+export function me(_: unknown, __: unknown, context: ApiContext) {
+  return {
+    keyId: context.principal.keyId, role: context.principal.role,
+    mayRevealValues: context.may('revealValues'), mayLookUpIdentifiers: context.may('lookUpByIdentifier'), mayRecordPrivileged: context.may('recordPrivileged'),
+  };
+}

@@ -27,6 +27,8 @@ export const typeDefs = /* GraphQL */ `
     "The forensics timeline: every event, filtered, oldest first."
     events(filter: EventFilter, first: Int = 50, after: String): EventConnection!
     ledgerHead: LedgerHead!
+    "Who is asking: the key's id and role (never the key). Any role."
+    me: Me!
     "The latest signed checkpoint of the ledger's Merkle tree (C2SP tlog-checkpoint, signed-note): keep it, and hold the ledger to it later."
     checkpoint: Checkpoint!
     "Proof that the checkpoint signed at fromSize is a prefix of the one at toSize (default: the latest): a consistency bundle (README, Proofs)."
@@ -63,6 +65,7 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type ApiKey { id: ID!, role: Role!, label: String, createdAt: DateTime! }
+  type Me { keyId: ID!, role: Role!, mayRevealValues: Boolean!, mayLookUpIdentifiers: Boolean!, mayRecordPrivileged: Boolean! }
 
   type SubjectConnection { edges: [SubjectEdge!]!, pageInfo: PageInfo! }
   type SubjectEdge { cursor: String!, node: SubjectSummary! }

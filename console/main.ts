@@ -1,0 +1,78 @@
+/**
+ * The DPO console (README "The console"): sign in with an API key (kept for this tab only), then
+ * Subjects, Compliance, Incidents, Register, Events and Proof — each a page over the GraphQL API,
+ * shown as the key's role allows. Hash routes, so the server serves one page.
+ */
+import { ApiError, session, whoAmI, type Me } from './api.js';
+import { h } from './dom.js';
+import * as pages from './pages.js';
+
+const app = document.getElementById('app')!;
+const SECTIONS: [string, string][] = [['#/subjects', 'Subjects'], ['#/compliance', 'Compliance'], ['#/incidents', 'Incidents'], ['#/register', 'Register'], ['#/events', 'Events'], ['#/proof', 'Proof']];
+
+function signInPage(message?: string): void {
+  const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', required: true }) as HTMLInputElement;
+  const error = h('p', { class: 'error', role: 'alert' }, message ?? '');
+  const form = h('form', { onsubmit: (event) => {
+    event.preventDefault();
+    void whoAmI(input.value.trim()).then(() => {
+      session.signIn(input.value.trim());
+      if (!location.hash || location.hash === '#/') location.hash = '#/subjects';
+      void render();
+    }, (failure: unknown) => {
+      error.textContent = failure instanceof ApiError ? failure.message : 'The server could not be reached.';
+    });
+  } },
+  h('label', { for: 'api-key' }, 'API key'), input, ' ', h('button', { type: 'submit' }, 'Sign in'), error);
+  app.replaceChildren(h('main', { class: 'signin' }, h('h1', {}, 'personal-data-ledger'),
+    h('p', {}, 'Sign in with an API key. It is kept for this tab only; your role decides what you see.'), form));
+}
+
+function shell(me: Me, content: HTMLElement): HTMLElement {
+  const current = `#/${location.hash.split('/')[1] ?? ''}`;
+  return h('div', {},
+    h('header', {}, h('strong', {}, 'personal-data-ledger'),
+      h('nav', { 'aria-label': 'Sections' }, h('ul', {}, SECTIONS.map(([href, name]) =>
+        h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : undefined }, name))))),
+      h('span', { class: 'muted' }, `signed in as ${me.role} (key ${me.keyId})`),
+      h('button', { type: 'button', class: 'secondary', onclick: () => { session.signOut(); signInPage(); } }, 'Sign out')),
+    h('main', {}, content));
+}
+
+async function page(me: Me, route: string[]): Promise<HTMLElement> {
+  const [section, a, b] = route.map((part) => decodeURIComponent(part));
+  switch (section) {
+    case 'subject': return pages.subjectPage(me, a ?? '');
+    case 'compliance': return pages.compliancePage(a ?? '');
+    case 'incidents': return pages.incidentsPage();
+    case 'incident': return pages.incidentPage(a ?? '');
+    case 'register': return pages.registerPage();
+    case 'events': return pages.eventsPage(a ? { type: a } : {}, b ?? null);
+    case 'event': return pages.eventPage(a ?? '');
+    case 'proof': return pages.proofPage();
+    default: return pages.subjectsPage(me, a ?? '');
+  }
+}
+
+async function render(): Promise<void> {
+  if (!session.key) return signInPage();
+  let me: Me;
+  try {
+    me = await whoAmI();
+  } catch (failure) {
+    session.signOut();
+    return signInPage(failure instanceof ApiError ? failure.message : 'The server could not be reached.');
+  }
+  const route = location.hash.replace(/^#\/?/, '').split('/');
+  let content: HTMLElement;
+  try {
+    content = await page(me, route);
+  } catch (failure) {
+    content = h('section', {}, h('h1', {}, 'Could not load this page'), h('p', { class: 'error', role: 'alert' }, failure instanceof Error ? failure.message : String(failure)));
+  }
+  app.replaceChildren(shell(me, content));
+  document.title = `${content.querySelector('h1')?.textContent ?? 'console'} — personal-data-ledger`;
+}
+
+window.addEventListener('hashchange', () => void render());
+void render();

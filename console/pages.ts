@@ -1,0 +1,182 @@
+/** The console's pages: each fetches what it shows and returns its content; the shell (main.ts) places it. */
+import { gql, type Me } from './api.js';
+import { day, h, link, table } from './dom.js';
+import { verifyInclusionBundle, type InclusionBundle } from '../services/proofs/verifier/verify-proof.js';
+
+const ev = (id: string) => link(`#/event/${encodeURIComponent(id)}`, id.slice(0, 8), { title: id, class: 'mono' });
+const subjectLink = (id: string | null) => (id ? link(`#/subject/${encodeURIComponent(id)}`, id) : '—');
+
+export async function subjectsPage(me: Me, search: string): Promise<HTMLElement> {
+  const input = h('input', { id: 'find', name: 'find', type: 'search', value: search, autocomplete: 'off' }) as HTMLInputElement;
+  const form = h('form', { role: 'search', onsubmit: (event) => {
+    event.preventDefault();
+    location.hash = `#/subjects/${encodeURIComponent(input.value.trim())}`;
+  } },
+  h('label', { for: 'find' }, 'Find a subject'), input, ' ',
+  h('span', { class: 'muted' }, me.mayLookUpIdentifiers ? 'an id, an id prefix, an e-mail or a phone number (Enter)' : 'an id or an id prefix (Enter)'));
+  const found = await gql<{ subjects: { edges: { node: { subjectId: string; firstSeenAt: string; lastSeenAt: string; erased: boolean; events: number } }[] } }>(
+    'query($s: String) { subjects(search: $s, first: 100) { edges { node { subjectId firstSeenAt lastSeenAt erased events } } } }', { s: search });
+  const rows = found.subjects.edges.map(({ node }) => [subjectLink(node.subjectId), day(node.firstSeenAt), day(node.lastSeenAt), String(node.events), node.erased ? 'erased' : '']);
+  return h('section', {}, h('h1', {}, 'Subjects'), form, table('Subjects found', ['subject', 'first seen', 'last seen', 'events', ''], rows, 'nobody matches.'));
+}
+
+interface SubjectAnswer {
+  subjectAccess: null | {
+    subjectId: string; erased: boolean; erasedAt: string | null; purposes: string[];
+    categories: { category: string; label: string; status: string; purposes: string[]; legalBases: string[]; storage: { system: string; region: string }[]; retainedUntil: string | null; value: string | null; evidence: string[] }[];
+    recipients: { name: string; kind: string; region: string; abroad: boolean; categories: string[] }[];
+    consents: { consentId: string; status: string; purposes: string[]; withdrawals: { at: string }[] }[];
+    requests: { requestId: string; kind: string | null; status: string; deadline: string | null; daysLeft: number | null }[];
+    accessLog: { occurredAt: string; action: string; target: string; purpose: string | null; actor: { kind: string; id: string } }[];
+    timeline: { edges: { node: { id: string; position: number; type: string; occurredAt: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    proof: InclusionBundle | null;
+  };
+  checkpoint: { verifierKey: string; origin: string };
+}
+
+export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElement> {
+  const { subjectAccess: s, checkpoint } = await gql<SubjectAnswer>(`query($id: ID) {
+    subjectAccess(subjectId: $id) {
+      subjectId erased erasedAt purposes
+      categories { category label status purposes legalBases storage { system region } retainedUntil value evidence }
+      recipients { name kind region abroad categories }
+      consents { consentId status purposes withdrawals { at } }
+      requests { requestId kind status deadline daysLeft }
+      accessLog { occurredAt action target purpose actor { kind id } }
+      timeline(first: 50) { edges { node { id position type occurredAt } } pageInfo { hasNextPage endCursor } }
+      proof
+    }
+    checkpoint { verifierKey origin } }`, { id: subjectId });
+  if (!s) return h('section', {}, h('h1', {}, 'No such subject'), h('p', {}, `The ledger has never seen ${subjectId}.`));
+  const status = h('p', { role: 'status' }, s.proof ? 'Checking the proof in this browser…' : 'No events to prove.');
+  if (s.proof) {
+    void verifyInclusionBundle(s.proof, { verifierKey: checkpoint.verifierKey, origin: checkpoint.origin }).then((report) => {
+      status.replaceChildren(report.ok
+        ? h('span', { class: 'ok' }, `Proof checked: all ${report.entries.length} events are in the ledger signed by ${checkpoint.origin}.`)
+        : h('span', { class: 'error' }, `Proof failed: ${report.problems.join('; ')}`));
+    });
+  }
+  const actions = h('p', {});
+  if (me.mayRevealValues) {
+    actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId) }, 'Download package'), ' ');
+  }
+  if (me.mayRecordPrivileged && !s.erased) {
+    actions.append(h('button', { type: 'button', class: 'danger', onclick: () => void erase(s.subjectId, me) }, 'Erase'));
+  }
+  return h('section', {},
+    h('h1', {}, `Subject ${s.subjectId}`),
+    h('p', {}, s.erased ? `Erased ${day(s.erasedAt)}: values can no longer be read.` : `Purposes: ${s.purposes.join(', ') || '—'}.`),
+    actions, status,
+    table('What is held', ['category', 'status', 'value', 'purposes', 'legal bases', 'stored in', 'kept until', 'evidence'],
+      s.categories.map((c) => [c.label, c.status, c.value ?? (me.mayRevealValues ? '—' : 'hidden for your role'), c.purposes.join(', '), c.legalBases.join(', '),
+        c.storage.map((st) => `${st.system} [${st.region}]`).join(', '), day(c.retainedUntil), h('span', {}, c.evidence.slice(-3).flatMap((id) => [ev(id), ' ']))])),
+    table('Recipients', ['recipient', 'kind', 'region', 'abroad', 'categories'], s.recipients.map((r) => [r.name, r.kind, r.region, r.abroad ? 'yes' : 'no', r.categories.join(', ')])),
+    table('Consents', ['consent', 'status', 'purposes', 'withdrawn'], s.consents.map((c) => [c.consentId, c.status, c.purposes.join(', '), c.withdrawals.map((w) => day(w.at)).join(', ') || '—'])),
+    table('Requests', ['request', 'kind', 'status', 'deadline', 'days left'], s.requests.map((r) => [r.requestId, r.kind ?? '—', r.status, day(r.deadline), r.daysLeft === null ? '—' : String(r.daysLeft)])),
+    table('Who used or viewed the data', ['when', 'action', 'by', 'target', 'purpose'], s.accessLog.map((a) => [day(a.occurredAt), a.action, `${a.actor.kind}:${a.actor.id}`, a.target, a.purpose ?? '—'])),
+    table('Timeline (first 50)', ['position', 'when', 'type', 'event'], s.timeline.edges.map(({ node }) => [String(node.position), node.occurredAt, node.type, ev(node.id)])),
+  );
+}
+
+async function downloadPackage(subjectId: string): Promise<void> {
+  const { exportSubject } = await gql<{ exportSubject: { json: unknown } | null }>('query($id: ID!) { exportSubject(subjectId: $id) { json } }', { id: subjectId });
+  if (!exportSubject) return;
+  const url = URL.createObjectURL(new Blob([JSON.stringify(exportSubject.json, null, 2)], { type: 'application/json' }));
+  h('a', { href: url, download: `${subjectId}.json` }).click();
+  URL.revokeObjectURL(url);
+}
+
+async function erase(subjectId: string, me: Me): Promise<void> {
+  if (!confirm(`Erase ${subjectId}? Their data keys are destroyed: no value of theirs can be read again. This cannot be undone.`)) return;
+  const event = { id: crypto.randomUUID(), type: 'SubjectErased', occurredAt: new Date().toISOString(), subject: { id: subjectId },
+    actor: { kind: 'employee', id: `api-key:${me.keyId}` }, data: { reason: 'subject-request' } };
+  await gql('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [event] });
+  location.reload();
+}
+
+export async function compliancePage(asOf: string): Promise<HTMLElement> {
+  const when = asOf || new Date().toISOString();
+  const { complianceReport: r } = await gql<{ complianceReport: {
+    asOf: string; policy: { version: string }; summary: { rule: string; violations: number }[];
+    violations: { rule: string; subjectId: string | null; occurredAt: string; policyVersion: string; message: string; eventIds: string[] }[];
+    transfers: { toRegion: string; subjectId: string; consentStatus: string }[]; openRequests: { subjectId: string; requestId: string; daysLeft: number }[];
+    retention: { overdue: { subjectId: string; system: string; days: number }[] };
+  } }>(`query($asOf: DateTime) { complianceReport(asOf: $asOf) { asOf policy { version } summary { rule violations }
+      violations { rule subjectId occurredAt policyVersion message eventIds } transfers { toRegion subjectId consentStatus }
+      openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } } } }`, { asOf: when });
+  const input = h('input', { id: 'asof', type: 'date', value: when.slice(0, 10) }) as HTMLInputElement;
+  return h('section', {},
+    h('h1', {}, 'Compliance'),
+    h('form', { onsubmit: (e) => { e.preventDefault(); location.hash = `#/compliance/${input.value}T23:59:59Z`; } },
+      h('label', { for: 'asof' }, 'As of'), input, ' ', h('button', { type: 'submit' }, 'Judge')),
+    h('p', {}, `As of ${r.asOf}, policy version ${r.policy.version}: ${r.violations.length} violations.`),
+    table('Verdicts by rule', ['rule', 'violations'], r.summary.map((s) => [s.rule, String(s.violations)])),
+    table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'evidence'],
+      r.violations.map((v) => [day(v.occurredAt), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
+    table('Transfers abroad', ['to', 'subject', 'consent'], r.transfers.map((t) => [t.toRegion, subjectLink(t.subjectId), t.consentStatus])),
+    table('Retention: held past due', ['subject', 'system', 'days over'], r.retention.overdue.map((o) => [subjectLink(o.subjectId), o.system, String(o.days)])),
+    table('Open requests', ['subject', 'request', 'days left'], r.openRequests.map((o) => [subjectLink(o.subjectId), o.requestId, String(o.daysLeft)])),
+  );
+}
+
+export async function incidentsPage(): Promise<HTMLElement> {
+  const { incidents } = await gql<{ incidents: { incidentId: string; systems: string[]; windowFrom: string | null; windowTo: string | null; subjectCount: number; description: string | null }[] }>(
+    '{ incidents { incidentId systems windowFrom windowTo subjectCount description } }');
+  return h('section', {}, h('h1', {}, 'Incidents'),
+    table('Incidents', ['incident', 'systems', 'window', 'subjects', 'description'],
+      incidents.map((i) => [link(`#/incident/${encodeURIComponent(i.incidentId)}`, i.incidentId), i.systems.join(', '), `${day(i.windowFrom)} – ${day(i.windowTo)}`, String(i.subjectCount), i.description ?? ''])));
+}
+
+export async function incidentPage(incidentId: string): Promise<HTMLElement> {
+  const { incidentImpact: i } = await gql<{ incidentImpact: null | { incidentId: string; systems: string[]; windowFrom: string | null; windowTo: string | null; subjectCount: number;
+    subjects: { subjectId: string; categories: string[]; systems: string[]; evidence: string[] }[] } }>(
+    'query($id: ID!) { incidentImpact(incidentId: $id) { incidentId systems windowFrom windowTo subjectCount subjects { subjectId categories systems evidence } } }', { id: incidentId });
+  if (!i) return h('section', {}, h('h1', {}, 'No such incident'));
+  return h('section', {}, h('h1', {}, `Incident ${i.incidentId}`),
+    h('p', {}, `Systems ${i.systems.join(', ')}, window ${i.windowFrom ?? '?'} – ${i.windowTo ?? '?'}: ${i.subjectCount} subjects affected.`),
+    table('Affected subjects', ['subject', 'categories', 'systems', 'evidence'],
+      i.subjects.map((s) => [subjectLink(s.subjectId), s.categories.join(', '), s.systems.join(', '), h('span', {}, s.evidence.flatMap((id) => [ev(id), ' ']))])));
+}
+
+export async function registerPage(): Promise<HTMLElement> {
+  const { processingRegister } = await gql<{ processingRegister: { purposes: { purpose: string; label: string; subjectCount: number; categories: string[]; legalBases: string[]; systems: string[] }[] } }>(
+    '{ processingRegister { purposes { purpose label subjectCount categories legalBases systems } } }');
+  return h('section', {}, h('h1', {}, 'Register'),
+    table('Record of processing, per purpose', ['purpose', 'subjects', 'categories', 'legal bases', 'systems'],
+      processingRegister.purposes.map((p) => [`${p.label} (${p.purpose})`, String(p.subjectCount), p.categories.join(', '), p.legalBases.join(', '), p.systems.join(', ')])));
+}
+
+export async function eventsPage(filter: { type?: string; subjectId?: string }, after: string | null): Promise<HTMLElement> {
+  const { events } = await gql<{ events: { totalCount: number; edges: { node: { id: string; position: number; type: string; occurredAt: string; subjectId: string | null; actor: { kind: string; id: string } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+    'query($f: EventFilter, $after: String) { events(filter: $f, first: 50, after: $after) { totalCount edges { node { id position type occurredAt subjectId actor { kind id } } } pageInfo { hasNextPage endCursor } } }',
+    { f: filter, after });
+  const type = h('input', { id: 'type', value: filter.type ?? '', placeholder: 'e.g. DataShared' }) as HTMLInputElement;
+  const next = events.pageInfo.hasNextPage && events.pageInfo.endCursor
+    ? link(`#/events/${encodeURIComponent(filter.type ?? '')}/${encodeURIComponent(events.pageInfo.endCursor)}`, 'Next page') : null;
+  return h('section', {}, h('h1', {}, 'Events'),
+    h('form', { onsubmit: (e) => { e.preventDefault(); location.hash = `#/events/${encodeURIComponent(type.value.trim())}`; } },
+      h('label', { for: 'type' }, 'Event type'), type, ' ', h('button', { type: 'submit' }, 'Filter')),
+    h('p', {}, `${events.totalCount} events.`),
+    table('Timeline', ['position', 'when', 'type', 'subject', 'actor', 'event'],
+      events.edges.map(({ node }) => [String(node.position), node.occurredAt, node.type, subjectLink(node.subjectId), `${node.actor.kind}:${node.actor.id}`, ev(node.id)])),
+    next);
+}
+
+export async function eventPage(id: string): Promise<HTMLElement> {
+  const { event } = await gql<{ event: null | { id: string; position: number; type: string; occurredAt: string; recordedAt: string; subjectId: string | null; hash: string | null; actor: { kind: string; id: string }; data: unknown } }>(
+    'query($id: ID!) { event(id: $id) { id position type occurredAt recordedAt subjectId hash actor { kind id } data } }', { id });
+  if (!event) return h('section', {}, h('h1', {}, 'No such event'));
+  return h('section', {}, h('h1', {}, `Event ${event.type}`),
+    table('Event', ['field', 'value'], [['id', h('span', { class: 'mono' }, event.id)], ['position', String(event.position)], ['occurred', event.occurredAt],
+      ['recorded', event.recordedAt], ['subject', subjectLink(event.subjectId)], ['actor', `${event.actor.kind}:${event.actor.id}`], ['chain hash', h('span', { class: 'mono' }, event.hash ?? '—')]]),
+    h('h2', {}, 'Data'), h('pre', {}, JSON.stringify(event.data, null, 2)));
+}
+
+export async function proofPage(): Promise<HTMLElement> {
+  const { checkpoint, ledgerHead } = await gql<{ checkpoint: { origin: string; size: number; note: string; signedAt: string; verifierKey: string }; ledgerHead: { position: number; hash: string | null } }>(
+    '{ checkpoint { origin size note signedAt verifierKey } ledgerHead { position hash } }');
+  return h('section', {}, h('h1', {}, 'Proof'),
+    h('p', {}, `The latest checkpoint covers ${checkpoint.size} of ${ledgerHead.position} events, signed ${checkpoint.signedAt}. Keep it: later proofs are checked against it.`),
+    h('h2', {}, 'Checkpoint'), h('pre', {}, checkpoint.note),
+    h('h2', {}, 'Verifier key'), h('p', { class: 'mono' }, checkpoint.verifierKey));
+}

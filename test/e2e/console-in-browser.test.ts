@@ -1,0 +1,137 @@
+/**
+ * The DPO console in a real browser — Debian's Chromium, headless, driven by playwright-core —
+ * against `pdl serve` on the demo ledger, found by the names a person (or a screen reader) uses:
+ * "API key", "Sign in", "Subjects", "Find a subject"… Each page is checked by axe-core and
+ * photographed into test-results/console/.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoEventId } from '../../services/demo/scenario.js';
+import { startPdlServer, type PdlServer } from './pdl-server.js';
+import { runPdl, tempDir } from './run-pdl.js';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync)
+  ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
+const skipWhy = CHROMIUM ? null : 'no Chromium here (.ci/run installs Debian\'s chromium with apt)';
+if (skipWhy) process.stderr.write(`console-in-browser skipped: ${skipWhy}\n`);
+const SHOTS = resolve('test-results/console');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server: PdlServer;
+let browser: Browser;
+let auditorKey: string;
+
+beforeAll(async () => {
+  if (skipWhy) return;
+  const db = join(tempDir('console'), 'ledger.db');
+  expect((await runPdl(['--db', db, 'demo'])).code).toBe(0);
+  server = await startPdlServer({ db });
+  auditorKey = (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: auditor, label: "console test") { key } }')).data!.createApiKey.key;
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(key: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(server.url);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
+  return page;
+}
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Through the debugger, not a <script>: the console's Content-Security-Policy (script-src 'self') stays enforced.
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const axe = Reflect.get(globalThis, 'axe') as { run(): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> };
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
+}
+
+async function checkAndShoot(page: Page, name: string): Promise<void> {
+  expect(await accessibilityProblems(page), `axe on ${name}`).toEqual([]);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => {
+  it('refuses a bad key with a message, and offers sign-in again', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await checkAndShoot(page, 'sign-in');
+    await page.getByLabel('API key').fill('pdl_0000_not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('That API key was refused');
+    await page.close();
+  });
+
+  it('admin: finds a subject by e-mail written in another case and sees the decrypted value, with the proof checked in the browser', async () => {
+    const page = await signIn(server.adminKey);
+    await page.getByRole('link', { name: 'Subjects' }).click();
+    await page.getByLabel('Find a subject').fill('LI.Wei@Example.CN');
+    await page.getByLabel('Find a subject').press('Enter');
+    await page.getByRole('link', { name: 'u-1001' }).click();
+    await page.getByRole('heading', { name: 'Subject u-1001' }).waitFor();
+    await expect.poll(() => page.getByRole('table', { name: 'What is held' }).textContent()).toContain('li.wei@example.cn');
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Proof checked: all \d+ events are in the ledger/);
+    expect(await page.getByRole('button', { name: 'Download package' }).count()).toBe(1);
+    await checkAndShoot(page, 'subject');
+    await page.close();
+  });
+
+  it('compliance: names every rule the API reports; an evidence link opens its event', async () => {
+    const page = await signIn(server.adminKey);
+    await page.getByRole('link', { name: 'Compliance' }).click();
+    const violations = page.getByRole('table', { name: 'Violations' });
+    await violations.waitFor();
+    const { data } = await server.gql<{ complianceReport: { violations: { rule: string }[] } }>('{ complianceReport { violations { rule } } }');
+    const text = await violations.textContent();
+    for (const rule of new Set(data!.complianceReport.violations.map((v) => v.rule))) expect(text, rule).toContain(rule);
+    await checkAndShoot(page, 'compliance');
+    const evidence = demoEventId('u-1004 shared with ad network');
+    await page.getByRole('link', { name: evidence.slice(0, 8) }).first().click();
+    await page.getByRole('heading', { name: 'Event DataShared' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Event' }).textContent()).toContain(evidence);
+    await checkAndShoot(page, 'event');
+    await page.close();
+  });
+
+  it('incidents: the list, then one incident and the subjects it touched', async () => {
+    const page = await signIn(server.adminKey);
+    await page.getByRole('link', { name: 'Incidents' }).click();
+    await page.getByRole('link', { name: 'inc-2026-04' }).click();
+    await page.getByRole('heading', { name: 'Incident inc-2026-04' }).waitFor();
+    const affected = await page.getByRole('table', { name: 'Affected subjects' }).textContent();
+    for (const id of ['u-1001', 'u-1002', 'u-1003', 'u-1004', 'u-1005', 'u-1006']) expect(affected).toContain(id);
+    await checkAndShoot(page, 'incident');
+    for (const [section, heading] of [['Register', 'Register'], ['Events', 'Events'], ['Proof', 'Proof']] as const) {
+      await page.getByRole('link', { name: section }).click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await checkAndShoot(page, section.toLowerCase());
+    }
+    await page.close();
+  });
+
+  it('auditor: the same subject, with no value and no download or erase', async () => {
+    const page = await signIn(auditorKey);
+    await page.goto(`${server.url}/#/subject/u-1001`);
+    await page.getByRole('heading', { name: 'Subject u-1001' }).waitFor();
+    const held = await page.getByRole('table', { name: 'What is held' }).textContent();
+    expect(held).not.toContain('li.wei@example.cn');
+    expect(held).toContain('hidden for your role');
+    expect(await page.getByRole('button', { name: 'Download package' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Erase' }).count()).toBe(0);
+    await page.close();
+  });
+});
