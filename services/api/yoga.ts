@@ -53,7 +53,12 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
     plugins: operationLimitPlugins(),
     cors: options.cors ? { origin: options.cors, credentials: false, methods: ['GET', 'POST'] } : false,
     logging: yogaLog(options.log),
-    graphiql: options.graphiql === false ? false : { title: 'personal-data-ledger', defaultQuery: EXAMPLE },
+    graphiql: options.graphiql === false ? false : {
+      title: 'personal-data-ledger', defaultQuery: EXAMPLE,
+      // Where the key goes, already there: paste it over the placeholder (kept in this browser's GraphiQL storage only if you choose to).
+      headers: JSON.stringify({ Authorization: 'Bearer <paste your key>' }, null, 2),
+      defaultHeaders: JSON.stringify({ Authorization: 'Bearer <paste your key>' }, null, 2),
+    },
     // GraphiQL with its assets bundled: it works where the browser cannot reach a CDN.
     renderGraphiQL,
     landingPage: false,
