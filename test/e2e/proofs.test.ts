@@ -15,6 +15,7 @@ import type { RecordedEvent } from '../../services/store/port.js';
 import { verifyConsistencyBundle, verifyInclusionBundle, type InclusionBundle } from '../../services/proofs/verifier/verify-proof.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
+import { rowAt, tamperedCopy } from '../fixtures/tamper.js';
 import { startPdlServer } from './pdl-server.js';
 import type { ConsistencyBundle } from '../../services/proofs/verifier/verify-proof.js';
 
@@ -164,19 +165,7 @@ describe('proofs over GraphQL, for an auditor with no shell', () => {
   });
 });
 
-/** A copy of the ledger as it stood, tampered with through SQLite directly. */
-function tamperedCopy(tamper: (d: Database.Database) => void): string {
-  const dir = tempDir('tampered');
-  for (const file of FILES) copyFileSync(join(pristine, file), join(dir, file));
-  const d = new Database(join(dir, 'ledger.db'));
-  tamper(d);
-  d.close();
-  return dir;
-}
-
-const rowAt = (d: Database.Database, position: number) =>
-  d.prepare<[number], { body: string; hash: string; stream: string; revision: number; recorded_at: string; id: string; type: string }>(
-    'SELECT * FROM events WHERE position = ?').get(position)!;
+const copyOf = (tamper: (d: Database.Database) => void): string => tamperedCopy(pristine, FILES, tamper);
 
 function rewrite(d: Database.Database, position: number, from: string, to: string) {
   const previous = rowAt(d, position - 1);
@@ -209,7 +198,7 @@ const TAMPERS: [string, (d: Database.Database) => void][] = [
 
 describe('every tampering breaks the proofs against a checkpoint kept from before', () => {
   it.each(TAMPERS)('%s: pdl verify reports it, and after the read models are rebuilt to hide it, no consistency proof reaches the kept checkpoint', async (_, tamper) => {
-    const dir = tamperedCopy(tamper);
+    const dir = copyOf(tamper);
     const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {} });
     try {
       const prover = openProver(opened, { env: {} });

@@ -10,6 +10,7 @@ import { linkHash } from '../../services/ledger/chain.js';
 import type { RecordedEvent } from '../../services/store/port.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
+import { rowAt, tamperedCopy } from '../fixtures/tamper.js';
 
 const FILES = ['ledger.db', 'ledger.keys.db', 'ledger.master.key'];
 let pristine: string;
@@ -28,19 +29,8 @@ beforeAll(async () => {
   db.close();
 });
 
-/** A copy of the pristine ledger, tampered with by `tamper` through SQLite directly. */
-function tamperedCopy(tamper: (db: Database.Database) => void): string {
-  const dir = tempDir('tampered');
-  for (const file of FILES) copyFileSync(join(pristine, file), join(dir, file));
-  const db = new Database(join(dir, 'ledger.db'));
-  tamper(db);
-  db.close();
-  return join(dir, 'ledger.db');
-}
-
-const rowAt = (db: Database.Database, position: number) =>
-  db.prepare<[number], { body: string; hash: string; stream: string; revision: number; recorded_at: string; id: string; type: string }>(
-    'SELECT * FROM events WHERE position = ?').get(position)!;
+/** A copy of the pristine ledger, tampered with by `tamper` through SQLite directly; the copy's database. */
+const tamperedLedger = (tamper: (db: Database.Database) => void): string => join(tamperedCopy(pristine, FILES, tamper), 'ledger.db');
 
 describe('pdl verify', () => {
   it('passes an untouched ledger', async () => {
@@ -52,7 +42,7 @@ describe('pdl verify', () => {
   });
 
   it('catches one changed byte of an event and names its position', async () => {
-    const db = tamperedCopy((d) => {
+    const db = tamperedLedger((d) => {
       const row = rowAt(d, 4);
       expect(row.body).toContain('risk-engine');
       d.prepare('UPDATE events SET body = ? WHERE position = 4').run(row.body.replace('risk-engine', 'risk-enginf'));
@@ -64,14 +54,14 @@ describe('pdl verify', () => {
   });
 
   it('catches a deleted event', async () => {
-    const db = tamperedCopy((d) => d.prepare('DELETE FROM events WHERE position = 6').run());
+    const db = tamperedLedger((d) => d.prepare('DELETE FROM events WHERE position = 6').run());
     const run = await runPdl(['--db', db, 'verify']);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('BROKEN at position 6 (missing)');
   });
 
   it('catches two swapped events', async () => {
-    const db = tamperedCopy((d) => {
+    const db = tamperedLedger((d) => {
       const [a, b] = [rowAt(d, 3), rowAt(d, 7)];
       d.prepare('UPDATE events SET position = -1 WHERE position = 3').run();
       d.prepare('UPDATE events SET position = 3 WHERE position = 7').run();
@@ -84,7 +74,7 @@ describe('pdl verify', () => {
   });
 
   it('catches an event rewritten together with its own hash, at the next position', async () => {
-    const db = tamperedCopy((d) => {
+    const db = tamperedLedger((d) => {
       const previous = rowAt(d, 4);
       const row = rowAt(d, 5);
       const body = JSON.parse(row.body.replace('"database"', '"server-log"')) as RecordedEvent['body'];
@@ -103,7 +93,7 @@ describe('pdl verify', () => {
     const head = await runPdl(['--db', join(pristine, 'ledger.db'), 'head']);
     const anchor = head.stdout.trim();
     expect(anchor).toMatch(/^10:[0-9a-f]{64}$/);
-    const db = tamperedCopy((d) => {
+    const db = tamperedLedger((d) => {
       const previous = rowAt(d, 9);
       const row = rowAt(d, 10);
       const body = JSON.parse(row.body.replace('risk-engine', 'ad-engine')) as RecordedEvent['body'];
@@ -118,7 +108,7 @@ describe('pdl verify', () => {
 
   it('catches a truncated ledger against an anchor', async () => {
     const anchor = (await runPdl(['--db', join(pristine, 'ledger.db'), 'head'])).stdout.trim();
-    const db = tamperedCopy((d) => d.prepare('DELETE FROM events WHERE position > 8').run());
+    const db = tamperedLedger((d) => d.prepare('DELETE FROM events WHERE position > 8').run());
     const run = await runPdl(['--db', db, 'verify', '--anchor', anchor]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('(truncated)');

@@ -3,6 +3,8 @@ import { purposes } from '../../../schemas/taxonomy.js';
 import type { ApiContext } from '../context.js';
 import { toIso } from './dates.js';
 import { proofOfEvidence } from './proofs.js';
+import type { IncidentState } from '../../../projections/incidents/incidents.js';
+import type { AffectedSubject } from '../../../projections/queries.js';
 
 export function processingRegister(_: unknown, __: unknown, context: ApiContext) {
   context.require('processingRegister');
@@ -47,11 +49,17 @@ export function authorizeQuery(_: unknown, args: Record<string, unknown>, contex
 export function incidentImpact(_: unknown, args: { incidentId: string }, context: ApiContext) {
   context.require('incidentImpact');
   const incident = context.readModels.incident(args.incidentId);
-  if (!incident) return null;
-  const subjects = context.readModels.incidentImpact(incident);
+  return incident ? incidentAnswer(context, args.incidentId, incident) : null;
+}
+
+/** One incident as the API answers it; whose data it touched is worked out only when asked for. */
+export function incidentAnswer(context: ApiContext, incidentId: string, incident: IncidentState) {
+  let impact: AffectedSubject[] | null = null;
+  const subjects = () => (impact ??= context.readModels.incidentImpact(incident));
   return {
-    incidentId: args.incidentId, systems: incident.systems, windowFrom: incident.window?.from ?? null, windowTo: incident.window?.to ?? null,
-    description: incident.description, openedAt: incident.openedAt, closedAt: incident.closedAt, subjectCount: subjects.length, subjects,
-    proof: () => proofOfEvidence(context, subjects.flatMap((s) => s.evidence)),
+    incidentId, systems: incident.systems, windowFrom: incident.window?.from ?? null, windowTo: incident.window?.to ?? null,
+    description: incident.description, openedAt: incident.openedAt, closedAt: incident.closedAt, reports: incident.reports,
+    subjectCount: () => subjects().length, subjects,
+    proof: () => proofOfEvidence(context, subjects().flatMap((s) => s.evidence)),
   };
 }

@@ -3,6 +3,7 @@ import { normaliseIdentifier } from '../../../schemas/identifiers.js';
 import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { eventNode } from './event-connection.js';
+import { incidentAnswer } from './reports.js';
 
 const MAX_PAGE = 200;
 const encode = (id: string) => Buffer.from(`sub:${id}`).toString('base64url');
@@ -41,12 +42,7 @@ export function subjects(_: unknown, args: { search?: string | null; first?: num
 
 export function incidents(_: unknown, __: unknown, context: ApiContext) {
   context.require('incidentImpact');
-  return context.readModels.incidents().map((incident) => ({
-    incidentId: incident.incidentId, systems: incident.systems, windowFrom: incident.window?.from ?? null, windowTo: incident.window?.to ?? null,
-    description: incident.description, openedAt: incident.openedAt, closedAt: incident.closedAt,
-    subjectCount: () => context.readModels.incidentImpact(incident).length,
-    reports: incident.reports,
-  }));
+  return context.readModels.incidents().map((incident) => incidentAnswer(context, incident.incidentId, incident));
 }
 
 export function legalRequests(_: unknown, __: unknown, context: ApiContext) {

@@ -40,7 +40,7 @@ export const typeDefs = /* GraphQL */ `
     "Subjects by id prefix (empty: all), in id order; an e-mail or phone is looked up by blind index (dpo, admin; rate-limited)."
     subjects(search: String, first: Int = 50, after: String): SubjectConnection!
     "Every incident, with how many subjects it touched and who was told."
-    incidents: [IncidentSummary!]!
+    incidents: [IncidentImpact!]!
     "Every legal request received, with what was disclosed under it."
     legalRequests: [LegalRequest!]!
     "Subject requests across subjects, soonest deadline first; status: open, overdue or completed."
@@ -71,17 +71,6 @@ export const typeDefs = /* GraphQL */ `
   type SubjectEdge { cursor: String!, node: SubjectSummary! }
   type SubjectSummary { subjectId: ID!, firstSeenAt: DateTime!, lastSeenAt: DateTime!, erased: Boolean!, erasedAt: DateTime, events: Int! }
   type IncidentReport { audience: String!, at: DateTime!, subjectId: ID, eventId: ID! }
-  type IncidentSummary {
-    incidentId: ID!
-    systems: [String!]!
-    windowFrom: DateTime
-    windowTo: DateTime
-    description: String
-    openedAt: DateTime
-    closedAt: DateTime
-    subjectCount: Int!
-    reports: [IncidentReport!]!
-  }
   type SubjectRequestEntry {
     subjectId: ID!
     requestId: ID!
@@ -395,6 +384,8 @@ export const typeDefs = /* GraphQL */ `
     closedAt: DateTime
     subjectCount: Int!
     subjects: [AffectedSubject!]!
+    "Who was told, when (IncidentReported): the authority, one person, or everybody affected."
+    reports: [IncidentReport!]!
     "An inclusion bundle (README, Proofs) for every event the affected subjects' evidence cites. Null: none."
     proof: JSON
   }
