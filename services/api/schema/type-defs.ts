@@ -44,7 +44,7 @@ export const typeDefs = /* GraphQL */ `
     "Every legal request received, with what was disclosed under it."
     legalRequests: [LegalRequest!]!
     "Subject requests across subjects, soonest deadline first; status: open, overdue or completed."
-    subjectRequests(status: String, first: Int = 100): [SubjectRequestEntry!]!
+    subjectRequests(status: String, first: Int = 100): [SubjectRequest!]!
     "One event by id, as on the timeline (values only for roles that may see them). Null: no such event."
     event(id: ID!): LedgerEventRecord
     "The chain and every signed checkpoint checked from the first event, as pdl verify does; anchor: POSITION:HASH kept from earlier."
@@ -71,18 +71,6 @@ export const typeDefs = /* GraphQL */ `
   type SubjectEdge { cursor: String!, node: SubjectSummary! }
   type SubjectSummary { subjectId: ID!, firstSeenAt: DateTime!, lastSeenAt: DateTime!, erased: Boolean!, erasedAt: DateTime, events: Int! }
   type IncidentReport { audience: String!, at: DateTime!, subjectId: ID, eventId: ID! }
-  type SubjectRequestEntry {
-    subjectId: ID!
-    requestId: ID!
-    kind: String
-    receivedAt: DateTime
-    deadline: DateTime
-    completedAt: DateTime
-    outcome: String
-    status: String!
-    daysLeft: Int
-    evidence: [ID!]!
-  }
   type ChainBreak { position: Int!, kind: String!, expected: String!, found: String!, message: String! }
   type VerifyResult {
     ok: Boolean!
@@ -228,6 +216,7 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type SubjectRequest {
+    subjectId: ID!
     requestId: ID!
     kind: String
     receivedAt: DateTime
