@@ -23,7 +23,7 @@ export const day = (iso: string | null | undefined): string => (iso ? iso.slice(
 export function table(caption: string, headers: string[], rows: Child[][], empty = 'None.'): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted' }, `${caption}: ${empty}`);
   return h('table', {},
-    h('caption', { class: 'muted', style: 'text-align:left' }, caption),
+    h('caption', {}, caption),
     h('thead', {}, h('tr', {}, headers.map((header) => h('th', { scope: 'col' }, header)))),
     h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell) => h('td', {}, cell))))));
 }

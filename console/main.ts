@@ -29,7 +29,7 @@ function signInPage(message?: string): void {
 }
 
 function shell(me: Me, content: HTMLElement): HTMLElement {
-  const current = `#/${location.hash.split('/')[1] ?? ''}`;
+  const current = `#/${location.hash.split('?')[0]!.split('/')[1] ?? ''}`;
   return h('div', {},
     h('header', {}, h('strong', {}, 'personal-data-ledger'),
       h('nav', { 'aria-label': 'Sections' }, h('ul', {}, SECTIONS.map(([href, name]) =>
@@ -39,22 +39,26 @@ function shell(me: Me, content: HTMLElement): HTMLElement {
     h('main', {}, content));
 }
 
-async function page(me: Me, route: string[]): Promise<HTMLElement> {
-  const [section, a, b] = route.map((part) => decodeURIComponent(part));
+async function page(me: Me, route: string[], query: URLSearchParams): Promise<HTMLElement> {
+  const [section, a] = route.map((part) => decodeURIComponent(part));
   switch (section) {
     case 'subject': return pages.subjectPage(me, a ?? '');
-    case 'compliance': return pages.compliancePage(a ?? '');
+    case 'compliance': return pages.compliancePage(query);
     case 'incidents': return pages.incidentsPage();
     case 'incident': return pages.incidentPage(a ?? '');
     case 'register': return pages.registerPage();
-    case 'events': return pages.eventsPage(a ? { type: a } : {}, b ?? null);
+    case 'events': return pages.eventsPage({ type: query.get('type') ?? undefined, subjectId: query.get('subject') ?? undefined }, query.get('after'));
     case 'event': return pages.eventPage(a ?? '');
     case 'proof': return pages.proofPage();
     default: return pages.subjectsPage(me, a ?? '');
   }
 }
 
+// Renders overlap when the address changes during a fetch: only the latest may place its page.
+let latest = 0;
+
 async function render(): Promise<void> {
+  const mine = ++latest;
   if (!session.key) return signInPage();
   let me: Me;
   try {
@@ -63,13 +67,16 @@ async function render(): Promise<void> {
     session.signOut();
     return signInPage(failure instanceof ApiError ? failure.message : 'The server could not be reached.');
   }
-  const route = location.hash.replace(/^#\/?/, '').split('/');
+  const [path, search] = location.hash.replace(/^#\/?/, '').split('?', 2) as [string, string | undefined];
+  const route = path.split('/');
+  const query = new URLSearchParams(search ?? '');
   let content: HTMLElement;
   try {
-    content = await page(me, route);
+    content = await page(me, route, query);
   } catch (failure) {
     content = h('section', {}, h('h1', {}, 'Could not load this page'), h('p', { class: 'error', role: 'alert' }, failure instanceof Error ? failure.message : String(failure)));
   }
+  if (mine !== latest) return;
   app.replaceChildren(shell(me, content));
   document.title = `${content.querySelector('h1')?.textContent ?? 'console'} — personal-data-ledger`;
 }

@@ -75,6 +75,8 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
     table('Requests', ['request', 'kind', 'status', 'deadline', 'days left'], s.requests.map((r) => [r.requestId, r.kind ?? '—', r.status, day(r.deadline), r.daysLeft === null ? '—' : String(r.daysLeft)])),
     table('Who used or viewed the data', ['when', 'action', 'by', 'target', 'purpose'], s.accessLog.map((a) => [day(a.occurredAt), a.action, `${a.actor.kind}:${a.actor.id}`, a.target, a.purpose ?? '—'])),
     table('Timeline (first 50)', ['position', 'when', 'type', 'event'], s.timeline.edges.map(({ node }) => [String(node.position), node.occurredAt, node.type, ev(node.id)])),
+    s.timeline.pageInfo.hasNextPage && s.timeline.pageInfo.endCursor
+      ? link(eventsHref({ subjectId: s.subjectId }, s.timeline.pageInfo.endCursor), 'Next page of the timeline') : null,
   );
 }
 
@@ -94,25 +96,43 @@ async function erase(subjectId: string, me: Me): Promise<void> {
   location.reload();
 }
 
-export async function compliancePage(asOf: string): Promise<HTMLElement> {
-  const when = asOf || new Date().toISOString();
+export async function compliancePage(query: URLSearchParams): Promise<HTMLElement> {
+  const when = query.get('asOf') || new Date().toISOString();
+  const from = query.get('from') || null;
+  const to = query.get('to') || null;
   const { complianceReport: r } = await gql<{ complianceReport: {
     asOf: string; policy: { version: string }; summary: { rule: string; violations: number }[];
     violations: { rule: string; subjectId: string | null; occurredAt: string; policyVersion: string; message: string; eventIds: string[] }[];
     transfers: { toRegion: string; subjectId: string; consentStatus: string }[]; openRequests: { subjectId: string; requestId: string; daysLeft: number }[];
     retention: { overdue: { subjectId: string; system: string; days: number }[] };
-  } }>(`query($asOf: DateTime) { complianceReport(asOf: $asOf) { asOf policy { version } summary { rule violations }
+    transparency: { byAuthority: { authority: string; instrument: string; requests: number; disclosures: number }[]; disclosuresWithoutRequest: { subjectId: string; recipient: string; eventId: string }[] };
+  } }>(`query($asOf: DateTime, $from: DateTime, $to: DateTime) { complianceReport(asOf: $asOf, from: $from, to: $to) { asOf policy { version } summary { rule violations }
+      transparency { byAuthority { authority instrument requests disclosures } disclosuresWithoutRequest { subjectId recipient eventId } }
       violations { rule subjectId occurredAt policyVersion message eventIds } transfers { toRegion subjectId consentStatus }
-      openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } } } }`, { asOf: when });
+      openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } } } }`, { asOf: when, from, to });
   const input = h('input', { id: 'asof', type: 'date', value: when.slice(0, 10) }) as HTMLInputElement;
+  const fromInput = h('input', { id: 'from', type: 'date', value: from?.slice(0, 10) ?? '' }) as HTMLInputElement;
+  const toInput = h('input', { id: 'to', type: 'date', value: to?.slice(0, 10) ?? '' }) as HTMLInputElement;
+  const judge = (e: Event) => {
+    e.preventDefault();
+    const next = new URLSearchParams({ asOf: `${input.value}T23:59:59Z` });
+    if (fromInput.value) next.set('from', `${fromInput.value}T00:00:00Z`);
+    if (toInput.value) next.set('to', `${toInput.value}T23:59:59Z`);
+    location.hash = `#/compliance?${next.toString()}`;
+  };
   return h('section', {},
     h('h1', {}, 'Compliance'),
-    h('form', { onsubmit: (e) => { e.preventDefault(); location.hash = `#/compliance/${input.value}T23:59:59Z`; } },
-      h('label', { for: 'asof' }, 'As of'), input, ' ', h('button', { type: 'submit' }, 'Judge')),
-    h('p', {}, `As of ${r.asOf}, policy version ${r.policy.version}: ${r.violations.length} violations.`),
+    h('form', { onsubmit: judge },
+      h('label', { for: 'asof' }, 'As of'), input, h('label', { for: 'from' }, 'Processing from'), fromInput, h('label', { for: 'to' }, 'Processing to'), toInput,
+      ' ', h('button', { type: 'submit' }, 'Judge')),
+    h('p', {}, `As of ${r.asOf}${from || to ? `, processing from ${day(from)} to ${day(to)}` : ''}, policy version ${r.policy.version}: ${r.violations.length} violations.`),
     table('Verdicts by rule', ['rule', 'violations'], r.summary.map((s) => [s.rule, String(s.violations)])),
     table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'evidence'],
       r.violations.map((v) => [day(v.occurredAt), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
+    table('Legal requests by authority', ['authority', 'instrument', 'requests', 'disclosures'],
+      r.transparency.byAuthority.map((a) => [a.authority, a.instrument, String(a.requests), String(a.disclosures)])),
+    table('Disclosures to authorities without a legal request', ['subject', 'recipient', 'event'],
+      r.transparency.disclosuresWithoutRequest.map((d) => [subjectLink(d.subjectId), d.recipient, ev(d.eventId)])),
     table('Transfers abroad', ['to', 'subject', 'consent'], r.transfers.map((t) => [t.toRegion, subjectLink(t.subjectId), t.consentStatus])),
     table('Retention: held past due', ['subject', 'system', 'days over'], r.retention.overdue.map((o) => [subjectLink(o.subjectId), o.system, String(o.days)])),
     table('Open requests', ['subject', 'request', 'days left'], r.openRequests.map((o) => [subjectLink(o.subjectId), o.requestId, String(o.daysLeft)])),
@@ -146,16 +166,25 @@ export async function registerPage(): Promise<HTMLElement> {
       processingRegister.purposes.map((p) => [`${p.label} (${p.purpose})`, String(p.subjectCount), p.categories.join(', '), p.legalBases.join(', '), p.systems.join(', ')])));
 }
 
+/** The events page's address for a filter and a cursor: #/events?type=…&subject=…&after=… */
+export const eventsHref = (filter: { type?: string; subjectId?: string }, after?: string | null) => {
+  const query = new URLSearchParams();
+  if (filter.type) query.set('type', filter.type);
+  if (filter.subjectId) query.set('subject', filter.subjectId);
+  if (after) query.set('after', after);
+  return `#/events?${query.toString()}`;
+};
+
 export async function eventsPage(filter: { type?: string; subjectId?: string }, after: string | null): Promise<HTMLElement> {
   const { events } = await gql<{ events: { totalCount: number; edges: { node: { id: string; position: number; type: string; occurredAt: string; subjectId: string | null; actor: { kind: string; id: string } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
     'query($f: EventFilter, $after: String) { events(filter: $f, first: 50, after: $after) { totalCount edges { node { id position type occurredAt subjectId actor { kind id } } } pageInfo { hasNextPage endCursor } } }',
     { f: filter, after });
   const type = h('input', { id: 'type', value: filter.type ?? '', placeholder: 'e.g. DataShared' }) as HTMLInputElement;
-  const next = events.pageInfo.hasNextPage && events.pageInfo.endCursor
-    ? link(`#/events/${encodeURIComponent(filter.type ?? '')}/${encodeURIComponent(events.pageInfo.endCursor)}`, 'Next page') : null;
+  const subject = h('input', { id: 'subject', value: filter.subjectId ?? '', placeholder: 'e.g. u-1001' }) as HTMLInputElement;
+  const next = events.pageInfo.hasNextPage && events.pageInfo.endCursor ? link(eventsHref(filter, events.pageInfo.endCursor), 'Next page') : null;
   return h('section', {}, h('h1', {}, 'Events'),
-    h('form', { onsubmit: (e) => { e.preventDefault(); location.hash = `#/events/${encodeURIComponent(type.value.trim())}`; } },
-      h('label', { for: 'type' }, 'Event type'), type, ' ', h('button', { type: 'submit' }, 'Filter')),
+    h('form', { onsubmit: (e) => { e.preventDefault(); location.hash = eventsHref({ type: type.value.trim(), subjectId: subject.value.trim() }); } },
+      h('label', { for: 'type' }, 'Event type'), type, h('label', { for: 'subject' }, 'Subject'), subject, ' ', h('button', { type: 'submit' }, 'Filter')),
     h('p', {}, `${events.totalCount} events.`),
     table('Timeline', ['position', 'when', 'type', 'subject', 'actor', 'event'],
       events.edges.map(({ node }) => [String(node.position), node.occurredAt, node.type, subjectLink(node.subjectId), `${node.actor.kind}:${node.actor.id}`, ev(node.id)])),

@@ -123,6 +123,29 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.close();
   });
 
+  it('events: filtered by subject, page after page; compliance: a period, with the transparency section', async () => {
+    const page = await signIn(server.adminKey);
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('heading', { name: 'Events', exact: true }).waitFor();
+    await page.getByLabel('Subject', { exact: true }).fill('u-1001');
+    await page.getByLabel('Subject', { exact: true }).press('Enter');
+    await expect.poll(() => page.getByText(/^\d+ events\.$/).textContent()).toMatch(/^1[0-9] events\.$/);
+    const subjects = await page.getByRole('table', { name: 'Timeline' }).locator('tbody tr td:nth-child(4)').allTextContents();
+    expect(new Set(subjects)).toEqual(new Set(['u-1001']));
+    await page.getByRole('link', { name: 'Compliance' }).click();
+    await page.getByRole('heading', { name: 'Compliance', exact: true }).waitFor();
+    await page.getByLabel('Processing from').fill('2026-04-01');
+    await page.getByLabel('Processing to').fill('2026-04-30');
+    await page.getByRole('button', { name: 'Judge' }).click();
+    await page.getByText(/processing from 2026-04-01 to 2026-04-30/).waitFor();
+    expect(await page.getByRole('table', { name: 'Legal requests by authority' }).textContent()).toContain('Shanghai Public Security Bureau');
+    const rules = await page.getByRole('table', { name: 'Violations' }).locator('tbody tr td:nth-child(2)').allTextContents();
+    // April's wrongs only: the ad network share and the export abroad are in it; the shutdown (July) is not.
+    expect(rules).toContain('third-party-share');
+    expect(rules).not.toContain('shutdown-deletion-overdue');
+    await page.close();
+  });
+
   it('auditor: the same subject, with no value and no download or erase', async () => {
     const page = await signIn(auditorKey);
     await page.goto(`${server.url}/#/subject/u-1001`);
@@ -132,6 +155,39 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     expect(held).toContain('hidden for your role');
     expect(await page.getByRole('button', { name: 'Download package' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Erase' }).count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe('GraphiQL for people who write queries', () => {
+  it('is sent compressed (brotli: a fraction of its 9 MB), opens with the header to fill in, and the placeholder key gets instructions, not "unknown"', async () => {
+    const graphiql = await startPdlServer({ graphiql: true });
+    try {
+      const response = await fetch(`${graphiql.url}/graphql`, { headers: { accept: 'text/html', 'accept-encoding': 'br' } });
+      expect(response.headers.get('content-encoding')).toBe('br');
+      const sent = Number(response.headers.get('content-length'));
+      const page = await response.text(); // fetch decodes it
+      expect(sent).toBeLessThan(page.length / 3);
+      expect(page).toContain('paste your key');
+      const placeholder = await graphiql.gql('{ ledgerHead { position } }', {}, '<paste your key>');
+      expect(placeholder.status).toBe(401);
+      expect(placeholder.errors?.[0]?.message).toContain('paste your API key over <paste your key> in the Headers tab');
+    } finally {
+      await graphiql.stop();
+    }
+  });
+});
+
+describe.skipIf(skipWhy !== null)('erasing from the console', () => {
+  it('a dpo erases a subject after confirming: the page then says the values can no longer be read', async () => {
+    const dpoKey = (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: dpo, label: "console erase") { key } }')).data!.createApiKey.key;
+    const page = await signIn(dpoKey);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${server.url}/#/subject/u-1006`);
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await page.getByText(/^Erased \d{4}-\d{2}-\d{2}: values can no longer be read\.$/).waitFor();
+    const { data } = await server.gql<{ subjectAccess: { erased: boolean } }>('{ subjectAccess(subjectId: "u-1006") { erased } }');
+    expect(data!.subjectAccess.erased).toBe(true);
     await page.close();
   });
 });
