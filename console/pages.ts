@@ -102,13 +102,13 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
   const to = query.get('to') || null;
   const { complianceReport: r } = await gql<{ complianceReport: {
     asOf: string; policy: { version: string }; summary: { rule: string; violations: number }[];
-    violations: { rule: string; subjectId: string | null; occurredAt: string; policyVersion: string; message: string; eventIds: string[] }[];
+    violations: { rule: string; subjectId: string | null; occurredAt: string; policyVersion: string; message: string; promise: string; eventIds: string[] }[];
     transfers: { toRegion: string; subjectId: string; consentStatus: string }[]; openRequests: { subjectId: string; requestId: string; daysLeft: number }[];
     retention: { overdue: { subjectId: string; system: string; days: number }[] };
     transparency: { byAuthority: { authority: string; instrument: string; requests: number; disclosures: number }[]; disclosuresWithoutRequest: { subjectId: string; recipient: string; eventId: string }[] };
   } }>(`query($asOf: DateTime, $from: DateTime, $to: DateTime) { complianceReport(asOf: $asOf, from: $from, to: $to) { asOf policy { version } summary { rule violations }
       transparency { byAuthority { authority instrument requests disclosures } disclosuresWithoutRequest { subjectId recipient eventId } }
-      violations { rule subjectId occurredAt policyVersion message eventIds } transfers { toRegion subjectId consentStatus }
+      violations { rule subjectId occurredAt policyVersion message promise eventIds } transfers { toRegion subjectId consentStatus }
       openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } } } }`, { asOf: when, from, to });
   const input = h('input', { id: 'asof', type: 'date', value: when.slice(0, 10) }) as HTMLInputElement;
   const fromInput = h('input', { id: 'from', type: 'date', value: from?.slice(0, 10) ?? '' }) as HTMLInputElement;
@@ -127,8 +127,8 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
       ' ', h('button', { type: 'submit' }, 'Judge')),
     h('p', {}, `As of ${r.asOf}${from || to ? `, processing from ${day(from)} to ${day(to)}` : ''}, policy version ${r.policy.version}: ${r.violations.length} violations.`),
     table('Verdicts by rule', ['rule', 'violations'], r.summary.map((s) => [s.rule, String(s.violations)])),
-    table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'evidence'],
-      r.violations.map((v) => [day(v.occurredAt), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
+    table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence'],
+      r.violations.map((v) => [day(v.occurredAt), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('q', {}, v.promise), h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
     table('Legal requests by authority', ['authority', 'instrument', 'requests', 'disclosures'],
       r.transparency.byAuthority.map((a) => [a.authority, a.instrument, String(a.requests), String(a.disclosures)])),
     table('Disclosures to authorities without a legal request', ['subject', 'recipient', 'event'],

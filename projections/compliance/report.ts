@@ -10,6 +10,7 @@ import { incidentClocks, requestSchedule, retentionSchedule, shutdownProgress, t
 import { RULE_IDS, type Violation } from './violation.js';
 import { policyAt } from './policy-in-force.js';
 import { processingDrift } from './drift.js';
+import { promises } from './promises.js';
 import { ReadModels } from '../queries.js';
 import type { Head } from '../../services/store/port.js';
 
@@ -32,6 +33,7 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
   const readModels = new ReadModels(db);
   const { asOf } = window;
   const violations = violationsAsOf(db, window);
+  const promise = promises(db);
   const policy = policyAt(db, asOf);
   const violatingEvents = new Map(violations.flatMap((v) => (v.rule === 'cross-border-without-consent' ? [[v.eventIds[0]!, v.message]] : [])));
   const disclosures = readModels.disclosures().filter((d) => d.occurredAt <= asOf);
@@ -55,7 +57,7 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
     ledgerHead: head,
     policy: { version: policy.version, title: policy.document.title ?? null, eventId: policy.eventId },
     summary: RULE_IDS.map((rule) => ({ rule, violations: violations.filter((v) => v.rule === rule).length })),
-    violations,
+    violations: violations.map((violation) => ({ ...violation, promise: promise(violation.rule, violation.policyVersion) })),
     transparency: {
       byAuthority: [...byAuthority.values()],
       legalRequests,

@@ -30,8 +30,8 @@ export function reportSections(report: ComplianceReportData): Section[] {
     },
     {
       title: 'Violations',
-      headers: ['when', 'rule', 'subject', 'policy', 'what', 'evidence (event ids)'],
-      rows: report.violations.map((v) => [day(v.occurredAt), v.rule, v.subjectId ?? '—', v.policyVersion, v.message, v.eventIds.join(' ')]),
+      headers: ['when', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence (event ids)'],
+      rows: report.violations.map((v) => [day(v.occurredAt), v.rule, v.subjectId ?? '—', v.policyVersion, v.message, v.promise, v.eventIds.join(' ')]),
       empty: 'None.',
     },
     {

@@ -73,7 +73,7 @@ describe('complianceReport and authorize over GraphQL', () => {
       drift: { declared: boolean; undeclared: { purpose: string; dimension: string; value: string }[] };
     } }>(`{ complianceReport(asOf: "2026-11-29T00:00:00Z") {
       policy { version } ledgerHead { position hash } summary { rule violations }
-      violations { rule subjectId eventIds occurredAt detectedAt policyVersion message }
+      violations { rule subjectId eventIds occurredAt detectedAt policyVersion message promise }
       transparency { byAuthority { authority instrument requests disclosures } disclosuresWithoutRequest { subjectId } }
       transfers { toRegion consentStatus consentProblem } retention { overdue { subjectId } dueSoon { subjectId } }
       openRequests { requestId daysLeft } shutdowns { service subjectCount notified deleted stillHeld }
@@ -88,6 +88,10 @@ describe('complianceReport and authorize over GraphQL', () => {
     expect(report.transfers.map((t) => [t.toRegion, t.consentStatus])).toEqual([['US', 'valid'], ['SG', 'not-valid']]);
     expect(report.openRequests).toEqual([{ requestId: 'r-1003-access', daysLeft: -132 }]);
     expect(report.shutdowns).toEqual([{ service: 'mini-game', subjectCount: 2, notified: 2, deleted: 1, stillHeld: 1 }]);
+    // Each verdict quotes the promise it holds the ledger to: the policy's sentence, or the law's article.
+    const violations = report.violations as { rule: string; promise: string }[];
+    expect(violations.find((v) => v.rule === 'third-party-share')?.promise).toContain('do not share them with any third party');
+    expect(violations.find((v) => v.rule === 'incident-notification-overdue')?.promise).toContain('GDPR Art. 33');
     expect(report.incidents).toEqual([{ incidentId: 'inc-2026-04', deadline: '2026-04-19T08:00:00.000Z', affected: 6,
       authorityReportedAt: '2026-04-20T16:00:00.000Z', subjectsReported: 6, subjectsReportedLate: 0 }]);
     expect(report.drift.declared).toBe(true);

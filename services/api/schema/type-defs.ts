@@ -310,6 +310,8 @@ export const typeDefs = /* GraphQL */ `
     detectedAt: DateTime!
     policyVersion: String!
     message: String!
+    "The promise broken: the sentence of that policy version (or the article of the law) the rule holds the ledger to."
+    promise: String!
   }
 
   type Transparency {

@@ -1,0 +1,38 @@
+/** The words each rule holds the ledger to: the sentence of the policy (or the article of the law) of its section, by the version that judged. */
+import type Database from 'better-sqlite3';
+import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
+import type { PolicyDocument } from '../../schemas/policy.js';
+import { policies } from '../policies/policies.js';
+import type { RuleId } from './violation.js';
+
+const SOURCES: Record<RuleId, (policy: PolicyDocument) => string> = {
+  'consent-missing': (p) => p.consent.source,
+  'retention-overdue': (p) => p.retention.source,
+  'cross-border-without-consent': (p) => p.crossBorder.source,
+  'third-party-share': (p) => p.sharing.source,
+  'disclosure-without-legal-basis': (p) => p.legalDisclosure.source,
+  'storage-region': (p) => p.storage.source,
+  'shutdown-notice-missing': (p) => p.shutdown.source,
+  'shutdown-deletion-overdue': (p) => p.shutdown.source,
+  'request-overdue': (p) => p.subjectRequests.source,
+  'sensitive-without-separate-consent': (p) => (p.sensitive ?? defaultPolicy.sensitive!).source,
+  'impact-assessment-missing': (p) => (p.impactAssessment ?? defaultPolicy.impactAssessment!).source,
+  'incident-notification-overdue': (p) => (p.incidentNotification ?? defaultPolicy.incidentNotification!).source,
+};
+
+export function promiseOf(rule: RuleId, policy: PolicyDocument): string {
+  return SOURCES[rule](policy);
+}
+
+/** A reader of promises by policy version, each version's document read once. */
+export function promises(db: Database.Database): (rule: RuleId, version: string) => string {
+  const documents = new Map<string, PolicyDocument>([[DEFAULT_POLICY_VERSION, defaultPolicy]]);
+  return (rule, version) => {
+    let document = documents.get(version);
+    if (!document) {
+      document = policies.read(db, [version])?.document ?? defaultPolicy;
+      documents.set(version, document);
+    }
+    return promiseOf(rule, document);
+  };
+}
