@@ -59,12 +59,17 @@ export const Actor = z.strictObject({
 });
 
 /** Any case on the way in; stored in lower case, so one UUID is one idempotency key. */
-export const EventId = z.uuid({ error: 'expected a UUID (the producer-chosen idempotency key)' });
+export const EventId = z.uuid({ error: 'expected a UUID (the producer-chosen idempotency key)' })
+  .refine((id) => id !== '00000000-0000-0000-0000-000000000000', 'the nil UUID is no idempotency key: give each event a random or time-ordered UUID');
+
+/** When something happened: not before 1970 (no personal data was processed by our systems then; a year 0000 is a bug). */
+// Told only of a well-formed time (a malformed one has its own message).
+export const OccurredAt = Timestamp.refine((at) => !(Date.parse(at) < 0), 'occurredAt before 1970 is not a plausible time (a default or zero value?)');
 
 /** Fields shared by every event; `type`, `data` and whether `subject` is required vary per type. */
 export const envelopeShape = {
   id: EventId,
-  occurredAt: Timestamp,
+  occurredAt: OccurredAt,
   subject: Subject.optional(),
   actor: Actor,
 };

@@ -40,14 +40,17 @@ export type Validation = { ok: true; event: LedgerEvent } | { ok: false; errors:
 /** The envelope alone: checked too when the type is unknown, so every problem is reported at once. */
 const AnyEnvelope = z.strictObject({ ...envelopeShape, type: z.unknown(), data: z.record(z.string(), z.unknown()) });
 
-export function validateEvent(input: unknown): Validation {
+/** How far ahead of the clock an occurredAt may be: a day of clock skew and time zones, no more. */
+const FUTURE_TOLERANCE_MS = 86_400_000;
+
+export function validateEvent(input: unknown, options: { now?: Date } = {}): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '(root)', message: `expected an event object, got ${describe(input)}` }] };
   }
   const malformed = wellFormedProblems(input, formatPath);
   const parsed = LedgerEvent.safeParse(input, { error: requiredMessage });
   if (parsed.success) {
-    const errors = [...malformed, ...crossFieldProblems(parsed.data)];
+    const errors = [...malformed, ...crossFieldProblems(parsed.data, options.now ?? new Date())];
     return errors.length === 0 ? { ok: true, event: parsed.data } : { ok: false, errors: bounded(errors) };
   }
 
@@ -68,11 +71,15 @@ export function validateEvent(input: unknown): Validation {
 }
 
 /** Rules across fields of the envelope that a per-field schema cannot say. */
-function crossFieldProblems(event: LedgerEvent): FieldError[] {
+function crossFieldProblems(event: LedgerEvent, now: Date): FieldError[] {
+  const problems: FieldError[] = [];
   if (event.actor.kind === 'subject' && event.actor.id !== event.subject?.id) {
-    return [{ path: 'actor.id', message: 'an actor of kind "subject" is the event\'s own subject: its id must be subject.id' }];
+    problems.push({ path: 'actor.id', message: 'an actor of kind "subject" is the event\'s own subject: its id must be subject.id' });
   }
-  return [];
+  if (Date.parse(event.occurredAt) > now.getTime() + FUTURE_TOLERANCE_MS) {
+    problems.push({ path: 'occurredAt', message: 'occurredAt is more than a day after the ledger\'s clock: an event is recorded after it happens' });
+  }
+  return problems;
 }
 
 /** Longest message an error may carry: messages reach logs, dead letters and answers, and may quote input. */

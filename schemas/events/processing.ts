@@ -23,7 +23,17 @@ const IDENTIFIER_MESSAGES = {
 } as const;
 
 /** category → the value collected; encrypted with the subject's key before it is stored. */
-const Values = z.partialRecord(DataCategory, z.string().max(4096, 'values are at most 4096 characters')).optional();
+const Value = z.string().min(1, 'a value must not be empty (leave the category out of values instead)').max(4096, 'values are at most 4096 characters');
+const Values = z.partialRecord(DataCategory, Value).optional();
+/** At most a century: longer is a typo (P9999Y), and no law asks for it. */
+const Retention = z.iso.duration({ error: 'expected an ISO 8601 duration such as P3Y or P30D' })
+  .refine((period) => retentionDays(period) <= 36_525, 'a retention period is at most 100 years (P100Y)');
+
+function retentionDays(period: string): number {
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?/.exec(period);
+  const [years, months, weeks, days] = [1, 2, 3, 4].map((i) => Number(match?.[i] ?? 0));
+  return years! * 365.25 + months! * 30.44 + weeks! * 7 + days!;
+}
 
 export const DataCollected = defineEvent(
   'DataCollected',
@@ -37,7 +47,7 @@ export const DataCollected = defineEvent(
       legalBasis: LegalBasis,
       consentId: Key.optional(),
       storage: Storage,
-      retention: z.iso.duration({ error: 'expected an ISO 8601 duration such as P3Y or P30D' }).optional(),
+      retention: Retention.optional(),
     })
     .superRefine(valuesMatchCategories),
   'required',
@@ -62,7 +72,7 @@ export const DataRectified = defineEvent(
   z
     .strictObject({
       categories: Categories,
-      values: z.partialRecord(DataCategory, z.string().max(4096, 'values are at most 4096 characters')),
+      values: z.partialRecord(DataCategory, Value),
       requestId: Key.optional(),
     })
     .superRefine((data, ctx) => {

@@ -143,6 +143,10 @@ describe('pdl export on the demo', () => {
     // The operator saw values: recorded.
     const events = await runPdl(['--db', db, 'events', '--subject', 'u-1001', '--json']);
     expect(events.stdout).toContain('"operation":"cli.export"');
+    // Each line names the event and its subject, so report evidence can be followed in the timeline.
+    const lines = (await runPdl(['--db', db, 'events', '--subject', 'u-1001'])).stdout.trim().split('\n');
+    const registration = lines.find((line) => line.includes(demoEventId('u-1001 registration')));
+    expect(registration).toMatch(/^#\d+ +2026-02-01T09:00:00\.000Z +DataCollected +[0-9a-f-]{36} +u-1001 +contact\.email,contact\.phone/);
     const unknown = await runPdl(['--db', db, 'export', '--subject', 'nobody-xyz', '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('never seen subject nobody-xyz');

@@ -25,7 +25,7 @@ describe('pdl erase', () => {
     const shown = await runPdl(['--db', db, 'events', '--subject', 'u-1', '--reveal']);
     expect(shown.stdout).toContain('contact.email=(erased)');
     expect(shown.stdout).not.toContain('one@example.cn');
-    expect(shown.stdout).toMatch(/SubjectErased +reason=subject-request requestId=r-9/);
+    expect(shown.stdout).toMatch(/SubjectErased +[0-9a-f-]{36} +u-1 +reason=subject-request requestId=r-9/);
     expect((await runPdl(['--db', db, 'events', '--subject', 'u-2', '--reveal'])).stdout).toContain('two@example.cn');
     expect((await runPdl(['--db', db, 'verify'])).code).toBe(0);
     const again = await runPdl(['--db', db, 'erase', 'u-1', '--reason', 'subject-request']);

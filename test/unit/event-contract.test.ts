@@ -61,8 +61,24 @@ describe('the event contract', () => {
     ['a deletion deadline before the shutdown', anEvent('ServiceShutdownAnnounced', { data: { deletionDeadline: '2026-01-01T00:00:00Z' } }), 'data.deletionDeadline'],
     ['an incident window that ends before it starts', anEvent('IncidentOpened', { data: { window: { from: '2026-04-15T00:00:00Z', to: '2026-04-10T00:00:00Z' } } }), 'data.window.to'],
     ['a policy without a document', anEvent('PolicyPublished', { data: { policy: undefined } }), 'data.policy'],
+    // Inputs a producer would not mean (a zero value, a typo): refused by path rather than stored.
+    ['the nil UUID as an event id', anEvent('DataUsed', { id: '00000000-0000-0000-0000-000000000000' }), 'id'],
+    ['occurredAt in year 0000', anEvent('DataUsed', { occurredAt: '0000-01-01T00:00:00Z' }), 'occurredAt'],
+    ['occurredAt before 1970', anEvent('DataUsed', { occurredAt: '1969-12-31T23:59:59Z' }), 'occurredAt'],
+    ['occurredAt in year 2999', anEvent('DataUsed', { occurredAt: '2999-01-01T00:00:00Z' }), 'occurredAt'],
+    ['an empty value', anEvent('DataCollected', { data: { values: { 'contact.email': '' } } }), 'data.values["contact.email"]'],
+    ['a retention of P9999Y', anEvent('DataCollected', { data: { retention: 'P9999Y' } }), 'data.retention'],
+    ['a rectification to an empty value', anEvent('DataRectified', { data: { values: { 'contact.email': '' } } }), 'data.values["contact.email"]'],
   ])('refuses %s', (_name, event, path) => {
     expect(pathsOf(event)).toContain(path);
+  });
+
+  it('near misses of the odd-input rules pass: a day of clock skew ahead, 1970 itself, a retention of exactly 100 years', () => {
+    const now = new Date('2026-11-29T12:00:00Z');
+    expect(validateEvent(anEvent('DataUsed', { occurredAt: '2026-11-30T11:59:00Z' }), { now }).ok).toBe(true);
+    expect(validateEvent(anEvent('DataUsed', { occurredAt: '2026-11-30T12:01:00Z' }), { now }).ok).toBe(false);
+    expect(validateEvent(anEvent('DataUsed', { occurredAt: '1970-01-01T00:00:00Z' })).ok).toBe(true);
+    expect(validateEvent(anEvent('DataCollected', { data: { retention: 'P100Y' } })).ok).toBe(true);
   });
 
   it('refuses an unknown type, and still reports the envelope problems', () => {

@@ -68,7 +68,9 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
             continue;
           }
           const actor = body.actor as { kind: string; id: string };
-          console.log(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${summarise(body)}  — ${actor.kind}:${actor.id}`));
+          const subject = (body.subject as { id?: string } | undefined)?.id ?? '-';
+          // Position, event id and subject id on every line: report evidence names events by id.
+          console.log(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${recorded.id}  ${subject}  ${summarise(body)}  — ${actor.kind}:${actor.id}`));
         }
         // Values shown by the operator are a read of personal data too: recorded like the API's.
         const at = new Date().toISOString();
