@@ -18,6 +18,7 @@ import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authenticate, type ApiServices } from './context.js';
+import type { LedgerMetrics } from '../metrics/metrics.js';
 import { createApi } from './yoga.js';
 
 /** 10,000 events (the recordEvents cap) of a few hundred bytes each, with room to spare. */
@@ -38,10 +39,12 @@ export interface ServerOptions {
   /** The browser origin allowed to call the API (CORS); none by default. */
   readonly cors?: string;
   readonly maxBodyBytes?: number;
+  /** The figures served at /metrics (any valid key); none: no /metrics. */
+  readonly metrics?: LedgerMetrics;
 }
 
 export async function startServer(services: ApiServices, options: ServerOptions): Promise<RunningServer> {
-  const yoga = createApi(services, { graphiql: options.graphiql, cors: options.cors, log: options.log });
+  const yoga = createApi(services, { graphiql: options.graphiql, cors: options.cors, log: options.log, onError: (code) => options.metrics?.apiError(code) });
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   // GraphiQL's page is ~9 MB of bundled script (it works offline): rendered once, compressed once, off the request loop.
   let graphiql: Promise<CompressedPage> | null = null;
@@ -57,6 +60,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
     let keyId: string | null = null;
     response.setHeader('x-request-id', requestId);
     response.on('finish', () => {
+      options.metrics?.request(response.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
       options.log.info({
         requestId, method: request.method, path, status: response.statusCode, keyId,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
@@ -67,6 +71,22 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       return;
     }
     if (request.method === 'GET' && consolePage(path, response)) return;
+    if (path === '/metrics' && options.metrics) {
+      // Counts only, but still behind a key: what a ledger processes is nobody else's business.
+      const found = authenticate(services.apiKeys, request.headers.authorization);
+      if ('error' in found) {
+        response.setHeader('WWW-Authenticate', 'Bearer realm="pdl"');
+        reply(response, 401, { errors: [{ message: found.error, extensions: { code: 'UNAUTHENTICATED' } }] });
+        return;
+      }
+      keyId = found.principal.keyId;
+      const registry = options.metrics.registry;
+      void registry.metrics().then((text) => {
+        response.writeHead(200, { 'content-type': registry.contentType });
+        response.end(text);
+      });
+      return;
+    }
     if (path !== '/graphql' && path !== '/graphql/') {
       reply(response, 404, { errors: [{ message: 'not found: the API is at /graphql, health at /health', extensions: { code: 'NOT_FOUND' } }] });
       return;

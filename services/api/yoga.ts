@@ -34,6 +34,8 @@ export interface ApiOptions {
   /** The one origin allowed to call from a browser; none: no CORS headers at all. */
   readonly cors?: string;
   readonly log?: Pick<Logger, 'warn' | 'error'>;
+  /** Told the stable code of every domain error answered (metrics). */
+  readonly onError?: (code: string) => void;
 }
 
 export function createApi(services: ApiServices, options: ApiOptions = {}): YogaServerInstance<ServerContext, ApiContext> {
@@ -66,6 +68,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof LedgerError) options.onError?.(original.code);
         if (original instanceof RateLimitedError) {
           return createGraphQLError(original.message, {
             extensions: { code: original.code, retryAfterSeconds: original.retryAfterSeconds },

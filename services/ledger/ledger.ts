@@ -70,6 +70,13 @@ export class Ledger {
   /** Positions appended since the checkpoints were last written. */
   private unsaved: number[] = [];
   private savedAt = 0;
+  private readonly observers = new Set<(result: RecordResult, seconds: number) => void>();
+
+  /** Told of every record call, whatever the entry path (metrics); returns how to stop. */
+  observe(observer: (result: RecordResult, seconds: number) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   constructor(
     readonly store: EventStore,
@@ -77,6 +84,7 @@ export class Ledger {
   ) {}
 
   async record(inputs: readonly unknown[], options: RecordOptions = {}): Promise<RecordResult> {
+    const started = performance.now();
     const outcomes: RecordOutcome[] = new Array(inputs.length);
     let segment: Prepared[] = [];
     for (const [index, input] of inputs.entries()) {
@@ -97,7 +105,9 @@ export class Ledger {
       }
     }
     if (segment.length > 0) await this.appendSegment(segment, outcomes);
-    return summarise(outcomes);
+    const result = summarise(outcomes);
+    for (const observer of this.observers) observer(result, (performance.now() - started) / 1000);
+    return result;
   }
 
   /*

@@ -306,3 +306,30 @@ describe('the workflow queries a DPO starts from', () => {
     expect(asAuditor.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
+
+describe('/metrics (Prometheus text format)', () => {
+  const scrape = async (key: string | null) => {
+    const response = await fetch(`${server.url}/metrics`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
+  };
+  const value = (text: string, metric: string) => Number(new RegExp(`^${metric.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+
+  it('needs a key; counts appends, refusals and API errors by code; shows the head and read-model lag; names no person', async () => {
+    expect((await scrape(null)).status).toBe(401);
+    const before = await scrape(auditorKey);
+    expect(before.status).toBe(200);
+    expect(before.type).toContain('text/plain');
+    const good = anEvent('DataUsed', { subject: { id: 'u-1002' }, occurredAt: '2026-10-20T00:00:00Z' });
+    const bad = anEvent('DataUsed', { subject: { id: 'u-1002' }, data: { categories: ['contact.fax'] } });
+    await server.gql('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [good, bad] });
+    await server.gql('{ exportSubject(subjectId: "u-1002") { html } }', undefined, auditorKey); // FORBIDDEN
+    const after = await scrape(auditorKey);
+    expect(value(after.text, 'pdl_events_appended_total') - (value(before.text, 'pdl_events_appended_total') || 0)).toBe(1);
+    expect(value(after.text, 'pdl_events_rejected_total') - (value(before.text, 'pdl_events_rejected_total') || 0)).toBe(1);
+    expect(value(after.text, 'pdl_api_errors_total{code="FORBIDDEN"}')).toBeGreaterThanOrEqual(1);
+    expect(value(after.text, 'pdl_ledger_head_position')).toBeGreaterThan(60);
+    expect(value(after.text, 'pdl_read_models_lag_events')).toBe(0);
+    expect(after.text).toMatch(/^pdl_record_seconds_count \d+$/m);
+    expect(after.text).not.toMatch(/@|u-10\d\d/);
+  });
+});

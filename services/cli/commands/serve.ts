@@ -48,7 +48,10 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         : undefined;
       const { openProver } = await import('../../composition/open-prover.js');
       const prover = openProver(opened);
-      const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover }), { ...options, log });
+      const { LedgerMetrics } = await import('../../metrics/metrics.js');
+      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.readModels?.position ?? null, ingest });
+      opened.ledger.observe((result, seconds) => metrics.recorded(result, seconds));
+      const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover }), { ...options, log, metrics });
       // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
       const signer = setInterval(() => {
         try {
