@@ -29,6 +29,13 @@ export const Identifier = z
         : `not a valid ${String(kind)} identifier`;
     },
     path: ['value'],
+  })
+  // The same rule for JSON Schema validators, as near as a pattern comes (the ledger also checks a phone number's plan, libphonenumber-js).
+  .meta({
+    allOf: [
+      { if: { properties: { kind: { const: 'email' } }, required: ['kind'] }, then: { properties: { value: { pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' } } } },
+      { if: { properties: { kind: { const: 'phone' } }, required: ['kind'] }, then: { properties: { value: { pattern: '^\\+?[0-9][0-9 ().-]{6,24}$' } } } },
+    ],
   });
 
 const subjectShape = {
@@ -60,11 +67,13 @@ export const Actor = z.strictObject({
 
 /** Any case on the way in; stored in lower case, so one UUID is one idempotency key. */
 export const EventId = z.uuid({ error: 'expected a UUID (the producer-chosen idempotency key)' })
-  .refine((id) => id !== '00000000-0000-0000-0000-000000000000', 'the nil UUID is no idempotency key: give each event a random or time-ordered UUID');
+  .refine((id) => id !== '00000000-0000-0000-0000-000000000000', 'the nil UUID is no idempotency key: give each event a random or time-ordered UUID')
+  .meta({ not: { const: '00000000-0000-0000-0000-000000000000' } });
 
 /** When something happened: not before 1970 (no personal data was processed by our systems then; a year 0000 is a bug). */
 // Told only of a well-formed time (a malformed one has its own message).
-export const OccurredAt = Timestamp.refine((at) => !(Date.parse(at) < 0), 'occurredAt before 1970 is not a plausible time (a default or zero value?)');
+export const OccurredAt = Timestamp.refine((at) => !(Date.parse(at) < 0), 'occurredAt before 1970 is not a plausible time (a default or zero value?)')
+  .meta({ $comment: 'Also checked by the ledger, beyond JSON Schema: not before 1970, and not more than a day after the ledger\'s clock.' });
 
 /** Fields shared by every event; `type`, `data` and whether `subject` is required vary per type. */
 export const envelopeShape = {

@@ -4,18 +4,39 @@
  * committed copies are stale.
  */
 import * as z from 'zod';
-import { eventSchemas, LedgerEvent } from './event.js';
+import { eventSchemas } from './event.js';
 import { vocabularies, type Term } from './taxonomy.js';
 import { REGION_CODES } from './regions.js';
 import { PolicyDocument } from './policy.js';
 import { ConsistencyBundle, InclusionBundle } from './proof-bundle.js';
 
-const toJson = (schema: z.ZodType): string =>
-  `${JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }), null, 2)}\n`;
+const jsonSchemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
+const toJson = (schema: z.ZodType | object): string =>
+  `${JSON.stringify(schema instanceof z.ZodType ? jsonSchemaOf(schema) : schema, null, 2)}\n`;
+
+/**
+ * The union as validators read it best: `type` picks the one branch that applies (if/then), so a
+ * wrong field is one error at its path — not one per event type, as `oneOf` over 20 branches gives.
+ */
+function unionByType(): object {
+  const branches = Object.entries(eventSchemas).map(([type, schema]) => {
+    const { $schema: _drop, ...branch } = jsonSchemaOf(schema) as Record<string, unknown>;
+    return { if: { properties: { type: { const: type } }, required: ['type'] }, then: branch };
+  });
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'LedgerEvent',
+    description: 'Any event of the personal-data-ledger contract. `type` selects the rules of that event type (one per schemas/json/<type>.schema.json).',
+    type: 'object',
+    required: ['type'],
+    properties: { type: { enum: Object.keys(eventSchemas) } },
+    allOf: branches,
+  };
+}
 
 export function renderArtefacts(): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('json/event.schema.json', toJson(LedgerEvent.meta({ title: 'LedgerEvent', description: 'Any event of the personal-data-ledger contract.' })));
+  files.set('json/event.schema.json', toJson(unionByType()));
   for (const [type, schema] of Object.entries(eventSchemas)) files.set(`json/${type}.schema.json`, toJson(schema));
   files.set('json/policy.schema.json', toJson(PolicyDocument.meta({ title: 'PolicyDocument', description: 'The commitments of a privacy policy the ledger checks.' })));
   files.set('json/inclusion-bundle.schema.json', toJson(InclusionBundle));

@@ -41,7 +41,8 @@ export const ConsentWithdrawn = defineEvent(
     })
     .refine((data) => data.consentId !== undefined || data.purposes !== undefined, {
       error: 'give consentId or purposes (what is withdrawn)',
-    }),
+    })
+    .meta({ anyOf: [{ required: ['consentId'] }, { required: ['purposes'] }] }),
   'required',
   'The subject withdrew a consent, or consent for purposes (cookies refused included).',
 );

@@ -32,7 +32,8 @@ export const ServiceShutdownAnnounced = defineEvent(
     .refine((data) => Date.parse(data.deletionDeadline) >= Date.parse(data.effectiveAt), {
       error: 'deletionDeadline must not be before effectiveAt',
       path: ['deletionDeadline'],
-    }),
+    })
+    .meta({ $comment: 'Also checked by the ledger, beyond JSON Schema: deletionDeadline is not before effectiveAt.' }),
   'optional',
   'A product or service stops; the data of its systems must be deleted or anonymized by the deadline.',
 );
@@ -44,7 +45,8 @@ export const IncidentOpened = defineEvent(
   z.strictObject({
     incidentId: Key,
     systems: nonEmpty(Key, 'system'),
-    window: ProcessingWindow.refine(windowInOrder, { error: 'window.to must not be before window.from', path: ['to'] }),
+    window: ProcessingWindow.refine(windowInOrder, { error: 'window.to must not be before window.from', path: ['to'] })
+      .meta({ $comment: 'Also checked by the ledger, beyond JSON Schema: to is not before from.' }),
     description: text(2000),
   }),
   'optional',

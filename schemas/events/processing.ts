@@ -49,7 +49,8 @@ export const DataCollected = defineEvent(
       storage: Storage,
       retention: Retention.optional(),
     })
-    .superRefine(valuesMatchCategories),
+    .superRefine(valuesMatchCategories)
+    .meta({ $comment: 'Also checked by the ledger, beyond JSON Schema: each key of values is one of categories; contact.email and contact.phone values are valid addresses and numbers; retention is at most 100 years.' }),
   'required',
   'Personal data was collected and stored (GDPR Art. 30(1)(c), PIPL Art. 17: what, why, on what basis, where).',
 );
@@ -82,7 +83,8 @@ export const DataRectified = defineEvent(
           ctx.addIssue({ code: 'custom', path: ['values', category], message: 'a rectification gives the corrected value of every category it lists' });
         }
       }
-    }),
+    })
+    .meta({ $comment: 'Also checked by the ledger, beyond JSON Schema: values has exactly one value for each of categories.' }),
   'required',
   'Personal data held was corrected (GDPR Art. 16; PIPL Art. 46): the corrected values, sealed like any value; answers a rectification request when it names one.',
 );
@@ -132,7 +134,8 @@ export const DataTransferredAbroad = defineEvent(
     .refine((data) => data.fromRegion !== data.toRegion, {
       error: 'a transfer abroad must leave fromRegion',
       path: ['toRegion'],
-    }),
+    })
+    .meta({ $comment: 'Also checked by the ledger, beyond JSON Schema: toRegion differs from fromRegion.' }),
   'required',
   'Personal data left the region it was collected in (PIPL Art. 38-39, GDPR Chapter V).',
 );

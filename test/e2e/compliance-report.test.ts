@@ -1,5 +1,6 @@
 /** The compliance report and `authorize` on the demo, through the real binary and the real server. */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { anEvent } from '../fixtures/events.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIBERATE_WRONGS, demoEventId } from '../../services/demo/scenario.js';
@@ -150,5 +151,21 @@ describe('pdl export on the demo', () => {
     const unknown = await runPdl(['--db', db, 'export', '--subject', 'nobody-xyz', '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('never seen subject nobody-xyz');
+  });
+});
+
+describe('pdl validate', () => {
+  it('checks events without a ledger: every problem by line and path, exit 1 when any line is invalid; nothing is recorded', async () => {
+    const file = join(dir, 'to-validate.ndjson');
+    const good = anEvent('DataUsed');
+    const bad = anEvent('DataCollected', { id: '00000000-0000-0000-0000-000000000000', data: { categories: ['contact.fax'] } });
+    writeFileSync(file, `${JSON.stringify(good)}\n${JSON.stringify(bad)}\nnot json\n`);
+    const run = await runPdl(['--db', join(dir, 'never-created.db'), 'validate', file]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('line 2: id: the nil UUID is no idempotency key');
+    expect(run.stdout).toContain('line 2: data.categories[0]: unknown category "contact.fax"');
+    expect(run.stdout).toContain('line 3: (root):');
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('1 valid, 2 invalid');
+    expect(existsSync(join(dir, 'never-created.db'))).toBe(false);
   });
 });
