@@ -9,6 +9,7 @@ import { vocabularies, type Term } from './taxonomy.js';
 import { REGION_CODES } from './regions.js';
 import { PolicyDocument } from './policy.js';
 import { ConsistencyBundle, InclusionBundle } from './proof-bundle.js';
+import { DLQ_HEADER_NAMES } from './kafka-contract.js';
 
 const jsonSchemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
 const toJson = (schema: z.ZodType | object): string =>
@@ -41,8 +42,70 @@ export function renderArtefacts(): Map<string, string> {
   files.set('json/policy.schema.json', toJson(PolicyDocument.meta({ title: 'PolicyDocument', description: 'The commitments of a privacy policy the ledger checks.' })));
   files.set('json/inclusion-bundle.schema.json', toJson(InclusionBundle));
   files.set('json/consistency-bundle.schema.json', toJson(ConsistencyBundle));
+  files.set('asyncapi.json', toJson(asyncApi()));
   files.set('TAXONOMY.md', renderTaxonomy());
   return files;
+}
+
+/**
+ * The Kafka contract as AsyncAPI 3.0: what `pdl ingest` (and `pdl serve --kafka`) receives on the
+ * events topic and sends to its dead-letter topic, from the ledger's point of view. The message is
+ * the same event schema as schemas/json/event.schema.json.
+ */
+function asyncApi(): object {
+  const { $schema: _drop, ...event } = unionByType() as Record<string, unknown>;
+  const text = (description: string) => ({ type: 'string', description });
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'personal-data-ledger events',
+      version: '1.0.0',
+      description: 'Producers publish one event per message to the events topic; the ledger stores each valid one once ' +
+        '(the event id is the idempotency key) and sends each refused one, unchanged, to the dead-letter topic with every problem by JSON path.',
+    },
+    defaultContentType: 'application/json',
+    channels: {
+      events: {
+        address: 'pdl.events',
+        description: 'The events topic (`--topic`, default pdl.events). Key messages by subject id: one subject\'s events then keep their order.',
+        messages: { ledgerEvent: { $ref: '#/components/messages/ledgerEvent' } },
+      },
+      deadLetters: {
+        address: 'pdl.events.dlq',
+        description: 'Refused messages (`--dlq`, default <topic>.dlq): the original key, value and headers, plus why and where from.',
+        messages: { deadLetter: { $ref: '#/components/messages/deadLetter' } },
+      },
+    },
+    operations: {
+      receiveEvents: { action: 'receive', channel: { $ref: '#/channels/events' }, summary: 'The ledger consumes events (consumer group `--group`, default pdl-ingest) and commits after they are stored.' },
+      sendDeadLetters: { action: 'send', channel: { $ref: '#/channels/deadLetters' }, summary: 'The ledger sends every refused message here, at least once (dedupe by source partition and offset).' },
+    },
+    components: {
+      messages: {
+        ledgerEvent: {
+          name: 'LedgerEvent', title: 'A ledger event', contentType: 'application/json',
+          payload: event,
+          bindings: { kafka: { key: text('the subject id (subject.id); events with no subject: any stable key such as the incident or request id'), bindingVersion: '0.5.0' } },
+        },
+        deadLetter: {
+          name: 'DeadLetter', title: 'A refused message', contentType: 'application/json',
+          summary: 'The original message value, byte for byte (possibly not JSON at all).',
+          payload: {},
+          headers: {
+            type: 'object',
+            properties: {
+              [DLQ_HEADER_NAMES.errors]: text('JSON array of every problem: [{"path": "data.categories[0]", "message": "…"}]; messages never quote identifier values'),
+              [DLQ_HEADER_NAMES.sourceTopic]: text('the topic the message came from'),
+              [DLQ_HEADER_NAMES.sourcePartition]: text('its partition, in decimal'),
+              [DLQ_HEADER_NAMES.sourceOffset]: text('its offset, in decimal: with the partition, what identifies a repeat'),
+              [DLQ_HEADER_NAMES.rejectedAt]: text('when the ledger refused it (ISO 8601)'),
+            },
+            required: Object.values(DLQ_HEADER_NAMES),
+          },
+        },
+      },
+    },
+  };
 }
 
 function renderTaxonomy(): string {

@@ -4,14 +4,10 @@
  */
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { FieldError } from '../../schemas/event.js';
+import { DLQ_HEADER_NAMES } from '../../schemas/kafka-contract.js';
 
-export const DLQ_HEADERS = {
-  errors: 'pdl-errors',
-  sourceTopic: 'pdl-source-topic',
-  sourcePartition: 'pdl-source-partition',
-  sourceOffset: 'pdl-source-offset',
-  rejectedAt: 'pdl-rejected-at',
-} as const;
+/** Named once, with the AsyncAPI contract they are published in (schemas/asyncapi.json). */
+export const DLQ_HEADERS = DLQ_HEADER_NAMES;
 
 export function deadLetter(message: KafkaMessage, source: { topic: string; partition: number }, errors: readonly FieldError[], at: Date): Message {
   const headers: IHeaders = {
