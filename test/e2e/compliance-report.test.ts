@@ -1,4 +1,5 @@
 /** The compliance report and `authorize` on the demo, through the real binary and the real server. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { anEvent } from '../fixtures/events.js';
 import { join } from 'node:path';
@@ -167,5 +168,20 @@ describe('pdl validate', () => {
     expect(run.stdout).toContain('line 3: (root):');
     expect(run.stdout.trim().split('\n').at(-1)).toBe('1 valid, 2 invalid');
     expect(existsSync(join(dir, 'never-created.db'))).toBe(false);
+  });
+});
+
+describe('the package, imported by a JavaScript producer', () => {
+  it('personal-data-ledger/schemas validates an event with the ledger\'s rules; personal-data-ledger/verifier checks bundles', async () => {
+    const script = `
+      const { validateEvent } = await import('personal-data-ledger/schemas');
+      const { verifyBundle } = await import('personal-data-ledger/verifier');
+      const bad = validateEvent({ id: 'x', type: 'DataUsed' });
+      console.log(JSON.stringify({ ok: bad.ok, paths: bad.errors.map((e) => e.path), verifier: typeof verifyBundle }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const answer = JSON.parse(run.stdout) as { ok: boolean; paths: string[]; verifier: string };
+    expect(answer).toMatchObject({ ok: false, verifier: 'function' });
+    expect(answer.paths).toEqual(expect.arrayContaining(['id', 'occurredAt', 'subject', 'actor']));
   });
 });
