@@ -84,3 +84,11 @@ function filterSql(filter: EventFilter): { where: string; params: string[] } {
 export function readEventPosition(db: Database.Database, eventId: string): number | null {
   return statement<[string], { position: number }>(db, 'SELECT position FROM rm_event_index WHERE event_id = ?').get(eventId)?.position ?? null;
 }
+
+/** What each of these events was, when and about whom, in log order (a report's evidence appendix). */
+export function readCitedEvents(db: Database.Database, eventIds: readonly string[]): { eventId: string; position: number; type: string; occurredAt: string; subjectId: string | null }[] {
+  return statement<[string], { event_id: string; position: number; type: string; occurred_at: string; subject_id: string | null }>(db,
+    'SELECT event_id, position, type, occurred_at, subject_id FROM rm_event_index WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY position')
+    .all(JSON.stringify([...new Set(eventIds)]))
+    .map((row) => ({ eventId: row.event_id, position: row.position, type: row.type, occurredAt: row.occurred_at, subjectId: row.subject_id }));
+}

@@ -118,13 +118,39 @@ export function renderMarkdown(report: ComplianceReportData): string {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function renderHtml(report: ComplianceReportData): string {
-  const body = reportSections(report).map((section) => {
+/** An event the report cites, for the appendix: what it was, when, about whom. */
+export interface CitedEvent { eventId: string; position: number; type: string; occurredAt: string; subjectId: string | null }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A cell as HTML: event ids link to the appendix (kept whole), days and counts kept on one line. */
+function cellHtml(cell: string): string {
+  const words = cell.split(' ');
+  if (cell !== '' && words.every((word) => UUID.test(word))) {
+    return words.map((id) => `<a class="id" href="#event-${id}">${id}</a>`).join('<br>');
+  }
+  if (DAY.test(cell)) return `<span class="nowrap">${cell}</span>`;
+  if (/^-?\d+$/.test(cell)) return `<span class="num">${cell}</span>`;
+  return escapeHtml(cell);
+}
+
+export function renderHtml(report: ComplianceReportData, cited: readonly CitedEvent[] = []): string {
+  const appendix: Section = {
+    title: 'Appendix: the events cited as evidence',
+    headers: ['event id', 'position', 'type', 'when', 'subject'],
+    rows: [], empty: 'No event is cited.',
+  };
+  const body = [...reportSections(report), appendix].map((section) => {
     const parts = [`<h2>${escapeHtml(section.title)}</h2>`];
     if (section.text) parts.push(`<p>${escapeHtml(section.text).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`);
-    if (section.headers && section.rows && section.rows.length > 0) {
-      parts.push(`<table><thead><tr>${section.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
-        section.rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('') + '</tbody></table>');
+    if (section === appendix && cited.length > 0) {
+      parts.push(`<table><thead><tr>${appendix.headers!.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+        cited.map((e) => `<tr id="event-${e.eventId}"><td class="id">${e.eventId}</td><td><span class="num">${e.position}</span></td><td>${escapeHtml(e.type)}</td>` +
+          `<td><span class="nowrap">${escapeHtml(e.occurredAt)}</span></td><td>${escapeHtml(e.subjectId ?? '—')}</td></tr>`).join('') + '</tbody></table>');
+    } else if (section.headers && section.rows && section.rows.length > 0) {
+      parts.push(`<table><thead><tr>${section.headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+        section.rows.map((row) => `<tr>${row.map((cell) => `<td>${cellHtml(cell)}</td>`).join('')}</tr>`).join('') + '</tbody></table>');
     } else if (section.empty) parts.push(`<p class="empty">${escapeHtml(section.empty)}</p>`);
     return `<section>${parts.join('\n')}</section>`;
   }).join('\n');
@@ -133,7 +159,8 @@ export function renderHtml(report: ComplianceReportData): string {
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td:last-child{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}code{background:#f6f8fa;padding:0 .2rem}.empty{color:#57606a}
+th{background:#f6f8fa}code{background:#f6f8fa;padding:0 .2rem}.empty{color:#57606a}
+.id{font-family:ui-monospace,monospace;font-size:12px;white-space:nowrap}.nowrap{white-space:nowrap}.num{font-variant-numeric:tabular-nums}
 </style></head><body>
 <h1>Compliance report</h1>
 ${body}

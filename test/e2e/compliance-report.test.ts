@@ -53,6 +53,12 @@ describe('pdl report on the demo', () => {
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<h2>Violations</h2>');
     expect(page).toContain('AdNet Co (third-party, CN)');
+    // Evidence ids link to an appendix that says what each event was; ids and days are never broken, counts not in small monospace.
+    const adnet = demoEventId('u-1004 shared with ad network');
+    expect(page).toContain(`<a class="id" href="#event-${adnet}">${adnet}</a>`);
+    expect(page).toMatch(new RegExp(`<tr id="event-${adnet}"><td class="id">${adnet}</td><td><span class="num">\\d+</span></td><td>DataShared</td>`));
+    expect(page).not.toContain('word-break:break-all');
+    expect(page).toContain('<td><span class="num">1</span></td>');
     expect((await runPdl(['--db', db, 'report', '--format', 'pdf'])).stderr).toContain('unknown format "pdf"');
   });
 });

@@ -26,10 +26,14 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
       const [{ buildComplianceReport }, { renderHtml, renderMarkdown }] = await Promise.all([
         import('../../../projections/compliance/report.js'), import('../render-report.js'),
       ]);
-      const report = await withLedger(globals(), async ({ store, readModels, readModelsDb }) => buildComplianceReport(readModelsDb,
-        { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 },
-        { asOf: options.asOf ?? new Date().toISOString(), from: options.from, to: options.to }), { readModels: true });
-      const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report) : renderMarkdown(report);
+      const { report, cited } = await withLedger(globals(), async ({ store, readModels, readModelsDb }) => {
+        const built = buildComplianceReport(readModelsDb, { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 },
+          { asOf: options.asOf ?? new Date().toISOString(), from: options.from, to: options.to });
+        // The evidence, described for the HTML appendix: every event id a verdict cites.
+        const { readCitedEvents } = await import('../../../projections/event-index/event-index.js');
+        return { report: built, cited: readCitedEvents(readModelsDb, built.violations.flatMap((v) => v.eventIds)) };
+      }, { readModels: true });
+      const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report, cited) : renderMarkdown(report);
       if (options.out) {
         writeFileSync(options.out, text);
         process.stderr.write(`pdl: report as of ${report.asOf} written to ${options.out}: ${report.violations.length} violations.\n`);
