@@ -18,7 +18,7 @@ export interface UndeclaredProcessing {
   dimension: Dimension | 'purpose';
   value: string;
   firstSeenAt: string;
-  /** The first event that showed it, and the latest by then. */
+  /** The earliest event that showed it. */
   evidence: string[];
 }
 
@@ -43,7 +43,7 @@ export function processingDrift(db: Database.Database, asOf: string): Processing
   const undeclared: UndeclaredProcessing[] = [];
   const purposeReported = new Set<string>();
   for (const o of observed) {
-    const evidence = [o.firstEventId, ...(o.lastAt <= asOf && o.lastEventId !== o.firstEventId ? [o.lastEventId] : [])];
+    const evidence = [o.firstEventId];
     const declaration = byPurpose.get(o.purpose);
     if (!declaration) {
       if (o.dimension === 'category' && !purposeReported.has(o.purpose)) {

@@ -1,69 +1,67 @@
 /**
  * What processing the ledger saw, per purpose and per fact — a category, a system, a recipient
- * kind, a region — with the first and latest event that showed it: the "actual" side of
- * declared vs actual (projections/compliance/drift.ts).
+ * kind, a region — with the earliest event that showed it: the "actual" side of declared vs
+ * actual (projections/compliance/drift.ts). One upsert per fact, written only when the fact is new
+ * or seen earlier than before: most events change nothing here.
  */
 import type Database from 'better-sqlite3';
-import { keyedProjection, type Key } from '../projection.js';
+import type { ProjectedEvent, Projection } from '../projection.js';
 import { statement } from '../statements.js';
 
 export const DIMENSIONS = ['category', 'system', 'recipientKind', 'region'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
-export interface ObservedState {
-  lastPosition: number;
-  firstAt: string;
-  firstEventId: string;
-  lastAt: string;
-  lastEventId: string;
+const TABLE = 'rm_observed_processing';
+const UPSERT = `INSERT INTO ${TABLE} (purpose, dimension, value, first_at, first_event_id) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (purpose, dimension, value) DO UPDATE SET first_at = excluded.first_at, first_event_id = excluded.first_event_id
+  WHERE excluded.first_at < ${TABLE}.first_at`;
+
+/** The facts an act shows, per purpose. */
+function factsOf({ event }: ProjectedEvent): [purpose: string, dimension: Dimension, value: string][] {
+  const facts: [Dimension, string][] = [];
+  let purposes: readonly string[];
+  switch (event.type) {
+    case 'DataCollected':
+      purposes = event.data.purposes;
+      facts.push(['system', event.data.storage.system], ['region', event.data.storage.region]);
+      break;
+    case 'DataUsed':
+      purposes = [event.data.purpose];
+      facts.push(['system', event.data.system]);
+      break;
+    case 'DataShared':
+      purposes = [event.data.purpose];
+      facts.push(['recipientKind', event.data.recipient.kind], ['region', event.data.recipient.region]);
+      break;
+    case 'DataTransferredAbroad':
+      purposes = [event.data.purpose];
+      facts.push(['recipientKind', event.data.recipient.kind], ['region', event.data.toRegion]);
+      break;
+    default:
+      return [];
+  }
+  for (const category of event.data.categories) facts.push(['category', category]);
+  return purposes.flatMap((purpose) => facts.map(([dimension, value]): [string, Dimension, string] => [purpose, dimension, value]));
 }
 
-export const observedProcessing = keyedProjection<ObservedState>({
+export const observedProcessing: Projection = {
   name: 'observed-processing',
-  version: 1,
-  table: 'rm_observed_processing',
-  key: ['purpose', 'dimension', 'value'],
-  keysOf({ event }): Key[] {
-    const facts: [Dimension, string][] = [];
-    let purposes: readonly string[];
-    switch (event.type) {
-      case 'DataCollected':
-        purposes = event.data.purposes;
-        facts.push(['system', event.data.storage.system], ['region', event.data.storage.region]);
-        break;
-      case 'DataUsed':
-        purposes = [event.data.purpose];
-        facts.push(['system', event.data.system]);
-        break;
-      case 'DataShared':
-        purposes = [event.data.purpose];
-        facts.push(['recipientKind', event.data.recipient.kind], ['region', event.data.recipient.region]);
-        break;
-      case 'DataTransferredAbroad':
-        purposes = [event.data.purpose];
-        facts.push(['recipientKind', event.data.recipient.kind], ['region', event.data.toRegion]);
-        break;
-      default:
-        return [];
-    }
-    for (const category of event.data.categories) facts.push(['category', category]);
-    return purposes.flatMap((purpose) => facts.map(([dimension, value]) => [purpose, dimension, value]));
+  version: 2,
+  tables: [TABLE],
+  schema: `CREATE TABLE IF NOT EXISTS ${TABLE} (purpose TEXT NOT NULL, dimension TEXT NOT NULL, value TEXT NOT NULL,
+    first_at TEXT NOT NULL, first_event_id TEXT NOT NULL, PRIMARY KEY (purpose, dimension, value)) WITHOUT ROWID;`,
+  apply(db, projected) {
+    const facts = factsOf(projected);
+    if (facts.length === 0) return;
+    const upsert = statement(db, UPSERT);
+    for (const [purpose, dimension, value] of facts) upsert.run(purpose, dimension, value, projected.event.occurredAt, projected.event.id);
   },
-  evolve(state, { position, event }) {
-    const at = event.occurredAt;
-    if (state === null) return { lastPosition: position, firstAt: at, firstEventId: event.id, lastAt: at, lastEventId: event.id };
-    return {
-      lastPosition: position,
-      ...(at < state.firstAt ? { firstAt: at, firstEventId: event.id } : { firstAt: state.firstAt, firstEventId: state.firstEventId }),
-      ...(at >= state.lastAt ? { lastAt: at, lastEventId: event.id } : { lastAt: state.lastAt, lastEventId: state.lastEventId }),
-    };
-  },
-});
+};
 
-export interface Observation extends ObservedState { purpose: string; dimension: Dimension; value: string }
+export interface Observation { purpose: string; dimension: Dimension; value: string; firstAt: string; firstEventId: string }
 
 export function readObservations(db: Database.Database): Observation[] {
-  return statement<[], { purpose: string; dimension: Dimension; value: string; state: string }>(db,
-    'SELECT purpose, dimension, value, state FROM rm_observed_processing ORDER BY purpose, dimension, value').all()
-    .map((row) => ({ ...(JSON.parse(row.state) as ObservedState), purpose: row.purpose, dimension: row.dimension, value: row.value }));
+  return statement<[], { purpose: string; dimension: Dimension; value: string; first_at: string; first_event_id: string }>(db,
+    `SELECT purpose, dimension, value, first_at, first_event_id FROM ${TABLE} ORDER BY purpose, dimension, value`).all()
+    .map((row) => ({ purpose: row.purpose, dimension: row.dimension, value: row.value, firstAt: row.first_at, firstEventId: row.first_event_id }));
 }
