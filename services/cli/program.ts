@@ -22,6 +22,7 @@ import { proveCommand } from './commands/prove.js';
 import { verifyProofCommand } from './commands/verify-proof.js';
 import { exportCommand } from './commands/export.js';
 import { validateCommand } from './commands/validate.js';
+import { witnessCommand } from './commands/witness.js';
 import { parseStopTimeout } from './stop-on-signals.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -41,7 +42,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand]) {
+  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand, witnessCommand]) {
     register(program, globals);
   }
   return program;

@@ -222,3 +222,58 @@ describe('every tampering breaks the proofs against a checkpoint kept from befor
     }
   });
 });
+
+describe('a witness (C2SP tlog-cosignature)', () => {
+  it('cosigns the first checkpoint it sees, then only a checkpoint shown consistent with it; refuses a rewritten history; verify-proof requires its cosignature', async () => {
+    const dir = tempDir('witness');
+    const ledger = join(dir, 'ledger.db');
+    for (const file of FILES) copyFileSync(join(pristine, file), join(dir, file));
+    const logKey = kept.verifierKey;
+    const common = ['--key', join(dir, 'witness.key'), '--state', join(dir, 'witness.json'), '--log-key', logKey];
+    // First sight: an inclusion bundle's checkpoint (size 20), trusted on first use.
+    const first = await runPdl(['--db', ledger, 'prove', '--event', ids[0]!, '--out', join(dir, 'inclusion.json')]);
+    expect(first.code).toBe(0);
+    const cosigned = await runPdl(['witness', join(dir, 'inclusion.json'), ...common, '--new-key', 'witness.example.org/w1', '--out', join(dir, 'cosigned-20.txt')]);
+    expect(cosigned.code).toBe(0);
+    expect(cosigned.stderr).toContain('cosigned ledger.example.com/pdl at size 20 (first seen');
+    expect(statSync(join(dir, 'witness.key')).mode & 0o777).toBe(0o600);
+    const witnessKey = /witness key: (\S+)/.exec(cosigned.stderr)![1]!;
+    const checked = await runPdl(['verify-proof', join(dir, 'inclusion.json'), '--key', logKey, '--witness', witnessKey, '--checkpoint', join(dir, 'cosigned-20.txt')]);
+    expect(checked.stdout).toContain('ok: inclusion proven');
+    expect(checked.code).toBe(0);
+    const uncosigned = await runPdl(['verify-proof', join(dir, 'inclusion.json'), '--key', logKey, '--witness', witnessKey]);
+    expect(uncosigned.code).toBe(1);
+    expect(uncosigned.stdout).toContain('no cosignature by the witness witness.example.org/w1');
+
+    // Another copy of the log, rewritten at position 2 and re-signed at size 20 by the same key: a split view the witness refuses.
+    const forked = tamperedCopy(pristine, FILES, (d) => {
+      rewrite(d, 2, 'risk-engine', 'ad-engine');
+      for (let p = 3; p <= 20; p += 1) {
+        const [previous, row] = [rowAt(d, p - 1), rowAt(d, p)];
+        d.prepare('UPDATE events SET hash = ? WHERE position = ?').run(linkHash(previous.hash, { ...row, recordedAt: row.recorded_at, position: p, body: JSON.parse(row.body) as RecordedEvent['body'], digest: '' }), p);
+      }
+      d.prepare('DELETE FROM tlog_checkpoints').run(); // the forger's own, fresh signature at size 20
+    });
+    const opened = await openLedger({ db: join(forked, 'ledger.db'), env: {} });
+    try {
+      const prover = openProver(opened, { env: {} });
+      await opened.readModels!.rebuild(opened.store);
+      const fork = prover.checkpoint().checkpoint;
+      expect(fork.size).toBe(20);
+      writeFileSync(join(dir, 'fork.json'), JSON.stringify({ checkpoint: fork.note, verifierKey: logKey, entries: [{ eventId: ids[0], position: 1, leafIndex: 0, leaf: 'e30=', inclusion: [] }] }));
+    } finally {
+      await opened.close();
+    }
+    const refused = await runPdl(['witness', join(dir, 'fork.json'), ...common]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('shows two different trees of size 20: a split view');
+    // The ledger grows: the witness cosigns again, given the proof it only grew from 20.
+    writeFileSync(join(dir, 'more.ndjson'), ndjson(events(20, 4)));
+    expect((await runPdl(['--db', ledger, 'record', join(dir, 'more.ndjson')])).code).toBe(0);
+    expect((await runPdl(['--db', ledger, 'prove', '--from-size', '20', '--out', join(dir, 'growth.json')])).code).toBe(0);
+    const second = await runPdl(['witness', join(dir, 'growth.json'), ...common]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('at size 24, consistent with the last one seen');
+
+  });
+});

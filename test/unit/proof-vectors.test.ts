@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { consistencyProof, EMPTY_ROOT, inclusionPath, leafHash, MemoryTree } from '../../services/proofs/merkle.js';
 import { parseSignerKey } from '../../services/proofs/note-signer.js';
 import {
-  fromBase64, hashLeaf, openNote, parseCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion, type Bytes,
+  fromBase64, hashLeaf, openCosignature, openNote, parseCheckpoint, parseVerifierKey, parseWitnessKey, splitNote, verifyConsistency, verifyInclusion, type Bytes,
 } from '../../services/proofs/verifier/verify-proof.js';
 import rfc6962 from '../fixtures/vectors/rfc6962.json' with { type: 'json' };
 import note from '../fixtures/vectors/signed-note.json' with { type: 'json' };
+import cosignature from '../fixtures/vectors/cosignature.json' with { type: 'json' };
 
 const bytes = (hex: string): Bytes => new Uint8Array(Buffer.from(hex, 'hex'));
 const hex = (buffers: readonly Buffer[]) => buffers.map((b) => b.toString('hex'));
@@ -94,6 +95,25 @@ describe('signed notes against Go\'s reference note', () => {
       expect(() => parseCheckpoint(bad), JSON.stringify(bad)).toThrow();
     }
     expect(fromBase64(root)).toHaveLength(32);
+  });
+});
+
+describe('cosignatures (C2SP tlog-cosignature) against transparency-dev/formats', () => {
+  it('reads the published witness key (type 0x04 key hash) and a key whose base64 holds a "+"', async () => {
+    const witness = await parseWitnessKey(cosignature.witnessKey);
+    expect(witness.name).toBe('remora.n621.de');
+    expect(witness.keyHash.toString(16)).toBe('da77ade7');
+    await expect(parseVerifierKey(cosignature.witnessKey)).rejects.toThrow(/type 0x01/);
+    expect((await parseVerifierKey(cosignature.plusKey)).name).toBe('TEST');
+  });
+
+  it('finds the published timestamp in a cosignature line, and does not take it for another witness\'s', async () => {
+    const line = `x\n1\n${Buffer.alloc(32).toString('base64')}\n\n\u2014 remora.n621.de ${cosignature.signature}\n`;
+    const [signature] = splitNote(line).signatures;
+    // Its first four bytes are another key's hash (0x646846b9): the published test signs with a key of its own.
+    expect(signature!.keyHash.toString(16)).toBe('646846b9');
+    expect(Number(new DataView(signature!.signature.buffer, signature!.signature.byteOffset).getBigUint64(0))).toBe(cosignature.timestamp);
+    await expect(openCosignature(line, await parseWitnessKey(cosignature.witnessKey))).rejects.toThrow(/no cosignature by the witness remora/);
   });
 });
 

@@ -11,9 +11,11 @@ export function verifyProofCommand(program: Command): void {
     .option('--key <verifier-key>', 'the verifier key you trust (from `pdl checkpoint --verifier-key`, published by the ledger\'s operator); ' +
       'without it the bundle\'s own key is used, which proves the bundle is consistent, not who signed it')
     .option('--origin <name>', 'refuse a checkpoint of any other origin')
+    .option('--witness <vkey>', 'require a cosignature by this witness (its key from pdl witness); repeat for more', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--checkpoint <file>', 'use this copy of the checkpoint (e.g. one cosigned by witnesses) in place of the bundle\'s; its text must be the same')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExit status: 0 when everything verifies, 1 when anything does not (each problem is listed), 2 for a file that is not a bundle.')
-    .action(async (file: string, options: { key?: string; origin?: string; json?: boolean }) => {
+    .action(async (file: string, options: { key?: string; origin?: string; json?: boolean; witness?: string[]; checkpoint?: string }) => {
       let bundle: unknown;
       try {
         bundle = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
@@ -25,8 +27,14 @@ export function verifyProofCommand(program: Command): void {
         const problems = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
         throw new ValidationError(`${file} is not a proof bundle (schemas/json/*-bundle.schema.json):\n  ${problems.join('\n  ')}`);
       }
-      const { verifyBundle } = await import('../../proofs/verifier/verify-proof.js');
-      const report = await verifyBundle(parsed.data, { verifierKey: options.key, origin: options.origin });
+      const { splitNote, verifyBundle } = await import('../../proofs/verifier/verify-proof.js');
+      let proof = parsed.data;
+      if (options.checkpoint) {
+        const cosigned = readFileSync(options.checkpoint, 'utf8');
+        if (splitNote(cosigned).text !== splitNote(proof.checkpoint).text) throw new ValidationError(`${options.checkpoint} is not the same checkpoint as the bundle's`);
+        proof = { ...proof, checkpoint: cosigned };
+      }
+      const report = await verifyBundle(proof, { verifierKey: options.key, origin: options.origin, witnesses: options.witness });
       if (options.json) console.log(JSON.stringify(report, null, 2));
       else {
         const c = report.checkpoint;

@@ -43,6 +43,8 @@ export interface Checkpoint {
 export interface Trust {
   readonly verifierKey?: string;
   readonly origin?: string;
+  /** Witness keys (type 0x04) whose cosignature the checkpoint must carry. */
+  readonly witnesses?: readonly string[];
 }
 
 export interface VerificationReport {
@@ -63,6 +65,8 @@ export type Bytes = Uint8Array<ArrayBuffer>;
 const encoder = new TextEncoder();
 const SIGNATURE_PREFIX = '\u2014 ';
 const ED25519 = 0x01;
+/** C2SP tlog-cosignature: an Ed25519 cosignature/v1, whose key hash is taken with this type byte. */
+const COSIGNATURE_V1 = 0x04;
 
 export function fromBase64(text: string): Bytes {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new Error('not standard base64');
@@ -164,12 +168,12 @@ export interface VerifierKey {
 }
 
 /** The C2SP key hash: the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key), big-endian. */
-export async function keyHashOf(name: string, publicKey: Bytes): Promise<number> {
-  const digest = await sha256(concat(encoder.encode(`${name}\n`), Uint8Array.of(ED25519), publicKey));
+export async function keyHashOf(name: string, publicKey: Bytes, type: number = ED25519): Promise<number> {
+  const digest = await sha256(concat(encoder.encode(`${name}\n`), Uint8Array.of(type), publicKey));
   return new DataView(digest.buffer).getUint32(0);
 }
 
-export async function parseVerifierKey(text: string): Promise<VerifierKey> {
+export async function parseVerifierKey(text: string, type: number = ED25519): Promise<VerifierKey> {
   const first = text.indexOf('+');
   const second = text.indexOf('+', first + 1);
   if (first <= 0 || second < 0) throw new Error('a verifier key is <name>+<key hash>+<key>');
@@ -177,10 +181,12 @@ export async function parseVerifierKey(text: string): Promise<VerifierKey> {
   const hashText = text.slice(first + 1, second);
   if (!/^[0-9a-f]{8}$/.test(hashText) || /[\s+]/.test(name)) throw new Error('a verifier key is <name>+<8 hex digits>+<key>');
   const material = fromBase64(text.slice(second + 1));
-  if (material.length !== 33 || material[0] !== ED25519) throw new Error('only Ed25519 verifier keys (type 0x01, 32 bytes) are supported');
+  if (material.length !== 33 || material[0] !== type) {
+    throw new Error(type === ED25519 ? 'only Ed25519 verifier keys (type 0x01, 32 bytes) are supported' : 'a witness key is an Ed25519 cosignature/v1 key (type 0x04, 32 bytes)');
+  }
   const publicKey = material.slice(1);
   const keyHash = Number.parseInt(hashText, 16);
-  if (await keyHashOf(name, publicKey) !== keyHash) throw new Error('the verifier key\'s hash does not match its name and key');
+  if (await keyHashOf(name, publicKey, type) !== keyHash) throw new Error('the verifier key\'s hash does not match its name and key');
   return { name, keyHash, publicKey };
 }
 
@@ -212,6 +218,29 @@ export async function openNote(note: string, key: VerifierKey): Promise<string> 
   throw new Error(`the note's signature by ${key.name} does not verify: the checkpoint was altered or signed by another key`);
 }
 
+/** A witness's verifier key (C2SP tlog-cosignature): `<name>+<hash>+<base64(0x04 ‖ public key)>`. */
+export const parseWitnessKey = (text: string): Promise<VerifierKey> => parseVerifierKey(text, COSIGNATURE_V1);
+
+/** The message a cosignature/v1 signs: two header lines, then the checkpoint's note text. */
+export const cosignedMessage = (timestamp: number, text: string): string => `cosignature/v1\ntime ${timestamp}\n${text}`;
+
+/**
+ * When `witness` cosigned this checkpoint (C2SP tlog-cosignature, Ed25519 cosignature/v1): it had
+ * checked the log only grew up to this tree. Throws when it did not, or the cosignature does not verify.
+ */
+export async function openCosignature(note: string, witness: VerifierKey): Promise<{ timestamp: number }> {
+  const { text, signatures } = splitNote(note);
+  const mine = signatures.filter((s) => s.name === witness.name && s.keyHash === witness.keyHash);
+  if (mine.length === 0) throw new Error(`the checkpoint carries no cosignature by the witness ${witness.name}`);
+  const publicKey = await globalThis.crypto.subtle.importKey('raw', witness.publicKey, { name: 'Ed25519' }, false, ['verify']);
+  for (const { signature } of mine) {
+    if (signature.length !== 8 + 64) continue;
+    const timestamp = Number(new DataView(signature.buffer, signature.byteOffset).getBigUint64(0));
+    if (await globalThis.crypto.subtle.verify({ name: 'Ed25519' }, publicKey, signature.slice(8), encoder.encode(cosignedMessage(timestamp, text)))) return { timestamp };
+  }
+  throw new Error(`the cosignature by ${witness.name} does not verify`);
+}
+
 /** Parses C2SP tlog-checkpoint text: origin, size, base64 root, then extension lines. */
 export function parseCheckpoint(text: string): Checkpoint {
   const lines = text.split('\n');
@@ -235,6 +264,13 @@ async function trustedCheckpoint(note: string, bundleKey: string, trust: Trust, 
       return null;
     }
     if (checkpoint.origin !== key.name) problems.push(`the checkpoint's origin "${checkpoint.origin}" is not its key's name "${key.name}"`);
+    for (const witness of trust.witnesses ?? []) {
+      try {
+        await openCosignature(note, await parseWitnessKey(witness));
+      } catch (error) {
+        problems.push(`witness: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     return checkpoint;
   } catch (error) {
     problems.push(`checkpoint: ${error instanceof Error ? error.message : String(error)}`);

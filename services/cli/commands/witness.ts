@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ValidationError } from '../../errors.js';
+import { ProofBundle } from '../../../schemas/proof-bundle.js';
+
+export function witnessCommand(program: Command): void {
+  program
+    .command('witness')
+    .description('act as a witness for a ledger: cosign its checkpoint only if the log only grew since the last one seen (C2SP tlog-cosignature)')
+    .argument('<bundle>', 'a bundle from the ledger (pdl prove): its checkpoint is what gets cosigned; from the second time on, a consistency bundle from the size last seen')
+    .requiredOption('--key <file>', 'the witness\'s signing key (created with --new-key NAME if missing; mode 0600)')
+    .requiredOption('--state <file>', 'where the witness keeps the last checkpoint it saw of each log (mode 0600)')
+    .requiredOption('--log-key <vkey>', 'the ledger\'s verifier key (pdl checkpoint --verifier-key), pinned on first use')
+    .option('--new-key <name>', 'create the witness key file with this name (e.g. witness.example.org/w1) when it does not exist')
+    .option('--out <file>', 'write the cosigned checkpoint here instead of standard output')
+    .addHelpText('after', '\nPrints the checkpoint with the witness\'s cosignature line added; `pdl verify-proof --witness <key>` then requires it.\n' +
+      'Refuses (exit 2) a checkpoint that goes back, a second tree of the same size, another log key, or a proof that does not connect.')
+    .action(async (file: string, options: { key: string; state: string; logKey: string; newKey?: string; out?: string }) => {
+      const { newWitnessKey, witness, witnessFromKey } = await import('../../proofs/witness.js');
+      if (!existsSync(options.key)) {
+        if (!options.newKey) throw new ValidationError(`no witness key at ${options.key}: give --new-key NAME to create one`);
+        writeFileSync(options.key, `${newWitnessKey(options.newKey)}\n`, { mode: 0o600, flag: 'wx' });
+      }
+      const key = witnessFromKey(readFileSync(options.key, 'utf8'), options.key);
+      const parsed = ProofBundle.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (!parsed.success) throw new ValidationError(`${file} is not a proof bundle (schemas/json/*-bundle.schema.json)`);
+      const bundle = parsed.data;
+      const result = await witness({ stateFile: options.state, key, logKey: options.logKey, checkpoint: bundle.checkpoint, proof: 'consistency' in bundle ? bundle : undefined });
+      if (options.out) writeFileSync(options.out, result.note, { mode: 0o600 });
+      else process.stdout.write(result.note);
+      process.stderr.write(`pdl: cosigned ${result.checkpoint.origin} at size ${result.checkpoint.size}${result.first ? ' (first seen: trusted on first use)' : ', consistent with the last one seen'}; witness key: ${key.verifierKey}\n`);
+    });
+}

@@ -1,0 +1,91 @@
+/**
+ * A witness (C2SP tlog-witness, tlog-cosignature): it keeps the latest checkpoint it saw of each
+ * log, checks that every new one is consistent with it — the log only grew — and only then
+ * cosigns it. A log that shows one history to some and another to others cannot get both
+ * cosigned by the same witness. State is a small JSON file (0600).
+ */
+import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
+import { parseSignerKey, signerFromSeed } from './note-signer.js';
+import {
+  cosignedMessage, openNote, parseCheckpoint, parseVerifierKey, verifyConsistencyBundle, type Checkpoint, type ConsistencyBundle,
+} from './verifier/verify-proof.js';
+
+const COSIGNATURE_V1 = 0x04;
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+interface WitnessState { logs: Record<string, { size: number; root: string; note: string; verifierKey: string }> }
+
+export class WitnessError extends ValidationError {}
+
+/** A witness key: a Go-format Ed25519 note key; its cosignatures use the cosignature/v1 key hash (type 0x04). */
+export function witnessFromKey(text: string, what: string) {
+  const base = parseSignerKey(text, what);
+  // PRIVATE+KEY+<name>+<hash>+<base64(0x01 ‖ seed)>: the base64 may itself hold '+'.
+  const seed = Buffer.from(text.trim().split('+').slice(4).join('+'), 'base64').subarray(1);
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const publicKey = Buffer.from(base.verifierKey.split('+').slice(2).join('+'), 'base64').subarray(1);
+  const keyHash = createHash('sha256').update(`${base.name}\n`).update(Buffer.of(COSIGNATURE_V1)).update(publicKey).digest().subarray(0, 4);
+  return {
+    name: base.name,
+    /** Publish this: verifiers pin it (`pdl verify-proof --witness`). */
+    verifierKey: `${base.name}+${keyHash.toString('hex')}+${Buffer.concat([Buffer.of(COSIGNATURE_V1), publicKey]).toString('base64')}`,
+    /** The note with this witness's cosignature line added. */
+    cosign(note: string, timestamp: number): string {
+      const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
+      const stamp = Buffer.alloc(8);
+      stamp.writeBigUInt64BE(BigInt(timestamp));
+      const signature = sign(null, Buffer.from(cosignedMessage(timestamp, text)), privateKey);
+      return `${note}\u2014 ${base.name} ${Buffer.concat([keyHash, stamp, signature]).toString('base64')}\n`;
+    },
+  };
+}
+
+export function newWitnessKey(name: string): string {
+  const seed = randomBytes(32);
+  const signer = signerFromSeed(name, seed);
+  return `PRIVATE+KEY+${name}+${signer.verifierKey.split('+')[1]}+${Buffer.concat([Buffer.of(1), seed]).toString('base64')}`;
+}
+
+function readState(file: string): WitnessState {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as WitnessState) : { logs: {} };
+}
+
+function writeState(file: string, state: WitnessState): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+}
+
+/**
+ * Cosigns `checkpoint` (a log's signed note) if it is the first seen of its origin, or if `proof`
+ * shows the last one seen is a prefix of it. Returns the cosigned note.
+ */
+export async function witness(options: {
+  stateFile: string; key: ReturnType<typeof witnessFromKey>; logKey: string; checkpoint: string; proof?: ConsistencyBundle; now?: Date;
+}): Promise<{ note: string; checkpoint: Checkpoint; first: boolean }> {
+  const logKey = await parseVerifierKey(options.logKey);
+  const checkpoint = parseCheckpoint(await openNote(options.checkpoint, logKey).catch((error: unknown) => {
+    throw new WitnessError(`the checkpoint is not signed by the log key: ${error instanceof Error ? error.message : String(error)}`);
+  }));
+  const state = readState(options.stateFile);
+  const seen = state.logs[checkpoint.origin];
+  if (seen && seen.verifierKey !== options.logKey) throw new WitnessError(`the log ${checkpoint.origin} was first seen with another key: refused`);
+  if (seen && checkpoint.size < seen.size) throw new WitnessError(`the log ${checkpoint.origin} was seen at size ${seen.size}: a checkpoint of size ${checkpoint.size} goes back`);
+  if (seen && checkpoint.size === seen.size && checkpoint.root !== seen.root) {
+    throw new WitnessError(`the log ${checkpoint.origin} shows two different trees of size ${seen.size}: a split view, refused`);
+  }
+  if (seen && checkpoint.size > seen.size) {
+    if (!options.proof) throw new WitnessError(`a consistency proof from size ${seen.size} is needed (pdl prove --from-size ${seen.size})`);
+    if (options.proof.oldSize !== seen.size || options.proof.oldRoot !== seen.root || options.proof.newRoot !== checkpoint.root || options.proof.newSize !== checkpoint.size) {
+      throw new WitnessError(`the consistency proof is not from the tree this witness saw (size ${seen.size}) to this checkpoint`);
+    }
+    const report = await verifyConsistencyBundle(options.proof, { verifierKey: options.logKey, origin: checkpoint.origin });
+    if (!report.ok) throw new WitnessError(`the log did not only grow since size ${seen.size}: ${report.problems.join('; ')}`);
+  }
+  state.logs[checkpoint.origin] = { size: checkpoint.size, root: checkpoint.root, note: options.checkpoint, verifierKey: options.logKey };
+  writeState(options.stateFile, state);
+  const timestamp = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  return { note: options.key.cosign(options.checkpoint, timestamp), checkpoint, first: !seen };
+}
