@@ -39,4 +39,5 @@ export const ConsistencyBundle = z.strictObject({
 export const ProofBundle = z.union([ConsistencyBundle, InclusionBundle]);
 export type InclusionBundle = z.infer<typeof InclusionBundle>;
 export type ConsistencyBundle = z.infer<typeof ConsistencyBundle>;
+export type InclusionEntry = z.infer<typeof InclusionEntry>;
 export type ProofBundle = z.infer<typeof ProofBundle>;

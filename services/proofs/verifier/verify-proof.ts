@@ -5,31 +5,11 @@
  * checkpoints are C2SP tlog-checkpoint text in a C2SP signed-note, signed with Ed25519.
  */
 
-export interface InclusionEntry {
-  readonly eventId: string;
-  readonly position: number;
-  readonly leafIndex: number;
-  /** Base64 of the leaf bytes: the canonical JSON the chain hashes for this position. */
-  readonly leaf: string;
-  readonly inclusion: readonly string[];
-}
-
-export interface InclusionBundle {
-  readonly checkpoint: string;
-  readonly verifierKey: string;
-  readonly entries: readonly InclusionEntry[];
-}
-
-export interface ConsistencyBundle {
-  readonly checkpoint: string;
-  readonly oldCheckpoint: string;
-  readonly verifierKey: string;
-  readonly oldSize: number;
-  readonly newSize: number;
-  readonly oldRoot: string;
-  readonly newRoot: string;
-  readonly consistency: readonly string[];
-}
+// Types only (erased when compiled): the verifier stays free of imports, and the bundles' shape is
+// written once, in schemas/proof-bundle.ts (zod), which `pdl verify-proof` parses bundles with first.
+import type { ConsistencyBundle, InclusionBundle } from '../../../schemas/proof-bundle.js';
+export type { ConsistencyBundle, InclusionBundle, InclusionEntry } from '../../../schemas/proof-bundle.js';
+type InclusionEntry = InclusionBundle['entries'][number];
 
 export interface Checkpoint {
   readonly origin: string;
