@@ -25,6 +25,11 @@ export interface Projection {
   readonly version: number;
   readonly tables: readonly string[];
   readonly schema: string;
+  /**
+   * The models this one reads while applying an event (by name). Whenever this one is rebuilt,
+   * they are rebuilt with it, so it reads them as of each event, never as they stand now.
+   */
+  readonly reads?: readonly string[];
   apply(db: Database.Database, event: ProjectedEvent): void;
 }
 

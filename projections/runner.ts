@@ -32,11 +32,11 @@ export class ProjectionRunner {
     this.saveCheckpoint = db.prepare('UPDATE rm_checkpoints SET position = ? WHERE name = ?');
     this.db.transaction(() => {
       const stored = new Map(db.prepare<[], { name: string; version: number; position: number }>('SELECT * FROM rm_checkpoints').all().map((r) => [r.name, r]));
+      const stale = withWhatTheyRead(projections, projections.filter((p) => stored.get(p.name)?.version !== p.version).map((p) => p.name));
       for (const projection of projections) {
-        const checkpoint = stored.get(projection.name);
-        if (checkpoint?.version !== projection.version) this.reset(projection);
+        if (stale.has(projection.name)) this.reset(projection);
         else db.exec(projection.schema);
-        this.checkpoints.set(projection.name, checkpoint?.version === projection.version ? checkpoint.position : 0);
+        this.checkpoints.set(projection.name, stale.has(projection.name) ? 0 : stored.get(projection.name)!.position);
       }
     })();
   }
@@ -103,4 +103,17 @@ export class ProjectionRunner {
     this.db.prepare('INSERT INTO rm_checkpoints (name, version, position) VALUES (?, ?, 0) ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0')
       .run(projection.name, projection.version);
   }
+}
+
+/** These models, and every model they read (transitively): what must be rebuilt together. */
+export function withWhatTheyRead(projections: readonly Projection[], names: readonly string[]): Set<string> {
+  const byName = new Map(projections.map((p) => [p.name, p]));
+  const result = new Set<string>();
+  const visit = (name: string) => {
+    if (result.has(name)) return;
+    result.add(name);
+    for (const read of byName.get(name)?.reads ?? []) visit(read);
+  };
+  names.forEach(visit);
+  return result;
 }

@@ -40,9 +40,10 @@ const ACTS = new Set(['DataCollected', 'DataUsed', 'DataShared', 'DataTransferre
 
 export const violations: Projection = {
   name: 'violations',
-  // Never bumped alone: replayed by itself it would read the other models as they stand now, not as of each act.
   version: 1,
   tables: ['rm_violations'],
+  // What actContext reads: rebuilt with this model (runner.ts), so a verdict replayed is the verdict given.
+  reads: ['consents', 'legal-requests', 'transfers', 'policies', 'impact-assessments'],
   schema: `CREATE TABLE IF NOT EXISTS rm_violations (
     rule TEXT NOT NULL, position INTEGER NOT NULL, subject_id TEXT, event_ids TEXT NOT NULL, occurred_at TEXT NOT NULL,
     detected_at TEXT NOT NULL, policy_version TEXT NOT NULL, message TEXT NOT NULL, PRIMARY KEY (rule, position)) WITHOUT ROWID;
