@@ -124,7 +124,7 @@ export function demoEvents(): Json[] {
   });
   // A transfer abroad under a separate consent with every disclosure (PIPL Art. 39).
   add('u-1003 cross-border consent', 'ConsentGiven', '2026-04-10T09:00:00Z', system('app'), {
-    consentId: 'c-xborder-u-1003', purposes: ['service-provision'], categories: ['contact.email'],
+    consentId: 'c-xborder-u-1003', purposes: ['service-provision'], categories: ['contact.email'], separate: true,
     disclosures: { purpose: 'CRM hosting for customer support', recipient: 'CRM Inc (US)', securityMeasures: ['encryption in transit and at rest', 'access logging'], risks: ['access by foreign authorities', 'weaker remedies abroad'] },
     policyVersion: '1', channel: 'app',
   }, 'u-1003');

@@ -45,13 +45,20 @@ describe('consent-missing', () => {
   });
 });
 
-const transferConsent = (disclosures: Record<string, unknown>) => anEvent('ConsentGiven', {
-  subject: S, occurredAt: '2026-04-01T00:00:00Z', data: { consentId: 'c-x', purposes: ['service-provision'], categories: ['contact.email'], disclosures },
+const transferConsent = (disclosures: Record<string, unknown>, separate: boolean | undefined = true) => anEvent('ConsentGiven', {
+  subject: S, occurredAt: '2026-04-01T00:00:00Z', data: { consentId: 'c-x', purposes: ['service-provision'], categories: ['contact.email'], disclosures, separate },
 });
 const fullDisclosures = { purpose: 'CRM hosting', recipient: 'CRM Inc', securityMeasures: ['encryption'], risks: ['foreign authority access'] };
 const transfer = anEvent('DataTransferredAbroad', { subject: S, occurredAt: '2026-04-02T00:00:00Z', data: { consentId: 'c-x' } });
 
 describe('cross-border-without-consent', () => {
+  it('a transfer under a consent with all four disclosures that was not given separately breaks the rule (PIPL Art. 39)', () => {
+    const consent = transferConsent(fullDisclosures, false);
+    const { judged } = assessed.given([consent]).when(transfer);
+    expect(judged).toMatchObject([{ rule: 'cross-border-without-consent', eventIds: [transfer.id, consent.id] }]);
+    expect(judged[0]!.message).toContain('was not given as a separate consent');
+  });
+
   it('a transfer under a consent that lacks the risks disclosure breaks the rule, naming what is missing', () => {
     const consent = transferConsent({ ...fullDisclosures, risks: undefined });
     const { judged } = assessed.given([consent]).when(transfer);

@@ -63,17 +63,21 @@ export const crossBorderWithoutConsent: ActRule = (projected, context) => {
   const candidates = path.consentId ? all.filter((c) => c.consentId === path.consentId) : all;
   const covers = (c: ConsentState) => path.purposes.every((purpose) => consentCovers(c, purpose, path.categories, event.occurredAt));
   const active = candidates.filter(covers);
-  if (active.some((c) => missingDisclosures(c, required).length === 0)) return [];
+  if (active.some((c) => c.separate && missingDisclosures(c, required).length === 0)) return [];
   const subjectId = event.subject.id;
   if (active.length === 0) {
     const purposes = list(path.purposes);
     const why = path.consentId ? `consent "${path.consentId}" was not given, or did not cover ${purposes} at that moment` : `no consent covering ${purposes}`;
     return [{ subjectId, eventIds: [event.id, ...candidates.flatMap((c) => (c.givenBy ? [c.givenBy] : []))], message: `${path.description}: ${why}.` }];
   }
-  const consent = active[0]!;
+  // Say what is wrong with the best of them: a missing disclosure first, else that it was not given separately.
+  const consent = active.find((c) => missingDisclosures(c, required).length > 0) ?? active[0]!;
+  const missing = missingDisclosures(consent, required);
   return [{
     subjectId,
     eventIds: [event.id, consent.givenBy!],
-    message: `${path.description}: consent "${consent.consentId}" did not disclose ${list(missingDisclosures(consent, required))} as the policy requires.`,
+    message: missing.length > 0
+      ? `${path.description}: consent "${consent.consentId}" did not disclose ${list(missing)} as the policy requires.`
+      : `${path.description}: consent "${consent.consentId}" was not given as a separate consent (ConsentGiven.data.separate), as PIPL Art. 39 requires.`,
   }];
 };
