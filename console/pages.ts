@@ -47,7 +47,7 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
       proof
     }
     checkpoint { verifierKey origin } }`, { id: subjectId });
-  if (!s) return h('section', {}, h('h1', {}, 'No such subject'), h('p', {}, `The ledger has never seen ${subjectId}.`));
+  if (!s) return h('section', {}, h('h1', {}, 'No such subject'), h('p', {}, `The ledger has not seen ${subjectId}.`));
   const status = h('p', { role: 'status' }, s.proof ? 'Checking the proof in this browser…' : 'No events to prove.');
   if (s.proof) {
     void verifyInclusionBundle(s.proof, { verifierKey: checkpoint.verifierKey, origin: checkpoint.origin }).then((report) => {

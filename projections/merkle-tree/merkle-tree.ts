@@ -16,7 +16,7 @@ const GET = `SELECT hash FROM ${TABLE} WHERE level = ? AND idx = ?`;
 const PUT = `INSERT OR REPLACE INTO ${TABLE} (level, idx, hash) VALUES (?, ?, ?)`;
 const SIZE = `SELECT MAX(idx) + 1 AS size FROM ${TABLE} WHERE level = 0`;
 
-/** The tree is behind the size asked for (a projection worker still catching up), or was never built. */
+/** The tree is behind the size asked for (a projection worker still catching up), or has not been built. */
 export class MissingTreeNodeError extends UnavailableError {}
 
 function readNode(db: Database.Database): NodeReader {

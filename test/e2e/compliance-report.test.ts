@@ -157,7 +157,7 @@ describe('pdl export on the demo', () => {
     expect(registration).toMatch(/^#\d+ +2026-02-01T09:00:00\.000Z +DataCollected +[0-9a-f-]{36} +u-1001 +contact\.email,contact\.phone/);
     const unknown = await runPdl(['--db', db, 'export', '--subject', 'nobody-xyz', '--out', out]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('never seen subject nobody-xyz');
+    expect(unknown.stderr).toContain('has not seen subject nobody-xyz');
   });
 });
 

@@ -25,7 +25,7 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
           readModels: new ReadModels(opened.readModelsDb), readPositions: (p) => opened.store.readPositions(p),
           reveal: (recorded) => opened.ledger.open(recorded).event, proofs: { inclusionAt: (p) => prover.inclusionAt(p) },
         }, options.subject, new Date().toISOString());
-        if (!pkg) throw new ValidationError(`the ledger has never seen subject ${printable(options.subject.slice(0, 80))}`);
+        if (!pkg) throw new ValidationError(`the ledger has not seen subject ${printable(options.subject.slice(0, 80))}`);
         mkdirSync(options.out, { recursive: true, mode: 0o700 });
         const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
         writeFileSync(`${base}.json`, `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
