@@ -3,12 +3,12 @@
  * sentence it comes from. Where the policy is silent on a number the ledger needs (how long
  * is "a reasonable period"), the value chosen is said, with its source, in `source`.
  */
-import type { PolicyDocument } from './policy.js';
+import type { PolicyWithLaw } from './policy.js';
 import { SENSITIVE_CATEGORIES } from './taxonomy.js';
 
 export const DEFAULT_POLICY_VERSION = 'default';
 
-export const defaultPolicy: PolicyDocument = {
+export const defaultPolicy: PolicyWithLaw = {
   title: 'Privacy policy (privacy-policy.txt)',
   storage: {
     regions: ['CN'],

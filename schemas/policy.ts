@@ -98,3 +98,8 @@ export const PolicyDocument = z.strictObject({
 });
 
 export type PolicyDocument = z.infer<typeof PolicyDocument>;
+
+/** The sections that come from the law rather than the policy's text: a published version may leave them out. */
+export type LawSections = 'sensitive' | 'impactAssessment' | 'incidentNotification';
+/** A policy as the rules read it: the law's sections always there (the built-in default's where a version is silent). */
+export type PolicyWithLaw = PolicyDocument & Required<Pick<PolicyDocument, LawSections>>;

@@ -5,14 +5,14 @@
  */
 import type Database from 'better-sqlite3';
 import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
-import type { PolicyDocument } from '../../schemas/policy.js';
+import type { PolicyDocument, PolicyWithLaw } from '../../schemas/policy.js';
 import { policies, type PolicyState } from '../policies/policies.js';
 import type { Key } from '../projection.js';
 import { statement } from '../statements.js';
 
 export interface PolicyInForce {
   readonly version: string;
-  readonly document: PolicyDocument;
+  readonly document: PolicyWithLaw;
   readonly eventId: string | null;
 }
 
@@ -37,6 +37,16 @@ export function versionInForce(published: readonly PublishedPolicy[], at: string
   return best?.version ?? null;
 }
 
+/** A published version as the rules read it: where it says nothing of the law's sections, the law still applies. */
+export function withLaw(document: PolicyDocument): PolicyWithLaw {
+  return {
+    ...document,
+    sensitive: document.sensitive ?? defaultPolicy.sensitive,
+    impactAssessment: document.impactAssessment ?? defaultPolicy.impactAssessment,
+    incidentNotification: document.incidentNotification ?? defaultPolicy.incidentNotification,
+  };
+}
+
 export const DEFAULT_POLICY: PolicyInForce = { version: DEFAULT_POLICY_VERSION, document: defaultPolicy, eventId: null };
 
 /** The policy in force at `at`, as the read models know it (within a batch, as of the event in hand). */
@@ -46,7 +56,7 @@ export function policyAt(db: Database.Database, at: string): PolicyInForce {
     `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition FROM rm_policies`).all();
   const version = versionInForce(published, at);
   const state = version === null ? null : policies.read(db, [version]);
-  return state === null || version === null ? DEFAULT_POLICY : { version, document: state.document, eventId: state.eventId };
+  return state === null || version === null ? DEFAULT_POLICY : { version, document: withLaw(state.document), eventId: state.eventId };
 }
 
 /** The policy in force at `at` among these rows of the policies model (stored or folded in memory). */
@@ -54,5 +64,5 @@ export function policyFrom(rows: readonly { key: Key; state: PolicyState }[], at
   const published = rows.map(({ key, state }) => ({ version: String(key[0]), state }));
   const version = versionInForce(published.map(({ version, state }) => ({ version, effectiveFrom: state.effectiveFrom, lastPosition: state.lastPosition })), at);
   const chosen = published.find((policy) => policy.version === version);
-  return chosen ? { version: chosen.version, document: chosen.state.document, eventId: chosen.state.eventId } : DEFAULT_POLICY;
+  return chosen ? { version: chosen.version, document: withLaw(chosen.state.document), eventId: chosen.state.eventId } : DEFAULT_POLICY;
 }

@@ -1,11 +1,12 @@
 /** The words each rule holds the ledger to: the sentence of the policy (or the article of the law) of its section, by the version that judged. */
 import type Database from 'better-sqlite3';
 import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
-import type { PolicyDocument } from '../../schemas/policy.js';
+import type { PolicyWithLaw } from '../../schemas/policy.js';
+import { withLaw } from './policy-in-force.js';
 import { policies } from '../policies/policies.js';
 import type { RuleId } from './violation.js';
 
-const SOURCES: Record<RuleId, (policy: PolicyDocument) => string> = {
+const SOURCES: Record<RuleId, (policy: PolicyWithLaw) => string> = {
   'consent-missing': (p) => p.consent.source,
   'retention-overdue': (p) => p.retention.source,
   'cross-border-without-consent': (p) => p.crossBorder.source,
@@ -15,22 +16,23 @@ const SOURCES: Record<RuleId, (policy: PolicyDocument) => string> = {
   'shutdown-notice-missing': (p) => p.shutdown.source,
   'shutdown-deletion-overdue': (p) => p.shutdown.source,
   'request-overdue': (p) => p.subjectRequests.source,
-  'sensitive-without-separate-consent': (p) => (p.sensitive ?? defaultPolicy.sensitive!).source,
-  'impact-assessment-missing': (p) => (p.impactAssessment ?? defaultPolicy.impactAssessment!).source,
-  'incident-notification-overdue': (p) => (p.incidentNotification ?? defaultPolicy.incidentNotification!).source,
+  'sensitive-without-separate-consent': (p) => p.sensitive.source,
+  'impact-assessment-missing': (p) => p.impactAssessment.source,
+  'incident-notification-overdue': (p) => p.incidentNotification.source,
 };
 
-export function promiseOf(rule: RuleId, policy: PolicyDocument): string {
+export function promiseOf(rule: RuleId, policy: PolicyWithLaw): string {
   return SOURCES[rule](policy);
 }
 
 /** A reader of promises by policy version, each version's document read once. */
 export function promises(db: Database.Database): (rule: RuleId, version: string) => string {
-  const documents = new Map<string, PolicyDocument>([[DEFAULT_POLICY_VERSION, defaultPolicy]]);
+  const documents = new Map<string, PolicyWithLaw>([[DEFAULT_POLICY_VERSION, defaultPolicy]]);
   return (rule, version) => {
     let document = documents.get(version);
     if (!document) {
-      document = policies.read(db, [version])?.document ?? defaultPolicy;
+      const published = policies.read(db, [version])?.document;
+      document = published ? withLaw(published) : defaultPolicy;
       documents.set(version, document);
     }
     return promiseOf(rule, document);

@@ -10,7 +10,6 @@ import { addDuration } from '../../schemas/duration.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
 import { incidents, type IncidentState, type Interval, type StorageIntervalsState } from '../incidents/incidents.js';
 import { ReadModels } from '../queries.js';
-import { defaultPolicy } from '../../schemas/default-policy.js';
 import { policyAt } from './policy-in-force.js';
 import type { ShutdownState } from '../shutdowns/shutdowns.js';
 import type { SubjectRequestState } from '../subject-requests/subject-requests.js';
@@ -181,7 +180,7 @@ export function incidentClocks(db: Database.Database, asOf: string): IncidentClo
     const affected = readModels.incidentImpact(state).map((s) => s.subjectId);
     if (affected.length === 0) return [];
     const policy = policyAt(db, state.openedAt);
-    const period = (policy.document.incidentNotification ?? defaultPolicy.incidentNotification!).period;
+    const period = policy.document.incidentNotification.period;
     const reports = state.reports.filter((r) => r.at <= asOf).sort((a, b) => a.at.localeCompare(b.at));
     const first = (match: (r: IncidentState['reports'][number]) => boolean) => {
       const found = reports.find(match);

@@ -211,7 +211,7 @@ describe('sensitive-without-separate-consent (PIPL Art. 28–29)', () => {
   });
 
   it('a policy version that turns the rule off is obeyed from its date', () => {
-    const off = anEvent('PolicyPublished', { occurredAt: '2026-04-01T00:00:00Z', data: { version: 'no-sensitive-rule', policy: { ...defaultPolicy, sensitive: { ...defaultPolicy.sensitive!, requireSeparateConsent: false } } } });
+    const off = anEvent('PolicyPublished', { occurredAt: '2026-04-01T00:00:00Z', data: { version: 'no-sensitive-rule', policy: { ...defaultPolicy, sensitive: { ...defaultPolicy.sensitive, requireSeparateConsent: false } } } });
     assessed.given([off]).when(faceCheck()).thenNothing();
     // A version that says nothing of sensitive data leaves the law's default on.
     const silent = anEvent('PolicyPublished', { occurredAt: '2026-04-01T00:00:00Z', data: { version: 'silent', policy: { ...defaultPolicy, sensitive: undefined } } });

@@ -3,7 +3,6 @@
  * third party, processing of a sensitive category, or an automated decision, with no impact
  * assessment recorded before it whose scope covers it and whose conclusion is not `not-acceptable`.
  */
-import { defaultPolicy } from '../../../schemas/default-policy.js';
 import type { AssessmentState } from '../../impact-assessments/impact-assessments.js';
 import type { ProjectedEvent } from '../../projection.js';
 import { list, type ActContext, type ActRule } from '../violation.js';
@@ -20,7 +19,7 @@ interface Assessable {
 
 function assessable({ event }: ProjectedEvent, context: ActContext): Assessable | null {
   if (event.type !== 'DataCollected' && event.type !== 'DataUsed' && event.type !== 'DataShared' && event.type !== 'DataTransferredAbroad') return null;
-  const sensitiveCategories: readonly string[] = (context.policy.document.sensitive ?? defaultPolicy.sensitive!).categories;
+  const sensitiveCategories: readonly string[] = context.policy.document.sensitive.categories;
   const home: readonly string[] = context.policy.document.storage.regions;
   const why: string[] = [];
   const sensitive = event.data.categories.filter((c) => sensitiveCategories.includes(c));
@@ -53,7 +52,7 @@ export function scopeCovers({ scope }: AssessmentState, act: Assessable): boolea
 }
 
 export const impactAssessmentMissing: ActRule = (projected, context) => {
-  if (!(context.policy.document.impactAssessment ?? defaultPolicy.impactAssessment!).required) return [];
+  if (!context.policy.document.impactAssessment.required) return [];
   const act = assessable(projected, context);
   if (!act) return [];
   const { event } = projected;

@@ -2,14 +2,13 @@
  * sensitive-without-separate-consent (PIPL Art. 28–29): collecting, using, sharing or transferring
  * a sensitive category with no active separate consent that covers the purpose and names the
  * category. Which categories are sensitive, and whether the rule is on, is the policy's
- * `sensitive` section (the built-in default's when a published version has none).
+ * `sensitive` section (the built-in default's when a published version has none: policy-in-force.ts).
  */
-import { defaultPolicy } from '../../../schemas/default-policy.js';
 import { consentCovers, list, type ActRule } from '../violation.js';
 
 export const sensitiveWithoutSeparateConsent: ActRule = ({ event }, { policy, consentsOf }) => {
   if (event.type !== 'DataCollected' && event.type !== 'DataUsed' && event.type !== 'DataShared' && event.type !== 'DataTransferredAbroad') return [];
-  const rule = policy.document.sensitive ?? defaultPolicy.sensitive!;
+  const rule = policy.document.sensitive;
   if (!rule.requireSeparateConsent) return [];
   const sensitive = event.data.categories.filter((c) => rule.categories.includes(c));
   if (sensitive.length === 0) return [];
