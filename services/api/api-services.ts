@@ -18,8 +18,8 @@ import type { ApiServices } from './context.js';
 import type { Prover } from '../proofs/prover.js';
 import { openProver } from '../composition/open-prover.js';
 import { buildSubjectExport } from '../export/subject-export.js';
-import { verifyChain, type Anchor } from '../ledger/verify.js';
-import { checkStoredCheckpoints } from '../proofs/stored-checkpoints.js';
+import type { Anchor } from '../ledger/verify.js';
+import { verifyLedger } from '../proofs/stored-checkpoints.js';
 import type { EventStore } from '../store/port.js';
 
 export function apiServices(
@@ -72,12 +72,10 @@ export function apiServices(
 }
 
 /**
- * `pdl verify` for the API: the same checks, over a log that hands the request loop back every
+ * `pdl verify` for the API: the same routine, over a log that hands the request loop back every
  * 1,000 events, so other callers are answered while a million events are hashed.
  */
 async function verifyOffLoop(store: EventStore, prover: Prover, anchor: Anchor | undefined) {
-  const stored = prover.checkpoints.all();
-  const checked = stored.length > 0 ? await checkStoredCheckpoints(stored, prover.verifierKey) : { heads: [], forged: [] };
   const yielding: Pick<EventStore, 'head' | 'readAll'> = {
     head: () => store.head(),
     async *readAll(options) {
@@ -88,6 +86,6 @@ async function verifyOffLoop(store: EventStore, prover: Prover, anchor: Anchor |
       }
     },
   };
-  const report = await verifyChain(yielding, { anchor, checkpoints: checked.heads });
-  return { ...report, ok: report.ok && checked.forged.length === 0, checkpoints: checked.heads.length, forgedCheckpoints: checked.forged.map((f) => f.size) };
+  const report = await verifyLedger(yielding, prover.checkpoints.all(), () => prover.verifierKey, { anchor });
+  return { ...report, forgedCheckpoints: report.forged.map((f) => f.size) };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { verifyChain, type Anchor, type TreeHead } from '../../ledger/verify.js';
+import type { Anchor } from '../../ledger/verify.js';
 import { progress } from '../progress.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -19,29 +19,25 @@ export function verifyCommand(program: Command, globals: () => GlobalOptions): v
     .addHelpText('after', '\nExit status: 0 when the chain verifies, 1 at the first break (its position, what was expected and what was found).')
     .action(async (options: { anchor?: Anchor; json?: boolean }) => {
       const report = await withLedger(globals(), async ({ store, readModelsDb, paths }) => {
-        const { CheckpointLog } = await import('../../proofs/prover.js');
-        const stored = new CheckpointLog(readModelsDb).all();
-        let checkpoints: TreeHead[] = [];
-        if (stored.length > 0) {
-          const { loadSigner } = await import('../../proofs/note-signer.js');
-          const { checkStoredCheckpoints } = await import('../../proofs/stored-checkpoints.js');
-          const checked = await checkStoredCheckpoints(stored, loadSigner({ keyFile: paths.signingKeyFile, env: process.env, create: false }).verifierKey);
-          for (const { size, why } of checked.forged) console.log(`FORGED checkpoint of size ${size}: ${why}`);
-          if (checked.forged.length > 0) process.exitCode = 1;
-          checkpoints = checked.heads;
-        }
+        const [{ CheckpointLog }, { loadSigner }, { verifyLedger }] = await Promise.all([
+          import('../../proofs/prover.js'), import('../../proofs/note-signer.js'), import('../../proofs/stored-checkpoints.js'),
+        ]);
         const bar = progress('verifying', (await store.head()).position);
-        const result = await verifyChain(store, { anchor: options.anchor, checkpoints, onProgress: (done) => bar.update(done) });
+        const result = await verifyLedger(store, new CheckpointLog(readModelsDb).all(),
+          () => loadSigner({ keyFile: paths.signingKeyFile, env: process.env, create: false }).verifierKey,
+          { anchor: options.anchor, onProgress: (done) => bar.update(done) });
         bar.finish();
-        return { ...result, checkpoints: checkpoints.length };
+        return result;
       });
+      if (!options.json) for (const { size, why } of report.forged) console.log(`FORGED checkpoint of size ${size}: ${why}`);
       if (options.json) console.log(JSON.stringify(report, null, 2));
       else if (report.ok) {
         console.log(`ok: ${report.checked} events verified; head position ${report.head.position}, hash ${report.head.hash ?? '(empty ledger)'}` +
           (report.checkpoints > 0 ? `; the Merkle root matches all ${report.checkpoints} signed checkpoints` : ''));
       }
+      else if (!report.firstBreak) console.log(`NOT VERIFIED: ${report.forged.length} stored checkpoint(s) are forged; the chain itself verifies (${report.checked} events).`);
       else {
-        const b = report.firstBreak!;
+        const b = report.firstBreak;
         console.log(`BROKEN at position ${b.position} (${b.kind}): ${b.message}`);
         console.log(`  expected: ${b.expected}`);
         console.log(`  found:    ${b.found}`);
