@@ -20,10 +20,14 @@ export interface NoteSigner {
   readonly verifierKey: string;
   /** The note text signed: text, a blank line, the signature line. */
   sign(text: string): string;
+  /** The raw Ed25519 key, for other signature types over the same key (a witness's cosignatures). */
+  readonly publicKey: Buffer;
+  signBytes(message: Buffer): Buffer;
 }
 
-export function keyHash(name: string, publicKey: Buffer): Buffer {
-  return createHash('sha256').update(`${name}\n`).update(Buffer.of(ED25519)).update(publicKey).digest().subarray(0, 4);
+/** The C2SP key hash: the first 4 bytes of SHA-256(name ‖ "\n" ‖ type ‖ public key); type 0x01 for notes, 0x04 for cosignatures. */
+export function keyHash(name: string, publicKey: Buffer, type: number = ED25519): Buffer {
+  return createHash('sha256').update(`${name}\n`).update(Buffer.of(type)).update(publicKey).digest().subarray(0, 4);
 }
 
 /** A key name (= origin) per C2SP: printable, no spaces or '+'. */
@@ -40,13 +44,15 @@ export function signerFromSeed(name: string, seed: Buffer): NoteSigner {
   const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX_LENGTH);
   const hash = keyHash(name, publicKey);
+  const signBytes = (message: Buffer): Buffer => sign(null, message, privateKey);
   return {
     name,
     verifierKey: `${name}+${hash.toString('hex')}+${Buffer.concat([Buffer.of(ED25519), publicKey]).toString('base64')}`,
+    publicKey,
+    signBytes,
     sign(text) {
       if (!text.endsWith('\n')) throw new Error('a note\'s text ends with a newline');
-      const signature = sign(null, Buffer.from(text), privateKey);
-      return `${text}\n\u2014 ${name} ${Buffer.concat([hash, signature]).toString('base64')}\n`;
+      return `${text}\n\u2014 ${name} ${Buffer.concat([hash, signBytes(Buffer.from(text))]).toString('base64')}\n`;
     },
   };
 }

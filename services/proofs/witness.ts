@@ -4,16 +4,15 @@
  * cosigns it. A log that shows one history to some and another to others cannot get both
  * cosigned by the same witness. State is a small JSON file (0600).
  */
-import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
-import { parseSignerKey, signerFromSeed } from './note-signer.js';
+import { checkKeyName, formatSignerKey, keyHash, parseSignerKey } from './note-signer.js';
 import {
   cosignedMessage, openNote, parseCheckpoint, parseVerifierKey, verifyConsistencyBundle, type Checkpoint, type ConsistencyBundle,
 } from './verifier/verify-proof.js';
 
 const COSIGNATURE_V1 = 0x04;
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 interface WitnessState { logs: Record<string, { size: number; root: string; note: string; verifierKey: string }> }
 
@@ -21,32 +20,24 @@ export class WitnessError extends ValidationError {}
 
 /** A witness key: a Go-format Ed25519 note key; its cosignatures use the cosignature/v1 key hash (type 0x04). */
 export function witnessFromKey(text: string, what: string) {
-  const base = parseSignerKey(text, what);
-  // PRIVATE+KEY+<name>+<hash>+<base64(0x01 ‖ seed)>: the base64 may itself hold '+'.
-  const seed = Buffer.from(text.trim().split('+').slice(4).join('+'), 'base64').subarray(1);
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-  const publicKey = Buffer.from(base.verifierKey.split('+').slice(2).join('+'), 'base64').subarray(1);
-  const keyHash = createHash('sha256').update(`${base.name}\n`).update(Buffer.of(COSIGNATURE_V1)).update(publicKey).digest().subarray(0, 4);
+  const signer = parseSignerKey(text, what);
+  const hash = keyHash(signer.name, signer.publicKey, COSIGNATURE_V1);
   return {
-    name: base.name,
+    name: signer.name,
     /** Publish this: verifiers pin it (`pdl verify-proof --witness`). */
-    verifierKey: `${base.name}+${keyHash.toString('hex')}+${Buffer.concat([Buffer.of(COSIGNATURE_V1), publicKey]).toString('base64')}`,
+    verifierKey: `${signer.name}+${hash.toString('hex')}+${Buffer.concat([Buffer.of(COSIGNATURE_V1), signer.publicKey]).toString('base64')}`,
     /** The note with this witness's cosignature line added. */
     cosign(note: string, timestamp: number): string {
       const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
       const stamp = Buffer.alloc(8);
       stamp.writeBigUInt64BE(BigInt(timestamp));
-      const signature = sign(null, Buffer.from(cosignedMessage(timestamp, text)), privateKey);
-      return `${note}\u2014 ${base.name} ${Buffer.concat([keyHash, stamp, signature]).toString('base64')}\n`;
+      const signature = signer.signBytes(Buffer.from(cosignedMessage(timestamp, text)));
+      return `${note}\u2014 ${signer.name} ${Buffer.concat([hash, stamp, signature]).toString('base64')}\n`;
     },
   };
 }
 
-export function newWitnessKey(name: string): string {
-  const seed = randomBytes(32);
-  const signer = signerFromSeed(name, seed);
-  return `PRIVATE+KEY+${name}+${signer.verifierKey.split('+')[1]}+${Buffer.concat([Buffer.of(1), seed]).toString('base64')}`;
-}
+export const newWitnessKey = (name: string): string => formatSignerKey(checkKeyName(name), randomBytes(32));
 
 function readState(file: string): WitnessState {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as WitnessState) : { logs: {} };
