@@ -71,15 +71,21 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       return;
     }
     if (request.method === 'GET' && consolePage(path, response)) return;
-    if (path === '/metrics' && options.metrics) {
-      // Counts only, but still behind a key: what a ledger processes is nobody else's business.
+    /** The caller's principal, or a 401 sent (the body left unread) and null. */
+    const signedIn = () => {
       const found = authenticate(services.apiKeys, request.headers.authorization);
       if ('error' in found) {
         response.setHeader('WWW-Authenticate', 'Bearer realm="pdl"');
         reply(response, 401, { errors: [{ message: found.error, extensions: { code: 'UNAUTHENTICATED' } }] });
-        return;
+        request.resume();
+        return null;
       }
       keyId = found.principal.keyId;
+      return found.principal;
+    };
+    if (path === '/metrics' && options.metrics) {
+      // Counts only, but still behind a key: what a ledger processes is nobody else's business.
+      if (!signedIn()) return;
       const registry = options.metrics.registry;
       void registry.metrics().then((text) => {
         response.writeHead(200, { 'content-type': registry.contentType });
@@ -101,14 +107,8 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       void yoga.requestListener(request, response);
       return;
     }
-    const found = authenticate(services.apiKeys, request.headers.authorization);
-    if ('error' in found) {
-      response.setHeader('WWW-Authenticate', 'Bearer realm="pdl"');
-      reply(response, 401, { errors: [{ message: found.error, extensions: { code: 'UNAUTHENTICATED' } }] });
-      request.resume();
-      return;
-    }
-    keyId = found.principal.keyId;
+    const principal = signedIn();
+    if (!principal) return;
     if (request.method === 'POST') {
       const length = Number(request.headers['content-length'] ?? Number.NaN);
       if (!Number.isFinite(length)) {
@@ -122,7 +122,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
         return;
       }
     }
-    void yoga.handle(request, response, { principal: found.principal });
+    void yoga.handle(request, response, { principal });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
