@@ -17,7 +17,7 @@ import { ViewRecorder, type ViewRecorderOptions } from './audit/view-recorder.js
 import type { ApiServices } from './context.js';
 import type { Prover } from '../proofs/prover.js';
 import { openProver } from '../composition/open-prover.js';
-import { buildSubjectExport } from '../export/subject-export.js';
+import { buildSubjectExport, exportSourcesOf } from '../export/subject-export.js';
 import type { Anchor } from '../ledger/verify.js';
 import { verifyLedger } from '../proofs/stored-checkpoints.js';
 import type { EventStore } from '../store/port.js';
@@ -59,10 +59,7 @@ export function apiServices(
       verifying = run.catch(() => undefined);
       return run;
     },
-    exportSubject: (subjectId) => buildSubjectExport({
-      readModels, readPositions: (positions) => store.readPositions(positions), reveal: (recorded) => ledger.open(recorded).event,
-      proofs: { inclusionAt: (positions) => prover.inclusionAt(positions, 'if-needed') },
-    }, subjectId, now().toISOString()),
+    exportSubject: (subjectId) => buildSubjectExport(exportSourcesOf(opened, prover, 'if-needed'), subjectId, now().toISOString()),
     apiKeys,
     views: new ViewRecorder(ledger, options.log, options.views),
     lookups: new RateLimiter(options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),

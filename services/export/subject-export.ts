@@ -6,9 +6,12 @@
  */
 import { dataCategories, purposes as purposeTerms } from '../../schemas/taxonomy.js';
 import { consentStatus } from '../../projections/consents/consents.js';
-import type { ReadModels } from '../../projections/queries.js';
+import type Database from 'better-sqlite3';
+import { ReadModels } from '../../projections/queries.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Prover } from '../proofs/prover.js';
 import type { OpenedEvent } from '../ledger/stored-event.js';
-import type { RecordedEvent } from '../store/port.js';
+import type { EventStore, RecordedEvent } from '../store/port.js';
 import type { InclusionBundle } from '../proofs/verifier/verify-proof.js';
 
 /** At most this many events in one package's timeline; the package says when there were more. */
@@ -21,6 +24,20 @@ export interface ExportSources {
   /** The event with its values opened (null where erased). */
   reveal(recorded: RecordedEvent): OpenedEvent;
   proofs?: { inclusionAt(positions: readonly number[]): Promise<InclusionBundle> };
+}
+
+/** The sources of an opened ledger: its read models, its log, its keys to open values, its prover. */
+export function exportSourcesOf(
+  opened: { readonly readModelsDb: Database.Database; readonly store: Pick<EventStore, 'readPositions'>; readonly ledger: Pick<Ledger, 'open'> },
+  prover: Pick<Prover, 'inclusionAt'>,
+  sign: 'if-grown' | 'if-needed',
+): ExportSources {
+  return {
+    readModels: new ReadModels(opened.readModelsDb),
+    readPositions: (positions) => opened.store.readPositions(positions),
+    reveal: (recorded) => opened.ledger.open(recorded).event,
+    proofs: { inclusionAt: (positions) => prover.inclusionAt(positions, sign) },
+  };
 }
 
 /** Art. 15(1)(e)–(f) and PIPL Art. 44–50: what the subject may do next, in words. */

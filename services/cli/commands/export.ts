@@ -16,15 +16,11 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
     .addHelpText('after', '\nValues are decrypted: the export is recorded as a DataViewed by operator:<login>, like pdl events --reveal.')
     .action(async (options: { subject: string; out: string }) => {
       const written = await withLedger(globals(), async (opened) => {
-        const [{ buildSubjectExport }, { renderExportHtml }, { ReadModels }, { openProver }, { dataViewedEvent }] = await Promise.all([
-          import('../../export/subject-export.js'), import('../../export/render-export.js'), import('../../../projections/queries.js'),
+        const [{ buildSubjectExport, exportSourcesOf }, { renderExportHtml }, { openProver }, { dataViewedEvent }] = await Promise.all([
+          import('../../export/subject-export.js'), import('../../export/render-export.js'),
           import('../../composition/open-prover.js'), import('../../ledger/data-viewed.js'),
         ]);
-        const prover = openProver(opened);
-        const pkg = await buildSubjectExport({
-          readModels: new ReadModels(opened.readModelsDb), readPositions: (p) => opened.store.readPositions(p),
-          reveal: (recorded) => opened.ledger.open(recorded).event, proofs: { inclusionAt: (p) => prover.inclusionAt(p) },
-        }, options.subject, new Date().toISOString());
+        const pkg = await buildSubjectExport(exportSourcesOf(opened, openProver(opened), 'if-grown'), options.subject, new Date().toISOString());
         if (!pkg) throw new ValidationError(`the ledger has not seen subject ${printable(options.subject.slice(0, 80))}`);
         mkdirSync(options.out, { recursive: true, mode: 0o700 });
         const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
