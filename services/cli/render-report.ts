@@ -3,6 +3,7 @@
  * sections, rendered to Markdown or to a self-contained HTML page (JSON is the data itself).
  */
 import type { ComplianceReportData } from '../../projections/compliance/report.js';
+import { day, escapeHtml } from '../export/text.js';
 
 interface Section {
   title: string;
@@ -12,7 +13,6 @@ interface Section {
   empty?: string;
 }
 
-const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '—');
 const ids = (list: readonly string[]) => list.map((id) => id.slice(0, 8)).join(' ');
 
 export function reportSections(report: ComplianceReportData): Section[] {
@@ -116,7 +116,6 @@ export function renderMarkdown(report: ComplianceReportData): string {
   return out.join('\n');
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** An event the report cites, for the appendix: what it was, when, about whom. */
 export interface CitedEvent { eventId: string; position: number; type: string; occurredAt: string; subjectId: string | null }

@@ -1,8 +1,7 @@
 /** The subject's package as a page a person reads: the same content as the JSON, nothing fetched from elsewhere. */
 import type { SubjectExport } from './subject-export.js';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '—');
+import { day, escapeHtml } from './text.js';
 
 function table(headers: string[], rows: string[][], empty: string): string {
   if (rows.length === 0) return `<p class="empty">${escapeHtml(empty)}</p>`;
