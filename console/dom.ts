@@ -18,7 +18,7 @@ export function h(tag: string, attributes: Attributes = {}, ...children: (Child 
   return element;
 }
 
-export const day = (iso: string | null | undefined): string => (iso ? iso.slice(0, 10) : '—');
+export { day } from '../services/export/text.js';
 
 export function table(caption: string, headers: string[], rows: Child[][], empty = 'None.'): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted' }, `${caption}: ${empty}`);
