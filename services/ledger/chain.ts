@@ -4,7 +4,7 @@
  * so the chain never covers plaintext personal data and survives erasure. Each hash is kept
  * beside its event. The same bytes are the leaves of the ledger's Merkle tree (README "Proofs").
  */
-import { canonicalJson, sha256Hex } from '../store/digest.js';
+import { canonicalBody, canonicalJson, sha256Hex } from '../store/digest.js';
 import type { Chain, Unchained } from '../store/port.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -23,21 +23,19 @@ export function chainedContent(event: ChainedFields): object {
 /** What the chain and the Merkle tree hash for one position; the fields it reads of a stored event. */
 export type ChainedFields = Pick<Unchained, 'position' | 'stream' | 'revision' | 'recordedAt'> & { readonly body: object };
 
-// The append path links an event and then projects it into the tree: the canonical text made for
-// one is kept for the other (keyed by the body object, checked by position), not made twice.
-const recentLeaves = new WeakMap<object, { position: number; leaf: string }>();
-
-/** The canonical JSON (RFC 8785) the chain hashes for this position: a Merkle leaf. */
+/**
+ * The canonical JSON (RFC 8785) the chain hashes for this position: a Merkle leaf. Written out
+ * with chainedContent's keys in RFC 8785 order (event, position, recordedAt, revision, stream)
+ * around the body's canonical text, which is made once per body (linked, then hashed into the
+ * tree); test/unit/chain.test.ts holds it equal to canonicalJson(chainedContent(event)).
+ */
 export function chainedLeaf(event: ChainedFields): string {
-  const kept = recentLeaves.get(event.body);
-  if (kept?.position === event.position) return kept.leaf;
-  return canonicalJson(chainedContent(event));
+  return `{"event":${canonicalBody(event.body)},"position":${canonicalJson(event.position)},"recordedAt":${canonicalJson(event.recordedAt)},`
+    + `"revision":${canonicalJson(event.revision)},"stream":${canonicalJson(event.stream)}}`;
 }
 
 export function linkHash(previousHash: string | null, event: Unchained): string {
-  const leaf = canonicalJson(chainedContent(event));
-  recentLeaves.set(event.body, { position: event.position, leaf });
-  return sha256Hex(Buffer.from(previousHash ?? GENESIS_HASH, 'hex'), leaf);
+  return sha256Hex(Buffer.from(previousHash ?? GENESIS_HASH, 'hex'), chainedLeaf(event));
 }
 
 export const sha256Chain: Chain = { link: linkHash };

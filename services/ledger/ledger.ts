@@ -9,7 +9,7 @@ import { normaliseIdentifier } from '../../schemas/identifiers.js';
 import { boundMessage, validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
 import { bodyDigest, canonicalJson } from '../store/digest.js';
 import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
-import type { KeyStore } from './crypto/key-store.js';
+import type { IndexEntry, KeyStore } from './crypto/key-store.js';
 import { hasPersonalValues, openEvent, sealEvent } from './crypto/sealed-values.js';
 import { normaliseEvent } from './normalise.js';
 import { storedEvent, type OpenedEvent } from './stored-event.js';
@@ -179,7 +179,7 @@ export class Ledger {
     });
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
-    const unindexed: { subjectId: string; kind: string; value: string }[] = [];
+    const identifiers: IndexEntry[] = [];
     const erasures: LedgerEvent[] = [];
     results.forEach((result, i) => {
       const { index, event } = segment[i]!;
@@ -188,11 +188,10 @@ export class Ledger {
       if (outcome.status === 'conflict') return;
       if (outcome.status === 'appended') this.unsaved.push(outcome.position);
       // A duplicate too: its first append may have crashed before this step.
-      for (const [kind, value] of this.identifiersOf(event)) {
-        if (!this.keys.isIndexed(event.subject!.id, kind, value)) unindexed.push({ subjectId: event.subject!.id, kind, value });
-      }
+      for (const [kind, value] of this.identifiersOf(event)) identifiers.push({ subjectId: event.subject!.id, kind, value });
       if (event.type === 'SubjectErased') erasures.push(event);
     });
+    const unindexed = this.keys.notIndexed(identifiers);
     const due = Date.now() - this.savedAt >= CHECKPOINT_INTERVAL_MS;
     if (unindexed.length === 0 && erasures.length === 0 && !due) return;
     this.keys.inTransaction(() => {

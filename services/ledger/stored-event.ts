@@ -60,20 +60,32 @@ interface PersonalFields {
 }
 
 /**
- * Replaces every personal value of an event (a deep copy) by `f(value, path)`: the one walk
+ * Replaces every personal value of an event by `f(value, path)`, in a copy: the one walk
  * sealing and opening share. The path names the field, so a sealed value is bound to it.
+ * Only what holds values is copied (the event, subject, identifiers, data, values); the rest is
+ * shared with the original — events are read-only once made, and a deep copy per event was a
+ * visible share of the write path.
  */
 export function mapPersonalValues<A, B>(
   event: WithPersonalValues<A>,
   f: (value: A, path: string) => B,
   check: (value: unknown) => value is A,
 ): WithPersonalValues<B> {
-  const copy: PersonalFields = structuredClone(event);
-  copy.subject?.identifiers?.forEach((identifier, i) => {
-    if (check(identifier.value)) identifier.value = f(identifier.value, `subject.identifiers[${i}].value`);
-  });
+  const copy: PersonalFields = { ...event, data: { ...event.data } };
+  if (event.subject) {
+    copy.subject = { ...event.subject };
+    const identifiers = event.subject.identifiers;
+    if (identifiers) {
+      copy.subject.identifiers = identifiers.map((identifier, i) => (
+        check(identifier.value) ? { ...identifier, value: f(identifier.value, `subject.identifiers[${i}].value`) } : { ...identifier }));
+    }
+  }
   const values = 'values' in copy.data ? copy.data.values : undefined;
-  if (values) for (const [category, value] of Object.entries(values)) if (check(value)) values[category] = f(value, `data.values.${category}`);
+  if (values) {
+    const mapped: Record<string, unknown> = { ...values };
+    for (const [category, value] of Object.entries(values)) if (check(value)) mapped[category] = f(value, `data.values.${category}`);
+    copy.data = { ...copy.data, values: mapped };
+  }
   if (!isPersonalOf<B>(copy)) throw new StoredEventFormatError('not a ledger event');
   return copy;
 }

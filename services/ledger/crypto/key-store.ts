@@ -21,6 +21,13 @@ export interface DataKey {
   readonly key: Buffer;
 }
 
+/** A normalised identifier of a subject, as the blind index takes it. */
+export interface IndexEntry {
+  readonly subjectId: string;
+  readonly kind: string;
+  readonly value: string;
+}
+
 const CHECK_PLAINTEXT = Buffer.from('pdl master key check v1');
 const CHECK_AAD = 'pdl:master-check';
 const INDEX_KEY_AAD = 'pdl:index-key';
@@ -213,13 +220,15 @@ export class KeyStore {
   }
 
   /**
-   * Whether this identifier is known to be in the index for this subject — from this process's
-   * memory, so that a batch of known subjects needs no key-store write at all. Forgotten when
-   * anything changes the store elsewhere, and at an erasure.
+   * Of these identifiers, those not known to be in the index for their subject — from this
+   * process's memory, so that a batch of known subjects needs no key-store write at all.
+   * Forgotten when anything changes the store elsewhere (looked at once for the whole list), and
+   * at an erasure.
    */
-  isIndexed(subjectId: string, kind: string, normalised: string): boolean {
+  notIndexed<T extends IndexEntry>(entries: readonly T[]): T[] {
+    if (entries.length === 0) return [];
     if (!this.db.inTransaction) this.forgetIfChangedElsewhere();
-    return this.indexed.has(this.indexedKey(subjectId, kind, normalised));
+    return entries.filter(({ subjectId, kind, value }) => !this.indexed.has(this.indexedKey(subjectId, kind, value)));
   }
 
   addToIndex(subjectId: string, kind: string, normalised: string): void {
