@@ -6,6 +6,7 @@
  * Both run inside the append transaction on the embedded store, and rebuild from position 0.
  */
 import type Database from 'better-sqlite3';
+import { PendingRows, type PendingRow } from './pending-rows.js';
 import { statement } from './statements.js';
 import type { SealedEvent } from '../services/ledger/stored-event.js';
 
@@ -31,6 +32,18 @@ export interface Projection {
    */
   readonly reads?: readonly string[];
   apply(db: Database.Database, event: ProjectedEvent): void;
+  /**
+   * A model that can hold its changes in memory for a batch: the runner opens a batch, applies
+   * every event of it, then commits (one write per changed row) — or abandons it when the
+   * transaction fails. Without an open batch, `apply` writes at once.
+   */
+  readonly batch?: UnitOfWork;
+}
+
+export interface UnitOfWork {
+  begin(db: Database.Database): void;
+  commit(db: Database.Database): void;
+  abandon(db: Database.Database): void;
 }
 
 export type Key = readonly (string | number)[];
@@ -46,6 +59,11 @@ export interface KeyedModel<S extends { lastPosition: number }> {
   /** Which rows an event touches; `existing` lists the keys stored under a prefix (e.g. a subject's categories). */
   keysOf(event: ProjectedEvent, existing: (prefix: Key) => Key[]): Key[];
   evolve(state: S | null, event: ProjectedEvent, key: Key): S | null;
+  /**
+   * Set when the table is read by SQL while events are applied (the policies, by policyAt):
+   * its rows are then written per event, not held for the batch.
+   */
+  readonly writeThrough?: boolean;
 }
 
 export interface KeyedProjection<S extends { lastPosition: number }> extends Projection {
@@ -69,12 +87,44 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
       `${length === 0 ? '' : ` WHERE ${model.key.slice(0, length).map((c) => `${c} = ?`).join(' AND ')}`} ORDER BY ${columns}`,
   };
   const keyOf = (row: Record<string, string | number>): Key => model.key.map((c) => row[c]!);
+  const pending = new WeakMap<Database.Database, PendingRows<S>>();
+  const write = (db: Database.Database, key: Key, state: S | null) => {
+    if (state === null) statement(db, sql.del).run(...key);
+    else statement(db, sql.put).run(...key, JSON.stringify(state));
+  };
   const read = (db: Database.Database, key: Key): S | null => {
+    const held = pending.get(db)?.get(key);
+    if (held) return held.state;
     const row = statement<unknown[], { state: string }>(db, sql.get).get(...key);
     return row ? (JSON.parse(row.state) as S) : null;
   };
-  const existing = (db: Database.Database, prefix: Key): Key[] =>
-    statement<unknown[], Record<string, string | number>>(db, sql.byPrefix(prefix.length)).all(...prefix).map(keyOf);
+  /** Stored rows under a prefix with this batch's changes laid over them, in key order (as ORDER BY gives them). */
+  const withPending = <R extends { key: Key }>(db: Database.Database, prefix: Key, stored: R[], fromPending: (row: PendingRow<S> & { state: S }) => R): R[] => {
+    const held = pending.get(db);
+    if (!held || held.size === 0) return stored;
+    const changed = [...held.under(prefix)];
+    if (changed.length === 0) return stored;
+    const rows = new Map(stored.map((row) => [JSON.stringify(row.key), row]));
+    for (const row of changed) {
+      if (row.state === null) rows.delete(JSON.stringify(row.key));
+      else rows.set(JSON.stringify(row.key), fromPending({ key: row.key, state: row.state }));
+    }
+    return [...rows.values()].sort((a, b) => compareKeys(a.key, b.key));
+  };
+  const existing = (db: Database.Database, prefix: Key): Key[] => withPending(
+    db, prefix,
+    statement<unknown[], Record<string, string | number>>(db, sql.byPrefix(prefix.length)).all(...prefix).map((row) => ({ key: keyOf(row) })),
+    ({ key }) => ({ key }),
+  ).map(({ key }) => key);
+  const batch: UnitOfWork | undefined = model.writeThrough ? undefined : {
+    begin: (db) => { pending.set(db, new PendingRows<S>()); },
+    commit(db) {
+      const held = pending.get(db);
+      pending.delete(db);
+      for (const { key, state } of held?.values() ?? []) write(db, key, state);
+    },
+    abandon: (db) => { pending.delete(db); },
+  };
   return {
     name: model.name,
     version: model.version,
@@ -83,18 +133,24 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     model,
     read,
     // One query for the rows and their states (a subject's categories, consents…), not one per row.
-    readPrefix: (db, prefix) => statement<unknown[], Record<string, string | number> & { state: string }>(db, sql.byPrefix(prefix.length, true))
-      .all(...prefix).map((row) => ({ key: keyOf(row), state: JSON.parse(row.state) as S })),
+    readPrefix: (db, prefix) => withPending(
+      db, prefix,
+      statement<unknown[], Record<string, string | number> & { state: string }>(db, sql.byPrefix(prefix.length, true))
+        .all(...prefix).map((row) => ({ key: keyOf(row), state: JSON.parse(row.state) as S })),
+      (row) => row,
+    ),
     apply(db, event) {
+      const held = pending.get(db);
       for (const key of model.keysOf(event, (prefix) => existing(db, prefix))) {
         const state = read(db, key);
         // Every row remembers the last event it saw: an event delivered twice changes nothing.
         if (state !== null && state.lastPosition >= event.position) continue;
         const next = model.evolve(state, event, key);
-        if (next === null) statement(db, sql.del).run(...key);
-        else statement(db, sql.put).run(...key, JSON.stringify(next));
+        if (held) held.set(key, next);
+        else write(db, key, next);
       }
     },
+    ...(batch ? { batch } : {}),
   };
 }
 
@@ -164,7 +220,7 @@ export function foldKeyed<S extends { lastPosition: number }>(model: KeyedModel<
 }
 
 /** Key order as SQLite's ORDER BY gives it for ASCII text keys (ids are ASCII by the contract). */
-function compareKeys(a: Key, b: Key): number {
+export function compareKeys(a: Key, b: Key): number {
   for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
     if (a[i]! < b[i]!) return -1;
     if (a[i]! > b[i]!) return 1;

@@ -49,17 +49,27 @@ export class ProjectionRunner {
   /**
    * Applies appended events to every model that has not seen them, event by event, so that a
    * model reading another (violations reads consents) sees it exactly as of that event,
-   * whatever the batching. Runs inside the caller's transaction.
+   * whatever the batching. Runs inside the caller's transaction; rows changed are written at
+   * its end, once each.
    */
   apply(events: readonly RecordedEvent[]): void {
     const last = new Map<string, number>();
-    for (const recorded of events) {
-      const event = toProjected(recorded);
-      for (const projection of this.projections) {
-        if (event.position <= this.checkpoints.get(projection.name)!) continue;
-        projection.apply(this.db, event);
-        last.set(projection.name, event.position);
+    // Keyed models hold their changed rows for the batch and write each once at its end (reads
+    // in between see them); a failure abandons them with the transaction.
+    const batched = this.projections.flatMap((projection) => (projection.batch ? [projection.batch] : []));
+    for (const batch of batched) batch.begin(this.db);
+    try {
+      for (const recorded of events) {
+        const event = toProjected(recorded);
+        for (const projection of this.projections) {
+          if (event.position <= this.checkpoints.get(projection.name)!) continue;
+          projection.apply(this.db, event);
+          last.set(projection.name, event.position);
+        }
       }
+      for (const batch of batched) batch.commit(this.db);
+    } finally {
+      for (const batch of batched) batch.abandon(this.db);
     }
     for (const [name, position] of last) {
       this.saveCheckpoint.run(position, name);
