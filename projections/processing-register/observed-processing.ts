@@ -54,9 +54,26 @@ export const observedProcessing: Projection = {
     const facts = factsOf(projected);
     if (facts.length === 0) return;
     const upsert = statement(db, UPSERT);
-    for (const [purpose, dimension, value] of facts) upsert.run(purpose, dimension, value, projected.event.occurredAt, projected.event.id);
+    const seen = seenInBatch.get(db);
+    const at = projected.event.occurredAt;
+    for (const [purpose, dimension, value] of facts) {
+      // Already written in this batch at this time or earlier: the row's first_at is no later, so the upsert would change nothing.
+      const fact = `${purpose}\u0000${dimension}\u0000${value}`;
+      const earliest = seen?.get(fact);
+      if (earliest !== undefined && earliest <= at) continue;
+      upsert.run(purpose, dimension, value, at, projected.event.id);
+      seen?.set(fact, at);
+    }
+  },
+  batch: {
+    begin: (db) => { seenInBatch.set(db, new Map()); },
+    commit: (db) => { seenInBatch.delete(db); },
+    abandon: (db) => { seenInBatch.delete(db); },
   },
 };
+
+/** Per connection, during a runner batch: the earliest time each fact was written at in it. */
+const seenInBatch = new WeakMap<Database.Database, Map<string, string>>();
 
 export interface Observation { purpose: string; dimension: Dimension; value: string; firstAt: string; firstEventId: string }
 

@@ -10,15 +10,18 @@ import { describe, expect, it } from 'vitest';
 import { consents } from '../../projections/consents/consents.js';
 import type { ProjectedEvent } from '../../projections/projection.js';
 import { storedEvent } from '../../services/ledger/stored-event.js';
+import type { JsonObject } from '../../services/store/port.js';
 import { anEvent } from '../fixtures/events.js';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
 
 let position = 0;
 function projected(type: 'ConsentGiven' | 'ConsentWithdrawn', subjectId: string, data: Record<string, unknown>): ProjectedEvent {
   position += 1;
-  const body = anEvent(type, { subject: { id: subjectId }, data });
+  // As the store hands it over: parsed from its stored JSON text.
+  const body: JsonObject = JSON.parse(JSON.stringify(anEvent(type, { subject: { id: subjectId }, data })));
   const recordedAt = '2026-01-01T00:00:00.000Z';
-  return { position, stream: `subject-${subjectId}`, revision: 0, recordedAt, event: storedEvent({ position, stream: '', revision: 0, id: body.id, type, recordedAt, body, digest: '', hash: null }) };
+  const recorded = { position, stream: `subject-${subjectId}`, revision: 0, id: String(body.id), type, recordedAt, body, digest: '', hash: null };
+  return { ...recorded, event: storedEvent(recorded) };
 }
 
 const given = (subjectId: string, consentId: string) => projected('ConsentGiven', subjectId, { consentId, purposes: ['marketing'] });
