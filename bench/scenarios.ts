@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { ApiKeys } from '../services/api/auth/api-keys.js';
 import { apiServices } from '../services/api/api-services.js';
 import { createApi } from '../services/api/yoga.js';
+import { startServer } from '../services/api/server.js';
+import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { KafkaIngest } from '../services/ingest/kafka-ingest.js';
@@ -178,6 +180,53 @@ async function subjectAccess(options: Options) {
   return { p50Ms: percentile(api, 50), p99Ms: percentile(api, 99), rawP50Ms: percentile(sql, 50), rawP99Ms: percentile(sql, 99) };
 }
 
+/**
+ * `subjectAccess` over real HTTP with 20 callers at once: the server in this process, the callers
+ * on a worker thread (their own event loop, as separate clients would be), each sending its next
+ * request when the last one is answered. Latency as the callers see it.
+ */
+async function subjectAccessHttp(options: Options) {
+  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
+  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+  const apiKeys = new ApiKeys(opened.readModelsDb);
+  const { key } = apiKeys.create('dpo');
+  const services = apiServices(opened, apiKeys, { log: console });
+  const server = await startServer(services, { port: 0, host: '127.0.0.1', graphiql: false, log: pino({ level: 'silent' }) });
+  const callers = 20;
+  const perCaller = Math.ceil((options.samples ?? 1000) / callers);
+  const clients = new Worker(`
+    const { parentPort, workerData: w } = require('node:worker_threads');
+    const query = 'query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status value } consents { consentId } timeline(first: 20) { edges { node { id type data } } } } }';
+    async function caller(warm) {
+      const times = [];
+      for (let i = 0; i < (warm ? 5 : w.perCaller); i++) {
+        const id = 's-' + Math.floor(Math.random() * w.subjects);
+        const t = performance.now();
+        const response = await fetch(w.url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + w.key }, body: JSON.stringify({ query, variables: { id } }) });
+        const body = await response.json();
+        if (!body.data || !body.data.subjectAccess) throw new Error('subjectAccess failed: ' + JSON.stringify(body.errors));
+        times.push(performance.now() - t);
+      }
+      return times;
+    }
+    (async () => {
+      await Promise.all(Array.from({ length: w.callers }, () => caller(true)));
+      const all = (await Promise.all(Array.from({ length: w.callers }, () => caller(false)))).flat();
+      parentPort.postMessage(all);
+    })().catch((error) => parentPort.postMessage({ error: String(error) }));
+  `, { eval: true, workerData: { url: server.url, key, subjects, callers, perCaller } });
+  const times = await new Promise<number[]>((resolve, reject) => {
+    clients.once('message', (message: number[] | { error: string }) => (Array.isArray(message) ? resolve(message) : reject(new Error(message.error))));
+    clients.once('error', reject);
+  });
+  await clients.terminate();
+  times.sort((a, b) => a - b);
+  await server.stop();
+  await services.views.flush();
+  await opened.close();
+  return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), callers };
+}
+
 async function rebuild(options: Options) {
   const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
   let t = performance.now();
@@ -258,6 +307,7 @@ const scenarios: Record<string, (options: Options) => Promise<Record<string, num
   'tree-cost': treeCost,
   'build-dataset': buildDataset,
   'subject-access': subjectAccess,
+  'subject-access-http': subjectAccessHttp,
   rebuild,
 };
 
