@@ -31,6 +31,11 @@ export interface Projection {
    * they are rebuilt with it, so it reads them as of each event, never as they stand now.
    */
   readonly reads?: readonly string[];
+  /**
+   * Indexes only queries use, never `apply`: a rebuild creates them once the tables are loaded
+   * (one sorted build each, instead of an index entry per row written).
+   */
+  readonly queryIndexes?: string;
   apply(db: Database.Database, event: ProjectedEvent): void;
   /**
    * A model that can hold its changes in memory for a batch: the runner opens a batch, applies
@@ -162,6 +167,8 @@ export interface LogModel {
   readonly columns: readonly string[];
   readonly uniqueBy: readonly string[];
   readonly indexes?: string;
+  /** Indexes only queries use (see Projection.queryIndexes). */
+  readonly queryIndexes?: string;
   rowsOf(event: ProjectedEvent): Record<string, string | number | null>[];
 }
 
@@ -173,6 +180,7 @@ export function logProjection(model: LogModel): Projection & { readonly model: L
     version: model.version,
     tables: [model.table],
     schema,
+    ...(model.queryIndexes ? { queryIndexes: model.queryIndexes } : {}),
     model,
     apply(db, event) {
       for (const row of model.rowsOf(event)) statement(db, insert).run(row);

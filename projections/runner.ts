@@ -36,6 +36,7 @@ export class ProjectionRunner {
       for (const projection of projections) {
         if (stale.has(projection.name)) this.reset(projection);
         else db.exec(projection.schema);
+        db.exec(projection.queryIndexes ?? '');
         this.checkpoints.set(projection.name, stale.has(projection.name) ? 0 : stored.get(projection.name)!.position);
       }
     })();
@@ -100,11 +101,16 @@ export class ProjectionRunner {
   async rebuild(store: EventStore, onProgress?: (position: number) => void): Promise<number> {
     this.db.transaction(() => {
       for (const projection of this.projections) {
-        this.reset(projection);
+        this.reset(projection); // its table dropped, its query indexes with it
         this.checkpoints.set(projection.name, 0);
       }
     })();
-    return this.catchUp(store, onProgress);
+    const applied = await this.catchUp(store, onProgress);
+    // Stopped before this point, the next open creates them (the constructor does, if missing).
+    this.db.transaction(() => {
+      for (const projection of this.projections) this.db.exec(projection.queryIndexes ?? '');
+    })();
+    return applied;
   }
 
   private reset(projection: Projection): void {

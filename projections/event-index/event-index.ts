@@ -10,7 +10,8 @@ export const eventIndex = logProjection({
   table: 'rm_event_index',
   columns: ['position', 'event_id', 'type', 'subject_id', 'occurred_at', 'actor_kind', 'actor_id'],
   uniqueBy: ['position'],
-  indexes: `CREATE INDEX IF NOT EXISTS rm_event_index_by_subject ON rm_event_index (subject_id, position);
+  // The timeline's filters; nothing reads them while applying events.
+  queryIndexes: `CREATE INDEX IF NOT EXISTS rm_event_index_by_subject ON rm_event_index (subject_id, position);
 CREATE INDEX IF NOT EXISTS rm_event_index_by_type ON rm_event_index (type, position);
 CREATE INDEX IF NOT EXISTS rm_event_index_by_actor ON rm_event_index (actor_id, position);
 CREATE INDEX IF NOT EXISTS rm_event_index_by_time ON rm_event_index (occurred_at);

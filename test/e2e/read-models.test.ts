@@ -33,6 +33,9 @@ describe('read models', () => {
     expect(rebuild.stdout).toMatch(/^rebuilt \d+ read models from 10\d{3} events/);
     const check = new Database(db, { readonly: true });
     expect(dumpReadModels(check)).toEqual(incremental);
+    // The timeline's indexes are built after the load, and are there when the rebuild is done.
+    const indexes = check.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_event_index' AND sql IS NOT NULL ORDER BY name").all();
+    expect(indexes.map((row) => row.name)).toEqual(['rm_event_index_by_actor', 'rm_event_index_by_id', 'rm_event_index_by_subject', 'rm_event_index_by_time', 'rm_event_index_by_type']);
     check.close();
   });
 
