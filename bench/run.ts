@@ -138,6 +138,14 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+{
+  const options = { events: quick ? 10_000 : 50_000, batch: 1000 };
+  const frozen = repeat('no caller frozen (a 5,000-event recordEvents, then a complianceReport, over HTTP)', () => scenario('no-caller-frozen', options));
+  results.noCallerFrozen = { events: options.events, ...frozen };
+  rows.push([`longest wait of /health + subjectAccess during a 5,000-event recordEvents (${options.events} events held)`, `${fmt(frozen.writeLongestWaitMs!)} ms`, `while the write took ${fmt(frozen.writeMs!)} ms`, `${fmt(frozen.maxRssMb!)} MB`]);
+  rows.push(['longest wait of the same during a full complianceReport', `${fmt(frozen.reportLongestWaitMs!)} ms`, `while the report took ${fmt(frozen.reportMs!)} ms`, '']);
+}
+
 const brokers = process.env.KAFKA_BROKERS ?? (existsSync(join(HERE, '..', 'infra', 'kafka', 'run', 'dev', 'address')) ? readFileSync(join(HERE, '..', 'infra', 'kafka', 'run', 'dev', 'address'), 'utf8').trim() : null);
 if (brokers && !flag('--no-kafka')) {
   const options = { events: quick ? 2_000 : 20_000, batch: 1, brokers };

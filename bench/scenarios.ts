@@ -227,6 +227,66 @@ async function subjectAccessHttp(options: Options) {
   return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), callers };
 }
 
+/**
+ * No caller frozen by another: a ledger of `events` random events behind the real HTTP server;
+ * while one heavy request runs — a 5,000-event recordEvents, then a full complianceReport —
+ * /health and a small subjectAccess are asked again and again from a worker thread (its own
+ * loop, as other clients would be). The longest either waited is the figure.
+ */
+async function noCallerFrozen(options: Options) {
+  const dir = temp();
+  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {} });
+  const subjects = options.subjects ?? 2000;
+  for (let i = 0; i < options.events; i += 5000) {
+    await opened.ledger.record(Array.from({ length: Math.min(5000, options.events - i) }, (_, j) => sampleEvent(`s-${(i + j) % subjects}`, i + j)));
+  }
+  const apiKeys = new ApiKeys(opened.readModelsDb);
+  const { key } = apiKeys.create('admin');
+  const services = apiServices(opened, apiKeys, { log: console });
+  const server = await startServer(services, { port: 0, host: '127.0.0.1', graphiql: false, log: pino({ level: 'silent' }) });
+  const write = Array.from({ length: 5000 }, (_, i) => sampleEvent(`s-${i % subjects}`, options.events + i));
+  const clients = new Worker(`
+    const { parentPort, workerData: w } = require('node:worker_threads');
+    const post = (query, variables) => fetch(w.url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + w.key }, body: JSON.stringify({ query, variables }) })
+      .then(async (r) => { const body = await r.json(); if (!body.data) throw new Error(JSON.stringify(body.errors)); return body.data; });
+    async function during(heavy) {
+      let running = true;
+      let longest = 0;
+      let answered = 0;
+      const started = performance.now();
+      const done = heavy().finally(() => { running = false; });
+      while (running) {
+        const t = performance.now();
+        const [health] = await Promise.all([fetch(w.url + '/health'), post('query($id: ID) { subjectAccess(subjectId: $id) { subjectId } }', { id: 's-1' })]);
+        if (health.status !== 200) throw new Error('/health answered ' + health.status);
+        longest = Math.max(longest, performance.now() - t);
+        answered += 1;
+      }
+      await done;
+      return { longestMs: longest, answered, heavyMs: performance.now() - started };
+    }
+    (async () => {
+      const writing = await during(() => post('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: w.write }));
+      const reporting = await during(() => post('{ complianceReport { asOf violations { rule } } }', {}));
+      parentPort.postMessage({ writing, reporting });
+    })().catch((error) => parentPort.postMessage({ error: String(error) }));
+  `, { eval: true, workerData: { url: server.url, key, write } });
+  type During = { longestMs: number; answered: number; heavyMs: number };
+  const figures = await new Promise<{ writing: During; reporting: During }>((resolve, reject) => {
+    clients.once('message', (message: { writing: During; reporting: During } | { error: string }) => ('error' in message ? reject(new Error(message.error)) : resolve(message)));
+    clients.once('error', reject);
+  });
+  await clients.terminate();
+  await server.stop();
+  await services.views.flush();
+  await opened.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    writeLongestWaitMs: figures.writing.longestMs, writeMs: figures.writing.heavyMs, writeAnswered: figures.writing.answered,
+    reportLongestWaitMs: figures.reporting.longestMs, reportMs: figures.reporting.heavyMs, reportAnswered: figures.reporting.answered,
+  };
+}
+
 async function rebuild(options: Options) {
   const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
   let t = performance.now();
@@ -308,6 +368,7 @@ const scenarios: Record<string, (options: Options) => Promise<Record<string, num
   'build-dataset': buildDataset,
   'subject-access': subjectAccess,
   'subject-access-http': subjectAccessHttp,
+  'no-caller-frozen': noCallerFrozen,
   rebuild,
 };
 

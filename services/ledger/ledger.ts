@@ -39,6 +39,12 @@ export interface RecordOptions {
    * says it (e.g. "needs the dpo or admin role"). Unset: the caller may (the operator's own CLI).
    */
   readonly privilegedRefusal?: string;
+  /**
+   * Events per transaction before the request loop gets a turn (default APPEND_CHUNK). A caller
+   * on the loop that answers requests passes a smaller one: a request waits for one chunk at
+   * each step it takes (headers, body, answer), so its wait is a few chunks long.
+   */
+  readonly chunkSize?: number;
 }
 
 interface Prepared {
@@ -86,10 +92,11 @@ export class Ledger {
   async record(inputs: readonly unknown[], options: RecordOptions = {}): Promise<RecordResult> {
     const started = performance.now();
     const outcomes: RecordOutcome[] = new Array(inputs.length);
+    const chunk = Math.max(1, options.chunkSize ?? APPEND_CHUNK);
     let segment: Prepared[] = [];
     for (const [index, input] of inputs.entries()) {
       // Refusals take time too: a batch of thousands of invalid events must not hold the loop either.
-      if (index > 0 && index % APPEND_CHUNK === 0) await yieldToLoop();
+      if (index > 0 && index % chunk === 0) await yieldToLoop();
       const prepared = prepare(input, options);
       if (!prepared.ok) {
         outcomes[index] = { index, id: idOf(input), status: 'rejected', errors: prepared.errors };
@@ -98,7 +105,7 @@ export class Ledger {
       const { event } = prepared;
       segment.push({ index, event });
       // An erasure ends a segment: what follows it for the same subject needs a fresh key.
-      if (event.type === 'SubjectErased' || segment.length >= APPEND_CHUNK) {
+      if (event.type === 'SubjectErased' || segment.length >= chunk) {
         await this.appendSegment(segment, outcomes);
         segment = [];
         await yieldToLoop();
