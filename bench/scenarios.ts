@@ -146,12 +146,26 @@ async function buildDataset(options: Options) {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function subjectAccess(options: Options) {
-  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
-  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+/** The ledger at `db` behind the API services, with a fresh key of `role`. */
+async function apiOn(db: string, role: 'dpo' | 'admin') {
+  const opened = await openLedger({ db, env: {} });
   const apiKeys = new ApiKeys(opened.readModelsDb);
-  const { key } = apiKeys.create('dpo');
-  const services = apiServices(opened, apiKeys, { log: console });
+  const { key } = apiKeys.create(role);
+  return { opened, key, services: apiServices(opened, apiKeys, { log: console }) };
+}
+
+/** Runs `code` on a worker thread (the callers' own loop) and resolves with the one message it posts, or rejects with its `{ error }`. */
+function onWorker<T extends object>(code: string, workerData: object): Promise<T> {
+  const worker = new Worker(code, { eval: true, workerData });
+  return new Promise<T>((resolve, reject) => {
+    worker.once('message', (message: T | { error: string }) => ('error' in message ? reject(new Error(message.error)) : resolve(message)));
+    worker.once('error', reject);
+  }).finally(() => void worker.terminate());
+}
+
+async function subjectAccess(options: Options) {
+  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+  const { opened, key, services } = await apiOn(join(options.dir!, 'ledger.db'), 'dpo');
   const yoga = createApi(services, { graphiql: false });
   const query = `query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status purposes storage { system } retainedUntil value }
     recipients { id } consents { consentId } timeline(first: 20) { edges { node { id type data } } } } }`;
@@ -186,15 +200,12 @@ async function subjectAccess(options: Options) {
  * request when the last one is answered. Latency as the callers see it.
  */
 async function subjectAccessHttp(options: Options) {
-  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
   const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
-  const apiKeys = new ApiKeys(opened.readModelsDb);
-  const { key } = apiKeys.create('dpo');
-  const services = apiServices(opened, apiKeys, { log: console });
+  const { opened, key, services } = await apiOn(join(options.dir!, 'ledger.db'), 'dpo');
   const server = await startServer(services, { port: 0, host: '127.0.0.1', graphiql: false, log: pino({ level: 'silent' }) });
   const callers = 20;
   const perCaller = Math.ceil((options.samples ?? 1000) / callers);
-  const clients = new Worker(`
+  const { times } = await onWorker<{ times: number[] }>(`
     const { parentPort, workerData: w } = require('node:worker_threads');
     const query = 'query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status value } consents { consentId } timeline(first: 20) { edges { node { id type data } } } } }';
     async function caller(warm) {
@@ -212,14 +223,9 @@ async function subjectAccessHttp(options: Options) {
     (async () => {
       await Promise.all(Array.from({ length: w.callers }, () => caller(true)));
       const all = (await Promise.all(Array.from({ length: w.callers }, () => caller(false)))).flat();
-      parentPort.postMessage(all);
+      parentPort.postMessage({ times: all });
     })().catch((error) => parentPort.postMessage({ error: String(error) }));
-  `, { eval: true, workerData: { url: server.url, key, subjects, callers, perCaller } });
-  const times = await new Promise<number[]>((resolve, reject) => {
-    clients.once('message', (message: number[] | { error: string }) => (Array.isArray(message) ? resolve(message) : reject(new Error(message.error))));
-    clients.once('error', reject);
-  });
-  await clients.terminate();
+  `, { url: server.url, key, subjects, callers, perCaller });
   times.sort((a, b) => a - b);
   await server.stop();
   await services.views.flush();
@@ -240,12 +246,12 @@ async function noCallerFrozen(options: Options) {
   for (let i = 0; i < options.events; i += 5000) {
     await opened.ledger.record(Array.from({ length: Math.min(5000, options.events - i) }, (_, j) => sampleEvent(`s-${(i + j) % subjects}`, i + j)));
   }
-  const apiKeys = new ApiKeys(opened.readModelsDb);
-  const { key } = apiKeys.create('admin');
-  const services = apiServices(opened, apiKeys, { log: console });
+  await opened.close();
+  const { opened: served, key, services } = await apiOn(join(dir, 'ledger.db'), 'admin');
   const server = await startServer(services, { port: 0, host: '127.0.0.1', graphiql: false, log: pino({ level: 'silent' }) });
   const write = Array.from({ length: 5000 }, (_, i) => sampleEvent(`s-${i % subjects}`, options.events + i));
-  const clients = new Worker(`
+  type During = { longestMs: number; answered: number; heavyMs: number };
+  const figures = await onWorker<{ writing: During; reporting: During }>(`
     const { parentPort, workerData: w } = require('node:worker_threads');
     const post = (query, variables) => fetch(w.url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + w.key }, body: JSON.stringify({ query, variables }) })
       .then(async (r) => { const body = await r.json(); if (!body.data) throw new Error(JSON.stringify(body.errors)); return body.data; });
@@ -270,16 +276,10 @@ async function noCallerFrozen(options: Options) {
       const reporting = await during(() => post('{ complianceReport { asOf violations { rule } } }', {}));
       parentPort.postMessage({ writing, reporting });
     })().catch((error) => parentPort.postMessage({ error: String(error) }));
-  `, { eval: true, workerData: { url: server.url, key, write } });
-  type During = { longestMs: number; answered: number; heavyMs: number };
-  const figures = await new Promise<{ writing: During; reporting: During }>((resolve, reject) => {
-    clients.once('message', (message: { writing: During; reporting: During } | { error: string }) => ('error' in message ? reject(new Error(message.error)) : resolve(message)));
-    clients.once('error', reject);
-  });
-  await clients.terminate();
+  `, { url: server.url, key, write });
   await server.stop();
   await services.views.flush();
-  await opened.close();
+  await served.close();
   rmSync(dir, { recursive: true, force: true });
   return {
     writeLongestWaitMs: figures.writing.longestMs, writeMs: figures.writing.heavyMs, writeAnswered: figures.writing.answered,
