@@ -52,11 +52,39 @@ export const DEFAULT_POLICY: PolicyInForce = { version: DEFAULT_POLICY_VERSION, 
 /** The policy in force at `at`, as the read models know it (within a batch, as of the event in hand). */
 export function policyAt(db: Database.Database, at: string): PolicyInForce {
   // Only the chosen version's document is parsed: there may be many versions, and this runs per act.
-  const published = statement<[], PublishedPolicy>(db,
-    `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition FROM rm_policies`).all();
+  const published = statement<[], PublishedPolicy & { eventId: string }>(db,
+    `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition,
+      json_extract(state, '$.eventId') AS eventId FROM rm_policies`).all();
   const version = versionInForce(published, at);
-  const state = version === null ? null : policies.read(db, [version]);
-  return state === null || version === null ? DEFAULT_POLICY : { version, document: withLaw(state.document), eventId: state.eventId };
+  if (version === null) return DEFAULT_POLICY;
+  // A version's row changes only with another PolicyPublished event: parsed once per publishing
+  // event (by its id, which names one content for good, even if an append was rolled back).
+  const eventId = published.find((policy) => policy.version === version)!.eventId;
+  const cache = parsedPolicies(db);
+  const key = `${eventId}\u0000${version}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const state = policies.read(db, [version]);
+  if (state === null) return DEFAULT_POLICY;
+  const inForce: PolicyInForce = { version, document: withLaw(state.document), eventId: state.eventId };
+  if (cache.size >= 64) cache.clear();
+  cache.set(key, inForce);
+  return inForce;
+}
+
+/**
+ * Policies in force as parsed, per connection, by publication: the rules read them and never
+ * change them. Parsing the document (and filling in the law) for every act was the largest cost
+ * of the violations model on a ledger with a published policy.
+ */
+const parsedByConnection = new WeakMap<Database.Database, Map<string, PolicyInForce>>();
+function parsedPolicies(db: Database.Database): Map<string, PolicyInForce> {
+  let cache = parsedByConnection.get(db);
+  if (!cache) {
+    cache = new Map();
+    parsedByConnection.set(db, cache);
+  }
+  return cache;
 }
 
 /** The policy in force at `at` among these rows of the policies model (stored or folded in memory). */

@@ -128,6 +128,19 @@ describe('policy versions', () => {
     ]);
   });
 
+  it('a version published again with new content judges the acts after it by that content (the parsed policy is not reused)', async () => {
+    const original = anEvent('PolicyPublished', { occurredAt: '2026-01-01T00:00:00Z', data: { version: 'same', policy: defaultPolicy } });
+    const first = collectIn('US', '2026-02-01T00:00:00Z');
+    const g = await scenario([original, first]);
+    expect(g.whenJudgedAsOf('2026-12-01').of('storage-region').map((v) => v.eventIds[0])).toEqual([first.id]);
+    // In the same batch: republished allowing US storage, then an act judged by it.
+    const relaxed = anEvent('PolicyPublished', { occurredAt: '2026-03-01T00:00:00Z', data: {
+      version: 'same', policy: { ...defaultPolicy, storage: { regions: ['CN', 'US'], source: 'republished: we also store data in the US' } } } });
+    const second = collectIn('US', '2026-03-02T00:00:00Z');
+    await g.record([relaxed, second]);
+    expect(g.whenJudgedAsOf('2026-12-01').of('storage-region').map((v) => v.eventIds[0])).toEqual([first.id]);
+  });
+
   it('a deadline runs by the version in force when the request was received', async () => {
     const early = anEvent('SubjectRequestReceived', { subject: S, occurredAt: '2026-06-20T00:00:00Z', data: { requestId: 'r-early', kind: 'access' } });
     const late = anEvent('SubjectRequestReceived', { subject: S, occurredAt: '2026-07-02T00:00:00Z', data: { requestId: 'r-late', kind: 'access' } });
