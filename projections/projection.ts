@@ -170,11 +170,33 @@ export interface LogModel {
   /** Indexes only queries use (see Projection.queryIndexes). */
   readonly queryIndexes?: string;
   rowsOf(event: ProjectedEvent): Record<string, string | number | null>[];
+  /** Set when another model reads the table while events are applied (transfers, by violations): rows are inserted per event. */
+  readonly writeThrough?: boolean;
 }
+
+/** Rows per multi-row INSERT when a batch's log rows are written at its end. */
+const ROWS_PER_INSERT = 100;
 
 export function logProjection(model: LogModel): Projection & { readonly model: LogModel } {
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.columns.join(', ')}, PRIMARY KEY (${model.uniqueBy.join(', ')})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
   const insert = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES (${model.columns.map((c) => `@${c}`).join(', ')})`;
+  const placeholders = `(${model.columns.map(() => '?').join(', ')})`;
+  const insertMany = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES ${Array(ROWS_PER_INSERT).fill(placeholders).join(', ')}`;
+  // A batch's rows, inserted at its end: ROWS_PER_INSERT per statement, the rest one by one.
+  const pending = new WeakMap<Database.Database, Record<string, string | number | null>[]>();
+  const batch: UnitOfWork | undefined = model.writeThrough ? undefined : {
+    begin: (db) => { pending.set(db, []); },
+    commit(db) {
+      const rows = pending.get(db) ?? [];
+      pending.delete(db);
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+        statement(db, insertMany).run(rows.slice(i, i + ROWS_PER_INSERT).flatMap((row) => model.columns.map((column) => row[column] ?? null)));
+      }
+      for (; i < rows.length; i += 1) statement(db, insert).run(rows[i]);
+    },
+    abandon: (db) => { pending.delete(db); },
+  };
   return {
     name: model.name,
     version: model.version,
@@ -183,8 +205,13 @@ export function logProjection(model: LogModel): Projection & { readonly model: L
     ...(model.queryIndexes ? { queryIndexes: model.queryIndexes } : {}),
     model,
     apply(db, event) {
-      for (const row of model.rowsOf(event)) statement(db, insert).run(row);
+      const held = pending.get(db);
+      for (const row of model.rowsOf(event)) {
+        if (held) held.push(row);
+        else statement(db, insert).run(row);
+      }
     },
+    ...(batch ? { batch } : {}),
   };
 }
 

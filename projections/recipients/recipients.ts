@@ -72,6 +72,8 @@ export const transfers = logProjection({
   name: 'transfers',
   version: 1,
   table: 'rm_transfers',
+  // The violations model reads a subject's transfers as of each act (cross-border rules).
+  writeThrough: true,
   columns: ['position', 'event_id', 'subject_id', 'occurred_at', 'recipient', 'from_region', 'to_region', 'categories', 'purpose',
     'mechanism', 'security_measures', 'risks', 'consent_id'],
   uniqueBy: ['position'],
