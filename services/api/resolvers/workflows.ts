@@ -81,8 +81,9 @@ export async function event(_: unknown, args: { id: string }, context: ApiContex
 
 export async function verify(_: unknown, args: { anchor?: string | null }, context: ApiContext) {
   context.require('complianceReport');
-  // A whole-log read: bounded per key like other costly questions.
-  context.lookups.take(context.principal.keyId, 'verifications');
+  // A whole-log read: bounded per key like other costly questions, in a bucket of its own (a key
+  // that used up its identifier look-ups may still verify the ledger, and the other way round).
+  context.lookups.take(`${context.principal.keyId}\u0000verify`, 'verifications');
   let anchor: { position: number; hash: string } | undefined;
   if (args.anchor) {
     const match = /^(\d+):([0-9a-f]{64})$/.exec(args.anchor.trim());
