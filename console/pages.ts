@@ -61,7 +61,8 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
     actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId) }, 'Download package'), ' ');
   }
   if (me.mayRecordPrivileged && !s.erased) {
-    actions.append(h('button', { type: 'button', class: 'danger', onclick: () => void erase(s.subjectId, me) }, 'Erase'));
+    const request = s.requests.find((r) => r.kind === 'erasure' && r.status !== 'completed') ?? null;
+    actions.append(h('button', { type: 'button', class: 'danger', onclick: () => void erase(s.subjectId, me, request?.requestId ?? null) }, 'Erase'));
   }
   return h('section', {},
     h('h1', {}, `Subject ${s.subjectId}`),
@@ -88,11 +89,21 @@ async function downloadPackage(subjectId: string): Promise<void> {
   URL.revokeObjectURL(url);
 }
 
-async function erase(subjectId: string, me: Me): Promise<void> {
-  if (!confirm(`Erase ${subjectId}? Their data keys are destroyed: no value of theirs can be read again. This cannot be undone.`)) return;
-  const event = { id: crypto.randomUUID(), type: 'SubjectErased', occurredAt: new Date().toISOString(), subject: { id: subjectId },
-    actor: { kind: 'employee', id: `api-key:${me.keyId}` }, data: { reason: 'subject-request' } };
-  await gql('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [event] });
+/**
+ * Erasure at the subject's request. Their open erasure request, if any, is named in the erasure and
+ * completed with it (fulfilled), so the register shows it answered; without one, the erasure
+ * says so in the confirmation and carries no request id.
+ */
+async function erase(subjectId: string, me: Me, requestId: string | null): Promise<void> {
+  const answers = requestId ? `This answers their erasure request ${requestId}, which is then completed.` : 'No erasure request of theirs is open: it is recorded as requested by the subject, with no request id.';
+  if (!confirm(`Erase ${subjectId}? Their data keys are destroyed: no value of theirs can be read again. This cannot be undone. ${answers}`)) return;
+  const at = new Date().toISOString();
+  const actor = { kind: 'employee', id: `api-key:${me.keyId}` };
+  const erased = { id: crypto.randomUUID(), type: 'SubjectErased', occurredAt: at, subject: { id: subjectId }, actor,
+    data: { reason: 'subject-request', ...(requestId ? { requestId } : {}) } };
+  const completed = requestId ? [{ id: crypto.randomUUID(), type: 'SubjectRequestCompleted', occurredAt: at, subject: { id: subjectId }, actor,
+    data: { requestId, kind: 'erasure', outcome: 'fulfilled' } }] : [];
+  await gql('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [erased, ...completed] });
   location.reload();
 }
 

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEventId } from '../../services/demo/scenario.js';
+import { anEvent } from '../fixtures/events.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
 
@@ -188,6 +189,27 @@ describe.skipIf(skipWhy !== null)('erasing from the console', () => {
     await page.getByText(/^Erased \d{4}-\d{2}-\d{2}: values can no longer be read\.$/).waitFor();
     const { data } = await server.gql<{ subjectAccess: { erased: boolean } }>('{ subjectAccess(subjectId: "u-1006") { erased } }');
     expect(data!.subjectAccess.erased).toBe(true);
+    await page.close();
+  });
+
+  it('erasing a subject with an open erasure request names the request and completes it', async () => {
+    const dpoKey = (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: dpo, label: "console erase request") { key } }')).data!.createApiKey.key;
+    const request = anEvent('SubjectRequestReceived', { subject: { id: 'u-1004' }, data: { requestId: 'r-1004-erasure', kind: 'erasure' } });
+    const received = await server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [request] });
+    expect(received.data!.recordEvents.appended).toBe(1);
+    const page = await signIn(dpoKey);
+    let asked = '';
+    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.accept(); });
+    await page.goto(`${server.url}/#/subject/u-1004`);
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await page.getByText(/^Erased \d{4}-\d{2}-\d{2}: values can no longer be read\.$/).waitFor();
+    expect(asked).toContain('This answers their erasure request r-1004-erasure');
+    const { data } = await server.gql<{ subjectAccess: { erased: boolean; requests: { requestId: string; status: string }[]; timeline: { edges: { node: { type: string; data: { requestId?: string } } }[] } } }>(
+      '{ subjectAccess(subjectId: "u-1004") { erased requests { requestId status } timeline(first: 100) { edges { node { type data } } } } }');
+    expect(data!.subjectAccess.erased).toBe(true);
+    expect(data!.subjectAccess.requests.find((r) => r.requestId === 'r-1004-erasure')?.status).toBe('completed');
+    const erasure = data!.subjectAccess.timeline.edges.map((e) => e.node).find((n) => n.type === 'SubjectErased');
+    expect(erasure?.data.requestId).toBe('r-1004-erasure');
     await page.close();
   });
 });
