@@ -51,4 +51,5 @@ export class PendingRows<S> {
   }
 }
 
-const idOf = (key: Key): string => (key.length === 1 && typeof key[0] === 'string' ? key[0] : JSON.stringify(key));
+/** One string per key, the same wherever rows of a batch are matched. */
+export const idOf = (key: Key): string => (key.length === 1 && typeof key[0] === 'string' ? key[0] : JSON.stringify(key));

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { storedEvent } from '../services/ledger/stored-event.js';
 import type { EventStore, RecordedEvent } from '../services/store/port.js';
 import { allProjections } from './index.js';
-import type { ProjectedEvent, Projection } from './projection.js';
+import type { ProjectedEvent, Projection, UnitOfWork } from './projection.js';
 
 const CHECKPOINTS = `CREATE TABLE IF NOT EXISTS rm_checkpoints (name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)`;
 const PAGE = 2000;
@@ -23,12 +23,15 @@ export const toProjected = (recorded: RecordedEvent): ProjectedEvent => ({
 export class ProjectionRunner {
   private readonly checkpoints = new Map<string, number>();
   private readonly saveCheckpoint: Database.Statement<[number, string]>;
+  /** The models that hold their changes for a batch (Projection.batch). */
+  private readonly batched: readonly UnitOfWork[];
 
   constructor(
     private readonly db: Database.Database,
     readonly projections: readonly Projection[] = allProjections,
   ) {
     db.exec(CHECKPOINTS);
+    this.batched = projections.flatMap((projection) => (projection.batch ? [projection.batch] : []));
     this.saveCheckpoint = db.prepare('UPDATE rm_checkpoints SET position = ? WHERE name = ?');
     this.db.transaction(() => {
       const stored = new Map(db.prepare<[], { name: string; version: number; position: number }>('SELECT * FROM rm_checkpoints').all().map((r) => [r.name, r]));
@@ -57,7 +60,7 @@ export class ProjectionRunner {
     const last = new Map<string, number>();
     // Keyed models hold their changed rows for the batch and write each once at its end (reads
     // in between see them); a failure abandons them with the transaction.
-    const batched = this.projections.flatMap((projection) => (projection.batch ? [projection.batch] : []));
+    const batched = this.batched;
     for (const batch of batched) batch.begin(this.db);
     try {
       for (const recorded of events) {

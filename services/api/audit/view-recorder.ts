@@ -8,7 +8,6 @@
  * all are written in one `record` call when the window closes, or sooner when many are pending.
  */
 import type { Logger } from 'pino';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { dataViewedEvent } from '../../ledger/data-viewed.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Principal } from '../auth/api-keys.js';
@@ -77,14 +76,11 @@ export class ViewRecorder {
       operation: view.operation, categories: view.categories, views: view.views,
     }, occurredAt));
     try {
-      // In slices, with the request loop between them: an append holds the loop while it runs, and
-      // the reads being audited should not wait for a whole batch of audit records.
-      for (let i = 0; i < events.length; i += WRITE_SLICE) {
-        const result = await this.ledger.record(events.slice(i, i + WRITE_SLICE));
-        if (result.rejected.length > 0) {
-          this.log.error({ rejected: result.rejected.length, errors: result.rejected[0]!.errors }, 'DataViewed events refused: reads were not all audited');
-        }
-        await yieldToLoop();
+      // In small chunks, with the request loop between them: an append holds the loop while it runs,
+      // and the reads being audited should not wait for a whole batch of audit records.
+      const result = await this.ledger.record(events, { chunkSize: WRITE_SLICE });
+      if (result.rejected.length > 0) {
+        this.log.error({ rejected: result.rejected.length, errors: result.rejected[0]!.errors }, 'DataViewed events refused: reads were not all audited');
       }
     } catch (error) {
       this.log.error({ error: error instanceof Error ? error.name : String(error), views: batch.length }, 'could not record DataViewed events: reads were not all audited');
