@@ -26,16 +26,23 @@ export type ChainedFields = Pick<Unchained, 'position' | 'stream' | 'revision' |
 /**
  * The canonical JSON (RFC 8785) the chain hashes for this position: a Merkle leaf. Written out
  * with chainedContent's keys in RFC 8785 order (event, position, recordedAt, revision, stream)
- * around the body's canonical text, which is made once per body (linked, then hashed into the
- * tree); test/unit/chain.test.ts holds it equal to canonicalJson(chainedContent(event)).
+ * around the body's canonical text; test/unit/chain.test.ts holds it equal to
+ * canonicalJson(chainedContent(event)). `keep`: remember the body's text for a second use of the
+ * same body object (an append links an event, then hashes it into the tree in one transaction).
  */
-export function chainedLeaf(event: ChainedFields): string {
-  return `{"event":${canonicalBody(event.body)},"position":${canonicalJson(event.position)},"recordedAt":${canonicalJson(event.recordedAt)},`
+export function chainedLeaf(event: ChainedFields, keep = false): string {
+  return `{"event":${canonicalBody(event.body, keep)},"position":${canonicalJson(event.position)},"recordedAt":${canonicalJson(event.recordedAt)},`
     + `"revision":${canonicalJson(event.revision)},"stream":${canonicalJson(event.stream)}}`;
 }
 
-export function linkHash(previousHash: string | null, event: Unchained): string {
-  return sha256Hex(Buffer.from(previousHash ?? GENESIS_HASH, 'hex'), chainedLeaf(event));
+/** The hash after `previousHash` of a position whose chained leaf is `leaf`. */
+export function linkLeaf(previousHash: string | null, leaf: string): string {
+  return sha256Hex(Buffer.from(previousHash ?? GENESIS_HASH, 'hex'), leaf);
 }
 
-export const sha256Chain: Chain = { link: linkHash };
+export function linkHash(previousHash: string | null, event: Unchained): string {
+  return linkLeaf(previousHash, chainedLeaf(event));
+}
+
+/** The chain of the append paths: the body's canonical text is kept for the tree, which hashes it next. */
+export const sha256Chain: Chain = { link: (previousHash, event) => linkLeaf(previousHash, chainedLeaf(event, true)) };

@@ -6,7 +6,7 @@
  */
 import { CompactRange, leafHash } from '../proofs/merkle.js';
 import type { EventStore, Head } from '../store/port.js';
-import { chainedLeaf, linkHash } from './chain.js';
+import { chainedLeaf, linkLeaf } from './chain.js';
 
 export type BreakKind = 'missing' | 'hash-mismatch' | 'id-mismatch' | 'anchor-mismatch' | 'truncated' | 'checkpoint-mismatch';
 
@@ -62,7 +62,8 @@ export async function verifyChain(
         message: `position ${event.position}: the stored event's id or type does not match its index columns`,
       });
     }
-    const recomputed = linkHash(previousHash, event);
+    const leaf = chainedLeaf(event);
+    const recomputed = linkLeaf(previousHash, leaf);
     if (recomputed !== event.hash) {
       return fail({
         position: event.position, kind: 'hash-mismatch', expected: recomputed, found: event.hash ?? '(none)',
@@ -85,7 +86,7 @@ export async function verifyChain(
     expectedPosition += 1;
     checked += 1;
     if (tree) {
-      tree.append(leafHash(chainedLeaf(event)));
+      tree.append(leafHash(leaf));
       while (pending[0]?.size === checked) {
         const signed = pending.shift()!;
         const root = tree.root().toString('base64');

@@ -34,12 +34,12 @@ export function bodyDigest(body: Json | object): string {
 // from the log must see the keys in the order the live ones saw them.)
 const canonicalBodies = new WeakMap<object, string>();
 
-/** The canonical JSON of a stored event body, made once per body object. */
-export function canonicalBody(body: object): string {
+/** The canonical JSON of a stored event body, made once per body object when `keep`, else made (or found) and not kept. */
+export function canonicalBody(body: object, keep = false): string {
   let text = canonicalBodies.get(body);
   if (text === undefined) {
     text = canonicalJson(body);
-    canonicalBodies.set(body, text);
+    if (keep) canonicalBodies.set(body, text);
   }
   return text;
 }
