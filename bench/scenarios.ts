@@ -189,7 +189,7 @@ async function subjectAccess(options: Options) {
   }
   api.sort((a, b) => a - b);
   sql.sort((a, b) => a - b);
-  await services.views.flush();
+  await services.audit.idle();
   await opened.close();
   return { p50Ms: percentile(api, 50), p99Ms: percentile(api, 99), rawP50Ms: percentile(sql, 50), rawP99Ms: percentile(sql, 99) };
 }
@@ -228,7 +228,7 @@ async function subjectAccessHttp(options: Options) {
   `, { url: server.url, key, subjects, callers, perCaller });
   times.sort((a, b) => a - b);
   await server.stop();
-  await services.views.flush();
+  await services.audit.idle();
   await opened.close();
   return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), callers };
 }
@@ -278,7 +278,7 @@ async function noCallerFrozen(options: Options) {
     })().catch((error) => parentPort.postMessage({ error: String(error) }));
   `, { url: server.url, key, write });
   await server.stop();
-  await services.views.flush();
+  await services.audit.idle();
   await served.close();
   rmSync(dir, { recursive: true, force: true });
   return {

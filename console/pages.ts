@@ -98,7 +98,8 @@ async function erase(subjectId: string, me: Me, requestId: string | null): Promi
   const answers = requestId ? `This answers their erasure request ${requestId}, which is then completed.` : 'No erasure request of theirs is open: it is recorded as requested by the subject, with no request id.';
   if (!confirm(`Erase ${subjectId}? Their data keys are destroyed: no value of theirs can be read again. This cannot be undone. ${answers}`)) return;
   const at = new Date().toISOString();
-  const actor = { kind: 'employee', id: `api-key:${me.keyId}` };
+  // A claim like any actor; the ledger records the signed-in key itself as the event's submitter.
+  const actor = { kind: 'employee', id: `console.${me.keyId}` };
   const erased = { id: crypto.randomUUID(), type: 'SubjectErased', occurredAt: at, subject: { id: subjectId }, actor,
     data: { reason: 'subject-request', ...(requestId ? { requestId } : {}) } };
   const completed = requestId ? [{ id: crypto.randomUUID(), type: 'SubjectRequestCompleted', occurredAt: at, subject: { id: subjectId }, actor,

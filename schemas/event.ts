@@ -76,6 +76,9 @@ function crossFieldProblems(event: LedgerEvent, now: Date): FieldError[] {
   if (event.actor.kind === 'subject' && event.actor.id !== event.subject?.id) {
     problems.push({ path: 'actor.id', message: 'an actor of kind "subject" is the event\'s own subject: its id must be subject.id' });
   }
+  if (event.type === 'DataViewed' && (event.subject === undefined) === (event.data.subjects === undefined)) {
+    problems.push({ path: event.subject ? 'data.subjects' : 'subject', message: 'a DataViewed names either its one subject or data.subjects, not both and not neither' });
+  }
   if (Date.parse(event.occurredAt) > now.getTime() + FUTURE_TOLERANCE_MS) {
     problems.push({ path: 'occurredAt', message: 'occurredAt is more than a day after the ledger\'s clock: an event is recorded after it happens' });
   }

@@ -3,7 +3,7 @@
  * `code` that the API, the CLI and the ingest service map to their own answers.
  * Unknown failures are never wrapped in these: they surface as what they are.
  */
-export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED' | 'NOT_FOUND';
+export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED' | 'NOT_FOUND' | 'AUDIT_UNAVAILABLE';
 
 export abstract class LedgerError extends Error {
   abstract readonly code: ErrorCode;
@@ -37,4 +37,9 @@ export class UnavailableError extends LedgerError {
 /** What was asked for is not in the ledger (an event id to prove, a checkpoint size). */
 export class NotFoundError extends LedgerError {
   readonly code = 'NOT_FOUND';
+}
+
+/** Values were read but their DataViewed record could not be stored: the answer is withheld (retry). */
+export class AuditUnavailableError extends LedgerError {
+  readonly code = 'AUDIT_UNAVAILABLE';
 }

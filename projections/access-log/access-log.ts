@@ -5,10 +5,10 @@ import { statement } from '../statements.js';
 
 export const accessLog = logProjection({
   name: 'access-log',
-  version: 2,
+  version: 3,
   table: 'rm_access_log',
-  columns: ['position', 'event_id', 'subject_id', 'occurred_at', 'actor_kind', 'actor_id', 'action', 'target', 'purpose', 'categories'],
-  uniqueBy: ['position'],
+  columns: ['position', 'subject_id', 'event_id', 'occurred_at', 'actor_kind', 'actor_id', 'action', 'target', 'purpose', 'categories'],
+  uniqueBy: ['position', 'subject_id'],
   indexes: 'CREATE INDEX IF NOT EXISTS rm_access_log_by_subject ON rm_access_log (subject_id, position);',
   rowsOf({ position, event }) {
     const common = { position, event_id: event.id, occurred_at: event.occurredAt, actor_kind: event.actor.kind, actor_id: event.actor.id };
@@ -22,7 +22,11 @@ export const accessLog = logProjection({
         return [{ ...common, subject_id: event.subject.id, action: 'transferred-abroad', target: event.data.recipient.id, purpose: event.data.purpose, categories: json(event.data.categories) }];
       case 'DataViewed':
         // Values shown by the ledger's own API: "who looked at my data" answers from here too.
-        return [{ ...common, subject_id: event.subject.id, action: 'viewed', target: event.data.operation, purpose: null, categories: json(event.data.categories) }];
+        // One event may name many people (a page of the timeline): each gets their row.
+        if (event.data.subjects) {
+          return event.data.subjects.map(({ id, categories }) => ({ ...common, subject_id: id, action: 'viewed', target: event.data.operation, purpose: null, categories: json(categories) }));
+        }
+        return event.subject ? [{ ...common, subject_id: event.subject.id, action: 'viewed', target: event.data.operation, purpose: null, categories: json(event.data.categories) }] : [];
       default:
         return [];
     }

@@ -39,10 +39,15 @@ export const SubjectNotified = defineEvent(
 );
 
 
+/** Subjects one `DataViewed` may name: a page of the timeline is at most 500 events. */
+export const MAX_VIEWED_SUBJECTS = 1000;
+
 /**
- * Written by the ledger's own API, not by producers: someone was shown the subject's decrypted
- * values. The actor is the API key (its id, never the key); reads of one key, subject and
- * operation within a few seconds are counted in one event (`views`).
+ * Written by the ledger itself, never by a caller: someone was shown decrypted values. The actor
+ * is who looked (an API key's id, never the key; or the operator). One event per request and
+ * operation: with `subject`, one person's values; without, `subjects` names each person and the
+ * categories shown of them (a page of the forensic timeline), so the audit of one answer is one
+ * event however many people it shows. `categories` is then the union.
  */
 export const DataViewed = defineEvent(
   'DataViewed',
@@ -51,7 +56,9 @@ export const DataViewed = defineEvent(
     operation: z.string().regex(/^[A-Za-z][A-Za-z0-9.-]{0,63}$/, 'expected an operation name such as "subjectAccess"'),
     role: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'expected a role such as "dpo"'),
     views: z.number().int().min(1).max(1_000_000).optional(),
+    subjects: z.array(z.strictObject({ id: Key, categories: nonEmpty(DataCategory, 'category') }))
+      .min(1, 'at least one subject').max(MAX_VIEWED_SUBJECTS, `at most ${MAX_VIEWED_SUBJECTS} subjects per event`).optional(),
   }),
-  'required',
-  "Someone was shown the subject's decrypted personal values (recorded by the ledger's API): which key, which role, which categories, through which operation.",
+  'optional',
+  "Someone was shown decrypted personal values (recorded by the ledger itself): who, with which role, which categories of which subject, through which operation. Either `subject` or `data.subjects`.",
 );

@@ -13,7 +13,7 @@ import { reportOffLoop } from './report-off-loop.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import { DEFAULT_LOOKUP_LIMIT, RateLimiter, type RateLimit } from './auth/rate-limit.js';
-import { ViewRecorder, type ViewRecorderOptions } from './audit/view-recorder.js';
+import { AuditWriter } from './audit/audit-writer.js';
 import type { ApiServices } from './context.js';
 import type { Prover } from '../proofs/prover.js';
 import { openProver } from '../composition/open-prover.js';
@@ -25,7 +25,7 @@ import type { EventStore } from '../store/port.js';
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
-  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; views?: ViewRecorderOptions; ingest?: ApiServices['ingest']; now?: () => Date },
+  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; now?: () => Date },
 ): ApiServices {
   const { ledger, store, keys, readModelsDb } = opened;
   const prover = options.prover ?? openProver(opened);
@@ -61,7 +61,7 @@ export function apiServices(
     },
     exportSubject: (subjectId) => buildSubjectExport(exportSourcesOf(opened, prover, 'if-needed'), subjectId, now().toISOString()),
     apiKeys,
-    views: new ViewRecorder(ledger, options.log, options.views),
+    audit: new AuditWriter(ledger, options.log),
     lookups: new RateLimiter(options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
     now,
     ...(options.ingest ? { ingest: options.ingest } : {}),

@@ -15,7 +15,8 @@ import type { SubjectExport } from '../export/subject-export.js';
 import type { ConsistencyBundle, InclusionBundle } from '../proofs/verifier/verify-proof.js';
 import type { ApiKeys, Principal } from './auth/api-keys.js';
 import type { RateLimiter } from './auth/rate-limit.js';
-import type { ViewRecorder } from './audit/view-recorder.js';
+import type { AuditWriter } from './audit/audit-writer.js';
+import { AnswerAudit } from './audit/answer-audit.js';
 import { may, rolesThatMay, type Permission } from './auth/roles.js';
 
 export interface ApiServices {
@@ -39,8 +40,8 @@ export interface ApiServices {
     head(): Promise<Head & { readModelsPosition: number }>;
   };
   readonly apiKeys: ApiKeys;
-  /** Records a DataViewed event whenever decrypted values are returned. */
-  readonly views: ViewRecorder;
+  /** Stores the DataViewed records of answers that carry decrypted values, before they leave. */
+  readonly audit: AuditWriter;
   /** Bounds identifier look-ups per key (they answer "is this value someone's?"). */
   readonly lookups: RateLimiter;
   /** Checkpoints and proofs of the Merkle tree (README "Proofs"). */
@@ -69,6 +70,8 @@ export interface ServerContext {
 
 export interface ApiContext extends ApiServices {
   readonly principal: Principal;
+  /** This answer's read audit: resolvers note the values they put into it. */
+  readonly views: AnswerAudit;
   require(permission: Permission): void;
   may(permission: Permission): boolean;
 }
@@ -100,6 +103,7 @@ export function buildContext(services: ApiServices, request: Request, server: Se
   return {
     ...services,
     principal,
+    views: new AnswerAudit(principal, services.audit, services.now),
     may: (permission) => may(role, permission),
     require(permission) {
       if (!may(role, permission)) throw new ForbiddenError(`role ${role} may not ${permission} (${rolesThatMay(permission)} may)`);

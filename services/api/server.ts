@@ -138,7 +138,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await services.views.flush();
+      await services.audit.idle();
     },
   };
 }

@@ -8,6 +8,7 @@ import { boundMessage } from '../../schemas/event.js';
 import { LedgerError, RateLimitedError } from '../errors.js';
 import { buildContext, type ApiContext, type ApiServices, type ServerContext } from './context.js';
 import { operationLimitPlugins } from './operation-limits.js';
+import { readAuditPlugin } from './audit/audit-plugin.js';
 import { apiKeys, createApiKey, recordEvents, revokeApiKey } from './resolvers/mutations.js';
 import { events } from './resolvers/events.js';
 import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingDriftQuery, processingRegister } from './resolvers/reports.js';
@@ -52,7 +53,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
       },
     }),
     context: ({ request, principal }) => buildContext(services, request, { principal }),
-    plugins: operationLimitPlugins(),
+    plugins: [...operationLimitPlugins(), readAuditPlugin()],
     cors: options.cors ? { origin: options.cors, credentials: false, methods: ['GET', 'POST'] } : false,
     logging: yogaLog(options.log),
     graphiql: options.graphiql === false ? false : {

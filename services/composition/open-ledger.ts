@@ -20,6 +20,8 @@ import { KeyStore } from '../ledger/crypto/key-store.js';
 import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
+import { operatorSubmitter } from './operator.js';
+import type { Submitter } from '../../schemas/submitter.js';
 
 export { DEFAULT_DB, ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
 
@@ -36,6 +38,8 @@ export interface OpenLedgerOptions {
   readonly projections?: readonly Projection[];
   /** Progress while a projection worker catches up at open. */
   readonly onCatchUp?: (position: number, head: number) => void;
+  /** Who records when a call names nobody (default: this process's operator, by login). */
+  readonly submitter?: Submitter;
   /** The worker lost the store and follows again after `delayMs`. */
   readonly onWorkerRetry?: (error: Error, delayMs: number) => void;
 }
@@ -99,7 +103,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
       });
       await worker.reached(head.position);
     }
-    const ledger = new Ledger(store, keys);
+    const ledger = new Ledger(store, keys, options.submitter ?? operatorSubmitter());
     await ledger.applyPendingErasures();
     await ledger.indexPending();
     tightenLedgerFiles(paths);

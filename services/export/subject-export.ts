@@ -11,6 +11,7 @@ import { ReadModels } from '../../projections/queries.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Prover } from '../proofs/prover.js';
 import type { OpenedEvent } from '../ledger/stored-event.js';
+import { revealedCategories } from '../ledger/data-viewed.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
 import type { InclusionBundle } from '../proofs/verifier/verify-proof.js';
 
@@ -99,3 +100,13 @@ export async function buildSubjectExport(sources: ExportSources, subjectId: stri
 }
 
 export type SubjectExport = NonNullable<Awaited<ReturnType<typeof buildSubjectExport>>>;
+
+/**
+ * Every category whose value the package carries — the values held, and whatever the timeline
+ * still opens (an earlier value, a deleted category's, the identifiers): what its read audit names.
+ */
+export function exportedCategories(pkg: SubjectExport): string[] {
+  const shown = new Set(pkg.categories.filter((c) => c.value !== null).map((c) => c.category));
+  for (const { event } of pkg.timeline) for (const category of revealedCategories(event)) shown.add(category);
+  return [...shown].sort();
+}

@@ -129,7 +129,8 @@ export class KafkaIngest {
     const refused: { message: (typeof batch.messages)[number]; errors: readonly FieldError[] }[] =
       parsed.flatMap((entry) => (entry.parsed.ok ? [] : [{ message: entry.message, errors: entry.parsed.errors }]));
 
-    const result = await this.ledger.record(events.map((event) => event.value), this.options.trustTopic ? {} : { privilegedRefusal: UNTRUSTED_TOPIC });
+    const submitter = { kind: 'kafka', id: batch.topic } as const;
+    const result = await this.ledger.record(events.map((event) => event.value), this.options.trustTopic ? { submitter } : { privilegedRefusal: UNTRUSTED_TOPIC, submitter });
     for (const rejection of result.rejected) refused.push({ message: events[rejection.index]!.message, errors: rejection.errors });
 
     if (refused.length > 0) {

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { normaliseIdentifier } from '../../schemas/identifiers.js';
+import type { Submitter } from '../../schemas/submitter.js';
 import { boundMessage, validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
 import { bodyDigest, canonicalJson } from '../store/digest.js';
 import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
@@ -33,7 +34,22 @@ export interface RecordResult {
 /** Event types that change what everybody may see or what the ledger judges by: not for every caller. */
 export const PRIVILEGED_TYPES: ReadonlySet<string> = new Set(['SubjectErased', 'PolicyPublished']);
 
+/**
+ * What only the ledger itself writes: its read audit (`DataViewed`) and actors named after its API
+ * keys. From anyone else a "dpo viewed her national id" would be a forgery in the subject's access log.
+ */
+function ledgerOnly(event: LedgerEvent): FieldError | null {
+  if (event.type === 'DataViewed') return { path: 'type', message: 'DataViewed is recorded by the ledger itself when it shows values; no caller may submit one' };
+  if (event.actor.id.startsWith('api-key:')) return { path: 'actor.id', message: 'actors named api-key:… are the ledger\'s own records of its API keys; no caller may claim one' };
+  return null;
+}
+
 export interface RecordOptions {
+  /**
+   * Who hands these events in: stored in each, under the chain. Default: the one the ledger was
+   * opened with (the operator of an in-process caller such as the CLI).
+   */
+  readonly submitter?: Submitter;
   /**
    * Set when the caller may not record SubjectErased or PolicyPublished: why, as the rejection
    * says it (e.g. "needs the dpo or admin role"). Unset: the caller may (the operator's own CLI).
@@ -87,17 +103,20 @@ export class Ledger {
   constructor(
     readonly store: EventStore,
     readonly keys: KeyStore,
+    /** Who records when a call names nobody: the process's operator. */
+    readonly defaultSubmitter: Submitter,
   ) {}
 
   async record(inputs: readonly unknown[], options: RecordOptions = {}): Promise<RecordResult> {
     const started = performance.now();
     const outcomes: RecordOutcome[] = new Array(inputs.length);
     const chunk = Math.max(1, options.chunkSize ?? APPEND_CHUNK);
+    const submitter = options.submitter ?? this.defaultSubmitter;
     let segment: Prepared[] = [];
     for (const [index, input] of inputs.entries()) {
       // Refusals take time too: a batch of thousands of invalid events must not hold the loop either.
       if (index > 0 && index % chunk === 0) await yieldToLoop();
-      const prepared = prepare(input, options);
+      const prepared = prepare(input, options, submitter);
       if (!prepared.ok) {
         outcomes[index] = { index, id: idOf(input), status: 'rejected', errors: prepared.errors };
         continue;
@@ -106,12 +125,12 @@ export class Ledger {
       segment.push({ index, event });
       // An erasure ends a segment: what follows it for the same subject needs a fresh key.
       if (event.type === 'SubjectErased' || segment.length >= chunk) {
-        await this.appendSegment(segment, outcomes);
+        await this.appendSegment(segment, outcomes, submitter);
         segment = [];
         await yieldToLoop();
       }
     }
-    if (segment.length > 0) await this.appendSegment(segment, outcomes);
+    if (segment.length > 0) await this.appendSegment(segment, outcomes, submitter);
     const result = summarise(outcomes);
     for (const observer of this.observers) observer(result, (performance.now() - started) / 1000);
     return result;
@@ -170,14 +189,14 @@ export class Ledger {
     return openEvent(storedEvent(recorded), (kid) => this.keys.keyById(kid));
   }
 
-  private async appendSegment(candidates: readonly Prepared[], outcomes: RecordOutcome[]): Promise<void> {
+  private async appendSegment(candidates: readonly Prepared[], outcomes: RecordOutcome[], submitter: Submitter): Promise<void> {
     const segment: Prepared[] = [];
     const writes: StreamWrite[] = [];
     this.keys.inTransaction(() => {
       for (const candidate of candidates) {
         // Whatever fails while sealing one event is that event's rejection, never the batch's.
         try {
-          writes.push(this.sealed(candidate.event));
+          writes.push(this.sealed(candidate.event, submitter));
           segment.push(candidate);
         } catch (error) {
           outcomes[candidate.index] = { index: candidate.index, id: candidate.event.id, status: 'rejected', errors: [unpreparable(error)] };
@@ -220,12 +239,14 @@ export class Ledger {
     this.savedAt = Date.now();
   }
 
-  private sealed(event: LedgerEvent): StreamWrite {
+  /** The digest is of the event as submitted, without its submitter: the same event sent again by another is a duplicate. */
+  private sealed(event: LedgerEvent, submitter: Submitter): StreamWrite {
     const dataKey = hasPersonalValues(event) ? this.keys.currentKey(event.subject!.id) : null;
     const digest = dataKey
       ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
       : bodyDigest(event);
-    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: sealEvent(event, dataKey), digest }] };
+    const body = { ...sealEvent(event, dataKey), submitter };
+    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body, digest }] };
   }
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected or rectified e-mails and phones. */
@@ -284,13 +305,21 @@ export class Ledger {
   }
 }
 
+const SUBMITTER_IS_THE_LEDGERS = 'set by the ledger from who submits the event (the API key, the operator, the Kafka topic); do not send it';
+
 type Preparation = { ok: true; event: LedgerEvent } | { ok: false; errors: readonly FieldError[] };
 
 /** validate → authorise → normalise, for one input; whatever it throws is this input's rejection. */
-function prepare(input: unknown, options: RecordOptions): Preparation {
+function prepare(input: unknown, options: RecordOptions, submitter: Submitter): Preparation {
   try {
     const validation = validateEvent(input);
-    if (!validation.ok) return validation;
+    if (!validation.ok) {
+      // The schema calls it an unknown field; say whose field it is.
+      const errors = validation.errors.map((error) => (error.path === 'submitter' ? { path: 'submitter', message: SUBMITTER_IS_THE_LEDGERS } : error));
+      return { ok: false, errors };
+    }
+    const forged = submitter.kind === 'ledger' ? null : ledgerOnly(validation.event);
+    if (forged) return { ok: false, errors: [forged] };
     if (options.privilegedRefusal !== undefined && PRIVILEGED_TYPES.has(validation.event.type)) {
       return { ok: false, errors: [{ path: 'type', message: `${validation.event.type} ${options.privilegedRefusal}` }] };
     }

@@ -9,13 +9,18 @@ import { EVENT_TYPES } from '../../schemas/event.js';
 import { LedgerError } from '../errors.js';
 import type { RecordedEvent } from '../store/port.js';
 import type { SealedValue } from './crypto/sealed-values.js';
+import type { Submitter } from '../../schemas/submitter.js';
 
 type ValuesAs<D, V> = D extends { values?: infer R } ? Omit<D, 'values'> & { values?: { [K in keyof NonNullable<R>]?: V } } : D;
 type IdentifiersAs<S, V> = S extends { identifiers?: (infer I)[] } ? Omit<S, 'identifiers'> & { identifiers?: (Omit<I, 'value'> & { value: V })[] } : S;
 
-/** A ledger event whose personal values are of type `V`; one member per event type, so `type` still narrows. */
+/**
+ * A ledger event whose personal values are of type `V`; one member per event type, so `type` still
+ * narrows. Stored events also carry who submitted them (set by the ledger, covered by the chain;
+ * absent on events stored before it was recorded).
+ */
 export type WithPersonalValues<V, E extends LedgerEvent = LedgerEvent> = E extends LedgerEvent
-  ? { [K in keyof E]: K extends 'data' ? ValuesAs<E[K], V> : K extends 'subject' ? IdentifiersAs<E[K], V> : E[K] }
+  ? { [K in keyof E]: K extends 'data' ? ValuesAs<E[K], V> : K extends 'subject' ? IdentifiersAs<E[K], V> : E[K] } & { readonly submitter?: Submitter }
   : never;
 
 /** What the log holds: values sealed under the subject's key. */

@@ -18,6 +18,9 @@ export function streamOf(event: LedgerEvent): string {
     case 'SubjectNotified':
       if (event.subject) return `subject-${event.subject.id}`;
       return event.data.service ? `service-${event.data.service}` : 'notices';
+    case 'DataViewed':
+      // One answer's audit naming many people belongs to none of them alone.
+      return event.subject ? `subject-${event.subject.id}` : 'read-audit';
     default:
       return `subject-${event.subject.id}`;
   }

@@ -18,15 +18,23 @@ export function decodeCursor(cursor: string | null | undefined): number {
 }
 
 export function eventNode(context: ApiContext, recorded: RecordedEvent, operation: string) {
-  const reveal = context.may('revealValues');
-  // A reader who may not see values sees null for each, not ciphertext either.
-  const event: OpenedEvent = reveal ? context.reveal(recorded) : withoutValues(storedEvent(recorded));
-  if (reveal && event.subject) context.views.viewed(context.principal, event.subject.id, revealedCategories(event), operation);
+  const stored = storedEvent(recorded);
   return {
     id: recorded.id, position: recorded.position, stream: recorded.stream, revision: recorded.revision, type: recorded.type,
-    occurredAt: event.occurredAt, recordedAt: recorded.recordedAt, subjectId: event.subject?.id ?? null,
-    actor: event.actor, data: event.data, hash: recorded.hash,
+    occurredAt: stored.occurredAt, recordedAt: recorded.recordedAt, subjectId: stored.subject?.id ?? null,
+    actor: stored.actor, submitter: stored.submitter ?? null, hash: recorded.hash,
+    // Opened only when asked for: an answer without `data` shows no value, and its audit names none.
+    data: () => dataOf(context, recorded, stored, operation),
   };
+}
+
+function dataOf(context: ApiContext, recorded: RecordedEvent, stored: SealedEvent, operation: string): OpenedEvent['data'] {
+  // A reader who may not see values sees null for each, not ciphertext either.
+  if (!context.may('revealValues')) return withoutValues(stored).data;
+  const event = context.reveal(recorded);
+  // The node carries `data` only (not the subject's identifiers): its values are what it shows.
+  if (event.subject) context.views.viewed(event.subject.id, revealedCategories(event, { identifiers: false }), operation);
+  return event.data;
 }
 
 const withoutValues = (event: SealedEvent): OpenedEvent => mapPersonalValues(event, () => null, (value): value is unknown => value !== undefined);

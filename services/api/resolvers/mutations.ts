@@ -10,7 +10,8 @@ export async function recordEvents(_: unknown, args: { events: unknown[] }, cont
   context.require('recordEvents');
   if (args.events.length > MAX_BATCH) throw new ValidationError(`at most ${MAX_BATCH} events per call (got ${args.events.length}); use Kafka or pdl record for more`);
   const privilegedRefusal = context.may('recordPrivileged') ? undefined : `needs the ${rolesThatMay('recordPrivileged')} role (this key is a ${context.principal.role}'s)`;
-  return context.record(args.events, { privilegedRefusal, chunkSize: API_APPEND_CHUNK });
+  const { keyId, role } = context.principal;
+  return context.record(args.events, { privilegedRefusal, chunkSize: API_APPEND_CHUNK, submitter: { kind: 'api-key', id: keyId, role } });
 }
 
 /**

@@ -73,6 +73,6 @@ async function valueOf(context: ApiContext, subjectId: string, state: CategorySt
   const event = context.reveal(recorded);
   const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
   const value = values.find(([category]) => category === state.category)?.[1] ?? null;
-  if (value !== null) context.views.viewed(context.principal, subjectId, [state.category], 'subjectAccess');
+  if (value !== null) context.views.viewed(subjectId, [state.category], 'subjectAccess');
   return value;
 }

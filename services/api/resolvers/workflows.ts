@@ -3,6 +3,7 @@ import { normaliseIdentifier } from '../../../schemas/identifiers.js';
 import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { eventNode } from './event-connection.js';
+import { exportedCategories } from '../../export/subject-export.js';
 import { incidentAnswer } from './reports.js';
 
 const MAX_PAGE = 200;
@@ -101,8 +102,7 @@ export async function exportSubject(_: unknown, args: { subjectId: string }, con
   context.require('revealValues');
   const pkg = await context.exportSubject(args.subjectId);
   if (!pkg) return null;
-  const shown = pkg.categories.filter((c) => c.value !== null).map((c) => c.category);
-  if (shown.length > 0) context.views.viewed(context.principal, args.subjectId, shown, 'exportSubject');
+  context.views.viewed(args.subjectId, exportedCategories(pkg), 'exportSubject');
   const { renderExportHtml } = await import('../../export/render-export.js');
   return { json: pkg, html: renderExportHtml(pkg) };
 }

@@ -405,6 +405,8 @@ export const typeDefs = /* GraphQL */ `
   type EventEdge { cursor: String!, node: LedgerEventRecord! }
   type PageInfo { hasNextPage: Boolean!, endCursor: String }
   type Actor { kind: String!, id: String! }
+  "Who handed the event to the ledger, as the ledger authenticated it (not what the producer claims): api-key (id and role), operator (login), kafka (topic), or ledger (its own records). Covered by the chain. Null on events stored before it was recorded."
+  type Submitter { kind: String!, id: String!, role: String }
 
   type LedgerEventRecord {
     id: ID!
@@ -416,7 +418,8 @@ export const typeDefs = /* GraphQL */ `
     recordedAt: DateTime!
     subjectId: ID
     actor: Actor!
-    "The event's data; personal values decrypted for roles that may see them, null otherwise."
+    submitter: Submitter
+    "The event's data; personal values decrypted for roles that may see them, null otherwise. Asking for it with values shown records a DataViewed before the answer leaves."
     data: JSON!
     hash: String!
   }

@@ -7,7 +7,7 @@ import { ValidationError } from '../../errors.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
-import { operatorActorId } from '../operator.js';
+import { operatorActorId } from '../../composition/operator.js';
 
 export function eraseCommand(program: Command, globals: () => GlobalOptions): void {
   program

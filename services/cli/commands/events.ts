@@ -3,8 +3,9 @@ import type { RecordedEvent } from '../../store/port.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
-import { operatorActorId } from '../operator.js';
-import { dataViewedEvent, revealedCategories } from '../../ledger/data-viewed.js';
+import { operatorActorId } from '../../composition/operator.js';
+import { dataViewedEvents, revealedCategories } from '../../ledger/data-viewed.js';
+import { AuditUnavailableError } from '../../errors.js';
 
 interface EventsOptions {
   subject?: string;
@@ -55,31 +56,35 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
           console.error(stream ? `no events in stream ${printable(stream)}` : 'the ledger is empty');
           return;
         }
+        const lines: string[] = [];
         for (const recorded of events) {
           const opened = options.reveal ? ledger.open(recorded).event : null;
           if (opened?.subject) {
             const categories = shown.get(opened.subject.id) ?? new Set<string>();
-            revealedCategories(opened).forEach((category) => categories.add(category));
+            // --json prints the whole event, identifiers included; the text line prints data.values only.
+            revealedCategories(opened, { identifiers: Boolean(options.json) }).forEach((category) => categories.add(category));
             shown.set(opened.subject.id, categories);
           }
           const body = opened ?? recorded.body;
           if (options.json) {
-            console.log(JSON.stringify({ ...recorded, body }));
+            lines.push(JSON.stringify({ ...recorded, body }));
             continue;
           }
           const actor = body.actor as { kind: string; id: string };
           const subject = (body.subject as { id?: string } | undefined)?.id ?? '-';
           // Position, event id and subject id on every line: report evidence names events by id.
-          console.log(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${recorded.id}  ${subject}  ${summarise(body)}  — ${actor.kind}:${actor.id}`));
+          lines.push(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${recorded.id}  ${subject}  ${summarise(body)}  — ${actor.kind}:${actor.id}`));
         }
-        // Values shown by the operator are a read of personal data too: recorded like the API's.
-        const at = new Date().toISOString();
-        const views = [...shown].filter(([, categories]) => categories.size > 0).map(([subjectId, categories]) =>
-          dataViewedEvent({ subjectId, actorId: operatorActorId(), role: 'operator', operation: 'cli.events', categories }, at));
+        // Values shown by the operator are a read of personal data too: recorded like the API's,
+        // and before they are printed — a value never leaves without its record.
+        const views = dataViewedEvents({ actorId: operatorActorId(), role: 'operator', operation: 'cli.events' }, shown, new Date().toISOString());
         if (views.length > 0) {
-          const recorded = await ledger.record(views);
-          if (recorded.rejected.length > 0) process.stderr.write(`pdl: ${recorded.rejected.length} DataViewed records were refused: ${printable(JSON.stringify(recorded.rejected[0]!.errors)).slice(0, 200)}\n`);
+          const recorded = await ledger.record(views, { submitter: { kind: 'ledger', id: 'cli.read-audit' } });
+          if (recorded.rejected.length > 0) {
+            throw new AuditUnavailableError(`the read could not be recorded (${printable(JSON.stringify(recorded.rejected[0]!.errors)).slice(0, 200)}), so no value is printed`);
+          }
         }
+        for (const line of lines) console.log(line);
       });
     });
 }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValidationError } from '../../errors.js';
+import { AuditUnavailableError, ValidationError } from '../../errors.js';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
-import { operatorActorId } from '../operator.js';
+import { operatorActorId } from '../../composition/operator.js';
 import { printable } from '../printable.js';
 
 export function exportCommand(program: Command, globals: () => GlobalOptions): void {
@@ -16,20 +16,23 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
     .addHelpText('after', '\nValues are decrypted: the export is recorded as a DataViewed by operator:<login>, like pdl events --reveal.')
     .action(async (options: { subject: string; out: string }) => {
       const written = await withLedger(globals(), async (opened) => {
-        const [{ buildSubjectExport, exportSourcesOf }, { renderExportHtml }, { openProver }, { dataViewedEvent }] = await Promise.all([
+        const [{ buildSubjectExport, exportSourcesOf, exportedCategories }, { renderExportHtml }, { openProver }, { dataViewedEvents }] = await Promise.all([
           import('../../export/subject-export.js'), import('../../export/render-export.js'),
           import('../../composition/open-prover.js'), import('../../ledger/data-viewed.js'),
         ]);
         const pkg = await buildSubjectExport(exportSourcesOf(opened, openProver(opened), 'if-grown'), options.subject, new Date().toISOString());
         if (!pkg) throw new ValidationError(`the ledger has not seen subject ${printable(options.subject.slice(0, 80))}`);
+        // The read is recorded before any value is written out: every category the package opens, timeline included.
+        const shown = new Map([[options.subject, new Set(exportedCategories(pkg))]]);
+        const views = dataViewedEvents({ actorId: operatorActorId(), role: 'operator', operation: 'cli.export' }, shown, new Date().toISOString());
+        if (views.length > 0) {
+          const audit = await opened.ledger.record(views, { submitter: { kind: 'ledger', id: 'cli.read-audit' } });
+          if (audit.rejected.length > 0) throw new AuditUnavailableError('the export could not be recorded as a DataViewed, so nothing was written');
+        }
         mkdirSync(options.out, { recursive: true, mode: 0o700 });
         const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
         writeFileSync(`${base}.json`, `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
         writeFileSync(`${base}.html`, renderExportHtml(pkg), { mode: 0o600 });
-        const shown = pkg.categories.filter((c) => c.value !== null).map((c) => c.category);
-        if (shown.length > 0) {
-          await opened.ledger.record([dataViewedEvent({ subjectId: options.subject, actorId: operatorActorId(), role: 'operator', operation: 'cli.export', categories: shown }, new Date().toISOString())]);
-        }
         return { base, events: pkg.timeline.length, proven: pkg.proof !== null };
       }, { readModels: true });
       console.log(`wrote ${written.base}.json and ${written.base}.html: ${written.events} events${written.proven ? ', each proven against a signed checkpoint' : ''}.`);
