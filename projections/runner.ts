@@ -81,8 +81,8 @@ export class ProjectionRunner {
     }
   }
 
-  /** Brings every model up to the head of the log, a page per transaction. */
-  async catchUp(store: EventStore, onProgress?: (position: number) => void): Promise<number> {
+  /** Brings every model up to the head of the log (or to `through`), a page per transaction. */
+  async catchUp(store: EventStore, onProgress?: (position: number) => void, through = Number.POSITIVE_INFINITY): Promise<number> {
     let applied = 0;
     const step = this.db.transaction((page: RecordedEvent[]) => this.apply(page));
     let page: RecordedEvent[] = [];
@@ -93,6 +93,7 @@ export class ProjectionRunner {
       page = [];
     };
     for await (const event of store.readAll({ after: this.position })) {
+      if (event.position > through) break;
       page.push(event);
       if (page.length >= PAGE) flush();
     }

@@ -90,6 +90,16 @@ export const PolicyDocument = z.strictObject({
     period: Duration,
     source: Source,
   }).optional(),
+  /**
+   * Facts recorded after the deadline they claim to have met (a completion, an incident report, a
+   * deletion, a notice whose occurredAt is on time): always listed in the report as "recorded late";
+   * with `violation`, also the rule `recorded-late` beyond `tolerance` after the deadline.
+   */
+  lateRecording: z.strictObject({
+    violation: z.boolean(),
+    tolerance: Duration,
+    source: Source,
+  }).optional(),
   sensitive: z.strictObject({
     categories: z.array(DataCategory),
     requireSeparateConsent: z.boolean(),

@@ -19,6 +19,7 @@ const SOURCES: Record<RuleId, (policy: PolicyWithLaw) => string> = {
   'sensitive-without-separate-consent': (p) => p.sensitive.source,
   'impact-assessment-missing': (p) => p.impactAssessment.source,
   'incident-notification-overdue': (p) => p.incidentNotification.source,
+  'recorded-late': (p) => p.lateRecording?.source ?? 'A fact is recorded when it happens: one recorded after the deadline it claims to have met cannot be relied on.',
 };
 
 export function promiseOf(rule: RuleId, policy: PolicyWithLaw): string {

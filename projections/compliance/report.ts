@@ -12,19 +12,27 @@ import { policyAt } from './policy-in-force.js';
 import { processingDrift } from './drift.js';
 import { promises } from './promises.js';
 import { ReadModels } from '../queries.js';
+import { readEventTimes } from '../event-index/event-index.js';
+import { recordedLate, recordedLateViolations } from './recorded-late.js';
 import type { Head } from '../../services/store/port.js';
 
 export interface ReportWindow {
+  /** The moment the world is judged at, by when things happened (occurredAt). */
   readonly asOf: string;
   readonly from?: string | null;
   readonly to?: string | null;
+  /**
+   * Only what the ledger had recorded by then (recordedAt) is judged: the read models given are
+   * those of the log up to that moment (services/projector/known-at.ts). Null: everything recorded.
+   */
+  readonly knownAt?: string | null;
 }
 
 const DUE_SOON = 'P30D';
 
 export function violationsAsOf(db: Database.Database, window: ReportWindow): Violation[] {
   const within = (at: string) => at <= window.asOf && (!window.from || at >= window.from) && (!window.to || at <= window.to);
-  return [...storedViolations(db), ...timeViolations(db, window.asOf)]
+  return [...storedViolations(db), ...timeViolations(db, window.asOf), ...recordedLateViolations(db, window.asOf)]
     .filter((violation) => within(violation.occurredAt))
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.rule.localeCompare(b.rule) || (a.subjectId ?? '').localeCompare(b.subjectId ?? ''));
 }
@@ -33,6 +41,16 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
   const readModels = new ReadModels(db);
   const { asOf } = window;
   const violations = violationsAsOf(db, window);
+  // Both clocks of every piece of evidence: when it happened, and when the ledger recorded it.
+  const times = readEventTimes(db, violations.flatMap((v) => v.eventIds));
+  const withTimes = (violation: Violation) => {
+    const evidence = violation.eventIds.flatMap((id) => {
+      const t = times.get(id);
+      return t ? [{ eventId: id, type: t.type, occurredAt: t.occurredAt, recordedAt: t.recordedAt }] : [];
+    });
+    const recordedAt = evidence.reduce<string | null>((latest, e) => (latest === null || e.recordedAt > latest ? e.recordedAt : latest), null);
+    return { ...violation, recordedAt, evidence };
+  };
   const promise = promises(db);
   const policy = policyAt(db, asOf);
   const violatingEvents = new Map(violations.flatMap((v) => (v.rule === 'cross-border-without-consent' ? [[v.eventIds[0]!, v.message]] : [])));
@@ -53,11 +71,12 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
   const daysBetween = (a: string, b: string) => Math.floor((Date.parse(b) - Date.parse(a)) / 86_400_000);
 
   return {
-    asOf, from: window.from ?? null, to: window.to ?? null,
+    asOf, from: window.from ?? null, to: window.to ?? null, knownAt: window.knownAt ?? null,
     ledgerHead: head,
     policy: { version: policy.version, title: policy.document.title ?? null, eventId: policy.eventId },
     summary: RULE_IDS.map((rule) => ({ rule, violations: violations.filter((v) => v.rule === rule).length })),
-    violations: violations.map((violation) => ({ ...violation, promise: promise(violation.rule, violation.policyVersion) })),
+    violations: violations.map((violation) => ({ ...withTimes(violation), promise: promise(violation.rule, violation.policyVersion) })),
+    recordedLate: recordedLate(db, asOf),
     transparency: {
       byAuthority: [...byAuthority.values()],
       legalRequests,

@@ -6,9 +6,10 @@ import { statement } from '../statements.js';
 
 export const eventIndex = logProjection({
   name: 'event-index',
-  version: 1,
+  version: 2,
   table: 'rm_event_index',
-  columns: ['position', 'event_id', 'type', 'subject_id', 'occurred_at', 'actor_kind', 'actor_id'],
+  // Both clocks: when it happened (as its producer says) and when the ledger recorded it.
+  columns: ['position', 'event_id', 'type', 'subject_id', 'occurred_at', 'recorded_at', 'actor_kind', 'actor_id'],
   uniqueBy: ['position'],
   // The timeline's filters; nothing reads them while applying events.
   queryIndexes: `CREATE INDEX IF NOT EXISTS rm_event_index_by_subject ON rm_event_index (subject_id, position);
@@ -16,8 +17,8 @@ CREATE INDEX IF NOT EXISTS rm_event_index_by_type ON rm_event_index (type, posit
 CREATE INDEX IF NOT EXISTS rm_event_index_by_actor ON rm_event_index (actor_id, position);
 CREATE INDEX IF NOT EXISTS rm_event_index_by_time ON rm_event_index (occurred_at);
 CREATE INDEX IF NOT EXISTS rm_event_index_by_id ON rm_event_index (event_id);`,
-  rowsOf: ({ position, event }) => [{
-    position, event_id: event.id, type: event.type, subject_id: event.subject?.id ?? null, occurred_at: event.occurredAt,
+  rowsOf: ({ position, recordedAt, event }) => [{
+    position, event_id: event.id, type: event.type, subject_id: event.subject?.id ?? null, occurred_at: event.occurredAt, recorded_at: recordedAt,
     actor_kind: event.actor.kind, actor_id: event.actor.id,
   }],
 });
@@ -36,6 +37,18 @@ export const eventTags = logProjection({
     ];
   },
 });
+
+/** An event's two clocks: when it happened, and when the ledger recorded it (README "Two clocks"). */
+export interface EventTimes { readonly eventId: string; readonly type: string; readonly position: number; readonly occurredAt: string; readonly recordedAt: string }
+
+/** The two clocks of each of these events the index holds. */
+export function readEventTimes(db: Database.Database, eventIds: readonly string[]): Map<string, EventTimes> {
+  if (eventIds.length === 0) return new Map();
+  return new Map(statement<[string], { event_id: string; type: string; position: number; occurred_at: string; recorded_at: string }>(db,
+    'SELECT event_id, type, position, occurred_at, recorded_at FROM rm_event_index WHERE event_id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify([...new Set(eventIds)]))
+    .map((row) => [row.event_id, { eventId: row.event_id, type: row.type, position: row.position, occurredAt: row.occurred_at, recordedAt: row.recorded_at }]));
+}
 
 /** What the forensics timeline filters by. */
 export interface EventFilter {

@@ -8,7 +8,8 @@ import { requestDeadline } from '../../projections/compliance/time-rules.js';
 import { ReadModels } from '../../projections/queries.js';
 import { authorize } from '../../projections/compliance/authorize.js';
 import { processingDrift } from '../../projections/compliance/drift.js';
-import type { ReportWindow } from '../../projections/compliance/report.js';
+import { buildComplianceReport, type ReportWindow } from '../../projections/compliance/report.js';
+import { readModelsKnownAt } from '../projector/known-at.js';
 import { reportOffLoop } from './report-off-loop.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
 import type { ApiKeys } from './auth/api-keys.js';
@@ -33,6 +34,7 @@ export function apiServices(
   const now = options.now ?? (() => new Date());
   // One verification at a time: each reads the whole log; callers queue rather than multiply the work.
   let verifying: Promise<unknown> = Promise.resolve();
+  let replaying: Promise<unknown> = Promise.resolve();
   const head = async () => ({ ...(await store.head()), readModelsPosition: opened.readModels?.position ?? 0 });
   return {
     log: { head: () => store.head(), readPositions: (positions) => store.readPositions(positions) },
@@ -42,7 +44,13 @@ export function apiServices(
     readModels,
     readModelsState: () => ({ position: opened.readModels?.position ?? null, failure: opened.worker?.failure() ?? null }),
     compliance: {
-      report: async (window: ReportWindow) => reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb),
+      report: async (window: ReportWindow) => {
+        if (!window.knownAt) return reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb);
+        // Known at an earlier moment: the log replayed up to it, one replay at a time.
+        const run = replaying.then(() => reportKnownAt(store, window));
+        replaying = run.catch(() => undefined);
+        return run;
+      },
       authorize: (question, now) => authorize(readModelsDb, question, now, (id) => keys.isErased(id)),
       deadline: (receivedAt) => requestDeadline(readModelsDb, receivedAt).deadline,
       drift: (asOf) => processingDrift(readModelsDb, asOf),
@@ -66,6 +74,15 @@ export function apiServices(
     now,
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
+}
+
+async function reportKnownAt(store: EventStore, window: ReportWindow) {
+  const known = await readModelsKnownAt(store, window.knownAt!);
+  try {
+    return buildComplianceReport(known.db, { ...known.head, readModelsPosition: known.head.position }, window);
+  } finally {
+    known.db.close();
+  }
 }
 
 /**

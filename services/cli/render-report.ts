@@ -20,7 +20,8 @@ export function reportSections(report: ComplianceReportData): Section[] {
   return [
     {
       title: 'Summary',
-      text: `As of ${report.asOf}${report.from || report.to ? `, processing from ${day(report.from)} to ${day(report.to)}` : ''}. ` +
+      text: `As of ${report.asOf}${report.from || report.to ? `, processing from ${day(report.from)} to ${day(report.to)}` : ''}` +
+        `${report.knownAt ? `, judging only what the ledger had recorded by ${report.knownAt}` : ', judging everything the ledger has recorded'}. ` +
         `Policy in force: version ${report.policy.version}${report.policy.title ? ` (${report.policy.title})` : ''}. ` +
         `${total === 0 ? 'No promise of the policy was found broken.' : `${total} violation${total === 1 ? '' : 's'} found.`} ` +
         `Computed at ledger position ${report.ledgerHead.position}, hash ${report.ledgerHead.hash ?? '(empty)'}: ` +
@@ -30,9 +31,15 @@ export function reportSections(report: ComplianceReportData): Section[] {
     },
     {
       title: 'Violations',
-      headers: ['when', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence (event ids)'],
-      rows: report.violations.map((v) => [day(v.occurredAt), v.rule, v.subjectId ?? '—', v.policyVersion, v.message, v.promise, v.eventIds.join(' ')]),
+      headers: ['when', 'recorded', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence (event ids)'],
+      rows: report.violations.map((v) => [day(v.occurredAt), day(v.recordedAt), v.rule, v.subjectId ?? '—', v.policyVersion, v.message, v.promise, v.eventIds.join(' ')]),
       empty: 'None.',
+    },
+    {
+      title: 'Recorded late: facts recorded after the deadline they claim to have met',
+      headers: ['deadline', 'what', 'subject', 'occurred (as claimed)', 'recorded', 'obligation recorded', 'event'],
+      rows: report.recordedLate.map((l) => [l.deadline, `${l.kind} ${l.reference}`, l.subjectId ?? '—', l.occurredAt, l.recordedAt, l.causeRecordedAt, l.eventId]),
+      empty: 'None: every fact that answers a deadline was recorded by it.',
     },
     {
       title: 'Transparency: legal requests and disclosures',

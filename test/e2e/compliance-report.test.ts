@@ -35,6 +35,38 @@ describe('pdl report on the demo', () => {
     expect((await runPdl(['--db', db, 'verify', '--anchor', anchor])).code).toBe(0);
   });
 
+  it('--known-at reproduces the report that could have been run then: the same verdicts and head as a report made at that moment', async () => {
+    const dir2 = tempDir('report-known-at');
+    const db2 = join(dir2, 'ledger.db');
+    expect((await runPdl(['--db', db2, 'demo'])).code).toBe(0);
+    const asOf = '2026-11-29T00:00:00Z';
+    const before = JSON.parse((await runPdl(['--db', db2, 'report', '--as-of', asOf, '--format', 'json'])).stdout) as { violations: unknown[]; ledgerHead: { position: number; hash: string } };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const knownAt = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Recorded after knownAt: the overdue access request's completion, back-dated into its deadline.
+    const late = anEvent('SubjectRequestCompleted', { subject: { id: 'u-1003' }, occurredAt: '2026-07-10T00:00:00Z', data: { requestId: 'r-1003-access' } });
+    expect((await runPdl(['--db', db2, 'record', '-'], { input: `${JSON.stringify(late)}\n` })).code).toBe(0);
+    const reproduced = JSON.parse((await runPdl(['--db', db2, 'report', '--as-of', asOf, '--known-at', knownAt, '--format', 'json'])).stdout) as typeof before & { knownAt: string };
+    expect(reproduced.knownAt).toBe(knownAt);
+    expect(reproduced.ledgerHead).toMatchObject(before.ledgerHead);
+    expect(reproduced.violations).toEqual(before.violations);
+    // Judged on everything recorded, the overdue verdict is gone; the answer is not "recorded late" here, because the
+    // demo's request was itself recorded after its deadline (history imported today), so no one could have known before.
+    const current = JSON.parse((await runPdl(['--db', db2, 'report', '--as-of', asOf, '--format', 'json'])).stdout) as { violations: { rule: string }[]; recordedLate: { eventId: string }[] };
+    expect(current.violations.filter((v) => v.rule === 'request-overdue')).toEqual([]);
+    expect(current.recordedLate).toEqual([]);
+    const server = await startPdlServer({ db: db2 });
+    try {
+      const answer = await server.gql<{ complianceReport: { knownAt: string; ledgerHead: { position: number }; violations: { rule: string }[] } }>(
+        'query($k: DateTime, $a: DateTime) { complianceReport(asOf: $a, knownAt: $k) { knownAt ledgerHead { position } violations { rule } } }', { k: knownAt, a: asOf });
+      expect(answer.data!.complianceReport).toMatchObject({ knownAt, ledgerHead: { position: before.ledgerHead.position } });
+      expect(answer.data!.complianceReport.violations).toHaveLength(before.violations.length);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('judges as of a past moment: before the shutdown deadline, that wrong is not yet a wrong', async () => {
     const run = await runPdl(['--db', db, 'report', '--as-of', '2026-07-01', '--format', 'json']);
     const report = JSON.parse(run.stdout) as { violations: { rule: string }[]; shutdowns: { notified: number; deleted: number; stillHeld: number }[] };

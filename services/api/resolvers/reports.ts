@@ -26,10 +26,13 @@ export function ingestStatus(_: unknown, __: unknown, context: ApiContext) {
 }
 
 
-export async function complianceReport(_: unknown, args: { from?: string | null; to?: string | null; asOf?: string | null }, context: ApiContext) {
+export async function complianceReport(_: unknown, args: { from?: string | null; to?: string | null; asOf?: string | null; knownAt?: string | null }, context: ApiContext) {
   context.require('complianceReport');
-  const asOf = toIso(args.asOf) ?? context.now().toISOString();
-  const report = await context.compliance.report({ asOf, from: toIso(args.from), to: toIso(args.to) });
+  const knownAt = toIso(args.knownAt);
+  // A report as it could have been run at knownAt replays the log up to then: bounded per key like verify.
+  if (knownAt !== null) context.lookups.take(`${context.principal.keyId}\u0000known-at`, 'reports known at an earlier moment');
+  const asOf = toIso(args.asOf) ?? knownAt ?? context.now().toISOString();
+  const report = await context.compliance.report({ asOf, from: toIso(args.from), to: toIso(args.to), knownAt });
   return {
     ...report, legalRequests: report.transparency.legalRequests,
     proof: () => proofOfEvidence(context, report.violations.flatMap((v) => v.eventIds)),

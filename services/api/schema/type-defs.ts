@@ -19,7 +19,8 @@ export const typeDefs = /* GraphQL */ `
     subjectAccess(subjectId: ID, identifier: IdentifierInput): SubjectAccessReport
     "The record of processing activities (GDPR Art. 30), derived from what the ledger saw."
     processingRegister: ProcessingRegister!
-    complianceReport(from: DateTime, to: DateTime, asOf: DateTime): ComplianceReport!
+    "asOf: the moment the world is judged at, by when things happened (default: knownAt, else now). knownAt: judge only what the ledger had recorded by then — the report as it could have been run at that moment, reproduced exactly (default: now; an earlier moment replays the log up to it, rate-limited per key)."
+    complianceReport(from: DateTime, to: DateTime, asOf: DateTime, knownAt: DateTime): ComplianceReport!
     "Declared vs actual, as of a moment (default now): processing seen but not declared by the policy in force, with evidence; declared processing never seen."
     processingDrift(asOf: DateTime): ProcessingDrift!
     "Whose data was in an incident's systems during its window."
@@ -251,6 +252,10 @@ export const typeDefs = /* GraphQL */ `
     asOf: DateTime!
     from: DateTime
     to: DateTime
+    "Only what the ledger had recorded by this moment was judged; null: everything recorded."
+    knownAt: DateTime
+    "Facts (a completion, an incident report, a deletion, a notice) whose occurredAt meets a deadline but which the ledger recorded only after it, though it knew of the obligation before: back-dated, or recorded late."
+    recordedLate: [LateRecord!]!
     "The ledger head the report was computed at: keep it, and 'pdl verify --anchor' proves the evidence unchanged."
     ledgerHead: LedgerHead!
     "The policy version in force at asOf (each verdict names the version it was judged by)."
@@ -305,13 +310,37 @@ export const typeDefs = /* GraphQL */ `
     subjectId: ID
     "The evidence: the offending event first, then what it was judged against."
     eventIds: [ID!]!
+    "The same evidence with both clocks: when each event happened, and when the ledger recorded it."
+    evidence: [EvidenceTimes!]!
     "When the processing happened, or when the deadline passed."
     occurredAt: DateTime!
+    "When the ledger held all of the evidence (the latest recordedAt among it)."
+    recordedAt: DateTime
     detectedAt: DateTime!
     policyVersion: String!
     message: String!
     "The promise broken: the sentence of that policy version (or the article of the law) the rule holds the ledger to."
     promise: String!
+  }
+
+  type EvidenceTimes { eventId: ID!, type: String!, occurredAt: DateTime!, recordedAt: DateTime! }
+
+  type LateRecord {
+    "request-answered, incident-reported, retention-deleted, shutdown-notified or shutdown-deleted"
+    kind: String!
+    subjectId: ID
+    "The request, incident, system or service the deadline belongs to."
+    reference: String!
+    deadline: DateTime!
+    eventId: ID!
+    "When the fact says it happened."
+    occurredAt: DateTime!
+    "When the ledger recorded it: after the deadline."
+    recordedAt: DateTime!
+    causeEventId: ID!
+    "When the ledger recorded the obligation: before the deadline."
+    causeRecordedAt: DateTime!
+    message: String!
   }
 
   type Transparency {

@@ -15,22 +15,34 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
   program
     .command('report')
     .description('write the compliance report: every rule of the policy with its verdicts and evidence')
-    .option('--as-of <time>', 'judge as of this moment (ISO 8601; default: now)', isoTime)
+    .option('--as-of <time>', 'judge the world as of this moment, by when things happened (ISO 8601; default: --known-at, else now)', isoTime)
+    .option('--known-at <time>', 'judge only what the ledger had recorded by this moment: the report as it could have been run then, reproduced exactly (default: now)', isoTime)
     .option('--from <time>', 'only processing from this moment', isoTime)
     .option('--to <time>', 'only processing up to this moment', isoTime)
     .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'md')
     .option('--out <file>', 'write to this file instead of standard output')
     .addHelpText('after', '\nExit status: 0 whatever the verdicts (the report is the answer); 2 when it could not be made.')
-    .action(async (options: { asOf?: string; from?: string; to?: string; format: string; out?: string }) => {
+    .action(async (options: { asOf?: string; knownAt?: string; from?: string; to?: string; format: string; out?: string }) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new Error(`unknown format ${JSON.stringify(options.format)} (one of ${FORMATS.join(', ')})`);
       const [{ buildComplianceReport }, { renderHtml, renderMarkdown }] = await Promise.all([
         import('../../../projections/compliance/report.js'), import('../render-report.js'),
       ]);
       const { report, cited } = await withLedger(globals(), async ({ store, readModels, readModelsDb }) => {
-        const built = buildComplianceReport(readModelsDb, { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 },
-          { asOf: options.asOf ?? new Date().toISOString(), from: options.from, to: options.to });
-        // The evidence, described for the HTML appendix: every event id a verdict cites.
+        const asOf = options.asOf ?? options.knownAt ?? new Date().toISOString();
+        const window = { asOf, from: options.from, to: options.to, knownAt: options.knownAt ?? null };
         const { readCitedEvents } = await import('../../../projections/event-index/event-index.js');
+        if (options.knownAt) {
+          const { readModelsKnownAt } = await import('../../projector/known-at.js');
+          const known = await readModelsKnownAt(store, options.knownAt);
+          try {
+            const built = buildComplianceReport(known.db, { ...known.head, readModelsPosition: known.head.position }, window);
+            return { report: built, cited: readCitedEvents(known.db, built.violations.flatMap((v) => v.eventIds)) };
+          } finally {
+            known.db.close();
+          }
+        }
+        const built = buildComplianceReport(readModelsDb, { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 }, window);
+        // The evidence, described for the HTML appendix: every event id a verdict cites.
         return { report: built, cited: readCitedEvents(readModelsDb, built.violations.flatMap((v) => v.eventIds)) };
       }, { readModels: true });
       const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report, cited) : renderMarkdown(report);
