@@ -125,15 +125,20 @@ try {
   rows.push([`dataset: ${dataset} events, ${subjects} subjects`, `${built.eventsPerSecond!.toFixed(0)} ev/s to build`, '', `${built.maxRssMb!.toFixed(0)} MB`]);
   const access = repeat('subjectAccess latency', () => scenario('subject-access', { events: dataset, batch: 1, subjects, dir, samples: quick ? 100 : 1000 }));
   const overHttp = repeat('subjectAccess over HTTP, 20 callers at once', () => scenario('subject-access-http', { events: dataset, batch: 1, subjects, dir, samples: quick ? 200 : 2000 }));
+  const audit = repeat('the read audit\'s cost (stored before the answer leaves)', () => scenario('read-audit-cost', { events: dataset, batch: 1, subjects, dir, samples: quick ? 100 : 500 }));
   const rebuilt = repeat('rebuild', () => scenario('rebuild', { events: dataset, batch: 1, dir }));
   results.dataset = { events: dataset, subjects, buildEventsPerSecond: built.eventsPerSecond };
   results.subjectAccess = access;
   results.subjectAccessHttp = overHttp;
+  results.readAudit = audit;
   results.rebuild = rebuilt;
   rows.push(['subjectAccess p50 (GraphQL, in process, dpo)', `${fmt(access.p50Ms!, 2)} ms`, `raw read p50 ${fmt(access.rawP50Ms!, 3)} ms`, `${fmt(access.maxRssMb!)} MB`]);
   rows.push(['subjectAccess p99', `${fmt(access.p99Ms!, 2)} ms`, `raw read p99 ${fmt(access.rawP99Ms!, 3)} ms`, '']);
   rows.push(['subjectAccess over HTTP, 20 callers: p50', `${fmt(overHttp.p50Ms!, 1)} ms`, 'server in process, callers on a worker thread', `${fmt(overHttp.maxRssMb!)} MB`]);
   rows.push(['subjectAccess over HTTP, 20 callers: p99', `${fmt(overHttp.p99Ms!, 1)} ms`, '', '']);
+  rows.push(['subjectAccess with values, its DataViewed stored first: p50', `${fmt(audit.p50Ms!, 2)} ms`, `no audit stored ${fmt(audit.floorP50Ms!, 2)} ms, alternating in one process`, `${fmt(audit.maxRssMb!)} MB`]);
+  rows.push(['the same: p99', `${fmt(audit.p99Ms!, 2)} ms`, `no audit stored ${fmt(audit.floorP99Ms!, 2)} ms`, '']);
+  rows.push(['the same, 20 callers at once in process', `${fmt(audit.concurrentAnswersPerSecond!)} answers/s`, `${fmt(audit.answersPerCommit!, 1)} answers per audit commit (group commit)`, '']);
   rows.push(['rebuild (every read model)', `${fmt(rebuilt.eventsPerSecond!)} ev/s`, `vs raw readAll ${fmt(rebuilt.rawEventsPerSecond!)} ev/s = ${ratio(rebuilt.eventsPerSecond!, rebuilt.rawEventsPerSecond!)}`, `${fmt(rebuilt.maxRssMb!)} MB`]);
 } finally {
   rmSync(dir, { recursive: true, force: true });

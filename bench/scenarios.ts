@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ApiKeys } from '../services/api/auth/api-keys.js';
 import { apiServices } from '../services/api/api-services.js';
 import { createApi } from '../services/api/yoga.js';
+import { AuditWriter } from '../services/api/audit/audit-writer.js';
 import { startServer } from '../services/api/server.js';
 import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
@@ -195,6 +196,57 @@ async function subjectAccess(options: Options) {
 }
 
 /**
+ * What the read audit costs an answer: the same `subjectAccess` with values, alternating request by
+ * request in one process between the API whose DataViewed is stored (durably) before the answer
+ * leaves and the same API whose audit stores nothing (the floor). Then 20 callers at once on the
+ * real audit: how many answers one commit carries (group commit).
+ */
+async function readAuditCost(options: Options) {
+  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+  const { opened, key, services } = await apiOn(join(options.dir!, 'ledger.db'), 'dpo');
+  const nothingStored = new AuditWriter({
+    record: (events) => Promise.resolve({ appended: events.length, duplicates: 0, rejected: [], outcomes: events.map((_, index) => ({ index, id: '', status: 'appended' as const, position: 0 })) }),
+  }, console);
+  let commits = 0;
+  const counted = new AuditWriter({ record: (events, recordOptions) => { commits += 1; return opened.ledger.record(events, recordOptions); } }, console);
+  const audited = createApi({ ...services, audit: counted }, { graphiql: false });
+  const floor = createApi({ ...services, audit: nothingStored }, { graphiql: false });
+  const query = 'query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status value } } }';
+  const ask = async (api: typeof audited) => {
+    const id = `s-${Math.floor(Math.random() * subjects)}`;
+    const t = performance.now();
+    const response = await api.fetch('http://bench/graphql', {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables: { id } }),
+    });
+    const body = (await response.json()) as { data?: { subjectAccess?: unknown }; errors?: unknown };
+    if (!body.data?.subjectAccess) throw new Error(`subjectAccess failed: ${JSON.stringify(body.errors)}`);
+    return performance.now() - t;
+  };
+  const samples = options.samples ?? 500;
+  const withAudit: number[] = [];
+  const without: number[] = [];
+  for (let i = 0; i < samples + 50; i++) {
+    const a = await ask(audited);
+    const b = await ask(floor);
+    if (i >= 50) { withAudit.push(a); without.push(b); }
+  }
+  withAudit.sort((x, y) => x - y);
+  without.sort((x, y) => x - y);
+  commits = 0;
+  const callers = 20;
+  const perCaller = Math.max(5, Math.floor(samples / 10));
+  const started = performance.now();
+  await Promise.all(Array.from({ length: callers }, async () => { for (let i = 0; i < perCaller; i++) await ask(audited); }));
+  const concurrentSeconds = (performance.now() - started) / 1000;
+  await services.audit.idle();
+  await opened.close();
+  return {
+    p50Ms: percentile(withAudit, 50), p99Ms: percentile(withAudit, 99), floorP50Ms: percentile(without, 50), floorP99Ms: percentile(without, 99),
+    answersPerCommit: (callers * perCaller) / Math.max(1, commits), concurrentAnswersPerSecond: (callers * perCaller) / concurrentSeconds,
+  };
+}
+
+/**
  * `subjectAccess` over real HTTP with 20 callers at once: the server in this process, the callers
  * on a worker thread (their own event loop, as separate clients would be), each sending its next
  * request when the last one is answered. Latency as the callers see it.
@@ -368,6 +420,7 @@ const scenarios: Record<string, (options: Options) => Promise<Record<string, num
   'build-dataset': buildDataset,
   'subject-access': subjectAccess,
   'subject-access-http': subjectAccessHttp,
+  'read-audit-cost': readAuditCost,
   'no-caller-frozen': noCallerFrozen,
   rebuild,
 };
