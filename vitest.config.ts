@@ -13,7 +13,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Tests that spawn the `pdl` binary or a broker share 2 cores: keep files from starving each other.
     maxWorkers: 2,
-    setupFiles: ['test/setup/clean-temp.ts'],
+    setupFiles: ['test/setup/clean-temp.ts', 'test/setup/state-home.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/int/**/*.test.ts', 'test/contract/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts'], globalSetup: ['test/setup/build.ts'] } },

@@ -19,9 +19,9 @@ import type { ApiServices } from './context.js';
 import type { Prover } from '../proofs/prover.js';
 import { openProver } from '../composition/open-prover.js';
 import { buildSubjectExport, exportSourcesOf } from '../export/subject-export.js';
-import type { Anchor } from '../ledger/verify.js';
+import type { Anchor, VerifiableLog } from '../ledger/verify.js';
 import { verifyLedger } from '../proofs/stored-checkpoints.js';
-import type { EventStore } from '../store/port.js';
+import type { EventStore, StoredRow, StoredRows } from '../store/port.js';
 
 export function apiServices(
   opened: OpenedLedger,
@@ -87,15 +87,17 @@ async function reportKnownAt(store: EventStore, window: ReportWindow) {
 
 /**
  * `pdl verify` for the API: the same routine, over a log that hands the request loop back every
- * 1,000 events, so other callers are answered while a million events are hashed.
+ * 1,000 events, so other callers are answered while a million events are hashed. Rows are read
+ * as stored where the store can, so an altered row is reported by position, not thrown.
  */
 async function verifyOffLoop(store: EventStore, prover: Prover, anchor: Anchor | undefined) {
-  const yielding: Pick<EventStore, 'head' | 'readAll'> = {
+  const rows: AsyncIterable<StoredRow> = isStoredRows(store) ? store.storedRows() : store.readAll();
+  const yielding: VerifiableLog = {
     head: () => store.head(),
-    async *readAll(options) {
+    async *storedRows() {
       let count = 0;
-      for await (const event of store.readAll(options)) {
-        yield event;
+      for await (const row of rows) {
+        yield row;
         if (++count % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     },
@@ -103,3 +105,5 @@ async function verifyOffLoop(store: EventStore, prover: Prover, anchor: Anchor |
   const report = await verifyLedger(yielding, prover.checkpoints.all(), () => prover.verifierKey, { anchor });
   return { ...report, forgedCheckpoints: report.forged.map((f) => f.size) };
 }
+
+const isStoredRows = (store: EventStore): store is EventStore & StoredRows => 'storedRows' in store && typeof store.storedRows === 'function';

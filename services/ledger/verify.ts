@@ -3,12 +3,16 @@
  * (a position and hash recorded elsewhere, e.g. from `ledgerHead` in an earlier report) also
  * catches a rewritten or truncated tail, which no chain can catch on its own; so does every
  * checkpoint signed earlier: the Merkle root of its first `size` events is recomputed and compared.
+ * Rows are read as stored (`StoredRows` where the store has it): whatever a row was altered into,
+ * the report names its position.
  */
 import { CompactRange, leafHash } from '../proofs/merkle.js';
-import type { EventStore, Head } from '../store/port.js';
-import { chainedLeaf, linkLeaf } from './chain.js';
+import type { EventStore, Head, StoredRow, StoredRows } from '../store/port.js';
+import { linkLeaf } from './chain.js';
+import { readStoredRow } from './stored-row.js';
 
-export type BreakKind = 'missing' | 'hash-mismatch' | 'id-mismatch' | 'anchor-mismatch' | 'truncated' | 'checkpoint-mismatch';
+export type BreakKind =
+  | 'missing' | 'malformed' | 'hash-mismatch' | 'id-mismatch' | 'anchor-mismatch' | 'truncated' | 'checkpoint-mismatch' | 'unsigned-tail';
 
 export interface ChainBreak {
   readonly position: number;
@@ -34,78 +38,131 @@ export interface Anchor {
 export interface TreeHead {
   readonly size: number;
   readonly root: string;
+  /** What signed or kept it, for the report ("the checkpoint you kept (--since)"); default: a stored signed checkpoint. */
+  readonly from?: string;
 }
 
-export async function verifyChain(
-  store: Pick<EventStore, 'head' | 'readAll'>,
-  options: { anchor?: Anchor; checkpoints?: readonly TreeHead[]; onProgress?: (checked: number, total: number) => void } = {},
-): Promise<VerifyReport> {
+/**
+ * Events recorded before `cutoff` must be covered by a signed checkpoint: the ledger signs soon
+ * after every append, so an old unsigned tail means checkpoint rows were removed, or no signer ran.
+ */
+export interface UnsignedTailRule {
+  readonly cutoff: Date;
+  /** The grace period, in words, for the report ("5 min"). */
+  readonly grace: string;
+}
+
+export type VerifiableLog = Pick<EventStore, 'head'> & (StoredRows | Pick<EventStore, 'readAll'>);
+
+export interface VerifyOptions {
+  readonly anchor?: Anchor;
+  readonly checkpoints?: readonly TreeHead[];
+  readonly unsignedTail?: UnsignedTailRule;
+  readonly onProgress?: (checked: number, total: number) => void;
+}
+
+function rowsOf(log: VerifiableLog): AsyncIterable<StoredRow> {
+  return 'storedRows' in log ? log.storedRows() : log.readAll();
+}
+
+/** A store's own "this is not what the ledger wrote" (a damaged file, a foreign journal entry). */
+const isTampered = (error: unknown): error is Error => error instanceof Error && 'code' in error && error.code === 'TAMPERED';
+
+export async function verifyChain(log: VerifiableLog, options: VerifyOptions = {}): Promise<VerifyReport> {
   const pending = [...(options.checkpoints ?? [])].filter((c) => c.size > 0).sort((a, b) => a.size - b.size);
+  const covered = pending.at(-1)?.size ?? 0;
   const tree = pending.length > 0 ? new CompactRange() : null;
-  const head = await store.head();
+  const head = await log.head();
   let checked = 0;
   let previousHash: string | null = null;
-  let expectedPosition = 1;
   let anchorSeen = false;
+  const unsigned = { first: 0, last: 0, lastAt: '' };
   const fail = (firstBreak: ChainBreak): VerifyReport => ({ ok: false, checked, head, firstBreak });
 
-  for await (const event of store.readAll()) {
-    if (event.position !== expectedPosition) {
-      return fail({
-        position: expectedPosition, kind: 'missing', expected: `position ${expectedPosition}`, found: `position ${event.position}`,
-        message: `position ${expectedPosition} is missing: the event after position ${expectedPosition - 1} is at ${event.position} (deleted or reordered)`,
-      });
+  const step = (stored: StoredRow): ChainBreak | null => {
+    const expected = checked + 1;
+    if (typeof stored.position === 'number' && stored.position !== expected) {
+      return {
+        position: expected, kind: 'missing', expected: `position ${expected}`, found: `position ${stored.position}`,
+        message: `position ${expected} is missing: the event after position ${expected - 1} is at ${stored.position} (deleted or reordered)`,
+      };
     }
-    if (event.body.id !== event.id || event.body.type !== event.type) {
-      return fail({
-        position: event.position, kind: 'id-mismatch', expected: `${event.id} ${event.type}`, found: `${String(event.body.id)} ${String(event.body.type)}`,
-        message: `position ${event.position}: the stored event's id or type does not match its index columns`,
-      });
+    const reading = readStoredRow(stored);
+    if (!reading.ok) {
+      return {
+        position: expected, kind: 'malformed', expected: 'a stored event as the ledger writes it', found: reading.problem,
+        message: `position ${expected}: the stored event cannot be read as the ledger wrote it: ${reading.problem} (the row was altered)`,
+      };
     }
-    const leaf = chainedLeaf(event);
-    const recomputed = linkLeaf(previousHash, leaf);
+    const event = reading.row;
+    if (event.bodyId !== event.id || event.bodyType !== event.type) {
+      return {
+        position: expected, kind: 'id-mismatch', expected: `${event.id} ${event.type}`, found: `${String(event.bodyId)} ${String(event.bodyType)}`,
+        message: `position ${expected}: the stored event's id or type does not match its index columns`,
+      };
+    }
+    const recomputed = linkLeaf(previousHash, event.leaf);
     if (recomputed !== event.hash) {
-      return fail({
-        position: event.position, kind: 'hash-mismatch', expected: recomputed, found: event.hash ?? '(none)',
-        message: event.position === 1
+      return {
+        position: expected, kind: 'hash-mismatch', expected: recomputed, found: event.hash,
+        message: expected === 1
           ? 'position 1: the stored hash does not match the event (the event or its hash was altered)'
-          : `position ${event.position}: the stored hash does not follow from position ${event.position - 1}: ` +
-            `event ${event.position} was altered, or event ${event.position - 1} was rewritten together with its hash`,
-      });
+          : `position ${expected}: the stored hash does not follow from position ${expected - 1}: ` +
+            `event ${expected} was altered, or event ${expected - 1} was rewritten together with its hash`,
+      };
     }
-    if (options.anchor?.position === event.position) {
+    if (options.anchor?.position === expected) {
       anchorSeen = true;
       if (event.hash !== options.anchor.hash) {
-        return fail({
-          position: event.position, kind: 'anchor-mismatch', expected: options.anchor.hash, found: event.hash,
-          message: `position ${event.position}: the hash differs from the anchor recorded earlier: the ledger was rewritten up to here`,
-        });
+        return {
+          position: expected, kind: 'anchor-mismatch', expected: options.anchor.hash, found: event.hash,
+          message: `position ${expected}: the hash differs from the anchor recorded earlier: the ledger was rewritten up to here`,
+        };
       }
     }
     previousHash = event.hash;
-    expectedPosition += 1;
-    checked += 1;
+    checked = expected;
+    if (options.unsignedTail && expected > covered && Date.parse(event.recordedAt) <= options.unsignedTail.cutoff.getTime()) {
+      unsigned.first ||= expected;
+      [unsigned.last, unsigned.lastAt] = [expected, event.recordedAt];
+    }
     if (tree) {
-      tree.append(leafHash(leaf));
+      tree.append(leafHash(event.leaf));
       while (pending[0]?.size === checked) {
         const signed = pending.shift()!;
         const root = tree.root().toString('base64');
         if (root !== signed.root) {
-          return fail({
+          return {
             position: checked, kind: 'checkpoint-mismatch', expected: signed.root, found: root,
-            message: `the first ${checked} events no longer have the Merkle root signed in the checkpoint of size ${checked}: the ledger was rewritten at or before position ${checked}`,
-          });
+            message: `the first ${checked} events no longer have the Merkle root signed in ${signed.from ?? 'the checkpoint'} of size ${checked}: ` +
+              `the ledger was rewritten at or before position ${checked}`,
+          };
         }
       }
     }
     if (checked % 10_000 === 0) options.onProgress?.(checked, head.position);
+    return null;
+  };
+
+  try {
+    for await (const stored of rowsOf(log)) {
+      const broken = step(stored);
+      if (broken) return fail(broken);
+    }
+  } catch (error) {
+    if (!isTampered(error)) throw error;
+    const position = checked + 1;
+    return fail({
+      position, kind: 'malformed', expected: 'a readable stored event', found: error.message,
+      message: `position ${position} and after cannot be read: ${error.message}`,
+    });
   }
   options.onProgress?.(checked, head.position);
   if (pending.length > 0) {
-    const { size } = pending[pending.length - 1]!;
+    const last = pending[pending.length - 1]!;
     return fail({
-      position: size, kind: 'truncated', expected: `${size} events, as signed in a checkpoint`, found: `the ledger ends at position ${checked}`,
-      message: `a checkpoint was signed over ${size} events, but the ledger ends at ${checked}: events were removed from its end`,
+      position: last.size, kind: 'truncated', expected: `${last.size} events, as in ${last.from ?? 'a signed checkpoint'}`, found: `the ledger ends at position ${checked}`,
+      message: `${last.from ?? 'a checkpoint'} was signed over ${last.size} events, but the ledger ends at ${checked}: events were removed from its end`,
     });
   }
   if (options.anchor && !anchorSeen) {
@@ -113,6 +170,16 @@ export async function verifyChain(
       position: options.anchor.position, kind: 'truncated', expected: `an event at position ${options.anchor.position}`,
       found: `the ledger ends at position ${checked}`,
       message: `the anchor names position ${options.anchor.position}, but the ledger ends at ${checked}: events were removed from its end`,
+    });
+  }
+  if (options.unsignedTail && unsigned.first > 0) {
+    const range = unsigned.first === unsigned.last ? `position ${unsigned.first} was` : `positions ${unsigned.first}–${unsigned.last} were`;
+    return fail({
+      position: unsigned.first, kind: 'unsigned-tail',
+      expected: `a signed checkpoint covering position ${unsigned.last} (recorded ${unsigned.lastAt})`,
+      found: covered === 0 ? 'no signed checkpoint' : `signed checkpoints up to size ${covered}`,
+      message: `${range} recorded more than ${options.unsignedTail.grace} ago and no signed checkpoint covers them: ` +
+        'checkpoint rows were removed, or no signer ran',
     });
   }
   return { ok: true, checked, head };

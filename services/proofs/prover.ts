@@ -23,7 +23,9 @@ export interface SignedCheckpoint {
   readonly signedAt: string;
 }
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS tlog_checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL)`;
+// tlog_meta keeps the verifier key (public) the checkpoints were signed with, so that the log alone can be verified (`pdl verify`).
+const SCHEMA = `CREATE TABLE IF NOT EXISTS tlog_checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tlog_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)`;
 /** At most this many events proven in one bundle: a bundle is O(n log n) hashes. */
 export const MAX_EVENTS_PER_BUNDLE = 1000;
 
@@ -51,9 +53,11 @@ export class CheckpointLog {
     return statement<[], CheckpointRow>(this.db, 'SELECT * FROM tlog_checkpoints ORDER BY size').all().map(toCheckpoint);
   }
 
-  add(checkpoint: SignedCheckpoint): void {
+  /** Keeps a signed checkpoint, and the verifier key it was signed with when given. */
+  add(checkpoint: SignedCheckpoint, verifierKey?: string): void {
     statement(this.db, 'INSERT OR IGNORE INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)')
       .run(checkpoint.size, checkpoint.root, checkpoint.note, checkpoint.signedAt);
+    if (verifierKey !== undefined) statement(this.db, "INSERT OR REPLACE INTO tlog_meta (name, value) VALUES ('verifier_key', ?)").run(verifierKey);
   }
 }
 
@@ -86,7 +90,7 @@ export class Prover {
     const root = rootOf(tree.node, tree.size).toString('base64');
     const note = this.signer.sign(`${this.signer.name}\n${tree.size}\n${root}\n`);
     const signed: SignedCheckpoint = { size: tree.size, root, note, signedAt: this.now().toISOString() };
-    this.checkpoints.add(signed);
+    this.checkpoints.add(signed, this.signer.verifierKey);
     return { checkpoint: signed, signedNow: true };
   }
 

@@ -3,43 +3,87 @@
  * note must carry a valid signature by the ledger's key and say the size and root its row says.
  * A row that fails is itself a sign of tampering (a forged or edited checkpoint).
  */
-import { verifyChain, type Anchor, type TreeHead } from '../ledger/verify.js';
-import type { EventStore } from '../store/port.js';
-import type { SignedCheckpoint } from './prover.js';
+import type Database from 'better-sqlite3';
+import { verifyChain, type TreeHead, type VerifiableLog, type VerifyOptions } from '../ledger/verify.js';
+import { hasTable } from '../store/sqlite/sqlite-log-reader.js';
 import { openNote, parseCheckpoint, parseVerifierKey } from './verifier/verify-proof.js';
 
-export interface CheckedCheckpoints {
-  readonly heads: TreeHead[];
-  readonly forged: { readonly size: number; readonly why: string }[];
+/** A checkpoint row as stored: read without trusting its types (a row may have been edited). */
+export interface StoredCheckpointRow {
+  readonly size: unknown;
+  readonly root: unknown;
+  readonly note: unknown;
 }
 
-export async function checkStoredCheckpoints(checkpoints: readonly SignedCheckpoint[], verifierKey: string): Promise<CheckedCheckpoints> {
-  const key = await parseVerifierKey(verifierKey);
-  const heads: TreeHead[] = [];
+/** A stored checkpoint whose note verified: the tree head it signs, and the note itself. */
+export interface GenuineCheckpoint extends TreeHead {
+  readonly origin: string;
+  readonly note: string;
+}
+
+export interface CheckedCheckpoints {
+  readonly heads: GenuineCheckpoint[];
+  readonly forged: { readonly size: number; readonly why: string }[];
+  /** Rows taken at their word because no verifier key was known: sizes and roots, signatures unchecked. */
+  readonly unchecked: TreeHead[];
+}
+
+const sizeOf = (row: StoredCheckpointRow): number => (typeof row.size === 'number' ? row.size : Number.NaN);
+
+export async function checkStoredCheckpoints(checkpoints: readonly StoredCheckpointRow[], verifierKey: string | null): Promise<CheckedCheckpoints> {
+  const heads: GenuineCheckpoint[] = [];
   const forged: { size: number; why: string }[] = [];
+  const unchecked: TreeHead[] = [];
+  if (verifierKey === null) {
+    for (const row of checkpoints) {
+      if (typeof row.size === 'number' && typeof row.root === 'string') unchecked.push({ size: row.size, root: row.root, from: 'the stored checkpoint (signature not checked)' });
+      else forged.push({ size: sizeOf(row), why: 'the row is not a checkpoint: its size or root is missing or of the wrong type' });
+    }
+    return { heads, forged, unchecked };
+  }
+  const key = await parseVerifierKey(verifierKey);
   for (const stored of checkpoints) {
     try {
+      if (typeof stored.note !== 'string') throw new Error('the row has no signed note');
       const body = parseCheckpoint(await openNote(stored.note, key));
       if (body.size !== stored.size || body.root !== stored.root) throw new Error('its row and its signed note disagree on size or root');
-      heads.push({ size: body.size, root: body.root });
+      heads.push({ size: body.size, root: body.root, origin: body.origin, note: stored.note });
     } catch (error) {
-      forged.push({ size: stored.size, why: error instanceof Error ? error.message : String(error) });
+      forged.push({ size: sizeOf(stored), why: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { heads, forged };
+  return { heads, forged, unchecked };
+}
+
+/**
+ * The checkpoint rows and recorded verifier key of a database the prover keeps them in, read
+ * without writing (CheckpointLog creates its tables; a verifier must not). None: no table there.
+ */
+export function readStoredCheckpoints(db: Database.Database): { rows: StoredCheckpointRow[]; verifierKey: string | null } {
+  const rows = hasTable(db, 'tlog_checkpoints')
+    ? db.prepare<[], StoredCheckpointRow>('SELECT size, root, note FROM tlog_checkpoints ORDER BY size').all()
+    : [];
+  const meta = hasTable(db, 'tlog_meta')
+    ? db.prepare<[], { value: unknown }>("SELECT value FROM tlog_meta WHERE name = 'verifier_key'").get()
+    : undefined;
+  return { rows, verifierKey: typeof meta?.value === 'string' ? meta.value : null };
 }
 
 /**
  * `pdl verify` and the API's `verify`: the stored checkpoints checked, then the chain recomputed and
- * held to every one that is genuine. The ledger's key is asked for only when there are checkpoints.
+ * held to every one that is genuine (and to `options.checkpoints`, heads kept elsewhere). The
+ * ledger's key is asked for only when there are checkpoints; null: none known, rows unchecked.
  */
 export async function verifyLedger(
-  log: Pick<EventStore, 'head' | 'readAll'>,
-  stored: readonly SignedCheckpoint[],
-  verifierKey: () => string,
-  options: { anchor?: Anchor; onProgress?: (checked: number, total: number) => void } = {},
+  log: VerifiableLog,
+  stored: readonly StoredCheckpointRow[],
+  verifierKey: () => string | null,
+  options: VerifyOptions = {},
 ) {
-  const checked = stored.length > 0 ? await checkStoredCheckpoints(stored, verifierKey()) : { heads: [], forged: [] };
-  const report = await verifyChain(log, { ...options, checkpoints: checked.heads });
-  return { ...report, ok: report.ok && checked.forged.length === 0, checkpoints: checked.heads.length, forged: checked.forged };
+  const checked = stored.length > 0 ? await checkStoredCheckpoints(stored, verifierKey()) : { heads: [], forged: [], unchecked: [] };
+  const report = await verifyChain(log, { ...options, checkpoints: [...checked.heads, ...checked.unchecked, ...(options.checkpoints ?? [])] });
+  return {
+    ...report, ok: report.ok && checked.forged.length === 0,
+    checkpoints: checked.heads.length + checked.unchecked.length, forged: checked.forged, genuine: checked.heads, unchecked: checked.unchecked.length,
+  };
 }

@@ -37,6 +37,28 @@ export interface RecordedEvent {
   readonly hash: string | null;
 }
 
+/**
+ * A stored event exactly as read, before anything about it is trusted: what `pdl verify` checks,
+ * so that a row altered into any shape — a body that is not JSON, a NULL, a number where text
+ * was — is named by its position instead of failing the read.
+ */
+export interface StoredRow {
+  readonly position: unknown;
+  readonly stream: unknown;
+  readonly revision: unknown;
+  readonly id: unknown;
+  readonly type: unknown;
+  readonly recordedAt: unknown;
+  /** The stored text of the body (the embedded store), or the body already decoded (stores that hand over JSON). */
+  readonly body: unknown;
+  readonly hash: unknown;
+}
+
+/** A store that can hand over its rows undecoded, in position order (for verification). */
+export interface StoredRows {
+  storedRows(): AsyncIterable<StoredRow>;
+}
+
 /** What the chain sees of an event before it is stored; it answers the event's hash. */
 export type Unchained = Omit<RecordedEvent, 'hash'>;
 export interface Chain {

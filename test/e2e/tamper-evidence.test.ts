@@ -3,7 +3,7 @@
  * tampering is caught by `pdl verify`, which names the first broken position.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { linkHash } from '../../services/ledger/chain.js';
@@ -11,6 +11,7 @@ import type { RecordedEvent } from '../../services/store/port.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
 import { rowAt, tamperedCopy } from '../fixtures/tamper.js';
+import { signerFromSeed } from '../../services/proofs/note-signer.js';
 
 const FILES = ['ledger.db', 'ledger.keys.db', 'ledger.master.key'];
 let pristine: string;
@@ -112,5 +113,121 @@ describe('pdl verify', () => {
     const run = await runPdl(['--db', db, 'verify', '--anchor', anchor]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('(truncated)');
+  });
+});
+
+describe('pdl verify on a row altered into any shape', () => {
+  const ALTERED: [string, string, (d: Database.Database) => void][] = [
+    ['a body that is no longer JSON', 'its body is not valid JSON',
+      (d) => d.prepare('UPDATE events SET body = ? WHERE position = 4').run(rowAt(d, 4).body.replace('":', '"'))],
+    ['a body that is not an object', 'its body is not a JSON object', (d) => d.prepare("UPDATE events SET body = '[1, 2]' WHERE position = 4").run()],
+    ['a missing hash', 'it has no stored hash', (d) => d.prepare('UPDATE events SET hash = NULL WHERE position = 4').run()],
+    ['a body of the wrong type', 'its body is binary, not text', (d) => d.prepare("UPDATE events SET body = x'7b7d' WHERE position = 4").run()],
+    ['a revision of the wrong type', 'its revision is a string', (d) => d.prepare("UPDATE events SET revision = 'first' WHERE position = 4").run()],
+    ['a number out of range', 'no canonical JSON form', (d) => d.prepare('UPDATE events SET body = ? WHERE position = 4').run('{"id": 1e999}')],
+  ];
+
+  it.each(ALTERED)('%s: named by its position and kind, exit 1, no parser message', async (_, problem, tamper) => {
+    const run = await runPdl(['--db', tamperedLedger(tamper), 'verify']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('BROKEN at position 4 (malformed)');
+    expect(run.stdout).toContain(problem);
+    expect(run.stdout).toContain('3 events before it verified');
+    expect(run.stderr).not.toMatch(/JSON at position|SyntaxError|at .*\.js:\d+/);
+  });
+});
+
+describe('pdl verify on the log alone, and against checkpoints it saw before', () => {
+  let signed: string;
+  let verifierKey: string;
+  const tail = [anEvent('SubjectErased', { subject: { id: 'u-0' } }), anEvent('SubjectErased', { subject: { id: 'u-2' } }), anEvent('DataViewed', { subject: { id: 'u-4' } })];
+
+  beforeAll(async () => {
+    signed = tempDir('signed');
+    const db = join(signed, 'ledger.db');
+    const record = async (events: readonly unknown[], name: string) => {
+      writeFileSync(join(signed, name), ndjson(events));
+      expect((await runPdl(['--db', db, 'record', join(signed, name)])).stdout).toContain(`appended ${events.length},`);
+    };
+    await record(Array.from({ length: 8 }, (_, i) => registration(`u-${i}`, `user${i}@example.cn`, `+86138000000${10 + i}`)), 'first.ndjson');
+    expect((await runPdl(['--db', db, 'checkpoint', '--origin', 'ledger.example.com/pdl'])).code).toBe(0);
+    await record([anEvent('DataUsed', { subject: { id: 'u-1' } }), anEvent('DataUsed', { subject: { id: 'u-3' } })], 'second.ndjson');
+    await record(tail, 'tail.ndjson');
+    expect((await runPdl(['--db', db, 'checkpoint'])).code).toBe(0);
+    verifierKey = (await runPdl(['--db', db, 'checkpoint', '--verifier-key'])).stdout.trim();
+    const connection = new Database(db);
+    connection.pragma('wal_checkpoint(TRUNCATE)');
+    connection.close();
+  });
+
+  const SIGNED_FILES = ['ledger.db', 'ledger.keys.db', 'ledger.master.key', 'ledger.signing.key'];
+  /** The three last events deleted (two erasures and a view), and every checkpoint row that covered them. */
+  const truncated = (d: Database.Database) => {
+    d.prepare('DELETE FROM events WHERE position > 10').run();
+    d.prepare('DELETE FROM tlog_checkpoints WHERE size > 8').run();
+  };
+
+  it('verifies ledger.db alone, copied into an empty folder: chain and Merkle roots, with the key the ledger records; creates no file there', async () => {
+    const dir = tempDir('lone');
+    copyFileSync(join(signed, 'ledger.db'), join(dir, 'ledger.db'));
+    const run = await runPdl(['--db', join(dir, 'ledger.db'), 'verify']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ok: 13 events verified; head position 13, hash [0-9a-f]{64}; the Merkle root matches all 2 signed checkpoints/);
+    expect(run.stdout).toContain('the key the ledger itself records');
+    expect(run.stdout).toContain('proves nothing against its operator');
+    expect(run.stdout).toMatch(/not checked from the log alone: .*sealed value.*blind index/);
+    expect(readdirSync(dir)).toEqual(['ledger.db']);
+  });
+
+  it('holds checkpoints to the key pinned with --key; one signed by another key is reported', async () => {
+    const dir = tempDir('pinned');
+    copyFileSync(join(signed, 'ledger.db'), join(dir, 'ledger.db'));
+    const pinned = await runPdl(['--db', join(dir, 'ledger.db'), 'verify', '--no-state', '--key', verifierKey]);
+    expect(pinned.code).toBe(0);
+    expect(pinned.stdout).toContain(`checked with the key you pinned (--key ${verifierKey})`);
+    const other = signerFromSeed('ledger.example.com/pdl', Buffer.alloc(32, 7)).verifierKey;
+    const refused = await runPdl(['--db', join(dir, 'ledger.db'), 'verify', '--no-state', '--key', other]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('FORGED checkpoint of size 8');
+    expect(refused.stdout).toContain(`the ledger records another key: ${verifierKey}`);
+    expect(readdirSync(dir)).toEqual(['ledger.db']);
+  });
+
+  it('catches a truncated tail whose checkpoint rows were removed: by the rule that old events must be signed', async () => {
+    const db = join(tamperedCopy(signed, SIGNED_FILES, truncated), 'ledger.db');
+    const run = await runPdl(['--db', db, 'verify', '--no-state', '--grace', '0']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('BROKEN at position 9 (unsigned-tail): positions 9–10 were recorded more than 0 min ago and no signed checkpoint covers them');
+    const allowed = await runPdl(['--db', db, 'verify', '--no-state', '--grace', '0', '--allow-unsigned']);
+    expect(allowed.code).toBe(0);
+  });
+
+  it('catches a truncated tail whose checkpoint rows were removed: by the checkpoint this verifier remembers, or one kept with --since', async () => {
+    const state = join(tempDir('verifier'), 'state.json');
+    const seen = await runPdl(['--db', join(signed, 'ledger.db'), 'verify', '--state', state]);
+    expect(seen.code).toBe(0);
+    expect(seen.stdout).toContain('remembered: the checkpoint of size 13');
+    const db = join(tamperedCopy(signed, SIGNED_FILES, truncated), 'ledger.db');
+    expect((await runPdl(['--db', db, 'verify', '--no-state'])).code).toBe(0); // within the grace period, and nothing remembered: unseen
+    const run = await runPdl(['--db', db, 'verify', '--state', state]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('BROKEN at position 13 (truncated)');
+    expect(run.stdout).toContain('this verifier saw on');
+
+    const note = join(tempDir('kept'), 'checkpoint.txt');
+    writeFileSync(note, (await runPdl(['--db', join(signed, 'ledger.db'), 'checkpoint'])).stdout);
+    const since = await runPdl(['--db', db, 'verify', '--no-state', '--since', note, '--key', verifierKey]);
+    expect(since.code).toBe(1);
+    expect(since.stdout).toContain('BROKEN at position 13 (truncated): the checkpoint you kept');
+  });
+
+  it('refuses to run, exit 2, when there is no ledger at --db (and creates none)', async () => {
+    const dir = tempDir('empty');
+    mkdirSync(join(dir, 'data'));
+    const run = await runPdl(['--db', join(dir, 'data', 'ledger.db'), 'verify', '--no-state']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no ledger at');
+    expect(readdirSync(join(dir, 'data'))).toEqual([]);
   });
 });

@@ -252,10 +252,69 @@ describe('impact-assessment-missing (PIPL Art. 55–56)', () => {
     spec.given([]).when(anEvent('DataUsed', { subject: S })).thenNothing();
   });
 
-  it('an automated decision needs an assessment whose scope says automatedDecision', () => {
+  describe('a scope that names regions covers only acts that put data in them', () => {
+    const onlySG = dpia('2026-06-01T00:00:00Z', { toRegions: ['SG'] });
+    const cnProcessor = anEvent('DataShared', { subject: S, occurredAt: '2026-06-10T00:00:00Z', data: {
+      recipient: { id: 'mailer', name: 'Mail Co', kind: 'processor', region: 'CN' }, purpose: 'service-provision', legalBasis: 'contract' } });
+    const accountConsent = anEvent('ConsentGiven', { subject: S, occurredAt: '2026-06-01T00:00:00Z', data: {
+      consentId: 'c-acct', purposes: ['service-provision'], categories: ['financial.account'], separate: true, disclosures: undefined } });
+    const accountCollected = anEvent('DataCollected', { subject: S, occurredAt: '2026-06-10T00:00:00Z', data: {
+      categories: ['financial.account'], values: undefined, source: 'subject', method: 'form', purposes: ['service-provision'], legalBasis: 'consent',
+      consentId: 'c-acct', storage: { system: 'user-db', kind: 'database', region: 'CN' } } });
+
+    it('given an assessment of Singapore only, a share with a processor in CN breaks the rule', () => {
+      spec.given([onlySG]).when(cnProcessor).then([{ rule: 'impact-assessment-missing', subjectId: 'u-1', eventIds: [cnProcessor.id] }]);
+    });
+
+    it('given an assessment of Singapore only, a sensitive collection stored in CN breaks the rule', () => {
+      spec.given([accountConsent, onlySG]).when(accountCollected).then([{ rule: 'impact-assessment-missing', subjectId: 'u-1', eventIds: [accountCollected.id] }]);
+    });
+
+    it('near miss: a scope naming CN covers both; one that leaves regions out covers both; Singapore still covers a transfer there', () => {
+      spec.given([dpia('2026-06-01T00:00:00Z', { toRegions: ['CN', 'SG'] })]).when(cnProcessor).thenNothing();
+      spec.given([accountConsent, dpia('2026-06-01T00:00:00Z', { toRegions: ['CN'] })]).when(accountCollected).thenNothing();
+      spec.given([accountConsent, dpia('2026-06-01T00:00:00Z', { categories: ['financial.account'] })]).when(accountCollected).thenNothing();
+      const toSG = anEvent('DataTransferredAbroad', { subject: S, occurredAt: '2026-06-10T12:00:00Z', data: {
+        consentId: 'c-us', toRegion: 'SG', recipient: { id: 'crm-sg', name: 'CRM Pte', kind: 'processor', region: 'SG' } } });
+      spec.given([separateConsent, onlySG]).when(toSG).thenNothing();
+    });
+
+    it('a use puts data nowhere: a scope naming regions does not cover an automated decision; one leaving them out does', () => {
+      const decision = anEvent('DataUsed', { subject: S, occurredAt: '2026-06-10T00:00:00Z', data: { automatedDecision: true } });
+      spec.given([dpia('2026-06-01T00:00:00Z', { toRegions: ['CN'] })]).when(decision).then([{ rule: 'impact-assessment-missing', eventIds: [decision.id] }]);
+      spec.given([dpia('2026-06-01T00:00:00Z', { purposes: ['service-security'] })]).when(decision).thenNothing();
+    });
+  });
+
+  describe('automatedDecision: left out covers any act; named, only acts with that value', () => {
     const decision = anEvent('DataUsed', { subject: S, occurredAt: '2026-06-10T00:00:00Z', data: { automatedDecision: true } });
-    spec.given([dpia('2026-06-01T00:00:00Z', { purposes: ['service-security'] })]).when(decision).then([{ rule: 'impact-assessment-missing', eventIds: [decision.id] }]);
-    spec.given([dpia('2026-06-01T00:00:00Z', { purposes: ['service-security'], automatedDecision: true })]).when(decision).thenNothing();
+
+    it('a scope that leaves automatedDecision out covers an automated decision', () => {
+      spec.given([dpia('2026-06-01T00:00:00Z', { purposes: ['service-security'] })]).when(decision).thenNothing();
+    });
+
+    it('a scope with automatedDecision: false does not cover one; the same scope with true does', () => {
+      spec.given([dpia('2026-06-01T00:00:00Z', { purposes: ['service-security'], automatedDecision: false })]).when(decision)
+        .then([{ rule: 'impact-assessment-missing', subjectId: 'u-1', eventIds: [decision.id] }]);
+      spec.given([dpia('2026-06-01T00:00:00Z', { purposes: ['service-security'], automatedDecision: true })]).when(decision).thenNothing();
+    });
+
+    it('near miss: automatedDecision: true does not cover a transfer, which decides nothing', () => {
+      spec.given([separateConsent, dpia('2026-06-01T00:00:00Z', { ...usCrm, automatedDecision: true })]).when(toUS)
+        .then([{ rule: 'impact-assessment-missing', eventIds: [toUS.id] }]);
+      spec.given([separateConsent, dpia('2026-06-01T00:00:00Z', { ...usCrm, automatedDecision: false })]).when(toUS).thenNothing();
+    });
+  });
+
+  it('a scope naming recipient kinds covers only acts that give data to one: not a sensitive collection', () => {
+    const face = anEvent('DataCollected', { subject: S, occurredAt: '2026-06-10T00:00:00Z', data: {
+      categories: ['biometric.face'], values: undefined, source: 'subject', method: 'form', purposes: ['service-security'], legalBasis: 'consent',
+      consentId: 'c-face', storage: { system: 'user-db', kind: 'database', region: 'CN' } } });
+    const faceConsent = anEvent('ConsentGiven', { subject: S, occurredAt: '2026-06-01T00:00:00Z', data: {
+      consentId: 'c-face', purposes: ['service-security'], categories: ['biometric.face'], separate: true, disclosures: undefined } });
+    spec.given([faceConsent, dpia('2026-06-01T00:00:00Z', { categories: ['biometric.face'], recipientKinds: ['processor'] })]).when(face)
+      .then([{ rule: 'impact-assessment-missing', eventIds: [face.id] }]);
+    spec.given([faceConsent, dpia('2026-06-01T00:00:00Z', { categories: ['biometric.face'] })]).when(face).thenNothing();
   });
 
   it('a policy version that turns the rule off is obeyed', () => {

@@ -7,13 +7,18 @@ import type { AssessmentState } from '../../impact-assessments/impact-assessment
 import type { ProjectedEvent } from '../../projection.js';
 import { list, type ActContext, type ActRule } from '../violation.js';
 
-/** What about an act needs an assessment, and the values its scope must cover. */
+/**
+ * What about an act needs an assessment, and the values its scope must cover. `region` is where
+ * the act puts the data: a transfer's toRegion, a share's recipient region (at home too), a
+ * collection's storage region; a use moves nothing and has none. `recipientKind` likewise: only
+ * shares and transfers have one.
+ */
 interface Assessable {
   readonly why: string[];
   readonly purposes: readonly string[];
   readonly categories: readonly string[];
   readonly recipientKind?: string;
-  readonly toRegion?: string;
+  readonly region?: string;
   readonly automatedDecision: boolean;
 }
 
@@ -25,30 +30,38 @@ function assessable({ event }: ProjectedEvent, context: ActContext): Assessable 
   const sensitive = event.data.categories.filter((c) => sensitiveCategories.includes(c));
   if (sensitive.length > 0) why.push(`it processes sensitive ${list(sensitive)}`);
   let recipientKind: string | undefined;
-  let toRegion: string | undefined;
+  let region: string | undefined;
   if (event.type === 'DataTransferredAbroad') {
     why.push(`it transfers data to ${event.data.toRegion}`);
-    [recipientKind, toRegion] = [event.data.recipient.kind, event.data.toRegion];
+    [recipientKind, region] = [event.data.recipient.kind, event.data.toRegion];
   } else if (event.type === 'DataShared') {
-    const { kind, region } = event.data.recipient;
+    const { kind, region: at } = event.data.recipient;
     if (kind === 'processor' || kind === 'third-party') why.push(`it gives data to a ${kind}`);
-    if (!home.includes(region)) why.push(`it sends data to ${region}`);
-    [recipientKind, toRegion] = [kind, home.includes(region) ? undefined : region];
+    if (!home.includes(at)) why.push(`it sends data to ${at}`);
+    [recipientKind, region] = [kind, at];
+  } else if (event.type === 'DataCollected') {
+    region = event.data.storage.region;
   }
   const automatedDecision = event.type === 'DataUsed' && event.data.automatedDecision === true;
   if (automatedDecision) why.push('it makes an automated decision');
   if (why.length === 0) return null;
   const purposes = event.type === 'DataCollected' ? event.data.purposes : [event.data.purpose];
-  return { why, purposes, categories: event.data.categories, recipientKind, toRegion, automatedDecision };
+  return { why, purposes, categories: event.data.categories, recipientKind, region, automatedDecision };
 }
 
+/**
+ * README: "a scope field left out covers any value". A field it names covers an act only when every
+ * value the act has there is named; an act with no value there (a use has no region, a collection
+ * no recipient) is not covered by a scope that names one.
+ */
 const within = (named: readonly string[] | undefined, values: readonly string[]) => named === undefined || values.every((v) => named.includes(v));
+const names = (named: readonly string[] | undefined, value: string | undefined) => named === undefined || (value !== undefined && named.includes(value));
 
 export function scopeCovers({ scope }: AssessmentState, act: Assessable): boolean {
   return within(scope.purposes, act.purposes) && within(scope.categories, act.categories)
-    && (act.recipientKind === undefined || within(scope.recipientKinds, [act.recipientKind]))
-    && (act.toRegion === undefined || within(scope.toRegions, [act.toRegion]))
-    && (!act.automatedDecision || scope.automatedDecision === true);
+    && names(scope.recipientKinds, act.recipientKind)
+    && names(scope.toRegions, act.region)
+    && (scope.automatedDecision === undefined || scope.automatedDecision === act.automatedDecision);
 }
 
 export const impactAssessmentMissing: ActRule = (projected, context) => {

@@ -11,9 +11,10 @@ import { checkExpectedRevision } from '../expected-revision.js';
 import { appendToOneStream } from '../append-one.js';
 import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, VerbatimImport,
+  ReadStreamOptions, RecordedEvent, StoredRow, StoredRows, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, VerbatimImport,
 } from '../port.js';
 import { continuesHead } from '../verbatim.js';
+import { storedRowsOf } from './sqlite-log-reader.js';
 import { followAll } from './subscription.js';
 
 export interface SqliteEventStoreOptions {
@@ -56,7 +57,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
 `;
 
-export class SqliteEventStore implements EventStore, VerbatimImport {
+export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows {
   readonly db: Database.Database;
   private readonly chain: Chain | undefined;
   private readonly onAppended: SqliteEventStoreOptions['onAppended'];
@@ -189,6 +190,11 @@ export class SqliteEventStore implements EventStore, VerbatimImport {
       after = rows[rows.length - 1]!.position;
       remaining -= rows.length;
     }
+  }
+
+  /** Every row undecoded, for verification: the normal reads decode as they go. */
+  storedRows(): AsyncIterable<StoredRow> {
+    return storedRowsOf(this.db);
   }
 
   /** Rows after `after`, for subscriptions and bulk readers that want a page at a time. */
