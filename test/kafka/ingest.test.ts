@@ -69,7 +69,13 @@ describe('pdl ingest against a real Kafka broker', () => {
     expect(status).toMatchObject({ consumed: 10_000, appended: 9_000, duplicates: 500, deadLettered: 500 });
 
     const stored: string[] = [];
-    for await (const event of ledger.store.readAll()) stored.push(event.id);
+    const submitters = new Set<string>();
+    for await (const event of ledger.store.readAll()) {
+      stored.push(event.id);
+      submitters.add(JSON.stringify((event.body as { submitter?: unknown }).submitter));
+    }
+    // Who handed each event in is the topic it came from, under the chain.
+    expect([...submitters]).toEqual([JSON.stringify({ kind: 'kafka', id: topic })]);
     expect(stored).toHaveLength(9_000);
     expect(new Set(stored)).toEqual(new Set(valid.map((e) => e.id)));
     expect((await verifyChain(ledger.store)).ok).toBe(true);
