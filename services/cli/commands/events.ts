@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RecordedEvent } from '../../store/port.js';
 import { withLedger } from '../with-ledger.js';
+import { signWhatWasWritten } from '../sign-written.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 import { operatorActorId } from '../operator.js';
@@ -45,7 +46,8 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
     .option('--reveal', 'decrypt personal values (an operator action: values of erased subjects stay null)')
     .option('--json', 'one stored event per line as JSON')
     .action(async (options: EventsOptions) => {
-      await withLedger(globals(), async ({ store, ledger }) => {
+      await withLedger(globals(), async (ledgerOpened) => {
+        const { store, ledger } = ledgerOpened;
         const shown = new Map<string, Set<string>>();
         const stream = options.subject ? `subject-${options.subject}` : options.stream;
         const events: RecordedEvent[] = [];
@@ -79,6 +81,7 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
         if (views.length > 0) {
           const recorded = await ledger.record(views);
           if (recorded.rejected.length > 0) process.stderr.write(`pdl: ${recorded.rejected.length} DataViewed records were refused: ${printable(JSON.stringify(recorded.rejected[0]!.errors)).slice(0, 200)}\n`);
+          await signWhatWasWritten(ledgerOpened, globals(), recorded.appended);
         }
       });
     });

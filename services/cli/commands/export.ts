@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../../errors.js';
-import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { operatorActorId } from '../operator.js';
+import { signWhatWasWritten } from '../sign-written.js';
+import { signingKeyOptions, withLedger } from '../with-ledger.js';
 import { printable } from '../printable.js';
 
 export function exportCommand(program: Command, globals: () => GlobalOptions): void {
@@ -20,7 +21,7 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
           import('../../export/subject-export.js'), import('../../export/render-export.js'),
           import('../../composition/open-prover.js'), import('../../ledger/data-viewed.js'),
         ]);
-        const pkg = await buildSubjectExport(exportSourcesOf(opened, openProver(opened), 'if-grown'), options.subject, new Date().toISOString());
+        const pkg = await buildSubjectExport(exportSourcesOf(opened, openProver(opened, signingKeyOptions(globals())), 'if-grown'), options.subject, new Date().toISOString());
         if (!pkg) throw new ValidationError(`the ledger has not seen subject ${printable(options.subject.slice(0, 80))}`);
         mkdirSync(options.out, { recursive: true, mode: 0o700 });
         const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
@@ -28,7 +29,8 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
         writeFileSync(`${base}.html`, renderExportHtml(pkg), { mode: 0o600 });
         const shown = pkg.categories.filter((c) => c.value !== null).map((c) => c.category);
         if (shown.length > 0) {
-          await opened.ledger.record([dataViewedEvent({ subjectId: options.subject, actorId: operatorActorId(), role: 'operator', operation: 'cli.export', categories: shown }, new Date().toISOString())]);
+          const viewed = await opened.ledger.record([dataViewedEvent({ subjectId: options.subject, actorId: operatorActorId(), role: 'operator', operation: 'cli.export', categories: shown }, new Date().toISOString())]);
+          await signWhatWasWritten(opened, globals(), viewed.appended);
         }
         return { base, events: pkg.timeline.length, proven: pkg.proof !== null };
       }, { readModels: true });
