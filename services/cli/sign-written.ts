@@ -4,11 +4,12 @@
  * no key is, one line says the new events are unsigned until a signer runs.
  */
 import type { OpenedLedger } from '../composition/open-ledger.js';
+import type { SigningKeyOptions } from '../composition/open-prover.js';
 import { LedgerError } from '../errors.js';
 import type { GlobalOptions } from './global-options.js';
 import { signingKeyOptions } from './with-ledger.js';
 
-export async function signWhatWasWritten(opened: OpenedLedger, globals: GlobalOptions, appended: number, keyFile?: string): Promise<void> {
+export async function signWhatWasWritten(opened: OpenedLedger, globals: GlobalOptions, appended: number, keyOptions: SigningKeyOptions = {}): Promise<void> {
   if (appended <= 0) return;
   const what = appended === 1 ? 'the new event is' : `the ${appended} new events are`;
   const unsigned = (why: string): void => {
@@ -18,7 +19,7 @@ export async function signWhatWasWritten(opened: OpenedLedger, globals: GlobalOp
   const [{ openProver }, { NoSigningKeyError }] = await Promise.all([import('../composition/open-prover.js'), import('../proofs/note-signer.js')]);
   let embedded = false;
   try {
-    const prover = openProver(opened, { ...signingKeyOptions(globals), ...(keyFile ? { file: keyFile } : {}), create: false, onEmbedded: () => { embedded = true; } });
+    const prover = openProver(opened, { ...signingKeyOptions(globals), ...keyOptions, create: false, onEmbedded: () => { embedded = true; } });
     const { checkpoint, signedNow } = prover.checkpoint();
     process.stderr.write(`pdl: ${signedNow ? 'signed' : 'already signed'} the checkpoint of size ${checkpoint.size}, covering what was written` +
       `${embedded ? ' (with the key kept in the data folder: it proves nothing against whoever can write that folder)' : ''}\n`);
