@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKeys } from '../services/api/auth/api-keys.js';
 import { apiServices } from '../services/api/api-services.js';
+import { openProver } from '../services/composition/open-prover.js';
 import { createApi } from '../services/api/yoga.js';
 import { AuditWriter } from '../services/api/audit/audit-writer.js';
 import { startServer } from '../services/api/server.js';
@@ -152,7 +153,8 @@ async function apiOn(db: string, role: 'dpo' | 'admin') {
   const opened = await openLedger({ db, env: {} });
   const apiKeys = new ApiKeys(opened.readModelsDb);
   const { key } = apiKeys.create(role);
-  return { opened, key, services: apiServices(opened, apiKeys, { log: console }) };
+  // A throwaway ledger: its signing key may lie beside it.
+  return { opened, key, services: apiServices(opened, apiKeys, { log: console, prover: openProver(opened, { embedded: true, env: {} }) }) };
 }
 
 /** Runs `code` on a worker thread (the callers' own loop) and resolves with the one message it posts, or rejects with its `{ error }`. */

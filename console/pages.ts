@@ -1,7 +1,8 @@
 /** The console's pages: each fetches what it shows and returns its content; the shell (main.ts) places it. */
 import { gql, type Me } from './api.js';
 import { day, h, link, table } from './dom.js';
-import { verifyInclusionBundle, type InclusionBundle } from '../services/proofs/verifier/verify-proof.js';
+import type { InclusionBundle } from '../services/proofs/verifier/verify-proof.js';
+import { pinnedKeySection, proofStatus } from './pinned-key.js';
 
 const ev = (id: string) => link(`#/event/${encodeURIComponent(id)}`, id.slice(0, 8), { title: id, class: 'mono' });
 const subjectLink = (id: string | null) => (id ? link(`#/subject/${encodeURIComponent(id)}`, id) : '—');
@@ -49,13 +50,7 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
     checkpoint { verifierKey origin } }`, { id: subjectId });
   if (!s) return h('section', {}, h('h1', {}, 'No such subject'), h('p', {}, `The ledger has not seen ${subjectId}.`));
   const status = h('p', { role: 'status' }, s.proof ? 'Checking the proof in this browser…' : 'No events to prove.');
-  if (s.proof) {
-    void verifyInclusionBundle(s.proof, { verifierKey: checkpoint.verifierKey, origin: checkpoint.origin }).then((report) => {
-      status.replaceChildren(report.ok
-        ? h('span', { class: 'ok' }, `Proof checked: all ${report.entries.length} events are in the ledger signed by ${checkpoint.origin}.`)
-        : h('span', { class: 'error' }, `Proof failed: ${report.problems.join('; ')}`));
-    });
-  }
+  if (s.proof) void proofStatus(s.proof, checkpoint).then((line) => status.replaceChildren(line));
   const actions = h('p', {});
   if (me.mayRevealValues) {
     actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId) }, 'Download package'), ' ');
@@ -216,8 +211,14 @@ export async function eventPage(id: string): Promise<HTMLElement> {
 export async function proofPage(): Promise<HTMLElement> {
   const { checkpoint, ledgerHead } = await gql<{ checkpoint: { origin: string; size: number; note: string; signedAt: string; verifierKey: string }; ledgerHead: { position: number; hash: string | null } }>(
     '{ checkpoint { origin size note signedAt verifierKey } ledgerHead { position hash } }');
-  return h('section', {}, h('h1', {}, 'Proof'),
-    h('p', {}, `The latest checkpoint covers ${checkpoint.size} of ${ledgerHead.position} events, signed ${checkpoint.signedAt}. Keep it: later proofs are checked against it.`),
-    h('h2', {}, 'Checkpoint'), h('pre', {}, checkpoint.note),
-    h('h2', {}, 'Verifier key'), h('p', { class: 'mono' }, checkpoint.verifierKey));
+  const page = h('section', {});
+  const draw = () => page.replaceChildren(h('h1', {}, 'Proof'),
+    pinnedKeySection(checkpoint.verifierKey, draw),
+    h('h2', {}, 'Checkpoint'),
+    h('p', {}, `The latest checkpoint covers ${checkpoint.size} of ${ledgerHead.position} events, signed ${checkpoint.signedAt}. ` +
+      'Keep it (pdl verify-proof --since): later proofs are held to it.'),
+    h('pre', {}, checkpoint.note),
+    h('h2', {}, 'The key this server signs with'), h('p', { class: 'mono' }, checkpoint.verifierKey));
+  draw();
+  return page;
 }

@@ -5,4 +5,8 @@ export interface GlobalOptions {
   readonly readModels?: string;
   /** How long `serve`, `ingest` and `project` may take to stop after SIGTERM/SIGINT (ms). */
   readonly stopTimeout: number;
+  /** `--signing-key PATH`: the checkpoint signing key's file, apart from the data. */
+  readonly signingKey?: string;
+  /** `--embedded-keys`: secrets may be kept in the data folder (the quick start). */
+  readonly embeddedKeys?: boolean;
 }

@@ -36,9 +36,13 @@ export function buildProgram(): Command {
       '(default: inline in the embedded log; <db>.read.db with --store)', process.env.PDL_READ_MODELS)
     .option('--stop-timeout <ms>', 'serve, ingest, project: how long a stop on SIGTERM/SIGINT may take before the work in hand is abandoned',
       parseStopTimeout, parseStopTimeout(process.env.PDL_STOP_TIMEOUT))
+    .option('--signing-key <path>', 'the checkpoint signing key\'s file, kept apart from the data (refused inside the database\'s folder ' +
+      'without --embedded-keys; created there, mode 0600, when first needed)', process.env.PDL_SIGNING_KEY_FILE || undefined)
+    .option('--embedded-keys', 'allow the ledger\'s secrets in its data folder (the signing key as <db>.signing.key, created on first use): ' +
+      'the quick start; whoever can write that folder can then re-sign its history')
     .showHelpAfterError()
-    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT (defaults of the options above), PDL_MASTER_KEY (32 bytes, base64 or hex;\n' +
-      'else a key file beside the database).')
+    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT, PDL_SIGNING_KEY_FILE (defaults of the options above),\n' +
+      'PDL_MASTER_KEY (32 bytes, base64 or hex; else a key file beside the database), PDL_SIGNING_KEY (the checkpoint signing key itself).')
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();

@@ -26,7 +26,7 @@ export async function withLedger<T>(
   // Loaded on use: `pdl <command> --help` answers without loading the ledger.
   const { openLedger } = await import('../composition/open-ledger.js');
   const opened = await openLedger({
-    db: globals.db, store: globals.store, readModels: readModelsPlacement(globals, options.readModels ?? false),
+    db: globals.db, store: globals.store, readModels: readModelsPlacement(globals, options.readModels ?? false), signingKeyFile: globals.signingKey || undefined,
     onCatchUp: (position, head) => (bar.current ??= progress('catching up read models', head)).update(position),
   });
   bar.current?.finish();
@@ -39,6 +39,9 @@ export async function withLedger<T>(
     await opened.close();
   }
 }
+
+/** Where the global options say the signing key is. */
+export const signingKeyOptions = (globals: GlobalOptions) => ({ file: globals.signingKey || undefined, embedded: globals.embeddedKeys === true });
 
 /** The log the global options name, alone (no keys, no read models): `--store` when given, else `--db`. */
 export function openGlobalLog(globals: GlobalOptions): Promise<EventStore & VerbatimImport> {

@@ -10,7 +10,7 @@ export interface LedgerPaths {
   readonly readModels: string;
   /** The API keys, shared by every server of this ledger on the host. */
   readonly apiKeys: string;
-  /** The checkpoint signing key (README "Proofs"), unless PDL_SIGNING_KEY gives it. */
+  /** The checkpoint signing key's file (README "Proofs"): the one named, else `<db>.signing.key`; unless PDL_SIGNING_KEY gives the key. */
   readonly signingKeyFile: string;
 }
 
@@ -20,8 +20,8 @@ export interface LedgerPaths {
  */
 export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path: string };
 
-export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline'): LedgerPaths {
+export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline', signingKeyFile?: string): LedgerPaths {
   const base = db.replace(/\.db$/, '');
   const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
-  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: `${base}.signing.key` };
+  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key` };
 }

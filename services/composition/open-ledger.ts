@@ -33,6 +33,8 @@ export interface OpenLedgerOptions {
   /** Default: inline on the embedded store, a worker on an external one. */
   readonly readModels?: ReadModelsPlacement;
   readonly env?: NodeJS.ProcessEnv;
+  /** The checkpoint signing key's file when named apart from the data (`--signing-key`). */
+  readonly signingKeyFile?: string;
   readonly sqlite?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
   /** The read models kept inline (default: all): the bench leaves one out to price it. */
   readonly projections?: readonly Projection[];
@@ -64,7 +66,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   if (external && placement === 'inline') {
     throw new ValidationError('read models cannot be inline on an external store: give them a file (--read-models PATH)');
   }
-  const paths = ledgerPaths(options.db, external && placement === 'none' ? 'worker' : placement);
+  const paths = ledgerPaths(options.db, external && placement === 'none' ? 'worker' : placement, options.signingKeyFile);
   const env = options.env ?? process.env;
   const keyStoreExisted = existsSync(paths.keys);
   let inline: ProjectionRunner | null = null;

@@ -1,17 +1,21 @@
 /**
  * The ledger's checkpoint signer: an Ed25519 key in the format Go's golang.org/x/mod/sumdb/note
  * reads (`PRIVATE+KEY+<name>+<key hash>+<base64(0x01 ‖ seed)>`), from PDL_SIGNING_KEY or a file
- * beside the master key created with mode 0600 on first use. It never enters the log. Its name
- * is the ledger's origin; its verifier key is what auditors pin (README "Proofs").
+ * created with mode 0600 on first use — where, composition/open-prover.ts decides. It never enters
+ * the log. Its name is the ledger's origin; its verifier key is what auditors pin (README "Proofs").
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ValidationError } from '../errors.js';
 
 const ED25519 = 0x01;
 // DER prefixes that wrap a raw Ed25519 seed (PKCS #8) and public key (SPKI), RFC 8410.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX_LENGTH = 12;
+
+/** No signing key where one was looked for, and none may be created there. */
+export class NoSigningKeyError extends ValidationError {}
 
 export interface NoteSigner {
   /** The key's name: the origin line of every checkpoint it signs. */
@@ -26,6 +30,9 @@ export interface NoteSigner {
 }
 
 /** The C2SP key hash: the first 4 bytes of SHA-256(name ‖ "\n" ‖ type ‖ public key); type 0x01 for notes, 0x04 for cosignatures. */
+/** `<name>+<8 hex key hash>`: which key, without the key itself — what a note's signature line names. */
+export const keyIdOf = (verifierKey: string): string => verifierKey.split('+').slice(0, 2).join('+');
+
 export function keyHash(name: string, publicKey: Buffer, type: number = ED25519): Buffer {
   return createHash('sha256').update(`${name}\n`).update(Buffer.of(type)).update(publicKey).digest().subarray(0, 4);
 }
@@ -91,9 +98,12 @@ export function loadSigner(options: { keyFile: string; env?: NodeJS.ProcessEnv; 
     return signer;
   }
   const origin = options.origin ?? options.defaultOrigin;
-  if (!options.create || origin === undefined) throw new ValidationError(`no checkpoint signing key: set PDL_SIGNING_KEY or run \`pdl checkpoint\` to create ${options.keyFile}`);
+  if (!options.create || origin === undefined) {
+    throw new NoSigningKeyError(`no checkpoint signing key: set PDL_SIGNING_KEY, or name its file with --signing-key PATH (there is none at ${options.keyFile})`);
+  }
   const seed = randomBytes(32);
   const temporary = `${options.keyFile}.${process.pid}.tmp`;
+  mkdirSync(dirname(options.keyFile), { recursive: true, mode: 0o700 });
   writeFileSync(temporary, `${formatSignerKey(checkKeyName(origin), seed)}\n`, { mode: 0o600, flag: 'wx' });
   renameSync(temporary, options.keyFile);
   return signerFromSeed(origin, seed);

@@ -1,6 +1,6 @@
 /**
  * A witness (C2SP tlog-witness, tlog-cosignature): it keeps the latest checkpoint it saw of each
- * log, checks that every new one is consistent with it — the log only grew — and only then
+ * log (a log is its verifier key: origin and public key), checks that every new one is consistent with it — the log only grew — and only then
  * cosigns it. A log that shows one history to some and another to others cannot get both
  * cosigned by the same witness. State is a small JSON file (0600).
  */
@@ -14,7 +14,12 @@ import {
 
 const COSIGNATURE_V1 = 0x04;
 
-interface WitnessState { logs: Record<string, { size: number; root: string; note: string; verifierKey: string }> }
+/**
+ * What the witness saw, per log. A log is its verifier key — name (= origin) and public key
+ * together: a note under another origin, even signed with the same key pair, is another log.
+ */
+interface WitnessState { version: 2; logs: Record<string, { origin: string; size: number; root: string; note: string }> }
+type SeenLog = WitnessState['logs'][string];
 
 export class WitnessError extends ValidationError {}
 
@@ -40,7 +45,15 @@ export function witnessFromKey(text: string, what: string) {
 export const newWitnessKey = (name: string): string => formatSignerKey(checkKeyName(name), randomBytes(32));
 
 function readState(file: string): WitnessState {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as WitnessState) : { logs: {} };
+  if (!existsSync(file)) return { version: 2, logs: {} };
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; logs: Record<string, SeenLog & { verifierKey?: string }> };
+  if (stored.version === 2) return { version: 2, logs: stored.logs };
+  // Version 1 keyed logs by the origin a note claimed: kept only where that origin is its key's name.
+  const logs: WitnessState['logs'] = {};
+  for (const [origin, seen] of Object.entries(stored.logs)) {
+    if (seen.verifierKey?.startsWith(`${origin}+`)) logs[seen.verifierKey] = { origin, size: seen.size, root: seen.root, note: seen.note };
+  }
+  return { version: 2, logs };
 }
 
 function writeState(file: string, state: WitnessState): void {
@@ -60,9 +73,13 @@ export async function witness(options: {
   const checkpoint = parseCheckpoint(await openNote(options.checkpoint, logKey).catch((error: unknown) => {
     throw new WitnessError(`the checkpoint is not signed by the log key: ${error instanceof Error ? error.message : String(error)}`);
   }));
+  if (checkpoint.origin !== logKey.name) {
+    throw new WitnessError(`the checkpoint claims origin "${checkpoint.origin}" but is signed by the key of "${logKey.name}": a log's origin is its key's name, refused`);
+  }
   const state = readState(options.stateFile);
-  const seen = state.logs[checkpoint.origin];
-  if (seen && seen.verifierKey !== options.logKey) throw new WitnessError(`the log ${checkpoint.origin} was first seen with another key: refused`);
+  const seen = state.logs[options.logKey];
+  const sameOrigin = Object.entries(state.logs).find(([key, log]) => log.origin === checkpoint.origin && key !== options.logKey);
+  if (sameOrigin) throw new WitnessError(`the log ${checkpoint.origin} was first seen with another key (${sameOrigin[0].split('+').slice(0, 2).join('+')}): refused`);
   if (seen && checkpoint.size < seen.size) throw new WitnessError(`the log ${checkpoint.origin} was seen at size ${seen.size}: a checkpoint of size ${checkpoint.size} goes back`);
   if (seen && checkpoint.size === seen.size && checkpoint.root !== seen.root) {
     throw new WitnessError(`the log ${checkpoint.origin} shows two different trees of size ${seen.size}: a split view, refused`);
@@ -75,7 +92,7 @@ export async function witness(options: {
     const report = await verifyConsistencyBundle(options.proof, { verifierKey: options.logKey, origin: checkpoint.origin });
     if (!report.ok) throw new WitnessError(`the log did not only grow since size ${seen.size}: ${report.problems.join('; ')}`);
   }
-  state.logs[checkpoint.origin] = { size: checkpoint.size, root: checkpoint.root, note: options.checkpoint, verifierKey: options.logKey };
+  state.logs[options.logKey] = { origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.root, note: options.checkpoint };
   writeState(options.stateFile, state);
   const timestamp = Math.floor((options.now ?? new Date()).getTime() / 1000);
   return { note: options.key.cosign(options.checkpoint, timestamp), checkpoint, first: !seen };

@@ -281,6 +281,9 @@ describe('the workflow queries a DPO starts from', () => {
 
   it('exportSubject: every Art. 15(1) item for each demo subject, values for a dpo, a proof that verifies; refused to an auditor', async () => {
     const { verifyInclusionBundle } = await import('../../services/proofs/verifier/verify-proof.js');
+    // The key the operator publishes, read on the ledger's side rather than from the answer checked.
+    const publishedKey = (await runPdl(['--db', server.db, 'checkpoint', '--verifier-key'])).stdout.trim();
+    expect(publishedKey).toMatch(/\+[0-9a-f]{8}\+/);
     for (const person of DEMO_PEOPLE) {
       const answer = await server.gql<{ exportSubject: { json: Record<string, unknown> & {
         purposes: unknown[]; categories: { category: string; value: string | null; sources: string[]; retention: string | null }[]; recipients: unknown[];
@@ -297,7 +300,7 @@ describe('the workflow queries a DPO starts from', () => {
       const email = pkg.categories.find((c) => c.category === 'contact.email')!;
       // u-1005 is erased; u-1006's e-mail was corrected by the rectification test above.
       expect(email.value, person.id).toBe(person.id === 'u-1005' ? null : person.id === 'u-1006' ? 'Zhao.Lei.New@Example.cn' : person.email);
-      const proof = await verifyInclusionBundle(pkg.proof!, {});
+      const proof = await verifyInclusionBundle(pkg.proof!, { verifierKey: publishedKey });
       expect(proof.ok, person.id).toBe(true);
       expect(proof.entries.map((e) => e.eventId).sort()).toEqual(pkg.timeline.map((t) => t.eventId).sort());
       expect(answer.data!.exportSubject.html).toContain('<h1>Your personal data</h1>');

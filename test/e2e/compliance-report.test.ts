@@ -169,7 +169,8 @@ describe('complianceReport and authorize over GraphQL', () => {
 describe('pdl export on the demo', () => {
   it('writes the subject\'s package as JSON and HTML (0600), values opened, with a proof pdl verify-proof accepts; a subject never seen is refused', async () => {
     const out = join(dir, 'export');
-    const run = await runPdl(['--db', db, 'export', '--subject', 'u-1001', '--out', out]);
+    // The export signs a checkpoint when the ledger grew: the quick start's key, beside the data.
+    const run = await runPdl(['--db', db, '--embedded-keys', 'export', '--subject', 'u-1001', '--out', out]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/wrote .*u-1001\.json and .*u-1001\.html: \d+ events, each proven against a signed checkpoint/);
     for (const file of ['u-1001.json', 'u-1001.html']) expect(statSync(join(out, file)).mode & 0o777).toBe(0o600);
@@ -177,8 +178,13 @@ describe('pdl export on the demo', () => {
     expect(pkg.categories.find((c) => c.category === 'contact.email')?.value).toBe('li.wei@example.cn');
     expect(pkg.categories.find((c) => c.category === 'biometric.face')?.value).toBe('face-template-v2:u-1001');
     writeFileSync(join(out, 'proof.json'), JSON.stringify(pkg.proof));
-    const checked = await runPdl(['verify-proof', join(out, 'proof.json')]);
+    // Checked against the key the operator publishes, not the one the package carries.
+    const published = (await runPdl(['--db', db, 'checkpoint', '--verifier-key'])).stdout.trim();
+    const checked = await runPdl(['verify-proof', join(out, 'proof.json'), '--key', published]);
     expect(checked.code).toBe(0);
+    const unpinned = await runPdl(['verify-proof', join(out, 'proof.json')]);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stdout).toContain('no verifier key pinned');
     expect(readFileSync(join(out, 'u-1001.html'), 'utf8')).toContain('li.wei@example.cn');
     // The operator saw values: recorded.
     const events = await runPdl(['--db', db, 'events', '--subject', 'u-1001', '--json']);

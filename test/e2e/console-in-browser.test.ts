@@ -25,6 +25,8 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 let server: PdlServer;
 let browser: Browser;
 let auditorKey: string;
+/** The verifier key as the operator publishes it: read on the ledger's host, not from the server's answers. */
+let publishedKey: string;
 
 beforeAll(async () => {
   if (skipWhy) return;
@@ -32,6 +34,7 @@ beforeAll(async () => {
   expect((await runPdl(['--db', db, 'demo'])).code).toBe(0);
   server = await startPdlServer({ db });
   auditorKey = (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: auditor, label: "console test") { key } }')).data!.createApiKey.key;
+  publishedKey = (await runPdl(['--db', db, 'checkpoint', '--verifier-key'])).stdout.trim();
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 120_000);
@@ -40,6 +43,14 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+/** Pins a verifier key on the Proof page, as a user would paste the one the operator publishes. */
+async function pin(page: Page, verifierKey: string): Promise<void> {
+  await page.getByRole('link', { name: 'Proof', exact: true }).click();
+  await page.getByLabel('Verifier key to pin').fill(verifierKey);
+  await page.getByRole('button', { name: 'Pin this key' }).click();
+  await page.getByRole('button', { name: 'Unpin' }).waitFor();
+}
 
 async function signIn(key: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -79,15 +90,42 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
 
   it('admin: finds a subject by e-mail written in another case and sees the decrypted value, with the proof checked in the browser', async () => {
     const page = await signIn(server.adminKey);
+    await pin(page, publishedKey);
     await page.getByRole('link', { name: 'Subjects' }).click();
     await page.getByLabel('Find a subject').fill('LI.Wei@Example.CN');
     await page.getByLabel('Find a subject').press('Enter');
     await page.getByRole('link', { name: 'u-1001' }).click();
     await page.getByRole('heading', { name: 'Subject u-1001' }).waitFor();
     await expect.poll(() => page.getByRole('table', { name: 'What is held' }).textContent()).toContain('li.wei@example.cn');
-    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Proof checked: all \d+ events are in the ledger/);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Proof checked with the pinned key \S+\+[0-9a-f]{8}: all \d+ events are in the ledger/);
     expect(await page.getByRole('button', { name: 'Download package' }).count()).toBe(1);
     await checkAndShoot(page, 'subject');
+    await page.close();
+  });
+
+  it('proof check: without a pinned key it cannot vouch; a key of another ledger fails it, saying so; the published key passes, shown with its key hash', async () => {
+    const page = await signIn(auditorKey);
+    await page.goto(`${server.url}/#/subject/u-1002`);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toContain('Proof not checked: no verifier key is pinned in this browser');
+    expect(await page.getByRole('status').getByRole('link', { name: 'Proof page' }).count()).toBe(1);
+    const otherLedger = (await runPdl(['--db', join(tempDir('other-ledger'), 'ledger.db'), '--embedded-keys', 'checkpoint', '--verifier-key'])).stdout.trim();
+    await pin(page, otherLedger);
+    expect(await page.getByRole('region', { name: 'Pinned verifier key' }).textContent()).toContain('This server signs with another key');
+    await page.goto(`${server.url}/#/subject/u-1002`);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 })
+      .toMatch(/^Proof failed: this server signs with \S+, not with the key pinned in this browser/);
+    await page.getByRole('link', { name: 'Proof', exact: true }).click();
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    await page.getByLabel('Verifier key to pin').fill('not a key');
+    await page.getByRole('button', { name: 'Pin this key' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Not pinned');
+    await pin(page, publishedKey);
+    const section = await page.getByRole('region', { name: 'Pinned verifier key' }).textContent();
+    expect(section).toContain(`Key hash ${publishedKey.split('+')[1]}`);
+    expect(section).toContain('This server signs with it.');
+    await checkAndShoot(page, 'proof-pinned');
+    await page.goto(`${server.url}/#/subject/u-1002`);
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Proof checked with the pinned key/);
     await page.close();
   });
 

@@ -54,6 +54,24 @@ describe('pdl migrate', () => {
     expect(refused.stderr).toMatch(/already holds 1 events that are not this ledger's/);
   }, 120_000);
 
+  it('signs the copy with the ledger\'s key, at the size copied: the same checkpoint a verifier holds the source to', async () => {
+    const signed = join(tempDir('migrate-signed'), 'ledger.db');
+    const keyFile = join(tempDir('migrate-key'), 'signing.key');
+    expect((await runPdl(['--db', signed, '--signing-key', keyFile, 'checkpoint', '--origin', 'migrate.example/pdl'])).code).toBe(0);
+    expect((await runPdl(['--db', signed, '--signing-key', keyFile, 'demo'])).code).toBe(0);
+    const copy = join(tempDir('migrate-signed-copy'), 'ledger.db');
+    const run = await runPdl(['--db', signed, '--signing-key', keyFile, 'migrate', '--to', copy]);
+    expect(run.code, run.stderr).toBe(0);
+    const size = Number((await head(signed)).split(':')[0]);
+    expect(run.stderr).toContain(`signed the checkpoint of size ${size}, covering what was written`);
+    const latest = async (db: string) => (await runPdl(['--db', db, '--signing-key', keyFile, 'checkpoint', '--list'])).stdout.trim().split('\n').at(-1)!.split('\t');
+    const [copySize, , copyRoot] = await latest(copy);
+    const [sourceSize, , sourceRoot] = await latest(signed);
+    expect([Number(copySize), copyRoot]).toEqual([size, sourceRoot]);
+    expect(Number(sourceSize)).toBe(size);
+    expect((await runPdl(['--db', copy, '--signing-key', keyFile, 'verify'])).stdout).toContain('the Merkle root matches all 1 signed checkpoints');
+  }, 120_000);
+
   it('refuses to copy past a position whose hash does not follow, writing nothing from there', async () => {
     const db = new Database(source);
     expect(db.prepare("UPDATE events SET body = json_set(body, '$.occurredAt', '2020-01-01T00:00:00.000Z') WHERE position = 20").run().changes).toBe(1);

@@ -23,12 +23,15 @@ export interface PdlServer {
 /**
  * `globalArgs` go before `serve` (e.g. `--read-models`), `args` after it. `adminKey: null` leaves
  * PDL_ADMIN_KEY unset: the server then uses (or creates) the admin key file beside the database.
+ * The server runs as the quick start does, its signing key in the data folder (`--embedded-keys`),
+ * unless `embeddedKeys: false`: then name the key in `globalArgs` or `env`.
  */
-export async function startPdlServer(options: { db?: string; args?: string[]; globalArgs?: string[]; adminKey?: string | null; env?: NodeJS.ProcessEnv; graphiql?: boolean } = {}): Promise<PdlServer> {
+export async function startPdlServer(options: { db?: string; args?: string[]; globalArgs?: string[]; adminKey?: string | null; env?: NodeJS.ProcessEnv; graphiql?: boolean; embeddedKeys?: boolean } = {}): Promise<PdlServer> {
   const db = options.db ?? join(tempDir('server'), 'ledger.db');
   const adminKey = options.adminKey === null ? '' : options.adminKey ?? `test-admin-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(process.execPath, [PDL, '--db', db, ...(options.globalArgs ?? []), 'serve', '--port', '0', ...(options.graphiql ? [] : ['--no-graphiql']), ...(options.args ?? [])], {
-    env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '', PDL_STORE: '', PDL_READ_MODELS: '', ...options.env },
+  const embedded = options.embeddedKeys === false ? [] : ['--embedded-keys'];
+  const child = spawn(process.execPath, [PDL, '--db', db, ...embedded, ...(options.globalArgs ?? []), 'serve', '--port', '0', ...(options.graphiql ? [] : ['--no-graphiql']), ...(options.args ?? [])], {
+    env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '', PDL_STORE: '', PDL_READ_MODELS: '', PDL_SIGNING_KEY: '', PDL_SIGNING_KEY_FILE: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -45,7 +45,8 @@ beforeAll(async () => {
   pristine = tempDir('proofs');
   db = join(pristine, 'ledger.db');
   await record(events(0, 10));
-  const first = await runPdl(['--db', db, 'checkpoint', '--origin', 'ledger.example.com/pdl']);
+  // The quick start's placement: the key beside the data, so the copies below carry it (proof-trust.test.ts names it apart).
+  const first = await runPdl(['--db', db, '--embedded-keys', 'checkpoint', '--origin', 'ledger.example.com/pdl']);
   expect(first.code).toBe(0);
   await record(events(10, 5));
   const second = await runPdl(['--db', db, 'checkpoint', '--json']);
@@ -70,7 +71,8 @@ describe('checkpoints and proofs through the binary', () => {
     expect(kept.verifierKey).toMatch(/^ledger\.example\.com\/pdl\+[0-9a-f]{8}\+[A-Za-z0-9+/=]{44}$/);
     expect(statSync(join(pristine, 'ledger.signing.key')).mode & 0o777).toBe(0o600);
     const list = await runPdl(['--db', db, 'checkpoint', '--list']);
-    expect(list.stdout.trim().split('\n').map((line) => Number(line.split('\t')[0]))).toEqual([10, 15]);
+    // 10 and 15 by `pdl checkpoint`; 20 by the `pdl record` of events 16-20 itself, the key being at hand by then.
+    expect(list.stdout.trim().split('\n').map((line) => Number(line.split('\t')[0]))).toEqual([10, 15, 20]);
     const other = await runPdl(['--db', db, 'checkpoint', '--origin', 'another.example/pdl']);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('a ledger keeps one origin');

@@ -15,7 +15,7 @@ export function runPdl(args: readonly string[], options: { input?: string; env?:
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [PDL, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, PDL_MASTER_KEY: '', PDL_DB: '', PDL_STORE: '', PDL_READ_MODELS: '', ...options.env },
+      env: { ...process.env, PDL_MASTER_KEY: '', PDL_DB: '', PDL_STORE: '', PDL_READ_MODELS: '', PDL_SIGNING_KEY: '', PDL_SIGNING_KEY_FILE: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -23,7 +23,7 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30
 
 async function serve(reader: ReaderKind, extra: readonly string[] = []) {
   const db = join(tempDir('stop'), 'ledger.db');
-  const launched = launch(['--db', db, ...extra, 'serve', '--port', '0', '--no-graphiql'], reader);
+  const launched = launch(['--db', db, '--embedded-keys', ...extra, 'serve', '--port', '0', '--no-graphiql'], reader);
   const url = await until('the server banner', () => /serving .* at (http:\/\/[^\s]+)\/graphql/.exec(launched.stderr())?.[1]);
   return { ...launched, db, url };
 }

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const events = [registration('u-1', 'one@example.cn', '+8613800000011'), anEvent('DataUsed', { subject: { id: 'u-1' } }), registration('u-2', 'two@example.cn', '+8613800000012')];
   writeFileSync(join(dir, 'events.ndjson'), ndjson(events));
   expect((await runPdl(['--db', db, 'record', join(dir, 'events.ndjson')])).code).toBe(0);
-  await runPdl(['--db', db, 'checkpoint', '--origin', 'browser.example/pdl']);
+  expect((await runPdl(['--db', db, '--embedded-keys', 'checkpoint', '--origin', 'browser.example/pdl'])).code).toBe(0);
   writeFileSync(join(dir, 'more.ndjson'), ndjson([anEvent('DataUsed', { subject: { id: 'u-2' } })]));
   await runPdl(['--db', db, 'record', join(dir, 'more.ndjson')]);
   verifierKey = (await runPdl(['--db', db, 'checkpoint', '--verifier-key'])).stdout.trim();
@@ -69,7 +69,7 @@ async function verifyInPage(bundle: unknown, trust: { verifierKey?: string; orig
       const verifier = Reflect.get(globalThis, 'pdlVerifier') as { verifyBundle(b: unknown, t: unknown): Promise<unknown> };
       return verifier.verifyBundle(bundle, trust);
     }, { bundle, trust });
-    return report as { ok: boolean; problems: string[]; entries: { position: number; ok: boolean }[] };
+    return report as { ok: boolean; internallyConsistent: boolean; problems: string[]; entries: { position: number; ok: boolean }[] };
   } finally {
     await page.close();
   }
@@ -83,13 +83,17 @@ describe.skipIf(skipWhy !== null)('the standalone verifier in headless Chromium'
     expect(await verifyInPage(bundles.consistency, { verifierKey })).toMatchObject({ ok: true, kind: 'consistency', checkpoint: { size: 4 } });
   });
 
-  it('refuses a forged leaf, a checkpoint under another key and another origin', async () => {
+  it('refuses a forged leaf, a checkpoint under another key, no key pinned, and another origin', async () => {
     const original = bundles.inclusion as { entries: { leaf: string }[] };
     const forgedLeaf = Buffer.from(Buffer.from(original.entries[0]!.leaf, 'base64').toString().replace('"DataUsed"', '"DataDeleted"')).toString('base64');
     const forged = { ...original, entries: [{ ...original.entries[0]!, leaf: forgedLeaf }] };
     expect(await verifyInPage(forged, { verifierKey })).toMatchObject({ ok: false, entries: [{ ok: false }] });
     const otherKey = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
     expect(await verifyInPage(bundles.inclusion, { verifierKey: otherKey })).toMatchObject({ ok: false, checkpoint: null });
+    // With no key pinned, a bundle is at most self-consistent: never ok.
+    const unpinned = await verifyInPage(bundles.inclusion, {});
+    expect(unpinned).toMatchObject({ ok: false, internallyConsistent: true, keyFromBundle: true });
+    expect(unpinned.problems.join()).toContain('no verifier key pinned');
     const elsewhere = await verifyInPage(bundles.inclusion, { verifierKey, origin: 'elsewhere.example/pdl' });
     expect(elsewhere.ok).toBe(false);
     expect(elsewhere.problems.join()).toContain('not the trusted "elsewhere.example/pdl"');

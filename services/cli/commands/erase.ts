@@ -5,6 +5,7 @@ import { validateEvent } from '../../../schemas/event.js';
 import { deletionReasons } from '../../../schemas/taxonomy.js';
 import { ValidationError } from '../../errors.js';
 import { withLedger } from '../with-ledger.js';
+import { signWhatWasWritten } from '../sign-written.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 import { operatorActorId } from '../../composition/operator.js';
@@ -23,7 +24,8 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
       '(a typo would otherwise be "erased"), unless --force. On a terminal it asks first; --yes skips that.\n' +
       'The ledger still verifies afterwards; the values are gone for good.')
     .action(async (subject: string, options: { reason: string; request?: string; actor: string; force?: boolean; yes?: boolean }) => {
-      await withLedger(globals(), async ({ ledger, keys, store }) => {
+      await withLedger(globals(), async (opened) => {
+        const { ledger, keys, store } = opened;
         const erasure = {
           id: uuidv7(),
           type: 'SubjectErased',
@@ -58,6 +60,7 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
           return;
         }
         console.log(`${printable(subject)} erased: SubjectErased at position ${outcome.position}; data keys and blind-index entries destroyed.`);
+        await signWhatWasWritten(opened, globals(), result.appended);
       });
     });
 }

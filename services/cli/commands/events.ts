@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RecordedEvent } from '../../store/port.js';
 import { withLedger } from '../with-ledger.js';
+import { signWhatWasWritten } from '../sign-written.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 import { operatorActorId } from '../../composition/operator.js';
@@ -46,7 +47,8 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
     .option('--reveal', 'decrypt personal values (an operator action: values of erased subjects stay null)')
     .option('--json', 'one stored event per line as JSON')
     .action(async (options: EventsOptions) => {
-      await withLedger(globals(), async ({ store, ledger }) => {
+      await withLedger(globals(), async (ledgerOpened) => {
+        const { store, ledger } = ledgerOpened;
         const shown = new Map<string, Set<string>>();
         const stream = options.subject ? `subject-${options.subject}` : options.stream;
         const events: RecordedEvent[] = [];
@@ -83,6 +85,7 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
           if (recorded.rejected.length > 0) {
             throw new AuditUnavailableError(`the read could not be recorded (${printable(JSON.stringify(recorded.rejected[0]!.errors)).slice(0, 200)}), so no value is printed`);
           }
+          await signWhatWasWritten(ledgerOpened, globals(), recorded.appended);
         }
         for (const line of lines) console.log(line);
       });

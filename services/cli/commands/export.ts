@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditUnavailableError, ValidationError } from '../../errors.js';
-import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { operatorActorId } from '../../composition/operator.js';
+import { signWhatWasWritten } from '../sign-written.js';
+import { signingKeyOptions, withLedger } from '../with-ledger.js';
 import { printable } from '../printable.js';
 
 export function exportCommand(program: Command, globals: () => GlobalOptions): void {
@@ -20,7 +21,7 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
           import('../../export/subject-export.js'), import('../../export/render-export.js'),
           import('../../composition/open-prover.js'), import('../../ledger/data-viewed.js'),
         ]);
-        const pkg = await buildSubjectExport(exportSourcesOf(opened, openProver(opened), 'if-grown'), options.subject, new Date().toISOString());
+        const pkg = await buildSubjectExport(exportSourcesOf(opened, openProver(opened, signingKeyOptions(globals())), 'if-grown'), options.subject, new Date().toISOString());
         if (!pkg) throw new ValidationError(`the ledger has not seen subject ${printable(options.subject.slice(0, 80))}`);
         // The read is recorded before any value is written out: every category the package opens, timeline included.
         const shown = new Map([[options.subject, new Set(exportedCategories(pkg))]]);
@@ -28,6 +29,7 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
         if (views.length > 0) {
           const audit = await opened.ledger.record(views, { submitter: { kind: 'ledger', id: 'cli.read-audit' } });
           if (audit.rejected.length > 0) throw new AuditUnavailableError('the export could not be recorded as a DataViewed, so nothing was written');
+          await signWhatWasWritten(opened, globals(), audit.appended);
         }
         mkdirSync(options.out, { recursive: true, mode: 0o700 });
         const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));

@@ -43,6 +43,7 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
         }
         if (!toExternal && !connection) copyKeysBeside(db, options.to);
         console.log(`copied ${result.copied} events; both heads are ${result.targetHead.position}:${result.targetHead.hash ?? '(empty)'}`);
+        await signTheCopy(globals(), options.to, toExternal || Boolean(connection), result.copied);
         process.stderr.write(toExternal
           ? `pdl: from now on run with --store "${options.to}" and the same --db ${db} (its key store and master key stay there)\n`
           : `pdl: the copy is at ${options.to}, with its key store beside it\n`);
@@ -51,6 +52,27 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
         await target.close();
       }
     });
+}
+
+/**
+ * The copy is the same log: signed by the ledger's key, at its size, as soon as it is written. A file
+ * copy is opened (its Merkle tree built) and signed here; EventStoreDB keeps no tree of its own.
+ */
+async function signTheCopy(globals: GlobalOptions, to: string, external: boolean, copied: number): Promise<void> {
+  if (copied === 0) return;
+  if (external) {
+    process.stderr.write(`pdl: the copied events are unsigned on the new store until a signer runs (pdl --store "${to}" --db … checkpoint with the signing key)\n`);
+    return;
+  }
+  const [{ openLedger }, { signWhatWasWritten }] = await Promise.all([import('../../composition/open-ledger.js'), import('../sign-written.js')]);
+  const copy = await openLedger({ db: to, signingKeyFile: globals.signingKey || undefined });
+  try {
+    // The source's own key, when it lies beside the source (already in a data folder: using it adds no power to anyone).
+    const beside = ledgerPaths(globals.db).signingKeyFile;
+    await signWhatWasWritten(copy, globals, copied, !globals.signingKey && existsSync(beside) ? { file: beside, embedded: true } : {});
+  } finally {
+    await copy.close();
+  }
 }
 
 /** The key store as a fresh, consistent SQLite copy (VACUUM INTO); the master key file when there is one. */

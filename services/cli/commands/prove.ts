@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { ValidationError } from '../../errors.js';
-import { withLedger } from '../with-ledger.js';
+import { signingKeyOptions, withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -26,7 +26,7 @@ export function proveCommand(program: Command, globals: () => GlobalOptions): vo
       if (options.toSize !== undefined && options.fromSize === undefined) throw new ValidationError('--to-size needs --from-size');
       const bundle = await withLedger(globals(), async (opened) => {
         const { openProver } = await import('../../composition/open-prover.js');
-        const prover = openProver(opened);
+        const prover = openProver(opened, signingKeyOptions(globals()));
         return options.event ? prover.inclusion(options.event) : prover.consistency(options.fromSize!, options.toSize);
       }, { readModels: true });
       const text = `${JSON.stringify(bundle, null, 2)}\n`;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { RecordOutcome } from '../../ledger/ledger.js';
 import { progress } from '../progress.js';
 import { withLedger } from '../with-ledger.js';
+import { signWhatWasWritten } from '../sign-written.js';
 import type { GlobalOptions } from '../global-options.js';
 import { jsonErrorMessage, printable } from '../printable.js';
 
@@ -16,9 +17,12 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
     .argument('<file>', 'NDJSON file of events, or - for standard input')
     .option('--json', 'print the outcome of every line as JSON instead of a summary')
     .addHelpText('after', '\nExit status: 0 when every event was appended or was a duplicate, 1 when any was rejected.\n' +
-      'Every rejected line is listed with each of its problems by JSON path; valid lines are stored regardless.')
+      'Every rejected line is listed with each of its problems by JSON path; valid lines are stored regardless.\n' +
+      'What was appended is then covered by a signed checkpoint when the signing key is at hand (PDL_SIGNING_KEY, --signing-key);\n' +
+      'else one line says the new events are unsigned until a signer runs.')
     .action(async (file: string, options: { json?: boolean }) => {
-      const rejected = await withLedger(globals(), async ({ ledger }) => {
+      const rejected = await withLedger(globals(), async (opened) => {
+        const { ledger } = opened;
         const input = file === '-' ? process.stdin : createReadStream(file);
         const lines = createInterface({ input, crlfDelay: Infinity });
         const bar = progress('recording', null);
@@ -70,6 +74,7 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
           console.log(`appended ${totals.appended}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`);
           for (const problem of problems) console.log(`  ${printable(problem)}`);
         }
+        await signWhatWasWritten(opened, globals(), totals.appended);
         return totals.rejected;
       });
       if (rejected > 0) process.exitCode = 1;

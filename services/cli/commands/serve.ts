@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../global-options.js';
-import { readModelsPlacement } from '../with-ledger.js';
+import { readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';
 
@@ -20,7 +20,10 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew (README "Proofs")',
       (v) => Number.parseInt(v, 10), Number(process.env.PDL_CHECKPOINT_INTERVAL ?? 60))
     .option('--trust-topic', 'with --kafka: accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
-    .addHelpText('after', '\nEnvironment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
+    .addHelpText('after', '\nThe checkpoint signing key must be named at start, apart from the data: PDL_SIGNING_KEY, or --signing-key PATH outside\n' +
+      'the database\'s folder (created there, mode 0600, if missing). --embedded-keys keeps it in the data folder instead (npm start does):\n' +
+      'then whoever can write that folder can re-sign a rewritten history, and a warning says so.\n' +
+      'Environment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
       'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once.\n\n' +
       'Replicas: with --read-models PATH (or --store), this server keeps its own read models by following the log,\n' +
@@ -28,6 +31,11 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
     .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; checkpointInterval: number }) => {
+      // Before anything is opened or created: a server signs for as long as it runs, so where its key lies is settled first.
+      const { signingKeyPlace } = await import('../../composition/open-prover.js');
+      const { ledgerPaths } = await import('../../composition/ledger-paths.js');
+      const keyOptions = { ...signingKeyOptions(globals()), serving: true };
+      signingKeyPlace(globals().db, ledgerPaths(globals().db).signingKeyFile, keyOptions, process.env);
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
@@ -37,7 +45,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       ]);
       const { KafkaIngest } = options.kafka ? await import('../../ingest/kafka-ingest.js') : { KafkaIngest: null };
       const opened = await openLedger({
-        db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true),
+        db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true), signingKeyFile: globals().signingKey || undefined,
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
         onWorkerRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'read models lost the store; following again'),
       });
@@ -47,7 +55,9 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
       const { openProver } = await import('../../composition/open-prover.js');
-      const prover = openProver(opened);
+      let embeddedWarning: string | null = null;
+      const prover = openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
+      if (embeddedWarning) log.warn({ signingKey: opened.paths.signingKeyFile }, embeddedWarning);
       const { LedgerMetrics } = await import('../../metrics/metrics.js');
       const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.readModels?.position ?? null, ingest });
       opened.ledger.observe((result, seconds) => metrics.recorded(result, seconds));
@@ -75,6 +85,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         `pdl: the admin key is in ${where}. In GraphiQL, open Headers and paste:\n` +
         `       {"Authorization": "Bearer <the key>"}\n` +
         `pdl: checkpoints are signed by ${prover.verifierKey}\n` +
+        (embeddedWarning ? `pdl: ${embeddedWarning}\n` : '') +
         (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
       stopOnSignals(async () => {
         clearInterval(signer);
