@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiKeys } from '../../services/api/auth/api-keys.js';
 import { AuditWriter } from '../../services/api/audit/audit-writer.js';
 import { apiServices } from '../../services/api/api-services.js';
+import { openProver } from '../../services/composition/open-prover.js';
 import { createApi } from '../../services/api/yoga.js';
 import { anEvent } from '../fixtures/events.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';
@@ -25,7 +26,7 @@ async function apiWith(audit: (services: ReturnType<typeof apiServices>) => Audi
   await opened.ledger.record([anEvent('DataCollected', { subject: { id: 'u-gate' } })]);
   const apiKeys = ApiKeys.open(join(opened.dir, 'ledger.api-keys.db'));
   const { key } = apiKeys.create('dpo');
-  const services = apiServices(opened, apiKeys, { log: silent });
+  const services = apiServices(opened, apiKeys, { log: silent, prover: openProver(opened, { embedded: true }) });
   const yoga = createApi({ ...services, audit: audit(services) }, { graphiql: false });
   const ask = async (query: string) => {
     const response = await yoga.fetch('http://pdl.test/graphql', {

@@ -37,4 +37,22 @@ describe('stopping pdl ingest', () => {
     expect(ms).toBeLessThan(10_000);
     expect((await runPdl(['--db', db, 'verify'])).code).toBe(0);
   });
+
+  it('signs what it ingested with the key named at start: at stop, a checkpoint covers the whole log', async () => {
+    const topic = uniqueTopic('signed');
+    await createTopics([topic, `${topic}.dlq`]);
+    const events = Array.from({ length: 50 }, (_, i) => anEvent('DataUsed', { subject: { id: `s-${i % 5}` } }));
+    await produce(topic, events.map((event) => ({ key: event.subject!.id, value: JSON.stringify(event) })));
+    const db = join(tempDir('ingest-signed'), 'ledger.db');
+    const key = join(tempDir('ingest-signed-key'), 'signing.key');
+    expect((await runPdl(['--db', db, '--signing-key', key, 'checkpoint', '--origin', 'ingest.test/pdl'])).code).toBe(0);
+    const ingest = launchWithReader(['--db', db, '--signing-key', key, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`], 'cat');
+    await until(() => stored(db) >= 50, 30_000, 'the 50 events stored');
+    expect((await terminate(ingest, 'cat')).code).toBe(0);
+    const listed = await runPdl(['--db', db, '--signing-key', key, 'checkpoint', '--list', '--json']);
+    const sizes = listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { size: number }).size);
+    expect(Math.max(...sizes)).toBe(50);
+    // Verified as an auditor would, a day later: no event is left outside a signed checkpoint.
+    expect((await runPdl(['--db', db, 'verify', '--key', (await runPdl(['--db', db, '--signing-key', key, 'checkpoint', '--verifier-key'])).stdout.trim(), '--grace', '0', '--no-state'])).code).toBe(0);
+  });
 });

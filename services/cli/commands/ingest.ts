@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../global-options.js';
-import { readModelsPlacement } from '../with-ledger.js';
+import { readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
+import { LedgerError } from '../../errors.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';
 
@@ -33,9 +34,11 @@ function addKafkaOptions(command: Command): Command {
 
 export function ingestCommand(program: Command, globals: () => GlobalOptions): void {
   addKafkaOptions(program.command('ingest').description('consume events from Kafka into the ledger; refused ones go to the dead-letter topic with their reasons'))
+    .option('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew, and at stop (needs the signing key: PDL_SIGNING_KEY or --signing-key)',
+      (v) => Number.parseInt(v, 10), Number(process.env.PDL_CHECKPOINT_INTERVAL ?? 60))
     .addHelpText('after', '\nOffsets are committed only after the append (and the dead letters) succeeded: a crash means redelivery,\n' +
       'and the ledger ignores what it already holds. SIGTERM finishes the batch in hand, commits and disconnects (within --stop-timeout; a second signal exits at once).')
-    .action(async (options: KafkaOptions) => {
+    .action(async (options: KafkaOptions & { checkpointInterval: number }) => {
       const [{ KafkaIngest }, { openLedger }] = await Promise.all([import('../../ingest/kafka-ingest.js'), import('../../composition/open-ledger.js')]);
       const processLog = createProcessLog('pdl-ingest');
       const { log } = processLog;
@@ -44,8 +47,30 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
         brokers: parseBrokers(options.brokers), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, logIntervalMs: options.logInterval,
         sessionTimeoutMs: options.sessionTimeout, trustTopic: options.trustTopic === true,
       }, log);
+      // What it appends is covered by a signed checkpoint soon after, as what a server appends is:
+      // every interval when it grew, and at stop. Without a key at hand it says so once.
+      let sign: () => void = () => undefined;
+      try {
+        const { openProver } = await import('../../composition/open-prover.js');
+        const prover = openProver(opened, { ...signingKeyOptions(globals()), create: false });
+        sign = () => {
+          try {
+            const { checkpoint, signedNow } = prover.checkpoint();
+            if (signedNow) log.info({ size: checkpoint.size, root: checkpoint.root }, 'checkpoint signed');
+          } catch (error) {
+            log.warn({ error: error instanceof Error ? error.message : String(error) }, 'checkpoint not signed; trying again next interval');
+          }
+        };
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error;
+        log.warn({ why: error.message }, 'no signing key here: what is ingested stays unsigned until a signer runs (pdl serve, or pdl checkpoint with the key)');
+      }
+      const signer = setInterval(sign, options.checkpointInterval * 1000);
+      signer.unref();
       stopOnSignals(async () => {
+        clearInterval(signer);
         await ingest.stop();
+        sign();
         await opened.close();
       }, { processLog, timeoutMs: globals().stopTimeout });
       await ingest.start();
