@@ -9,7 +9,7 @@ import { ReadModels } from '../../projections/queries.js';
 import { authorize } from '../../projections/compliance/authorize.js';
 import { processingDrift } from '../../projections/compliance/drift.js';
 import { buildComplianceReport, type ReportWindow } from '../../projections/compliance/report.js';
-import { readModelsKnownAt } from '../projector/known-at.js';
+import { withReadModelsKnownAt } from '../projector/known-at.js';
 import { reportOffLoop } from './report-off-loop.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
 import type { ApiKeys } from './auth/api-keys.js';
@@ -33,8 +33,9 @@ export function apiServices(
   const readModels = new ReadModels(readModelsDb);
   const now = options.now ?? (() => new Date());
   // One verification at a time: each reads the whole log; callers queue rather than multiply the work.
-  let verifying: Promise<unknown> = Promise.resolve();
-  let replaying: Promise<unknown> = Promise.resolve();
+  const verifying = oneAtATime();
+  // A report known at an earlier moment replays the log up to it: one replay at a time too.
+  const replaying = oneAtATime();
   const head = async () => ({ ...(await store.head()), readModelsPosition: opened.readModels?.position ?? 0 });
   return {
     log: { head: () => store.head(), readPositions: (positions) => store.readPositions(positions) },
@@ -46,10 +47,8 @@ export function apiServices(
     compliance: {
       report: async (window: ReportWindow) => {
         if (!window.knownAt) return reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb);
-        // Known at an earlier moment: the log replayed up to it, one replay at a time.
-        const run = replaying.then(() => reportKnownAt(store, window));
-        replaying = run.catch(() => undefined);
-        return run;
+        const { knownAt } = window;
+        return replaying(() => reportKnownAt(store, { ...window, knownAt }));
       },
       authorize: (question, now) => authorize(readModelsDb, question, now, (id) => keys.isErased(id)),
       deadline: (receivedAt) => requestDeadline(readModelsDb, receivedAt).deadline,
@@ -62,11 +61,7 @@ export function apiServices(
       inclusionOf: (eventIds) => prover.inclusion(eventIds, 'if-needed'),
       consistency: (fromSize, toSize) => prover.consistency(fromSize, toSize),
     },
-    verify: (anchor) => {
-      const run = verifying.then(() => verifyOffLoop(store, prover, anchor));
-      verifying = run.catch(() => undefined);
-      return run;
-    },
+    verify: (anchor) => verifying(() => verifyOffLoop(store, prover, anchor)),
     exportSubject: (subjectId) => buildSubjectExport(exportSourcesOf(opened, prover, 'if-needed'), subjectId, now().toISOString()),
     apiKeys,
     audit: new AuditWriter(ledger, options.log),
@@ -76,14 +71,18 @@ export function apiServices(
   };
 }
 
-async function reportKnownAt(store: EventStore, window: ReportWindow) {
-  const known = await readModelsKnownAt(store, window.knownAt!);
-  try {
-    return buildComplianceReport(known.db, { ...known.head, readModelsPosition: known.head.position }, window);
-  } finally {
-    known.db.close();
-  }
+/** Runs jobs one after another, each after the last has settled: callers queue rather than multiply a heavy job. */
+function oneAtATime() {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(job: () => Promise<T>): Promise<T> => {
+    const run = last.then(job);
+    last = run.catch(() => undefined);
+    return run;
+  };
 }
+
+const reportKnownAt = (store: EventStore, window: ReportWindow & { knownAt: string }) =>
+  withReadModelsKnownAt(store, window.knownAt, ({ db, head }) => buildComplianceReport(db, { ...head, readModelsPosition: head.position }, window));
 
 /**
  * `pdl verify` for the API: the same routine, over a log that hands the request loop back every

@@ -9,7 +9,7 @@ import { ProjectionRunner } from '../../projections/runner.js';
 import type { EventStore, Head } from '../store/port.js';
 
 export interface KnownAt {
-  /** Read models of the log through `head.position`: close it when done. */
+  /** Read models of the log through `head.position`. */
   readonly db: Database.Database;
   readonly head: Head;
 }
@@ -36,15 +36,14 @@ export async function positionKnownAt(store: Pick<EventStore, 'head' | 'readPosi
   return { position: low, hash };
 }
 
-/** Replays the log up to `knownAt` into fresh read models in memory. */
-export async function readModelsKnownAt(store: EventStore, knownAt: string, onProgress?: (position: number) => void): Promise<KnownAt> {
+/** Replays the log up to `knownAt` into fresh read models in memory, hands them to `use`, and closes them. */
+export async function withReadModelsKnownAt<T>(store: EventStore, knownAt: string, use: (known: KnownAt) => T): Promise<T> {
   const head = await positionKnownAt(store, knownAt);
   const db = new Database(':memory:');
   try {
-    await new ProjectionRunner(db).catchUp(store, onProgress, head.position);
-    return { db, head };
-  } catch (error) {
+    await new ProjectionRunner(db).catchUp(store, undefined, head.position);
+    return use({ db, head });
+  } finally {
     db.close();
-    throw error;
   }
 }

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildComplianceReport, type ReportWindow } from '../../projections/compliance/report.js';
 import { defaultPolicy } from '../../schemas/default-policy.js';
 import { openLedger, type OpenedLedger } from '../../services/composition/open-ledger.js';
-import { readModelsKnownAt } from '../../services/projector/known-at.js';
+import { withReadModelsKnownAt } from '../../services/projector/known-at.js';
 import { anEvent } from '../fixtures/events.js';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
 
@@ -32,12 +32,7 @@ async function ledgerWithClock(clock: { now: string }) {
     /** The report on everything recorded, or — with knownAt — on the log replayed up to then. */
     async report(window: ReportWindow) {
       if (!window.knownAt) return buildComplianceReport(ledger.readModelsDb, { ...(await ledger.store.head()), readModelsPosition: 0 }, window);
-      const known = await readModelsKnownAt(ledger.store, window.knownAt);
-      try {
-        return buildComplianceReport(known.db, { ...known.head, readModelsPosition: known.head.position }, window);
-      } finally {
-        known.db.close();
-      }
+      return withReadModelsKnownAt(ledger.store, window.knownAt, ({ db, head }) => buildComplianceReport(db, { ...head, readModelsPosition: head.position }, window));
     },
   };
 }

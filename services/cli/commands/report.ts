@@ -32,14 +32,11 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
         const window = { asOf, from: options.from, to: options.to, knownAt: options.knownAt ?? null };
         const { readCitedEvents } = await import('../../../projections/event-index/event-index.js');
         if (options.knownAt) {
-          const { readModelsKnownAt } = await import('../../projector/known-at.js');
-          const known = await readModelsKnownAt(store, options.knownAt);
-          try {
-            const built = buildComplianceReport(known.db, { ...known.head, readModelsPosition: known.head.position }, window);
-            return { report: built, cited: readCitedEvents(known.db, built.violations.flatMap((v) => v.eventIds)) };
-          } finally {
-            known.db.close();
-          }
+          const { withReadModelsKnownAt } = await import('../../projector/known-at.js');
+          return withReadModelsKnownAt(store, options.knownAt, ({ db, head }) => {
+            const built = buildComplianceReport(db, { ...head, readModelsPosition: head.position }, window);
+            return { report: built, cited: readCitedEvents(db, built.violations.flatMap((v) => v.eventIds)) };
+          });
         }
         const built = buildComplianceReport(readModelsDb, { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 }, window);
         // The evidence, described for the HTML appendix: every event id a verdict cites.
