@@ -10,16 +10,16 @@ import type { Submitter } from '../../schemas/submitter.js';
 import { boundMessage, validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
 import { bodyDigest, canonicalJson } from '../store/digest.js';
 import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
-import type { IndexEntry, KeyStore } from './crypto/key-store.js';
+import { INDEXED_KINDS, type DataKey, type Deletion, type IndexEntry, type KeyStore } from './crypto/key-store.js';
 import { hasPersonalValues, openEvent, sealEvent } from './crypto/sealed-values.js';
 import { normaliseEvent } from './normalise.js';
-import { storedEvent, type OpenedEvent } from './stored-event.js';
+import { storedEvent, type OpenedEvent, type SealedEvent } from './stored-event.js';
 import { streamOf } from './streams.js';
 
 export type RecordOutcome =
   | { readonly index: number; readonly id: string; readonly status: 'appended'; readonly position: number }
   | { readonly index: number; readonly id: string; readonly status: 'duplicate'; readonly position: number; readonly note?: string }
-  | { readonly index: number; readonly id: string | null; readonly status: 'rejected'; readonly errors: readonly FieldError[] };
+  | { readonly index: number; readonly id: string | null; readonly status: 'rejected'; readonly errors: readonly FieldError[]; readonly reason?: typeof ID_TAKEN };
 
 export type Rejection = Extract<RecordOutcome, { status: 'rejected' }>;
 
@@ -77,7 +77,6 @@ interface Prepared {
  */
 export const APPEND_CHUNK = 1000;
 
-const INDEXED_CATEGORIES = [['contact.email', 'email'], ['contact.phone', 'phone']] as const;
 /**
  * How long the key-store checkpoints may lag the log. A batch that brings no new key, index
  * entry or erasure then needs no key-store write at all (each costs several fsyncs in its
@@ -123,8 +122,8 @@ export class Ledger {
       }
       const { event } = prepared;
       segment.push({ index, event });
-      // An erasure ends a segment: what follows it for the same subject needs a fresh key.
-      if (event.type === 'SubjectErased' || segment.length >= chunk) {
+      // An erasure or a deletion ends a segment: what follows it for the same subject may need a fresh key.
+      if (event.type === 'SubjectErased' || event.type === 'DataDeleted' || segment.length >= chunk) {
         await this.appendSegment(segment, outcomes, submitter);
         segment = [];
         await yieldToLoop();
@@ -144,15 +143,18 @@ export class Ledger {
    * move to the head. So nothing is ever skipped, and the tail read at open stays short.
    */
 
-  /** Applies erasures recorded in the log but not yet to the key store. */
+  /** Applies erasures and deletions recorded in the log but not yet to the key store. */
   async applyPendingErasures(): Promise<number> {
     const after = this.keys.getNumber(ERASURES_APPLIED);
     const { position: head } = await this.store.head();
     let applied = 0;
-    for await (const recorded of this.store.readAll({ after, types: ['SubjectErased'] })) {
+    for await (const recorded of this.store.readAll({ after, types: ['SubjectErased', 'DataDeleted'] })) {
       if (recorded.position > head) break;
       const event = storedEvent(recorded);
-      this.keys.inTransaction(() => this.keys.erase(event.subject!.id, event.id));
+      this.keys.inTransaction(() => {
+        if (event.type === 'DataDeleted') this.keys.applyDeletion(deletionOf(event, recorded.recordedAt));
+        else this.keys.erase(event.subject!.id, event.id);
+      });
       applied += 1;
     }
     this.raiseCheckpoint(ERASURES_APPLIED, head);
@@ -205,24 +207,39 @@ export class Ledger {
     });
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
+    const originals = await this.originalsOf(results.map((result) => result.outcomes[0]!));
     const identifiers: IndexEntry[] = [];
     const erasures: LedgerEvent[] = [];
+    const deletions: Extract<LedgerEvent, { type: 'DataDeleted' }>[] = [];
+    const rectified: [string, string][] = [];
     results.forEach((result, i) => {
       const { index, event } = segment[i]!;
       const outcome = result.outcomes[0]!;
-      outcomes[index] = this.toRecordOutcome(index, outcome);
+      outcomes[index] = toRecordOutcome(index, outcome, originals, submitter);
       if (outcome.status === 'conflict') return;
       if (outcome.status === 'appended') this.unsaved.push(outcome.position);
       // A duplicate too: its first append may have crashed before this step.
-      for (const [kind, value] of this.identifiersOf(event)) identifiers.push({ subjectId: event.subject!.id, kind, value });
+      for (const entry of identifiersOf(event)) identifiers.push(entry);
       if (event.type === 'SubjectErased') erasures.push(event);
+      // Applied once, when appended; a duplicate's own append did it (or the catch-up at open does, by its recordedAt).
+      if (event.type === 'DataDeleted' && outcome.status === 'appended') deletions.push(event);
+      if (event.type === 'DataRectified' && outcome.status === 'appended') {
+        for (const category of Object.keys(event.data.values)) {
+          const kind = INDEXED_KINDS.get(category);
+          if (kind) rectified.push([event.subject.id, kind]);
+        }
+      }
     });
-    const unindexed = this.keys.notIndexed(identifiers);
+    // A rectified e-mail or phone replaces the earlier ones in the index: written together, the new one last.
+    const unindexed = rectified.length > 0 ? identifiers : this.keys.notIndexed(identifiers);
     const due = Date.now() - this.savedAt >= CHECKPOINT_INTERVAL_MS;
-    if (unindexed.length === 0 && erasures.length === 0 && !due) return;
+    if (unindexed.length === 0 && erasures.length === 0 && deletions.length === 0 && !due) return;
+    const recordedAt = new Date().toISOString();
     this.keys.inTransaction(() => {
-      for (const { subjectId, kind, value } of unindexed) this.keys.addToIndex(subjectId, kind, value);
+      for (const [subjectId, kind] of rectified) this.keys.replaceIndexedValues(subjectId, kind);
+      for (const { subjectId, kind, value, source } of unindexed) this.keys.addToIndex(subjectId, kind, value, source);
       for (const event of erasures) this.keys.erase(event.subject!.id, event.id);
+      for (const event of deletions) this.keys.applyDeletion(deletionOf(event, recordedAt));
       this.saveCheckpoints();
     });
   }
@@ -241,32 +258,25 @@ export class Ledger {
 
   /** The digest is of the event as submitted, without its submitter: the same event sent again by another is a duplicate. */
   private sealed(event: LedgerEvent, submitter: Submitter): StreamWrite {
-    const dataKey = hasPersonalValues(event) ? this.keys.currentKey(event.subject!.id) : null;
+    const subjectId = event.subject?.id;
+    const dataKey = hasPersonalValues(event) && subjectId !== undefined ? this.keys.currentKey(subjectId) : null;
     const digest = dataKey
       ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
       : bodyDigest(event);
-    const body = { ...sealEvent(event, dataKey), submitter };
+    // Each value under its category's key; a collection notes where that category is now held.
+    const system = event.type === 'DataCollected' ? event.data.storage.system : null;
+    const keyFor = (category: string | null): DataKey => {
+      const key = this.keys.currentKey(subjectId!, category);
+      if (system !== null && category !== null) this.keys.heldIn(key, system);
+      return key;
+    };
+    const body = { ...sealEvent(event, dataKey ? keyFor : null), submitter };
     return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body, digest }] };
   }
 
   /** Look-up identifiers go to the blind index: those named in `subject` and collected or rectified e-mails and phones. */
   private index(event: OpenedEvent): void {
-    for (const [kind, value] of this.identifiersOf(event)) this.keys.addToIndex(event.subject!.id, kind, value);
-  }
-
-  private identifiersOf(event: OpenedEvent): [string, string][] {
-    if (!event.subject) return [];
-    // Values read back from the log are null where the subject's key is destroyed: nothing to index.
-    const found: [string, string][] = (event.subject.identifiers ?? [])
-      .flatMap(({ kind, value }): [string, string][] => (value === null ? [] : [[kind, value]]));
-    if ((event.type === 'DataCollected' || event.type === 'DataRectified') && event.data.values) {
-      for (const [category, kind] of INDEXED_CATEGORIES) {
-        const value: unknown = event.data.values[category];
-        const normalised = typeof value === 'string' ? normaliseIdentifier(kind, value) : null;
-        if (normalised !== null) found.push([kind, normalised]);
-      }
-    }
-    return found;
+    for (const { subjectId, kind, value, source } of identifiersOf(event)) this.keys.addToIndex(subjectId, kind, value, source);
   }
 
   /** Moves a checkpoint over these positions as far as they follow on from it without a gap. */
@@ -283,29 +293,89 @@ export class Ledger {
     if (position > this.keys.getNumber(name)) this.keys.setNumber(name, position);
   }
 
-  private toRecordOutcome(index: number, outcome: AppendOutcome): RecordOutcome {
-    if (outcome.status !== 'conflict') return { index, ...outcome };
-    const { existing } = outcome;
-    const kid = /^hmac:([^:]+):/.exec(existing.digest)?.[1];
-    if (kid !== undefined && this.keys.keyById(kid) === null) {
-      // The original's key is destroyed: its content can no longer be compared, and nothing of it may come back.
-      return {
-        index, id: outcome.id, status: 'duplicate', position: existing.position,
-        note: 'recorded before; its subject has been erased since, so the content was not compared',
-      };
-    }
-    return {
-      index, id: outcome.id, status: 'rejected',
-      errors: [{
-        path: 'id',
-        // Nothing about the original (its stream names a subject): only that the id is taken.
-        message: 'an event with this id was recorded before with different content; ids are idempotency keys, use a new id for a new event',
-      }],
-    };
+  /**
+   * Who submitted each event an id already names, and whether its values can still all be opened:
+   * what the answer for an existing id may say depends on both (toRecordOutcome).
+   */
+  private async originalsOf(outcomes: readonly AppendOutcome[]): Promise<Map<number, Original>> {
+    const positions = outcomes.flatMap((o) => (o.status === 'duplicate' ? [o.position] : o.status === 'conflict' ? [o.existing.position] : []));
+    if (positions.length === 0) return new Map();
+    const stored = await this.store.readPositions([...new Set(positions)].sort((a, b) => a - b));
+    return new Map(stored.map((recorded) => {
+      const opened = this.open(recorded);
+      return [recorded.position, { submitter: storedEvent(recorded).submitter ?? null, valuesGone: opened.unreadable > 0 }];
+    }));
   }
 }
 
+/**
+ * Look-up identifiers for the blind index: those named in `subject`, and collected or rectified
+ * e-mails and phones. Values read back from the log are null where their key is destroyed:
+ * nothing to index.
+ */
+function identifiersOf(event: OpenedEvent): IndexEntry[] {
+  if (!event.subject) return [];
+  const subjectId = event.subject.id;
+  const found: IndexEntry[] = (event.subject.identifiers ?? [])
+    .flatMap(({ kind, value }): IndexEntry[] => (value === null ? [] : [{ subjectId, kind, value, source: 'identifier' }]));
+  if ((event.type === 'DataCollected' || event.type === 'DataRectified') && event.data.values) {
+    const values: Partial<Record<string, string | null>> = event.data.values;
+    for (const [category, kind] of INDEXED_KINDS) {
+      const value = values[category];
+      const normalised = typeof value === 'string' ? normaliseIdentifier(kind, value) : null;
+      if (normalised !== null) found.push({ subjectId, kind, value: normalised, source: 'value' });
+    }
+  }
+  return found;
+}
+
+/** What a DataDeleted asks of the key store: its categories, everywhere or in the systems named. */
+function deletionOf(event: Extract<LedgerEvent, { type: 'DataDeleted' }> | Extract<SealedEvent, { type: 'DataDeleted' }>, recordedAt: string): Deletion {
+  return {
+    subjectId: event.subject.id, categories: event.data.categories, eventId: event.id, recordedAt,
+    ...(event.data.systems ? { systems: event.data.systems } : {}),
+  };
+}
+
 const SUBMITTER_IS_THE_LEDGERS = 'set by the ledger from who submits the event (the API key, the operator, the Kafka topic); do not send it';
+
+interface Original {
+  readonly submitter: Submitter | null;
+  /** Some of its values were erased or deleted since: nothing of them may be compared again. */
+  readonly valuesGone: boolean;
+}
+
+const sameSubmitter = (a: Submitter | null, b: Submitter): boolean => a !== null && a.kind === b.kind && a.id === b.id;
+
+/** Marks a refusal that says only "this id is taken": counted per key (an id resubmitted with guesses is an oracle attempt). */
+export const ID_TAKEN = 'id-taken';
+
+/**
+ * The answer for an id already in the ledger. To anyone but its original submitter: only that the
+ * id is taken — whether the content is the same would tell a guesser the sealed values (a phone
+ * number tried 2,000 times until one answer says "duplicate"). To the original submitter: the
+ * usual duplicate or conflict, unless some of its values are gone (then nothing is compared).
+ */
+function toRecordOutcome(index: number, outcome: AppendOutcome, originals: ReadonlyMap<number, Original>, submitter: Submitter): RecordOutcome {
+  if (outcome.status === 'appended') return { index, ...outcome };
+  const position = outcome.status === 'duplicate' ? outcome.position : outcome.existing.position;
+  const original = originals.get(position);
+  if (!original || !sameSubmitter(original.submitter, submitter)) {
+    return {
+      index, id: outcome.id, status: 'rejected', reason: ID_TAKEN,
+      errors: [{ path: 'id', message: 'an event with this id was recorded before, by another submitter: ids are idempotency keys, use a new id for a new event' }],
+    };
+  }
+  if (original.valuesGone) {
+    return { index, id: outcome.id, status: 'duplicate', position, note: 'recorded before; some of its values have been erased or deleted since, so the content was not compared' };
+  }
+  if (outcome.status === 'duplicate') return { index, ...outcome };
+  return {
+    index, id: outcome.id, status: 'rejected', reason: ID_TAKEN,
+    // Nothing about the original (its stream names a subject): only that the id is taken.
+    errors: [{ path: 'id', message: 'an event with this id was recorded before with different content; ids are idempotency keys, use a new id for a new event' }],
+  };
+}
 
 type Preparation = { ok: true; event: LedgerEvent } | { ok: false; errors: readonly FieldError[] };
 

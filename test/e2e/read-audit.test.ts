@@ -29,7 +29,7 @@ const keys: Record<string, string> = {};
 beforeAll(async () => {
   db = join(tempDir('read-audit'), 'ledger.db');
   expect((await runPdl(['--db', db, 'demo'])).code).toBe(0);
-  // A subject whose e-mail was deleted: the timeline still opens the old value.
+  // A subject whose e-mail was deleted everywhere: its key is destroyed, so no part of a package opens it.
   const collected = anEvent('DataCollected', {
     subject: { id: 'u-deleted-email' },
     data: { ...anEvent('DataCollected').data, categories: ['contact.email', 'contact.phone'], values: { 'contact.email': 'gone.later@example.cn', 'contact.phone': '+8613811112222' } },
@@ -97,14 +97,17 @@ describe('only what the answer carries is recorded, one record per answer', () =
       .toContainEqual(named.find((s) => s.id === someone)!.categories);
   });
 
-  it('exportSubject names a deleted category whose old value the package\'s timeline still opens', async () => {
+  it('exportSubject names every category whose value the package opens, and a category deleted everywhere is in it nowhere', async () => {
     const before = viewsIn(await storedEvents(db)).length;
     const exported = await server.gql<{ exportSubject: { json: { categories: { category: string; status: string; value: string | null }[] } } }>(
       '{ exportSubject(subjectId: "u-deleted-email") { json } }', {}, keys.dpo);
     expect(exported.data!.exportSubject.json.categories.find((c) => c.category === 'contact.email')).toMatchObject({ status: 'deleted', value: null });
+    // The timeline's collection event included: the deleted e-mail opens nowhere in the package.
+    expect(JSON.stringify(exported.data)).not.toContain('gone.later@example.cn');
+    expect(JSON.stringify(exported.data)).toContain('+8613811112222');
     const views = viewsIn(await storedEvents(db)).slice(before);
     expect(views).toHaveLength(1);
-    expect(views[0]!.body.data.categories).toEqual(['contact.email', 'contact.phone']);
+    expect(views[0]!.body.data.categories).toEqual(['contact.phone']);
   });
 
   it('pdl export records every category the package opens, before it writes the files', async () => {
@@ -113,7 +116,7 @@ describe('only what the answer carries is recorded, one record per answer', () =
     const run = await runPdl(['--db', db, 'export', '--subject', 'u-deleted-email', '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     const views = viewsIn(await storedEvents(db)).slice(before);
-    expect(views.map((v) => v.body.data)).toEqual([expect.objectContaining({ operation: 'cli.export', categories: ['contact.email', 'contact.phone'] })]);
+    expect(views.map((v) => v.body.data)).toEqual([expect.objectContaining({ operation: 'cli.export', categories: ['contact.phone'] })]);
     expect(views[0]!.body.submitter).toEqual({ kind: 'ledger', id: 'cli.read-audit' });
   });
 });

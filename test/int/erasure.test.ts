@@ -65,7 +65,8 @@ describe('erasure by crypto-shredding', () => {
     expect(JSON.stringify(before.map((e) => e.event))).toContain(ERASED.email);
     expect(ledger.keys.findByIdentifier('email', ERASED.email)).toEqual([ERASED.id]);
     const wrappedKeys = wrappedKeysOf(ledger.paths.keys, ERASED.id);
-    expect(wrappedKeys).toHaveLength(1);
+    // The subject's own key (content digests) and one per category with values: e-mail, phone, device id.
+    expect(wrappedKeys).toHaveLength(4);
 
     // When
     const erased = await ledger.ledger.record([anEvent('SubjectErased', { subject: { id: ERASED.id } })]);
@@ -73,7 +74,7 @@ describe('erasure by crypto-shredding', () => {
     ledger.readModelsDb.pragma('wal_checkpoint(TRUNCATE)');
 
     // Then: nothing of the values, nor of the wrapped key, in any file (database, WAL, shm, key store, journal).
-    const needles = { ...valueNeedles([ERASED.email, ERASED.phone, ERASED.device]), 'wrapped data key': wrappedKeys[0]! };
+    const needles = { ...valueNeedles([ERASED.email, ERASED.phone, ERASED.device]), ...Object.fromEntries(wrappedKeys.map((key, i) => [`wrapped data key ${i}`, key])) };
     expect(findInFiles(ledger.dir, needles)).toEqual([]);
     expect(readdirSync(ledger.dir).sort()).toEqual(expect.arrayContaining(['ledger.db', 'ledger.keys.db', 'ledger.master.key']));
 
@@ -122,7 +123,10 @@ describe('erasure by crypto-shredding', () => {
     expect(kids.size).toBe(0); // opened events carry values, not envelopes
     const stored = await ledger.store.readStream(`subject-${ERASED.id}`);
     const sealedKids = stored.map((e) => [...JSON.stringify(e.body).matchAll(/"kid":"([^"]+)"/g)].map((m) => m[1]));
-    expect(new Set(sealedKids.at(-1)).size).toBe(1);
+    // One key per category (e-mail, phone), none of them a key the erased events were sealed with.
+    expect(new Set(sealedKids.at(-1)).size).toBe(2);
+    const erasedKids = new Set(sealedKids.slice(0, -1).flat());
+    expect(sealedKids.at(-1)!.filter((kid) => erasedKids.has(kid))).toEqual([]);
     expect(sealedKids[0]).not.toContain(sealedKids.at(-1)![0]);
     expect(JSON.stringify(events.at(-1)!.event)).toContain(newEmail);
     expect(JSON.stringify(events.slice(0, 2).map((e) => e.event))).not.toContain(ERASED.email);

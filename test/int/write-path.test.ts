@@ -106,7 +106,7 @@ describe('the write path', () => {
     const body = db.prepare<[], { body: string }>('SELECT body FROM events').get()!.body;
     db.close();
     expect(body).not.toContain(email);
-    expect(body).toContain('"enc":"A256GCM"');
+    expect(body).toContain('"enc":"A256GCM-PAD"');
     expect(readFileSync(ledger.paths.db).includes(email)).toBe(false);
   });
 });

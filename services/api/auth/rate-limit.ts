@@ -20,14 +20,30 @@ export class RateLimiter {
 
   /** Takes one token for `key`, or throws RATE_LIMITED saying when to come back. */
   take(key: string, what: string): void {
+    this.check(key, what);
+    this.spend(key, 1);
+  }
+
+  /** Throws RATE_LIMITED when `key` has no token left, taking none. */
+  check(key: string, what: string): void {
+    const tokens = this.tokens(key);
+    if (tokens >= 1) return;
+    const retryAfterSeconds = Math.ceil(((1 - tokens) / this.limit.perMinute) * 60);
+    throw new RateLimitedError(`too many ${what} from this key (at most ${this.limit.perMinute} a minute); try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+  }
+
+  /**
+   * Takes `count` tokens after the fact, into debt if need be: for costs known only once the work
+   * is done (ids found taken in a batch), so that the next request waits until they are repaid.
+   */
+  spend(key: string, count: number): void {
+    if (count <= 0) return;
+    this.buckets.set(key, { tokens: this.tokens(key) - count, at: this.now() });
+  }
+
+  private tokens(key: string): number {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now };
-    const refilled = Math.min(this.limit.burst, bucket.tokens + ((now - bucket.at) / 60_000) * this.limit.perMinute);
-    if (refilled < 1) {
-      this.buckets.set(key, { tokens: refilled, at: now });
-      const retryAfterSeconds = Math.ceil(((1 - refilled) / this.limit.perMinute) * 60);
-      throw new RateLimitedError(`too many ${what} from this key (at most ${this.limit.perMinute} a minute); try again in ${retryAfterSeconds} s`, retryAfterSeconds);
-    }
-    this.buckets.set(key, { tokens: refilled - 1, at: now });
+    return Math.min(this.limit.burst, bucket.tokens + ((now - bucket.at) / 60_000) * this.limit.perMinute);
   }
 }

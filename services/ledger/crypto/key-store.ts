@@ -21,11 +21,13 @@ export interface DataKey {
   readonly key: Buffer;
 }
 
-/** A normalised identifier of a subject, as the blind index takes it. */
+/** A normalised identifier of a subject, as the blind index takes it, and where it came from. */
 export interface IndexEntry {
   readonly subjectId: string;
   readonly kind: string;
   readonly value: string;
+  /** A collected or rectified value of its category, or a `subject.identifiers` entry. */
+  readonly source: 'value' | 'identifier';
 }
 
 const CHECK_PLAINTEXT = Buffer.from('pdl master key check v1');
@@ -46,7 +48,47 @@ CREATE TABLE IF NOT EXISTS erasures (
 CREATE TABLE IF NOT EXISTS blind_index (
   digest BLOB NOT NULL, subject_id TEXT NOT NULL, PRIMARY KEY (digest, subject_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blind_index_by_subject ON blind_index (subject_id);
+CREATE TABLE IF NOT EXISTS category_deletions (
+  subject_id TEXT NOT NULL, kid TEXT NOT NULL, category TEXT NOT NULL, deleted_at TEXT NOT NULL, event_id TEXT,
+  PRIMARY KEY (subject_id, kid));
 `;
+
+/** The data categories whose values are look-up identifiers, and the identifier kind of each. */
+export const INDEXED_KINDS: ReadonlyMap<string, string> = new Map([['contact.email', 'email'], ['contact.phone', 'phone']]);
+
+/**
+ * Keys per category, and index entries that know where they came from: added to a store of an
+ * earlier version in place. A key row without a category is the subject's own key (its content
+ * digests, and values of categories named nowhere else); one with a category seals only that
+ * category's values and records the systems that hold them, so a deletion from all of them can
+ * destroy it. An index entry's kind and source ('value': a collected or rectified e-mail or phone;
+ * 'identifier': a subject.identifiers entry) let a rectification or deletion take back only
+ * what it replaces; entries of an earlier version count as values.
+ */
+const CATEGORY_COLUMNS = [
+  ['subject_keys', 'category', 'TEXT'],
+  ['subject_keys', 'systems', "TEXT NOT NULL DEFAULT '[]'"],
+  ['blind_index', 'kind', 'TEXT'],
+  ['blind_index', 'source', "TEXT NOT NULL DEFAULT 'value'"],
+] as const;
+
+function addCategoryColumns(db: Database.Database): void {
+  for (const [table, column, type] of CATEGORY_COLUMNS) {
+    const has = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().some((c) => c.name === column);
+    if (!has) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS subject_keys_by_category ON subject_keys (subject_id, category, created_at)');
+}
+
+/** Which categories a deletion covers, and where: every system (undefined) or those named. */
+export interface Deletion {
+  readonly subjectId: string;
+  readonly categories: readonly string[] | 'all';
+  readonly systems?: readonly string[];
+  /** Keys created after this moment are newer than the deletion: never destroyed by it. */
+  readonly recordedAt: string;
+  readonly eventId: string;
+}
 
 const MAX_INDEXED_REMEMBERED = 200_000;
 
@@ -55,6 +97,7 @@ export class KeyStore {
   private master: Buffer;
   private readonly indexKey: Buffer;
   private readonly keys = new Map<string, Buffer | null>();
+  /** By subject and category (`subject\u0000category`; the subject's own key under the empty category). */
   private readonly current = new Map<string, DataKey>();
   private readonly digestKeys = new Map<string, Buffer>();
   private readonly statements;
@@ -74,6 +117,7 @@ export class KeyStore {
       db.pragma('journal_mode = TRUNCATE');
       db.pragma('synchronous = FULL');
       db.exec(SCHEMA);
+      db.transaction(() => addCategoryColumns(db)).immediate();
       const check = db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE name = ?');
       const first = candidates[0]!;
       // IMMEDIATE, and the check inside: two writers starting on a fresh store (ingest and an API
@@ -111,18 +155,26 @@ export class KeyStore {
     const wrappedIndexKey = db.prepare<[], { value: Buffer }>("SELECT value FROM meta WHERE name = 'index-key'").get()!;
     this.indexKey = decryptBuffer(master, wrappedIndexKey.value, INDEX_KEY_AAD);
     this.statements = {
-      currentKey: db.prepare<[string], { kid: string; wrapped: Buffer }>(
-        'SELECT kid, wrapped FROM subject_keys WHERE subject_id = ? ORDER BY created_at, kid LIMIT 1'),
+      currentKey: db.prepare<[string, string], { kid: string; wrapped: Buffer; systems: string }>(
+        "SELECT kid, wrapped, systems FROM subject_keys WHERE subject_id = ? AND COALESCE(category, '') = ? ORDER BY created_at, kid LIMIT 1"),
+      setSystems: db.prepare('UPDATE subject_keys SET systems = ? WHERE kid = ?'),
+      categoryKeys: db.prepare<[string, string], { kid: string; category: string; systems: string; created_at: string }>(
+        'SELECT kid, category, systems, created_at FROM subject_keys WHERE subject_id = ? AND category IS NOT NULL AND created_at <= ?'),
+      deleteKey: db.prepare('DELETE FROM subject_keys WHERE kid = ?'),
+      deleteIndexOf: db.prepare('DELETE FROM blind_index WHERE subject_id = ? AND kind = ? AND source = ?'),
+      deleteIndexKind: db.prepare('DELETE FROM blind_index WHERE subject_id = ? AND kind = ?'),
       keyById: db.prepare<[string], { subject_id: string; wrapped: Buffer }>(
         'SELECT subject_id, wrapped FROM subject_keys WHERE kid = ?'),
-      insertKey: db.prepare('INSERT INTO subject_keys (kid, subject_id, wrapped, created_at) VALUES (?, ?, ?, ?)'),
+      insertKey: db.prepare('INSERT INTO subject_keys (kid, subject_id, wrapped, created_at, category) VALUES (?, ?, ?, ?, ?)'),
       keysOf: db.prepare<[string], { kid: string }>('SELECT kid FROM subject_keys WHERE subject_id = ?'),
       deleteKeys: db.prepare('DELETE FROM subject_keys WHERE subject_id = ?'),
       deleteIndex: db.prepare('DELETE FROM blind_index WHERE subject_id = ?'),
+      recordDeletion: db.prepare('INSERT OR IGNORE INTO category_deletions (subject_id, kid, category, deleted_at, event_id) VALUES (?, ?, ?, ?, ?)'),
       recordErasure: db.prepare(
         'INSERT OR IGNORE INTO erasures (subject_id, kid, erased_at, event_id) VALUES (?, ?, ?, ?)'),
       isErased: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM erasures WHERE subject_id = ?'),
-      addIndex: db.prepare('INSERT OR IGNORE INTO blind_index (digest, subject_id) VALUES (?, ?)'),
+      addIndex: db.prepare(`INSERT INTO blind_index (digest, subject_id, kind, source) VALUES (?, ?, ?, ?)
+        ON CONFLICT (digest, subject_id) DO UPDATE SET source = CASE WHEN blind_index.source = excluded.source THEN excluded.source ELSE 'both' END`),
       findIndex: db.prepare<[Buffer], { subject_id: string }>('SELECT subject_id FROM blind_index WHERE digest = ? ORDER BY subject_id'),
       getMeta: db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE name = ?'),
       putMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
@@ -157,23 +209,77 @@ export class KeyStore {
     }).immediate();
   }
 
-  /** The key new values of this subject are sealed with; created on first use (and after erasure). */
-  currentKey(subjectId: string): DataKey {
+  /**
+   * The key new values of this subject are sealed with — of one category, or (none given) the
+   * subject's own; created on first use, and after an erasure or a deletion destroyed the last.
+   */
+  currentKey(subjectId: string, category: string | null = null): DataKey {
     if (!this.db.inTransaction) this.forgetIfChangedElsewhere(); // inside one, the transaction's start checked
-    const cached = this.current.get(subjectId);
+    const slot = `${subjectId}\u0000${category ?? ''}`;
+    const cached = this.current.get(slot);
     if (cached) return cached;
-    const row = this.statements.currentKey.get(subjectId);
+    const row = this.statements.currentKey.get(subjectId, category ?? '');
     let dataKey: DataKey;
     if (row) {
       dataKey = { kid: row.kid, key: decryptBuffer(this.master, row.wrapped, dataKeyAad(subjectId, row.kid)) };
+      this.systemsOf.set(row.kid, new Set(JSON.parse(row.systems) as string[]));
     } else {
       const kid = uuidv7();
       dataKey = { kid, key: randomKey() };
-      this.statements.insertKey.run(kid, subjectId, encryptToBuffer(this.master, dataKey.key, dataKeyAad(subjectId, kid)), new Date().toISOString());
+      this.statements.insertKey.run(kid, subjectId, encryptToBuffer(this.master, dataKey.key, dataKeyAad(subjectId, kid)), new Date().toISOString(), category);
+      this.systemsOf.set(kid, new Set());
     }
-    this.remember(this.current, subjectId, dataKey);
+    this.remember(this.current, slot, dataKey);
     this.remember(this.keys, dataKey.kid, dataKey.key);
     return dataKey;
+  }
+
+  /** Systems that hold values sealed under each category key (known to this process). */
+  private readonly systemsOf = new Map<string, Set<string>>();
+
+  /** Notes that values sealed under `key` were stored in `system` (a write only the first time). */
+  heldIn(key: DataKey, system: string): void {
+    const systems = this.systemsOf.get(key.kid) ?? new Set<string>();
+    if (systems.has(system)) return;
+    systems.add(system);
+    this.systemsOf.set(key.kid, systems);
+    this.statements.setSystems.run(JSON.stringify([...systems].sort()), key.kid);
+  }
+
+  /**
+   * A deletion: each category key of the subject that it leaves held in no system is destroyed
+   * (its values can never be opened again, by anyone); a deletion from some systems only takes
+   * them off the key's list, and the values stay readable while another system holds them. The
+   * category's index entries that came from values go with the key. Idempotent.
+   */
+  applyDeletion(deletion: Deletion): { destroyedKeys: number } {
+    const destroyed: string[] = [];
+    this.db.transaction(() => {
+      for (const row of this.statements.categoryKeys.all(deletion.subjectId, deletion.recordedAt)) {
+        if (deletion.categories !== 'all' && !deletion.categories.includes(row.category)) continue;
+        const systems = new Set(JSON.parse(row.systems) as string[]);
+        for (const system of deletion.systems ?? [...systems]) systems.delete(system);
+        if (systems.size > 0) {
+          this.statements.setSystems.run(JSON.stringify([...systems].sort()), row.kid);
+          this.systemsOf.set(row.kid, systems);
+          continue;
+        }
+        this.statements.recordDeletion.run(deletion.subjectId, row.kid, row.category, new Date().toISOString(), deletion.eventId);
+        this.statements.deleteKey.run(row.kid);
+        const kind = INDEXED_KINDS.get(row.category);
+        if (kind) this.statements.deleteIndexKind.run(deletion.subjectId, kind);
+        destroyed.push(row.kid);
+      }
+    })();
+    if (destroyed.length > 0) this.forgetKeys(deletion.subjectId, destroyed);
+    return { destroyedKeys: destroyed.length };
+  }
+
+  /** A rectified e-mail or phone: the entries from earlier values of that kind stop finding the subject (identifiers given as such stay). */
+  replaceIndexedValues(subjectId: string, kind: string): void {
+    this.statements.deleteIndexOf.run(subjectId, kind, 'value');
+    this.db.prepare("UPDATE blind_index SET source = 'identifier' WHERE subject_id = ? AND kind = ? AND source = 'both'").run(subjectId, kind);
+    this.indexed.clear();
   }
 
   /** A data key by id; null once it has been destroyed (or never existed here). */
@@ -203,15 +309,21 @@ export class KeyStore {
       this.statements.deleteIndex.run(subjectId);
       return kids;
     })();
+    this.forgetKeys(subjectId, destroyed);
+    return { destroyedKeys: destroyed.length };
+  }
+
+  /** Destroyed keys out of memory too (zeroed), and the subject's current keys to be looked up again. */
+  private forgetKeys(subjectId: string, kids: readonly string[]): void {
     this.indexed.clear();
-    for (const kid of destroyed) {
+    for (const kid of kids) {
       this.keys.get(kid)?.fill(0);
       this.keys.set(kid, null);
       this.digestKeys.get(kid)?.fill(0);
       this.digestKeys.delete(kid);
+      this.systemsOf.delete(kid);
     }
-    this.current.delete(subjectId);
-    return { destroyedKeys: destroyed.length };
+    for (const slot of [...this.current.keys()]) if (slot.startsWith(`${subjectId}\u0000`)) this.current.delete(slot);
   }
 
   /** Blind index: a keyed HMAC of the normalised identifier, never a plain hash. */
@@ -228,20 +340,20 @@ export class KeyStore {
   notIndexed<T extends IndexEntry>(entries: readonly T[]): T[] {
     if (entries.length === 0) return [];
     if (!this.db.inTransaction) this.forgetIfChangedElsewhere();
-    return entries.filter(({ subjectId, kind, value }) => !this.indexed.has(this.indexedKey(subjectId, kind, value)));
+    return entries.filter(({ subjectId, kind, value, source }) => !this.indexed.has(this.indexedKey(subjectId, kind, value, source)));
   }
 
-  addToIndex(subjectId: string, kind: string, normalised: string): void {
+  addToIndex(subjectId: string, kind: string, normalised: string, source: 'value' | 'identifier' = 'identifier'): void {
     const digest = this.indexDigest(kind, normalised);
-    this.statements.addIndex.run(digest, subjectId);
+    this.statements.addIndex.run(digest, subjectId, kind, source);
     // Bounded: past it, known identifiers are simply written again (INSERT OR IGNORE).
     if (this.indexed.size >= MAX_INDEXED_REMEMBERED) this.indexed.clear();
-    this.indexed.add(`${subjectId}\u0000${digest.toString('base64')}`);
+    this.indexed.add(`${subjectId}\u0000${source}\u0000${digest.toString('base64')}`);
   }
 
   /** Remembered by digest, never by the identifier itself. */
-  private indexedKey(subjectId: string, kind: string, normalised: string): string {
-    return `${subjectId}\u0000${this.indexDigest(kind, normalised).toString('base64')}`;
+  private indexedKey(subjectId: string, kind: string, normalised: string, source: string): string {
+    return `${subjectId}\u0000${source}\u0000${this.indexDigest(kind, normalised).toString('base64')}`;
   }
 
   findByIdentifier(kind: string, normalised: string): string[] {

@@ -10,8 +10,13 @@ import { mapPersonalValues, type OpenedEvent, type SealedEvent } from '../stored
 import { decryptBuffer, DecryptionError, encryptToBuffer } from './aead.js';
 import type { DataKey } from './key-store.js';
 
+/**
+ * `A256GCM-PAD`: the value padded before sealing to a length bucket (see padToBucket), so a
+ * ciphertext — in the log, a proof leaf, a backup — does not tell a value's length. `A256GCM`:
+ * unpadded, as values were sealed before; still opened.
+ */
 export const SealedValue = z.strictObject({
-  enc: z.literal('A256GCM'),
+  enc: z.enum(['A256GCM', 'A256GCM-PAD']),
   kid: z.string(),
   /** base64url of nonce ‖ ciphertext ‖ tag. */
   ct: z.string(),
@@ -20,23 +25,63 @@ export type SealedValue = z.infer<typeof SealedValue>;
 
 /** The same shape, checked by hand: it runs for every value of every event opened (a read's hot path). */
 export function isSealedValue(value: unknown): value is SealedValue {
-  return typeof value === 'object' && value !== null && 'enc' in value && value.enc === 'A256GCM'
+  return typeof value === 'object' && value !== null && 'enc' in value && (value.enc === 'A256GCM-PAD' || value.enc === 'A256GCM')
     && 'kid' in value && typeof value.kid === 'string' && 'ct' in value && typeof value.ct === 'string' && Object.keys(value).length === 3;
 }
 
 const aad = (eventId: string, path: string) => `pdl:value:${eventId}:${path}`;
 
-function seal(dataKey: DataKey, eventId: string, path: string, value: string): SealedValue {
-  const ct = encryptToBuffer(dataKey.key, Buffer.from(value, 'utf8'), aad(eventId, path)).toString('base64url');
-  return { enc: 'A256GCM', kid: dataKey.kid, ct };
+/** The smallest bucket: a phone number, an e-mail address and a one-letter value seal to the same length. */
+const MIN_BUCKET = 32;
+/** Past this, buckets grow by this much (a long browsing record needs no power of two). */
+const LARGE_STEP = 1024;
+
+/**
+ * ISO/IEC 7816-4 padding (0x80, then zeros) up to the next bucket: 32, 64, 128 … 1,024 bytes,
+ * then every 1,024. The marker byte makes the padding unambiguous whatever the value ends with.
+ */
+export function padToBucket(plaintext: Buffer): Buffer {
+  const needed = plaintext.length + 1;
+  let size = MIN_BUCKET;
+  while (size < needed && size < LARGE_STEP) size *= 2;
+  if (size < needed) size = Math.ceil(needed / LARGE_STEP) * LARGE_STEP;
+  const padded = Buffer.alloc(size);
+  plaintext.copy(padded);
+  padded[plaintext.length] = 0x80;
+  return padded;
 }
 
-/** The stored form of an event: the event as validated, its personal values sealed (none without a key: it has none). */
-export function sealEvent(event: LedgerEvent, dataKey: DataKey | null): SealedEvent {
+function unpad(padded: Buffer): Buffer {
+  const end = padded.lastIndexOf(0x80);
+  if (end < 0 || padded.subarray(end + 1).some((byte) => byte !== 0)) throw new DecryptionError('the padding of a sealed value is malformed');
+  return padded.subarray(0, end);
+}
+
+function seal(dataKey: DataKey, eventId: string, path: string, value: string): SealedValue {
+  const ct = encryptToBuffer(dataKey.key, padToBucket(Buffer.from(value, 'utf8')), aad(eventId, path)).toString('base64url');
+  return { enc: 'A256GCM-PAD', kid: dataKey.kid, ct };
+}
+
+/** The identifier kinds whose values are a data category's: sealed (and deleted) with that category. */
+const KIND_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
+
+/** Which category a value at this path belongs to; null: none (sealed with the subject's own key). */
+export function categoryOfPath(event: Pick<LedgerEvent, 'subject'>, path: string): string | null {
+  if (path.startsWith('data.values.')) return path.slice('data.values.'.length);
+  const index = /^subject\.identifiers\[(\d+)\]\.value$/.exec(path);
+  const kind = index ? event.subject?.identifiers?.[Number(index[1])]?.kind : undefined;
+  return kind === undefined ? null : KIND_CATEGORIES.get(kind) ?? null;
+}
+
+/**
+ * The stored form of an event: the event as validated, each personal value sealed under the
+ * key of its category (`keyFor`), so a category deleted everywhere can be destroyed alone.
+ */
+export function sealEvent(event: LedgerEvent, keyFor: ((category: string | null) => DataKey) | null): SealedEvent {
   const isText = (value: unknown): value is string => typeof value === 'string';
   return mapPersonalValues(event, (value, path) => {
-    if (!dataKey) throw new Error(`event ${event.id} has personal values but no data key`);
-    return seal(dataKey, event.id, path, value);
+    if (!keyFor) throw new Error(`event ${event.id} has personal values but no data key`);
+    return seal(keyFor(categoryOfPath(event, path)), event.id, path, value);
   }, isText);
 }
 
@@ -63,7 +108,8 @@ export function openEvent(stored: SealedEvent, lookup: KeyLookup): { event: Open
       return null;
     }
     try {
-      return decryptBuffer(key, Buffer.from(value.ct, 'base64url'), aad(stored.id, path)).toString('utf8');
+      const plaintext = decryptBuffer(key, Buffer.from(value.ct, 'base64url'), aad(stored.id, path));
+      return (value.enc === 'A256GCM-PAD' ? unpad(plaintext) : plaintext).toString('utf8');
     } catch (error) {
       if (!(error instanceof DecryptionError)) throw error;
       unreadable += 1;
