@@ -119,3 +119,21 @@ describe('the Markdown report carries no producer HTML', () => {
     expect(run.stdout).toMatch(/\| &lt;script&gt;alert\(1\)&lt;\/script&gt; \| subpoena \| 1 \| 0 \|/);
   });
 });
+
+describe('ids stored in clear are never an address', () => {
+  it('pdl record refuses a phone-shaped or e-mail subject id and a recipient named by an e-mail, by path, storing the rest', async () => {
+    const events = [
+      anEvent('DataUsed', { subject: { id: '8613800001001' } }),
+      anEvent('DataUsed', { subject: { id: '+8613800001001' } }),
+      anEvent('DataUsed', { subject: { id: 'li@example.cn' } }),
+      anEvent('DataShared', { subject: { id: 'u-1001' }, data: { ...anEvent('DataShared').data, recipient: { id: 'crm', name: 'li@example.cn', kind: 'processor', region: 'CN' } } }),
+      anEvent('DataUsed', { subject: { id: 'u-1001' } }),
+    ];
+    const run = await runPdl(['--db', db, '--embedded-keys', 'record', '-'], { input: ndjson(events) });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/appended 1, duplicates 0, rejected 4/);
+    for (const line of [1, 2, 3]) expect(run.stdout).toMatch(new RegExp(`line ${line} .*subject\\.id: a subject id is a pseudonymous key, stored in clear`));
+    expect(run.stdout).toMatch(/line 4 .*data\.recipient\.name: a recipient name is stored in clear/);
+    expect(run.stdout).not.toMatch(/8613800001001|li@example\.cn/);
+  });
+});
