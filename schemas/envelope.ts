@@ -4,14 +4,36 @@
  */
 import * as z from 'zod';
 import { ActorKind } from './taxonomy.js';
-import { isValidIdentifier } from './identifiers.js';
+import { isValidIdentifier, looksLikePhoneNumber } from './identifiers.js';
+
+const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:~-]*$/;
 
 /** Ids used in stream names: pseudonymous keys, never an e-mail or a phone number. */
 export const Key = z
   .string({ error: 'an id is required' })
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:~-]*$/, 'may use letters, digits and . _ : ~ - (no spaces, no @)');
+  .regex(KEY_PATTERN, 'may use letters, digits and . _ : ~ - (no spaces, no @)');
+
+/** Seven digits or more, alone or with separators between them: a phone number written as an id (8613800001001, 138-0013-8000). */
+export const PHONE_SHAPED_ID = '^\\+?[0-9](?:[ ().-]*[0-9]){6,}$';
+const IN_CLEAR = 'is a pseudonymous key, stored in clear, shown to auditors and kept after erasure: never an e-mail or a phone number';
+
+/**
+ * The id of a person or a party, in clear in the log and its stream names for good (erasure
+ * destroys values, not ids): a key, and not an address — no @ (the key pattern), no phone number.
+ * Messages name the rule, never the value (rejections are logged and dead-lettered).
+ */
+export const pseudonymousId = (what: string) => z
+  .string({ error: `${what} is required` })
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(KEY_PATTERN, `${what} ${IN_CLEAR} (letters, digits and . _ : ~ -, e.g. "u-1842")`)
+  .refine((id) => !new RegExp(PHONE_SHAPED_ID).test(id) && !looksLikePhoneNumber(id), `${what} ${IN_CLEAR}, and this one is shaped like a phone number`)
+  .meta({
+    not: { pattern: PHONE_SHAPED_ID },
+    $comment: 'Also checked by the ledger, beyond JSON Schema: not a phone number with an extension (libphonenumber-js).',
+  });
 
 export const Timestamp = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time with a time zone, e.g. 2026-11-28T10:15:00Z' });
 
@@ -38,16 +60,21 @@ export const Identifier = z
     ],
   });
 
-const subjectShape = {
-  id: Key,
-  identifiers: z.array(Identifier).max(16, 'at most 16 identifiers').optional(),
-};
+const identifiers = z.array(Identifier).max(16, 'at most 16 identifiers').optional();
+const subjectShape = { id: pseudonymousId('a subject id'), identifiers };
+/**
+ * For the events that only name a subject already in the ledger — its erasure, the ledger's own
+ * record of a read — any key: a subject recorded under a phone-shaped id before that was refused
+ * can still be erased and read.
+ */
+const knownSubjectShape = { id: Key, identifiers };
 
 export const Subject = z.strictObject(subjectShape);
+export const KnownSubject = z.strictObject(knownSubjectShape);
 
 /** The subject, for event types that always concern one person. */
-export const requiredSubject = (type: string) =>
-  z.strictObject(subjectShape, {
+export const requiredSubject = (type: string, known = false) =>
+  z.strictObject(known ? knownSubjectShape : subjectShape, {
     error: (issue) =>
       issue.input === undefined ? `a ${type} event must name its subject` : 'expected an object {id, identifiers?}',
   });

@@ -24,6 +24,11 @@ export function normaliseIdentifier(kind: string, value: string): string | null 
   }
 }
 
+/** The whole text is a phone number (any spelling, an extension included), not merely contains one. */
+export function looksLikePhoneNumber(text: string): boolean {
+  return parsePhoneNumberFromString(text, { defaultCountry: DEFAULT_PHONE_REGION, extract: false })?.isValid() === true;
+}
+
 export function isValidIdentifier(kind: string, value: string): boolean {
   return normaliseIdentifier(kind, value) !== null;
 }

@@ -1,6 +1,6 @@
 /** What happens to personal data: collected, used, shared, sent abroad, deleted. */
 import * as z from 'zod';
-import { Key, Timestamp } from '../envelope.js';
+import { Key, pseudonymousId, Timestamp } from '../envelope.js';
 import { isValidIdentifier } from '../identifiers.js';
 import { Region } from '../regions.js';
 import {
@@ -11,7 +11,19 @@ import { defineEvent, nonEmpty, text } from './define.js';
 
 export const Storage = z.strictObject({ system: Key, kind: StorageKind, region: Region });
 
-export const Recipient = z.strictObject({ id: Key, name: text(200), kind: RecipientKind, region: Region });
+/** An e-mail address, or a phone number (seven digits or more, with separators), anywhere in a text. */
+export const ADDRESS_IN_TEXT = '[^\\s@]+@[^\\s@]+\\.[^\\s@]+|(?:^|[^0-9])\\+?[0-9](?:[ ().-]*[0-9]){6,}';
+
+/** A recipient is an organisation or a service, named in clear for good: never a person's address (README "Input"). */
+export const Recipient = z.strictObject({
+  id: pseudonymousId('a recipient id'),
+  name: text(200)
+    .refine((name) => !new RegExp(ADDRESS_IN_TEXT).test(name),
+      'a recipient name is stored in clear, shown to auditors and kept after erasure: the name of an organisation or a service, never an e-mail or a phone number')
+    .meta({ not: { pattern: ADDRESS_IN_TEXT } }),
+  kind: RecipientKind,
+  region: Region,
+});
 
 const Categories = nonEmpty(DataCategory, 'category');
 

@@ -27,6 +27,7 @@ export const SubjectErased = defineEvent(
   z.strictObject({ reason: DeletionReason, requestId: Key.optional() }),
   'required',
   "Destroys the subject's data key and blind-index entries: every stored value of theirs becomes unreadable.",
+  { knownSubject: true },
 );
 
 export const NoticeTopic = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'expected a topic such as "service-shutdown" or "breach"');
@@ -61,4 +62,5 @@ export const DataViewed = defineEvent(
   }),
   'optional',
   "Someone was shown decrypted personal values (recorded by the ledger itself): who, with which role, which categories of which subject, through which operation. Either `subject` or `data.subjects`.",
+  { knownSubject: true },
 );

@@ -5,9 +5,14 @@
 import type { ComplianceReportData } from '../../projections/compliance/report.js';
 import { day, escapeHtml } from '../export/text.js';
 
+/** A value from the ledger inside a section's own words: escaped for the format it is rendered to. */
+interface Quoted { quoted: string }
+const q = (value: string): Quoted => ({ quoted: value });
+
 interface Section {
   title: string;
-  text?: string;
+  /** The section's words, with what producers wrote kept apart (Quoted) so no format takes it as markup. */
+  text?: readonly (string | Quoted)[];
   headers?: string[];
   rows?: string[][];
   empty?: string;
@@ -20,12 +25,14 @@ export function reportSections(report: ComplianceReportData): Section[] {
   return [
     {
       title: 'Summary',
-      text: `As of ${report.asOf}${report.from || report.to ? `, processing from ${day(report.from)} to ${day(report.to)}` : ''}` +
+      text: [
+        `As of ${report.asOf}${report.from || report.to ? `, processing from ${day(report.from)} to ${day(report.to)}` : ''}` +
         `${report.knownAt ? `, judging only what the ledger had recorded by ${report.knownAt}` : ', judging everything the ledger has recorded'}. ` +
-        `Policy in force: version ${report.policy.version}${report.policy.title ? ` (${report.policy.title})` : ''}. ` +
+        'Policy in force: version ', q(report.policy.version), ...(report.policy.title ? [' (', q(report.policy.title), ')'] : []), '. ' +
         `${total === 0 ? 'No promise of the policy was found broken.' : `${total} violation${total === 1 ? '' : 's'} found.`} ` +
         `Computed at ledger position ${report.ledgerHead.position}, hash ${report.ledgerHead.hash ?? '(empty)'}: ` +
         `\`pdl verify --anchor ${report.ledgerHead.position}:${report.ledgerHead.hash ?? ''}\` proves the evidence below unchanged since.`,
+      ],
       headers: ['rule', 'violations'],
       rows: report.summary.map((s) => [s.rule, String(s.violations)]),
     },
@@ -87,7 +94,7 @@ export function reportSections(report: ComplianceReportData): Section[] {
     },
     {
       title: 'Declared vs actual: processing seen but not declared',
-      text: report.drift.declared ? undefined : `The policy in force (version ${report.drift.policyVersion}) declares no processing: nothing was compared.`,
+      text: report.drift.declared ? undefined : ['The policy in force (version ', q(report.drift.policyVersion), ') declares no processing: nothing was compared.'],
       headers: ['purpose', 'what', 'value', 'first seen', 'evidence (event ids)'],
       rows: report.drift.undeclared.map((d) => [d.purpose, d.dimension, d.value, day(d.firstSeenAt), d.evidence.join(' ')]),
       empty: 'None: everything seen is declared.',
@@ -107,16 +114,29 @@ export function reportSections(report: ComplianceReportData): Section[] {
   ];
 }
 
-const cellMd = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Ledger text as Markdown that renders as the text itself: no HTML (`<`, `>` and `&` as character
+ * references, which CommonMark decodes in text and HTML renders as the characters), no emphasis,
+ * code span, link or image (their punctuation backslash-escaped), no table cell boundary (`|`), and
+ * one line (a line break would end a table row, or start a heading or a list).
+ */
+export const markdownText = (text: string): string => text
+  .replace(/[\r\n\u2028\u2029]+/g, ' ')
+  .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
+  .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+
+const textMd = (text: readonly (string | Quoted)[]): string => text.map((part) => typeof part === 'string' ? part : markdownText(part.quoted)).join('');
+const textHtml = (text: readonly (string | Quoted)[]): string =>
+  text.map((part) => typeof part === 'string' ? escapeHtml(part).replace(/`([^`]+)`/g, '<code>$1</code>') : escapeHtml(part.quoted)).join('');
 
 export function renderMarkdown(report: ComplianceReportData): string {
   const out = ['# Compliance report', ''];
   for (const section of reportSections(report)) {
     out.push(`## ${section.title}`, '');
-    if (section.text) out.push(section.text, '');
+    if (section.text) out.push(textMd(section.text), '');
     if (section.headers && section.rows && section.rows.length > 0) {
       out.push(`| ${section.headers.join(' | ')} |`, `|${section.headers.map(() => '---').join('|')}|`);
-      for (const row of section.rows) out.push(`| ${row.map(cellMd).join(' | ')} |`);
+      for (const row of section.rows) out.push(`| ${row.map(markdownText).join(' | ')} |`);
       out.push('');
     } else if (section.empty) out.push(section.empty, '');
   }
@@ -149,7 +169,7 @@ export function renderHtml(report: ComplianceReportData, cited: readonly CitedEv
   };
   const body = [...reportSections(report), appendix].map((section) => {
     const parts = [`<h2>${escapeHtml(section.title)}</h2>`];
-    if (section.text) parts.push(`<p>${escapeHtml(section.text).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`);
+    if (section.text) parts.push(`<p>${textHtml(section.text)}</p>`);
     if (section === appendix && cited.length > 0) {
       parts.push(`<table><thead><tr>${appendix.headers!.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
         cited.map((e) => `<tr id="event-${e.eventId}"><td class="id">${e.eventId}</td><td><span class="num">${e.position}</span></td><td>${escapeHtml(e.type)}</td>` +

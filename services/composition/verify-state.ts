@@ -4,11 +4,12 @@
  * key and origin. A log later shorter than it, or not holding its root, is reported even when
  * every checkpoint row is gone. One JSON file, 0600, replaced whole on each save.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import { ValidationError } from '../errors.js';
+import { readPrivateFile, replacePrivateFile } from './output-files.js';
 
 const Remembered = z.object({
   origin: z.string(),
@@ -34,10 +35,11 @@ export class VerifyState {
   private constructor(readonly path: string, private readonly entries: RememberedCheckpoint[]) {}
 
   static load(path: string): VerifyState {
-    if (!existsSync(path)) return new VerifyState(path, []);
+    const text = readPrivateFile(path);
+    if (text === null) return new VerifyState(path, []);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
       throw new ValidationError(`the verify state ${path} cannot be read (${error instanceof Error ? error.name : 'error'}): move it away, or pass --no-state`);
     }
@@ -72,8 +74,6 @@ export class VerifyState {
 
   save(): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ version: 1, checkpoints: this.entries }, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, this.path);
+    replacePrivateFile(this.path, `${JSON.stringify({ version: 1, checkpoints: this.entries }, null, 2)}\n`);
   }
 }

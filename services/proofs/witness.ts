@@ -5,8 +5,8 @@
  * cosigned by the same witness. State is a small JSON file (0600).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
+import { readPrivateFile, replacePrivateFile } from '../composition/output-files.js';
 import { checkKeyName, formatSignerKey, keyHash, parseSignerKey } from './note-signer.js';
 import {
   cosignedMessage, openNote, parseCheckpoint, parseVerifierKey, verifyConsistencyBundle, type Checkpoint, type ConsistencyBundle,
@@ -45,8 +45,9 @@ export function witnessFromKey(text: string, what: string) {
 export const newWitnessKey = (name: string): string => formatSignerKey(checkKeyName(name), randomBytes(32));
 
 function readState(file: string): WitnessState {
-  if (!existsSync(file)) return { version: 2, logs: {} };
-  const stored = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; logs: Record<string, SeenLog & { verifierKey?: string }> };
+  const text = readPrivateFile(file);
+  if (text === null) return { version: 2, logs: {} };
+  const stored = JSON.parse(text) as { version?: number; logs: Record<string, SeenLog & { verifierKey?: string }> };
   if (stored.version === 2) return { version: 2, logs: stored.logs };
   // Version 1 keyed logs by the origin a note claimed: kept only where that origin is its key's name.
   const logs: WitnessState['logs'] = {};
@@ -57,9 +58,7 @@ function readState(file: string): WitnessState {
 }
 
 function writeState(file: string, state: WitnessState): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temporary, file);
+  replacePrivateFile(file, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /**

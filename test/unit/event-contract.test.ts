@@ -67,6 +67,21 @@ describe('the event contract', () => {
     const errors = errorsOf(anEvent('DataUsed', { subject: { id: 'u-1', identifiers: [{ kind: 'email', value: secret }] } }));
     expect(JSON.stringify(errors)).not.toContain(secret);
   });
+
+  it('a subject id is a pseudonymous key: an e-mail or a phone number, any spelling, is refused saying why, without echoing it', () => {
+    for (const id of ['8613800001001', '+8613800001001', 'li@example.cn', '138.0013.8000']) {
+      const errors = errorsOf(anEvent('DataUsed', { subject: { id } }));
+      expect(errors.map((e) => e.path), id).toContain('subject.id');
+      expect(errors[0]!.message).toMatch(/pseudonymous key, stored in clear, .*kept after erasure/);
+      expect(JSON.stringify(errors)).not.toContain(id);
+    }
+    const named = errorsOf(anEvent('DataShared', { data: { recipient: { id: 'crm', name: 'li@example.cn', kind: 'processor', region: 'CN' } } }));
+    expect(named).toEqual([{ path: 'data.recipient.name', message: expect.stringMatching(/never an e-mail or a phone number/) }]);
+    // Ids that merely hold digits stay ids; an erasure or the ledger's own read record may still name a subject stored before the rule.
+    for (const id of ['u-1001', 'r-399', 'order-2026112', '123456', 'bulk-499']) expect(validateEvent(anEvent('DataUsed', { subject: { id } })).ok, id).toBe(true);
+    expect(validateEvent(anEvent('SubjectErased', { subject: { id: '8613800001001' } })).ok).toBe(true);
+    expect(validateEvent(anEvent('DataShared', { data: { recipient: { id: 'psb-sh', name: 'Shanghai PSB, Branch 12', kind: 'authority', region: 'CN' } } })).ok).toBe(true);
+  });
 });
 
 describe('generated artefacts', () => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditUnavailableError, ValidationError } from '../../errors.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -7,16 +7,22 @@ import { operatorActorId } from '../../composition/operator.js';
 import { signWhatWasWritten } from '../sign-written.js';
 import { signingKeyOptions, withLedger } from '../with-ledger.js';
 import { printable } from '../printable.js';
+import { withOutputFiles } from '../../composition/output-files.js';
 
 export function exportCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('export')
     .description('write the package a subject is owed (GDPR Art. 15, 20; PIPL Art. 45): JSON and a readable HTML page, values decrypted, with a proof')
     .requiredOption('--subject <id>', 'the subject')
-    .requiredOption('--out <dir>', 'the folder to write <subject>.json and <subject>.html to (mode 0600)')
-    .addHelpText('after', '\nValues are decrypted: the export is recorded as a DataViewed by operator:<login>, like pdl events --reveal.')
-    .action(async (options: { subject: string; out: string }) => {
-      const written = await withLedger(globals(), async (opened) => {
+    .requiredOption('--out <dir>', 'the folder to write <subject>.json and <subject>.html to (new files, mode 0600)')
+    .option('--force', 'replace those files when they are there and yours (never a link, nor another user\'s file)')
+    .addHelpText('after', '\nValues are decrypted: the export is recorded as a DataViewed by operator:<login>, like pdl events --reveal.\n' +
+      'The files are created new, never through a symbolic link: one already there is refused (exit 2) unless --force.')
+    .action(async (options: { subject: string; out: string; force?: boolean }) => {
+      mkdirSync(options.out, { recursive: true, mode: 0o700 });
+      const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
+      // Created before the read is recorded or any value opened: a refused file means nothing was read.
+      const written = await withOutputFiles([`${base}.json`, `${base}.html`], { force: options.force }, ([json, html]) => withLedger(globals(), async (opened) => {
         const [{ buildSubjectExport, exportSourcesOf, exportedCategories }, { renderExportHtml }, { openProver }, { dataViewedEvents }] = await Promise.all([
           import('../../export/subject-export.js'), import('../../export/render-export.js'),
           import('../../composition/open-prover.js'), import('../../ledger/data-viewed.js'),
@@ -31,12 +37,10 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
           if (audit.rejected.length > 0) throw new AuditUnavailableError('the export could not be recorded as a DataViewed, so nothing was written');
           await signWhatWasWritten(opened, globals(), audit.appended);
         }
-        mkdirSync(options.out, { recursive: true, mode: 0o700 });
-        const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
-        writeFileSync(`${base}.json`, `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o600 });
-        writeFileSync(`${base}.html`, renderExportHtml(pkg), { mode: 0o600 });
+        json.write(`${JSON.stringify(pkg, null, 2)}\n`);
+        html.write(renderExportHtml(pkg));
         return { base, events: pkg.timeline.length, proven: pkg.proof !== null };
-      }, { readModels: true });
+      }, { readModels: true }));
       console.log(`wrote ${written.base}.json and ${written.base}.html: ${written.events} events${written.proven ? ', each proven against a signed checkpoint' : ''}.`);
     });
 }

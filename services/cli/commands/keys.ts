@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { renameSync } from 'node:fs';
 import { randomKey } from '../../ledger/crypto/aead.js';
-import { writeKeyFile } from '../../ledger/crypto/master-key.js';
+import { formatKey, writeKeyFile } from '../../ledger/crypto/master-key.js';
+import { writeOutputFile } from '../../composition/output-files.js';
 import { ApiKeys } from '../../api/auth/api-keys.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
 import { withLedger } from '../with-ledger.js';
@@ -53,10 +54,12 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
   keys
     .command('rotate-master')
     .description('re-wrap every data key under a new master key (events are not rewritten)')
-    .option('--out <file>', 'where to write the new key when the current one comes from PDL_MASTER_KEY')
+    .option('--out <file>', 'where to write the new key when the current one comes from PDL_MASTER_KEY (a new file, mode 0600)')
+    .option('--force', 'with --out: replace the file when it is there and yours (never a link, nor another user\'s file)')
     .addHelpText('after', '\nWith a key file, the new key replaces it (crash-safe: a half-done rotation finishes or rolls back on the next start).\n' +
-      'With PDL_MASTER_KEY, the new key is written to --out (mode 0600): set PDL_MASTER_KEY to it before the next start.')
-    .action(async (options: { out?: string }) => {
+      'With PDL_MASTER_KEY, the new key is written to --out (mode 0600): set PDL_MASTER_KEY to it before the next start.\n' +
+      '--out refuses a file already there (exit 2, nothing rotated) unless --force, and a symbolic link always.')
+    .action(async (options: { out?: string; force?: boolean }) => {
       await withLedger(globals(), async ({ keys: keyStore, masterKey, paths }) => {
         const fromEnv = masterKey.origin === 'PDL_MASTER_KEY';
         if (fromEnv && !options.out) {
@@ -64,7 +67,8 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
         }
         const next = randomKey();
         const staged = fromEnv ? options.out! : `${paths.masterKeyFile}.next`;
-        const { rewrapped } = keyStore.rotateMaster(next, () => writeKeyFile(staged, next));
+        // Written before the rotation commits: a refused --out rolls it back, and the old key still opens the store.
+        const { rewrapped } = keyStore.rotateMaster(next, () => fromEnv ? writeOutputFile(staged, `${formatKey(next)}\n`, { force: options.force }) : writeKeyFile(staged, next));
         if (!fromEnv) renameSync(staged, paths.masterKeyFile);
         console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped.`);
         console.log(fromEnv ? `the new master key is in ${staged}: set PDL_MASTER_KEY to its content now; the old key no longer opens the store.` : `the new master key is in ${paths.masterKeyFile}.`);

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
-import { chmodSync, copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { sha256Chain } from '../../ledger/chain.js';
 import { migrateLedger } from '../../ledger/migrate.js';
 import { ledgerPaths } from '../../composition/ledger-paths.js';
+import { lstatOrNull, writeOutputFile } from '../../composition/output-files.js';
 import { isConnectionString, openLogStore } from '../../store/open-store.js';
 import { verifyChain } from '../../ledger/verify.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -91,8 +92,6 @@ function copyKeysBeside(fromDb: string, toDb: string): void {
     }
     renameSync(staged, to.keys);
   }
-  if (existsSync(from.masterKeyFile) && !existsSync(to.masterKeyFile)) {
-    copyFileSync(from.masterKeyFile, to.masterKeyFile);
-    chmodSync(to.masterKeyFile, 0o600);
-  }
+  // Created new, never through a link: a dangling one at the target's name would send the master key wherever it points.
+  if (existsSync(from.masterKeyFile) && !lstatOrNull(to.masterKeyFile)) writeOutputFile(to.masterKeyFile, readFileSync(from.masterKeyFile));
 }

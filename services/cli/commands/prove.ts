@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { ValidationError } from '../../errors.js';
 import { signingKeyOptions, withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
+import { withOutputFiles } from '../../composition/output-files.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const size = (text: string): number => {
@@ -17,20 +17,26 @@ export function proveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--event <id>', 'an event to prove included (repeat for more); against the latest checkpoint, signed now if the ledger grew', collect)
     .option('--from-size <n>', 'prove the checkpoint signed at this size is a prefix of a later one', size)
     .option('--to-size <n>', 'the later checkpoint (default: the latest, signed now if the ledger grew)', size)
-    .option('--out <file>', 'write the bundle here (mode 0600) instead of standard output')
+    .option('--out <file>', 'write the bundle to this new file (mode 0600) instead of standard output')
+    .option('--force', 'with --out: replace the file when it is there and yours (never a link, nor another user\'s file)')
     .option('--json', 'the bundle as JSON (the only format; accepted for symmetry with other commands)')
     .addHelpText('after', '\nExamples:\n  pdl prove --event 0f8f…  --event 1a2b…  > inclusion.json\n  pdl prove --from-size 1200 > consistency.json\n' +
-      'A bundle holds sealed values only (the ciphertext the chain covers), never plaintext.')
-    .action(async (options: { event?: string[]; fromSize?: number; toSize?: number; out?: string }) => {
+      'A bundle holds sealed values only (the ciphertext the chain covers), never plaintext. --out refuses a file already there\n' +
+      '(exit 2) unless --force, and a symbolic link always.')
+    .action(async (options: { event?: string[]; fromSize?: number; toSize?: number; out?: string; force?: boolean }) => {
       if (!options.event === (options.fromSize === undefined)) throw new ValidationError('give --event ID (inclusion) or --from-size N (consistency), not both or neither');
       if (options.toSize !== undefined && options.fromSize === undefined) throw new ValidationError('--to-size needs --from-size');
-      const bundle = await withLedger(globals(), async (opened) => {
-        const { openProver } = await import('../../composition/open-prover.js');
-        const prover = openProver(opened, signingKeyOptions(globals()));
-        return options.event ? prover.inclusion(options.event) : prover.consistency(options.fromSize!, options.toSize);
-      }, { readModels: true });
-      const text = `${JSON.stringify(bundle, null, 2)}\n`;
-      if (options.out) writeFileSync(options.out, text, { mode: 0o600 });
-      else process.stdout.write(text);
+      // The file is created before a checkpoint may be signed for the bundle: a refusal changes nothing.
+      const text = await withOutputFiles(options.out ? [options.out] : [], { force: options.force }, async ([file]) => {
+        const bundle = await withLedger(globals(), async (opened) => {
+          const { openProver } = await import('../../composition/open-prover.js');
+          const prover = openProver(opened, signingKeyOptions(globals()));
+          return options.event ? prover.inclusion(options.event) : prover.consistency(options.fromSize!, options.toSize);
+        }, { readModels: true });
+        const text = `${JSON.stringify(bundle, null, 2)}\n`;
+        file?.write(text);
+        return text;
+      });
+      if (!options.out) process.stdout.write(text);
     });
 }

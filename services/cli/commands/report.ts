@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
+import { withOutputFiles } from '../../composition/output-files.js';
 
 const FORMATS = ['md', 'json', 'html'] as const;
 
@@ -20,14 +20,16 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
     .option('--from <time>', 'only processing from this moment', isoTime)
     .option('--to <time>', 'only processing up to this moment', isoTime)
     .option('--format <format>', `one of ${FORMATS.join(', ')}`, 'md')
-    .option('--out <file>', 'write to this file instead of standard output')
-    .addHelpText('after', '\nExit status: 0 whatever the verdicts (the report is the answer); 2 when it could not be made.')
-    .action(async (options: { asOf?: string; knownAt?: string; from?: string; to?: string; format: string; out?: string }) => {
+    .option('--out <file>', 'write to this new file (mode 0600) instead of standard output')
+    .option('--force', 'with --out: replace the file when it is there and yours (never a link, nor another user\'s file)')
+    .addHelpText('after', '\nExit status: 0 whatever the verdicts (the report is the answer); 2 when it could not be made,\n' +
+      'or --out names a file already there (without --force) or a symbolic link.')
+    .action(async (options: { asOf?: string; knownAt?: string; from?: string; to?: string; format: string; out?: string; force?: boolean }) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new Error(`unknown format ${JSON.stringify(options.format)} (one of ${FORMATS.join(', ')})`);
       const [{ buildComplianceReport }, { renderHtml, renderMarkdown }] = await Promise.all([
         import('../../../projections/compliance/report.js'), import('../render-report.js'),
       ]);
-      const { report, cited } = await withLedger(globals(), async ({ store, readModels, readModelsDb }) => {
+      const build = () => withLedger(globals(), async ({ store, readModels, readModelsDb }) => {
         const asOf = options.asOf ?? options.knownAt ?? new Date().toISOString();
         const window = { asOf, from: options.from, to: options.to, knownAt: options.knownAt ?? null };
         const { readCitedEvents } = await import('../../../projections/event-index/event-index.js');
@@ -42,10 +44,14 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
         // The evidence, described for the HTML appendix: every event id a verdict cites.
         return { report: built, cited: readCitedEvents(readModelsDb, built.violations.flatMap((v) => v.eventIds)) };
       }, { readModels: true });
-      const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report, cited) : renderMarkdown(report);
-      if (options.out) {
-        writeFileSync(options.out, text);
-        process.stderr.write(`pdl: report as of ${report.asOf} written to ${options.out}: ${report.violations.length} violations.\n`);
-      } else process.stdout.write(text);
+      // The file is created before the report is made: a refusal costs no work.
+      const { report, text } = await withOutputFiles(options.out ? [options.out] : [], { force: options.force }, async ([file]) => {
+        const { report, cited } = await build();
+        const text = options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : options.format === 'html' ? renderHtml(report, cited) : renderMarkdown(report);
+        if (file) file.write(text);
+        return { report, text };
+      });
+      if (options.out) process.stderr.write(`pdl: report as of ${report.asOf} written to ${options.out}: ${report.violations.length} violations.\n`);
+      else process.stdout.write(text);
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { withOutputFiles, writeOutputFile } from '../../composition/output-files.js';
 import { ValidationError } from '../../errors.js';
 import { ProofBundle } from '../../../schemas/proof-bundle.js';
 
@@ -12,22 +13,27 @@ export function witnessCommand(program: Command): void {
     .requiredOption('--state <file>', 'where the witness keeps the last checkpoint it saw of each log (mode 0600)')
     .requiredOption('--log-key <vkey>', 'the ledger\'s verifier key (pdl checkpoint --verifier-key), pinned on first use')
     .option('--new-key <name>', 'create the witness key file with this name (e.g. witness.example.org/w1) when it does not exist')
-    .option('--out <file>', 'write the cosigned checkpoint here instead of standard output')
+    .option('--out <file>', 'write the cosigned checkpoint to this new file (mode 0600) instead of standard output')
+    .option('--force', 'with --out: replace the file when it is there and yours (never a link, nor another user\'s file)')
     .addHelpText('after', '\nPrints the checkpoint with the witness\'s cosignature line added; `pdl verify-proof --witness <key>` then requires it.\n' +
       'Refuses (exit 2) a checkpoint that goes back, a second tree of the same size, another log key, or a proof that does not connect.')
-    .action(async (file: string, options: { key: string; state: string; logKey: string; newKey?: string; out?: string }) => {
+    .action(async (file: string, options: { key: string; state: string; logKey: string; newKey?: string; out?: string; force?: boolean }) => {
       const { newWitnessKey, witness, witnessFromKey } = await import('../../proofs/witness.js');
       if (!existsSync(options.key)) {
         if (!options.newKey) throw new ValidationError(`no witness key at ${options.key}: give --new-key NAME to create one`);
-        writeFileSync(options.key, `${newWitnessKey(options.newKey)}\n`, { mode: 0o600, flag: 'wx' });
+        writeOutputFile(options.key, `${newWitnessKey(options.newKey)}\n`);
       }
       const key = witnessFromKey(readFileSync(options.key, 'utf8'), options.key);
       const parsed = ProofBundle.safeParse(JSON.parse(readFileSync(file, 'utf8')));
       if (!parsed.success) throw new ValidationError(`${file} is not a proof bundle (schemas/json/*-bundle.schema.json)`);
       const bundle = parsed.data;
-      const result = await witness({ stateFile: options.state, key, logKey: options.logKey, checkpoint: bundle.checkpoint, proof: 'consistency' in bundle ? bundle : undefined });
-      if (options.out) writeFileSync(options.out, result.note, { mode: 0o600 });
-      else process.stdout.write(result.note);
+      // The file is created before the state moves on: a refused --out leaves the witness as it was.
+      const result = await withOutputFiles(options.out ? [options.out] : [], { force: options.force }, async ([file]) => {
+        const result = await witness({ stateFile: options.state, key, logKey: options.logKey, checkpoint: bundle.checkpoint, proof: 'consistency' in bundle ? bundle : undefined });
+        file?.write(result.note);
+        return result;
+      });
+      if (!options.out) process.stdout.write(result.note);
       process.stderr.write(`pdl: cosigned ${result.checkpoint.origin} at size ${result.checkpoint.size}${result.first ? ' (first seen: trusted on first use)' : ', consistent with the last one seen'}; witness key: ${key.verifierKey}\n`);
     });
 }
