@@ -7,6 +7,10 @@ import { defineConfig } from 'vitest/config';
  * - kafka: a real broker (started here unless KAFKA_BROKERS is set) and the binary.
  */
 export default defineConfig({
+  // One graphql for sources and dependencies: node loads graphql-yoga's `graphql` as CommonJS (graphql 16 has no
+  // "exports"), vite would give sources its ESM build — two copies, and a schema of one is "from another realm"
+  // to the other's TypeInfo (services/api/operation-cost.ts). Under `node` there is one copy already.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 60_000,

@@ -169,7 +169,7 @@ function onWorker<T extends object>(code: string, workerData: object): Promise<T
 async function subjectAccess(options: Options) {
   const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
   const { opened, key, services } = await apiOn(join(options.dir!, 'ledger.db'), 'dpo');
-  const yoga = createApi(services, { graphiql: false });
+  const yoga = createApi(services);
   const query = `query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status purposes storage { system } retainedUntil value }
     recipients { id } consents { consentId } timeline(first: 20) { edges { node { id type data } } } } }`;
   const raw = opened.readModelsDb.prepare('SELECT * FROM events WHERE stream = ? ORDER BY revision');
@@ -211,8 +211,8 @@ async function readAuditCost(options: Options) {
   }, console);
   let commits = 0;
   const counted = new AuditWriter({ record: (events, recordOptions) => { commits += 1; return opened.ledger.record(events, recordOptions); } }, console);
-  const audited = createApi({ ...services, audit: counted }, { graphiql: false });
-  const floor = createApi({ ...services, audit: nothingStored }, { graphiql: false });
+  const audited = createApi({ ...services, audit: counted });
+  const floor = createApi({ ...services, audit: nothingStored });
   const query = 'query($id: ID) { subjectAccess(subjectId: $id) { subjectId categories { category status value } } }';
   const ask = async (api: typeof audited) => {
     const id = `s-${Math.floor(Math.random() * subjects)}`;

@@ -15,6 +15,7 @@ import type { SubjectExport } from '../export/subject-export.js';
 import type { ConsistencyBundle, InclusionBundle } from '../proofs/verifier/verify-proof.js';
 import type { ApiKeys, Principal } from './auth/api-keys.js';
 import type { RateLimiter } from './auth/rate-limit.js';
+import type { Ticket } from './in-flight.js';
 import type { AuditWriter } from './audit/audit-writer.js';
 import { AnswerAudit } from './audit/answer-audit.js';
 import { may, rolesThatMay, type Permission } from './auth/roles.js';
@@ -66,10 +67,14 @@ export interface ApiServices {
 /** What the HTTP server found out before GraphQL saw the request. */
 export interface ServerContext {
   readonly principal?: Principal;
+  /** This request's share of what is in flight for its key (none in process). */
+  readonly ticket?: Ticket;
 }
 
 export interface ApiContext extends ApiServices {
   readonly principal: Principal;
+  /** This request's share of what is in flight (operation-limits.ts takes its pages' events from it). */
+  readonly ticket?: Ticket;
   /** This answer's read audit: resolvers note the values they put into it. */
   readonly views: AnswerAudit;
   require(permission: Permission): void;
@@ -103,6 +108,7 @@ export function buildContext(services: ApiServices, request: Request, server: Se
   return {
     ...services,
     principal,
+    ...(server.ticket ? { ticket: server.ticket } : {}),
     views: new AnswerAudit(principal, services.audit, services.now),
     may: (permission) => may(role, permission),
     require(permission) {

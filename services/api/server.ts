@@ -4,26 +4,32 @@
  *
  * Authentication comes first: a request without a valid key gets 401 before its body is read or
  * its query parsed, so an unauthenticated caller learns nothing about the schema and cannot make
- * the server parse or validate anything. Bodies are bounded (`Content-Length` required for POST).
- * Log lines carry the key's id, never the key, and the path without its query string (GET
- * queries carry variables, which may be identifiers).
+ * the server parse or validate anything. Bodies are bounded (`Content-Length` required for POST),
+ * and so is what is in flight, per key and for the process (in-flight.ts): beyond it a request is
+ * refused before its body is read. Log lines carry the key's id, never the key, and the path
+ * without its query string (GET queries carry variables, which may be identifiers).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { existsSync, readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { authenticate, type ApiServices } from './context.js';
 import type { LedgerMetrics } from '../metrics/metrics.js';
 import { createApi } from './yoga.js';
+import { RateLimitedError } from '../errors.js';
+import { RateLimiter, type RateLimit } from './auth/rate-limit.js';
+import { GRAPHIQL_CSP, graphiqlFiles, type GraphiqlFiles } from './graphiql-page.js';
+import { DEFAULT_IN_FLIGHT, InFlight, isRefusal, type InFlightLimits } from './in-flight.js';
+import { consolePage, SECURITY_HEADERS, sendAsset } from './static-assets.js';
 
 /** 10,000 events (the recordEvents cap) of a few hundred bytes each, with room to spare. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/**
+ * GraphiQL's script without a key, per client address: ~1.9 MB compressed (9 MB raw) an answer, so
+ * 10 at once, then 30 a minute. A browser fetches it once (it is immutable); reloads are 304s, free.
+ */
+export const GRAPHIQL_FETCHES: RateLimit = { burst: 10, perMinute: 30 };
 
 export interface RunningServer {
   readonly server: Server;
@@ -41,17 +47,19 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** The figures served at /metrics (any valid key); none: no /metrics. */
   readonly metrics?: LedgerMetrics;
+  /** Bounds on what is in flight per key and in all (DEFAULT_IN_FLIGHT). */
+  readonly inFlight?: InFlightLimits;
 }
 
 export async function startServer(services: ApiServices, options: ServerOptions): Promise<RunningServer> {
-  const yoga = createApi(services, { graphiql: options.graphiql, cors: options.cors, log: options.log, onError: (code) => options.metrics?.apiError(code) });
+  const apiError = (code: string) => options.metrics?.apiError(code);
+  const yoga = createApi(services, { cors: options.cors, log: options.log, onError: apiError });
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  // GraphiQL's page is ~9 MB of bundled script (it works offline): rendered once, compressed once, off the request loop.
-  let graphiql: Promise<CompressedPage> | null = null;
-  const graphiqlPage = () => (graphiql ??= (async () => {
-    const page = await yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
-    return compressPage(Buffer.from(await page.text()), 'text/html; charset=utf-8');
-  })());
+  const inFlight = new InFlight(options.inFlight ?? DEFAULT_IN_FLIGHT);
+  const graphiqlFetches = new RateLimiter(GRAPHIQL_FETCHES);
+  // Built on first use, off the request loop: other servers of this code (tests, replicas without it) never pay for it.
+  let graphiql: Promise<GraphiqlFiles> | null = null;
+  const graphiqlReady = () => (graphiql ??= graphiqlFiles());
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const given = request.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -59,6 +67,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
     const started = process.hrtime.bigint();
     let keyId: string | null = null;
     response.setHeader('x-request-id', requestId);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     response.on('finish', () => {
       options.metrics?.request(response.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
       options.log.info({
@@ -66,11 +75,6 @@ export async function startServer(services: ApiServices, options: ServerOptions)
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       }, 'request');
     });
-    if (path === '/health' || path === '/health/') {
-      void health(services).then((body) => reply(response, body.status === 'ok' ? 200 : 503, body));
-      return;
-    }
-    if (request.method === 'GET' && consolePage(path, response)) return;
     /** The caller's principal, or a 401 sent (the body left unread) and null. */
     const signedIn = () => {
       const found = authenticate(services.apiKeys, request.headers.authorization);
@@ -83,6 +87,21 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       keyId = found.principal.keyId;
       return found.principal;
     };
+    const refuse = (status: number, message: string, retryAfterSeconds: number) => {
+      apiError('RATE_LIMITED');
+      response.setHeader('retry-after', String(retryAfterSeconds));
+      reply(response, status, { errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds } }] });
+      request.resume();
+    };
+    if (path === '/health' || path === '/health/') {
+      // Up or not, for anyone (a load balancer has no key); the head, the lag and the consumer's state for a key.
+      const full = request.headers.authorization !== undefined;
+      if (full && !signedIn()) return;
+      void health(services).then((body) => reply(response, body.status === 'ok' ? 200 : 503, full ? body : { status: body.status }));
+      return;
+    }
+    const reading = request.method === 'GET' || request.method === 'HEAD';
+    if (reading && consolePage(path, response)) return;
     if (path === '/metrics' && options.metrics) {
       // Counts only, but still behind a key: what a ledger processes is nobody else's business.
       if (!signedIn()) return;
@@ -93,14 +112,27 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       });
       return;
     }
+    if (reading && options.graphiql && path.startsWith('/graphql/graphiql.')) {
+      void graphiqlReady().then((files) => {
+        const asset = files.assets.get(path);
+        if (!asset) return reply(response, 404, { errors: [{ message: 'no such GraphiQL file: reload /graphql', extensions: { code: 'NOT_FOUND' } }] });
+        try {
+          if (!request.headers['if-none-match']) graphiqlFetches.take(request.socket.remoteAddress ?? 'unknown', 'GraphiQL downloads from this address');
+        } catch (error) {
+          if (error instanceof RateLimitedError) return refuse(429, error.message, error.retryAfterSeconds);
+          throw error;
+        }
+        sendAsset(request, response, asset, GRAPHIQL_CSP);
+      });
+      return;
+    }
     if (path !== '/graphql' && path !== '/graphql/') {
       reply(response, 404, { errors: [{ message: 'not found: the API is at /graphql, health at /health', extensions: { code: 'NOT_FOUND' } }] });
       return;
     }
     // The GraphiQL page itself and CORS preflights hold nothing: every operation needs a key.
-    const isGraphiqlPage = request.method === 'GET' && options.graphiql && !request.url?.includes('?') && (request.headers.accept ?? '').includes('text/html');
-    if (isGraphiqlPage) {
-      void graphiqlPage().then((page) => sendCompressed(request, response, page), () => void yoga.requestListener(request, response));
+    if (reading && options.graphiql && !request.url?.includes('?') && (request.headers.accept ?? '').includes('text/html')) {
+      void graphiqlReady().then((files) => sendAsset(request, response, files.page, GRAPHIQL_CSP));
       return;
     }
     if (request.method === 'OPTIONS') {
@@ -109,8 +141,9 @@ export async function startServer(services: ApiServices, options: ServerOptions)
     }
     const principal = signedIn();
     if (!principal) return;
+    let length = 0;
     if (request.method === 'POST') {
-      const length = Number(request.headers['content-length'] ?? Number.NaN);
+      length = Number(request.headers['content-length'] ?? Number.NaN);
       if (!Number.isFinite(length)) {
         reply(response, 411, { errors: [{ message: 'a POST needs Content-Length', extensions: { code: 'LENGTH_REQUIRED' } }] });
         request.resume();
@@ -122,7 +155,14 @@ export async function startServer(services: ApiServices, options: ServerOptions)
         return;
       }
     }
-    void yoga.handle(request, response, { principal });
+    // Before the body is read: a refused body is never held.
+    const ticket = inFlight.admit(principal.keyId, length);
+    if (isRefusal(ticket)) {
+      refuse(ticket.scope === 'key' ? 429 : 503, ticket.message, ticket.retryAfterSeconds);
+      return;
+    }
+    response.once('close', () => ticket.release());
+    void yoga.handle(request, response, { principal, ticket });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -163,44 +203,4 @@ async function health(services: ApiServices) {
   } catch (error) {
     return { status: 'unavailable', store: { reachable: false, error: error instanceof Error ? error.message : String(error) } };
   }
-}
-
-/** Where the built console is: beside the compiled server (dist/), or in dist/ when the server runs from its sources. */
-const CONSOLE_DIR = [join(dirname(fileURLToPath(import.meta.url)), '../../console'), join(dirname(fileURLToPath(import.meta.url)), '../../dist/console')]
-  .find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
-const CONSOLE_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8' };
-// The console holds no data, only code: it may be fetched without a key; everything it shows comes from /graphql with one.
-const CONSOLE_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
-/** Serves the DPO console's page and assets; false when the path is not the console's. */
-function consolePage(path: string, response: ServerResponse): boolean {
-  if (CONSOLE_DIR === null) return false;
-  const file = path === '/' || path === '/index.html' ? 'index.html' : /^\/assets\/[A-Za-z0-9._-]+\.(js|css)$/.test(path) ? path.slice(1) : null;
-  if (file === null || !existsSync(join(CONSOLE_DIR, file))) return false;
-  const type = CONSOLE_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
-  response.writeHead(200, { 'content-type': type, 'cache-control': file === 'index.html' ? 'no-cache' : 'public, max-age=31536000, immutable', ...CONSOLE_HEADERS });
-  response.end(readFileSync(join(CONSOLE_DIR, file)));
-  return true;
-}
-
-interface CompressedPage { readonly type: string; readonly raw: Buffer; readonly br: Buffer; readonly gzip: Buffer }
-
-async function compressPage(raw: Buffer, type: string): Promise<CompressedPage> {
-  const [br, gz] = await Promise.all([
-    promisify(brotliCompress)(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
-    promisify(gzip)(raw, { level: 9 }),
-  ]);
-  return { type, raw, br, gzip: gz };
-}
-
-/** The smallest encoding the browser accepts (9 MB → ~1.9 MB with brotli). */
-function sendCompressed(request: IncomingMessage, response: ServerResponse, page: CompressedPage): void {
-  const accepts = String(request.headers['accept-encoding'] ?? '');
-  const [encoding, body] = /\bbr\b/.test(accepts) ? ['br', page.br] : /\bgzip\b/.test(accepts) ? ['gzip', page.gzip] : [null, page.raw];
-  response.writeHead(200, { 'content-type': page.type, 'content-length': body.length, vary: 'accept-encoding', ...(encoding ? { 'content-encoding': encoding } : {}) });
-  response.end(body);
 }

@@ -1,6 +1,5 @@
 /** The GraphQL API on graphql-yoga: schema, resolvers, auth context, errors with stable codes. */
 import { GraphQLError } from 'graphql';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { createGraphQLError, createSchema, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -17,21 +16,7 @@ import { checkpoint, consistencyProof } from './resolvers/proofs.js';
 import * as workflows from './resolvers/workflows.js';
 import { typeDefs } from './schema/type-defs.js';
 
-const EXAMPLE = `# Every request needs the header  {"Authorization": "Bearer <key>"}  (Headers tab below).
-query Example {
-  ledgerHead { position hash }
-  subjectAccess(identifier: { kind: "email", value: "li.wei@example.cn" }) {
-    subjectId erased purposes
-    categories { category status purposes legalBases storage { system region } retainedUntil value }
-    recipients { name kind region abroad categories }
-    transfers { toRegion mechanism securityMeasures risks consentId }
-    consents { consentId status purposes }
-  }
-}
-`;
-
 export interface ApiOptions {
-  readonly graphiql?: boolean;
   /** The one origin allowed to call from a browser; none: no CORS headers at all. */
   readonly cors?: string;
   readonly log?: Pick<Logger, 'warn' | 'error'>;
@@ -52,18 +37,12 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
         Mutation: { recordEvents, createApiKey, revokeApiKey },
       },
     }),
-    context: ({ request, principal }) => buildContext(services, request, { principal }),
-    plugins: [...operationLimitPlugins(), readAuditPlugin()],
+    context: ({ request, principal, ticket }) => buildContext(services, request, { principal, ticket }),
+    plugins: [...operationLimitPlugins(options.onError), readAuditPlugin()],
     cors: options.cors ? { origin: options.cors, credentials: false, methods: ['GET', 'POST'] } : false,
     logging: yogaLog(options.log),
-    graphiql: options.graphiql === false ? false : {
-      title: 'personal-data-ledger', defaultQuery: EXAMPLE,
-      // Where the key goes, already there: paste it over the placeholder (kept in this browser's GraphiQL storage only if you choose to).
-      headers: JSON.stringify({ Authorization: 'Bearer <paste your key>' }, null, 2),
-      defaultHeaders: JSON.stringify({ Authorization: 'Bearer <paste your key>' }, null, 2),
-    },
-    // GraphiQL with its assets bundled: it works where the browser cannot reach a CDN.
-    renderGraphiQL,
+    // GraphiQL is served by the HTTP server (graphiql-page.ts): assets of its own, headers never persisted unasked.
+    graphiql: false,
     landingPage: false,
     // Domain errors keep their message and stable code; anything else is masked.
     maskedErrors: {

@@ -158,8 +158,8 @@ describe('recordEvents', () => {
 });
 
 describe('health', () => {
-  it('reports the store reachable and the read models caught up', async () => {
-    const response = await fetch(`${server.url}/health`);
+  it('reports the store reachable and the read models caught up (to a key; without one, only the status)', async () => {
+    const response = await fetch(`${server.url}/health`, { headers: { authorization: `Bearer ${server.adminKey}` } });
     const body = await response.json() as { status: string; store: { position: number }; readModels: { behind: number } };
     expect(response.status).toBe(200);
     expect(body.status).toBe('ok');

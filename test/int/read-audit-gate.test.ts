@@ -27,7 +27,7 @@ async function apiWith(audit: (services: ReturnType<typeof apiServices>) => Audi
   const apiKeys = ApiKeys.open(join(opened.dir, 'ledger.api-keys.db'));
   const { key } = apiKeys.create('dpo');
   const services = apiServices(opened, apiKeys, { log: silent, prover: openProver(opened, { embedded: true }) });
-  const yoga = createApi({ ...services, audit: audit(services) }, { graphiql: false });
+  const yoga = createApi({ ...services, audit: audit(services) });
   const ask = async (query: string) => {
     const response = await yoga.fetch('http://pdl.test/graphql', {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }),

@@ -21,7 +21,7 @@ describe('pdl serve --kafka', () => {
       expect(status).toMatchObject({ topic, consumed: 21, appended: 20, deadLettered: 1 });
       const head = await server.gql<{ ledgerHead: { position: number } }>('{ ledgerHead { position } }');
       expect(head.data!.ledgerHead.position).toBe(20);
-      const health = await (await fetch(`${server.url}/health`)).json() as { ingest?: { running: boolean } };
+      const health = await (await fetch(`${server.url}/health`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json() as { ingest?: { running: boolean } };
       expect(health.ingest?.running).toBe(true);
     } finally {
       expect(await server.stop()).toBe(0);
