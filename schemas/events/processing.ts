@@ -1,5 +1,6 @@
 /** What happens to personal data: collected, used, shared, sent abroad, deleted. */
 import * as z from 'zod';
+import { durationDays, isDuration } from '../duration.js';
 import { Key, pseudonymousId, Timestamp } from '../envelope.js';
 import { isValidIdentifier } from '../identifiers.js';
 import { Region } from '../regions.js';
@@ -39,13 +40,8 @@ const Value = z.string().min(1, 'a value must not be empty (leave the category o
 const Values = z.partialRecord(DataCategory, Value).optional();
 /** At most a century: longer is a typo (P9999Y), and no law asks for it. */
 const Retention = z.iso.duration({ error: 'expected an ISO 8601 duration such as P3Y or P30D' })
-  .refine((period) => retentionDays(period) <= 36_525, 'a retention period is at most 100 years (P100Y)');
-
-function retentionDays(period: string): number {
-  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?/.exec(period);
-  const [years, months, weeks, days] = [1, 2, 3, 4].map((i) => Number(match?.[i] ?? 0));
-  return years! * 365.25 + months! * 30.44 + weeks! * 7 + days!;
-}
+  // zod checks this even when the format check above failed: that failure is the one to report.
+  .refine((period) => !isDuration(period) || durationDays(period) <= 36_525, 'a retention period is at most 100 years (P100Y)');
 
 export const DataCollected = defineEvent(
   'DataCollected',
