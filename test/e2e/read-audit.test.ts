@@ -68,6 +68,22 @@ describe('a value leaves only once its DataViewed is stored', () => {
   });
 });
 
+describe('the audit in log order with the reads', () => {
+  it('a view just before an erasure is recorded before it (issue 26: the view used to land after SubjectErased)', async () => {
+    const erasedId = 'u-1006';
+    const shown = await server.gql<{ subjectAccess: { categories: { value: string | null }[] } }>(
+      `{ subjectAccess(subjectId: "${erasedId}") { categories { value } } }`, {}, keys.dpo);
+    expect(shown.data!.subjectAccess.categories.some((c) => c.value !== null)).toBe(true);
+    const erased = await server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }',
+      { e: [anEvent('SubjectErased', { subject: { id: erasedId }, actor: { kind: 'employee', id: 'dpo-1' }, data: { reason: 'subject-request' } })] }, keys.dpo);
+    expect(erased.data!.recordEvents.appended).toBe(1);
+    const events = (await storedEvents(db)).filter((event) => event.body.subject?.id === erasedId);
+    const view = events.filter((event) => event.type === 'DataViewed').at(-1)!;
+    const erasure = events.find((event) => event.type === 'SubjectErased')!;
+    expect(view.position).toBeLessThan(erasure.position);
+  });
+});
+
 describe('only what the answer carries is recorded, one record per answer', () => {
   it('a page of ids and types (the console\'s Events page without data) records no view', async () => {
     const before = viewsIn(await storedEvents(db)).length;
