@@ -5,7 +5,8 @@
  * row exactly as of the event being applied. Rows are indexed by their first key column, since
  * prefix reads (a subject's consents, a subject's categories) run per act.
  */
-import type { Key } from './projection.js';
+/** A keyed model's row key: its key columns' values, in order. */
+export type Key = readonly (string | number)[];
 
 export interface PendingRow<S> {
   readonly key: Key;

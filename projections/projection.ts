@@ -6,7 +6,7 @@
  * Both run inside the append transaction on the embedded store, and rebuild from position 0.
  */
 import type Database from 'better-sqlite3';
-import { idOf, PendingRows, type PendingRow } from './pending-rows.js';
+import { idOf, PendingRows, type Key, type PendingRow } from './pending-rows.js';
 import { statement } from './statements.js';
 import type { SealedEvent } from '../services/ledger/stored-event.js';
 
@@ -51,7 +51,7 @@ export interface UnitOfWork {
   abandon(db: Database.Database): void;
 }
 
-export type Key = readonly (string | number)[];
+export type { Key } from './pending-rows.js';
 
 export interface KeyedModel<S extends { lastPosition: number }> {
   readonly name: string;

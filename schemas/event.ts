@@ -29,11 +29,8 @@ export const LedgerEvent = z.discriminatedUnion('type', [
 export type LedgerEvent = z.infer<typeof LedgerEvent>;
 export type EventOf<T extends EventType> = Extract<LedgerEvent, { type: T }>;
 
-/** One problem with an input, located by JSON path (`data.categories[2]`, `(root)`). */
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
+import type { FieldError } from './field-error.js';
+export type { FieldError } from './field-error.js';
 
 export type Validation = { ok: true; event: LedgerEvent } | { ok: false; errors: FieldError[] };
 

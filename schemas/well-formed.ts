@@ -3,7 +3,7 @@
  * Unicode — a lone UTF-16 surrogate cannot be canonicalised (RFC 8785) or stored as UTF-8 — and no
  * key is `__proto__`, which JSON.parse keeps as an own key but object schemas silently drop.
  */
-import type { FieldError } from './event.js';
+import type { FieldError } from './field-error.js';
 
 const MAX_DEPTH = 32;
 /** In `u` mode a surrogate pair is one code point: this matches only a surrogate that stands alone. */

@@ -1,13 +1,14 @@
 /**
  * The ledger's Merkle tree (README "Proofs") as a read model: leaf i is the chained bytes of
  * position i + 1; each event stores its leaf hash and the perfect subtrees it completes — one
- * node on average, log n at most. Rebuilt from the log like any model, on either store.
+ * node on average, log n at most: the visitor of the compact range's append. Rebuilt from the log like any model, on either store.
  */
 import type Database from 'better-sqlite3';
 import { UnavailableError } from '../../services/errors.js';
 import { StoredEventFormatError } from '../../services/ledger/stored-event.js';
 import { chainedLeaf } from '../../services/ledger/chain.js';
-import { leafHash, nodeHash, type NodeReader } from '../../services/proofs/merkle.js';
+import { CompactRange } from '../../services/merkle/compact-range.js';
+import { leafHash, type NodeReader } from '../../services/merkle/rfc6962.js';
 import type { Projection } from '../projection.js';
 import { statement } from '../statements.js';
 
@@ -34,48 +35,33 @@ export const merkleTree: Projection = {
   tables: [TABLE],
   schema: `CREATE TABLE IF NOT EXISTS ${TABLE} (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;`,
   apply(db, { position, stream, revision, recordedAt, event }) {
-    const frontier = frontierBefore(db, position);
     const put = statement<[number, number, Buffer]>(db, PUT);
-    let [level, index] = [0, position - 1];
-    let hash = leafHash(chainedLeaf({ position, stream, revision, recordedAt, body: event }));
-    put.run(level, index, hash);
-    // An odd index completes its parent with the sibling to its left; so on up.
-    while (index % 2 === 1) {
-      hash = nodeHash(frontier.left[level]!, hash);
-      frontier.left[level] = undefined;
-      level += 1;
-      index = (index - 1) / 2;
+    rangeBefore(db, position).append(leafHash(chainedLeaf({ position, stream, revision, recordedAt, body: event })), (level, index, hash) => {
       put.run(level, index, hash);
-    }
-    frontier.left[level] = hash;
-    frontier.size = position;
+    });
   },
 };
 
 /**
- * The left siblings still waiting for their right half, one per set bit of the tree's size —
- * all an append reads. Kept per connection between events; read again from the table whenever the
- * next position is not the one it expects (another process appended, a rollback, a rebuild).
+ * The compact range of the tree before this position — all an append reads. Kept per connection
+ * between events; read again from the table whenever the next position is not the one it expects
+ * (another process appended, a rollback, a rebuild).
  */
-interface Frontier { size: number; left: (Buffer | undefined)[] }
-const frontiers = new WeakMap<Database.Database, Frontier>();
+const ranges = new WeakMap<Database.Database, CompactRange>();
 
-function frontierBefore(db: Database.Database, position: number): Frontier {
-  const kept = frontiers.get(db);
+function rangeBefore(db: Database.Database, position: number): CompactRange {
+  const kept = ranges.get(db);
   if (kept?.size === position - 1) return kept;
-  const get = statement<[number, number], { hash: Buffer }>(db, GET);
-  const size = position - 1;
-  const left: (Buffer | undefined)[] = [];
-  for (let level = 0; 2 ** level <= size; level += 1) {
-    if (Math.floor(size / 2 ** level) % 2 === 0) continue;
-    const row = get.get(level, Math.floor(size / 2 ** level) - 1);
+  let range: CompactRange;
+  try {
+    range = CompactRange.restore(position - 1, readNode(db));
+  } catch (error) {
     // Events come in position order from a gap-free log: a missing subtree means a missing event.
-    if (!row) throw new StoredEventFormatError(`the Merkle tree cannot take position ${position}: an event before it is missing from the log (run pdl verify)`);
-    left[level] = row.hash;
+    if (error instanceof MissingTreeNodeError) throw new StoredEventFormatError(`the Merkle tree cannot take position ${position}: an event before it is missing from the log (run pdl verify)`);
+    throw error;
   }
-  const frontier = { size, left };
-  frontiers.set(db, frontier);
-  return frontier;
+  ranges.set(db, range);
+  return range;
 }
 
 /** How many leaves the stored tree holds, and a reader of its nodes. */

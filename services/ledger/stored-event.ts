@@ -8,7 +8,7 @@ import type { EventType, LedgerEvent } from '../../schemas/event.js';
 import { EVENT_TYPES } from '../../schemas/event.js';
 import { LedgerError } from '../errors.js';
 import type { RecordedEvent } from '../store/port.js';
-import type { SealedValue } from './crypto/sealed-values.js';
+import type { SealedValue } from './crypto/sealed-value.js';
 import type { Submitter } from '../../schemas/submitter.js';
 
 type ValuesAs<D, V> = D extends { values?: infer R } ? Omit<D, 'values'> & { values?: { [K in keyof NonNullable<R>]?: V } } : D;

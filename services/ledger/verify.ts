@@ -6,7 +6,8 @@
  * Rows are read as stored (`StoredRows` where the store has it): whatever a row was altered into,
  * the report names its position.
  */
-import { CompactRange, leafHash } from '../proofs/merkle.js';
+import { CompactRange } from '../merkle/compact-range.js';
+import { leafHash } from '../merkle/rfc6962.js';
 import type { EventStore, Head, StoredRow, StoredRows } from '../store/port.js';
 import { linkLeaf } from './chain.js';
 import { readStoredRow } from './stored-row.js';

@@ -10,7 +10,7 @@ import { statement } from '../../projections/statements.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { chainedLeaf } from '../ledger/chain.js';
 import type { EventStore } from '../store/port.js';
-import { consistencyProof, inclusionPath, rootOf } from './merkle.js';
+import { consistencyProof, inclusionPath, rootOf } from '../merkle/stored-tree-proofs.js';
 import type { NoteSigner } from './note-signer.js';
 import type { ConsistencyBundle, InclusionBundle } from './verifier/verify-proof.js';
 

@@ -12,7 +12,7 @@ import { storedTree } from '../../projections/merkle-tree/merkle-tree.js';
 import { openLedger } from '../../services/composition/open-ledger.js';
 import { openProver } from '../../services/composition/open-prover.js';
 import { parseSignerKey, signerFromSeed } from '../../services/proofs/note-signer.js';
-import { rootOf } from '../../services/proofs/merkle.js';
+import { rootOf } from '../../services/merkle/stored-tree-proofs.js';
 import type { InclusionBundle } from '../../services/proofs/verifier/verify-proof.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { rewriteAndRechain, tamperedCopy } from '../fixtures/tamper.js';

@@ -4,7 +4,9 @@
  * reference signed note. Both our prover (node:crypto) and the standalone verifier (WebCrypto) are held to them.
  */
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, EMPTY_ROOT, inclusionPath, leafHash, MemoryTree } from '../../services/proofs/merkle.js';
+import { CompactRange } from '../../services/merkle/compact-range.js';
+import { EMPTY_ROOT, leafHash, type NodeReader } from '../../services/merkle/rfc6962.js';
+import { consistencyProof, inclusionPath, rootOf } from '../../services/merkle/stored-tree-proofs.js';
 import { parseSignerKey } from '../../services/proofs/note-signer.js';
 import {
   fromBase64, hashLeaf, openCosignature, openNote, parseCheckpoint, parseVerifierKey, parseWitnessKey, splitNote, verifyConsistency, verifyInclusion, type Bytes,
@@ -16,10 +18,17 @@ import cosignature from '../fixtures/vectors/cosignature.json' with { type: 'jso
 const bytes = (hex: string): Bytes => new Uint8Array(Buffer.from(hex, 'hex'));
 const hex = (buffers: readonly Buffer[]) => buffers.map((b) => b.toString('hex'));
 
-function treeOf(count: number): MemoryTree {
-  const tree = new MemoryTree();
-  for (const leaf of rfc6962.leaves.slice(0, count)) tree.append(leafHash(Buffer.from(leaf, 'hex')));
-  return tree;
+/** The vectors' first `count` leaves appended to a compact range whose visitor keeps every node, as the tree projection does. */
+function treeOf(count: number): { range: CompactRange; node: NodeReader; root(size?: number): Buffer } {
+  const nodes = new Map<string, Buffer>();
+  const range = new CompactRange();
+  for (const leaf of rfc6962.leaves.slice(0, count)) range.append(leafHash(Buffer.from(leaf, 'hex')), (level, index, hash) => nodes.set(`${level}/${index}`, hash));
+  const node: NodeReader = (level, index) => {
+    const hash = nodes.get(`${level}/${index}`);
+    if (!hash) throw new RangeError(`no node (${level}, ${index})`);
+    return hash;
+  };
+  return { range, node, root: (size = count) => rootOf(node, size) };
 }
 
 describe('the Merkle tree against the RFC 6962 vectors', () => {
@@ -27,6 +36,27 @@ describe('the Merkle tree against the RFC 6962 vectors', () => {
     expect(treeOf(0).root().toString('hex')).toBe(rfc6962.emptyRoot);
     expect(EMPTY_ROOT.toString('hex')).toBe(rfc6962.emptyRoot);
     for (let size = 1; size <= 8; size += 1) expect(treeOf(8).root(size).toString('hex'), `size ${size}`).toBe(rfc6962.roots[size - 1]);
+  });
+
+  it('gives, from the compact range alone, the root the stored nodes give, and restores the range from them', () => {
+    for (let size = 0; size <= 8; size += 1) {
+      const tree = treeOf(size);
+      expect(tree.range.root().toString('hex'), `size ${size}`).toBe(size === 0 ? rfc6962.emptyRoot : rfc6962.roots[size - 1]);
+      const restored = CompactRange.restore(size, treeOf(8).node);
+      expect(restored.size).toBe(size);
+      expect(restored.root().toString('hex'), `restored at ${size}`).toBe(tree.range.root().toString('hex'));
+      if (size < 8) {
+        restored.append(leafHash(Buffer.from(rfc6962.leaves[size]!, 'hex')));
+        expect(restored.root().toString('hex'), `restored at ${size}, then one more`).toBe(rfc6962.roots[size]);
+      }
+    }
+  });
+
+  it('shows the visitor each node an append completes, leaf first, and only those', () => {
+    const seen: string[] = [];
+    const range = new CompactRange();
+    for (const leaf of rfc6962.leaves.slice(0, 4)) range.append(leafHash(Buffer.from(leaf, 'hex')), (level, index) => seen.push(`${level}/${index}`));
+    expect(seen).toEqual(['0/0', '0/1', '1/0', '0/2', '0/3', '1/1', '2/0']);
   });
 
   it.each(rfc6962.inclusion)('gives the published inclusion path of leaf $leaf in a tree of $size', ({ leaf, size, proof }) => {

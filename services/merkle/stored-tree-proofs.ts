@@ -4,15 +4,7 @@
  * Only perfect subtrees are stored; any other range is hashed from O(log n) of them, so a root,
  * an inclusion path or a consistency proof reads O(log n) nodes (README "Proofs").
  */
-import { createHash } from 'node:crypto';
-
-export const leafHash = (leaf: string | Buffer): Buffer => createHash('sha256').update(Buffer.of(0)).update(leaf).digest();
-export const nodeHash = (left: Buffer, right: Buffer): Buffer => createHash('sha256').update(Buffer.of(1)).update(left).update(right).digest();
-/** The root of the empty tree: SHA-256 of nothing. */
-export const EMPTY_ROOT = createHash('sha256').digest();
-
-/** Reads stored perfect-subtree nodes; throws if one is missing (the tree is behind the size asked for). */
-export type NodeReader = (level: number, index: number) => Buffer;
+import { EMPTY_ROOT, nodeHash, type NodeReader } from './rfc6962.js';
 
 /** The largest power of two strictly below n (n ≥ 2). */
 function split(n: number): number {
@@ -74,64 +66,4 @@ export function consistencyProof(nodes: NodeReader, oldSize: number, newSize: nu
   }
   if (!whole) proof.push(rangeHash(nodes, start, end));
   return proof.reverse();
-}
-
-/** Nodes of a tree held in memory, for tests and for checking the stored tree against the log. */
-export class MemoryTree {
-  private readonly levels: Buffer[][] = [];
-
-  get size(): number {
-    return this.levels[0]?.length ?? 0;
-  }
-
-  /** Appends a leaf hash; returns the nodes it completed, (level, index, hash), leaf first. */
-  append(hash: Buffer): { level: number; index: number; hash: Buffer }[] {
-    const added = [];
-    let [level, index, current] = [0, this.size, hash];
-    for (;;) {
-      (this.levels[level] ??= [])[index] = current;
-      added.push({ level, index, hash: current });
-      if (index % 2 === 0) return added;
-      current = nodeHash(this.levels[level]![index - 1]!, current);
-      level += 1;
-      index = (index - 1) / 2;
-    }
-  }
-
-  readonly node: NodeReader = (level, index) => {
-    const hash = this.levels[level]?.[index];
-    if (!hash) throw new RangeError(`no node (${level}, ${index})`);
-    return hash;
-  };
-
-  root(size = this.size): Buffer {
-    return rootOf(this.node, size);
-  }
-}
-
-/**
- * The roots of the perfect subtrees a tree of n leaves splits into (a compact range): O(log n)
- * hashes, enough to append and to give the root at any size reached. For checking a stored tree
- * or checkpoint against the log in one pass.
- */
-export class CompactRange {
-  private readonly stack: { level: number; hash: Buffer }[] = [];
-  size = 0;
-
-  append(hash: Buffer): void {
-    let node = { level: 0, hash };
-    while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.level === node.level) {
-      const left = this.stack.pop()!;
-      node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
-    }
-    this.stack.push(node);
-    this.size += 1;
-  }
-
-  root(): Buffer {
-    if (this.stack.length === 0) return EMPTY_ROOT;
-    let hash = this.stack[this.stack.length - 1]!.hash;
-    for (let i = this.stack.length - 2; i >= 0; i -= 1) hash = nodeHash(this.stack[i]!.hash, hash);
-    return hash;
-  }
 }
