@@ -9,25 +9,14 @@ import type { Chain, Unchained } from '../store/port.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields of a stored event that the chain covers. */
-export function chainedContent(event: ChainedFields): object {
-  return {
-    position: event.position,
-    stream: event.stream,
-    revision: event.revision,
-    recordedAt: event.recordedAt,
-    event: event.body,
-  };
-}
-
 /** What the chain and the Merkle tree hash for one position; the fields it reads of a stored event. */
 export type ChainedFields = Pick<Unchained, 'position' | 'stream' | 'revision' | 'recordedAt'> & { readonly body: object };
 
 /**
- * The canonical JSON (RFC 8785) the chain hashes for this position: a Merkle leaf. Written out
- * with chainedContent's keys in RFC 8785 order (event, position, recordedAt, revision, stream)
- * around the body's canonical text; test/unit/chain.test.ts holds it equal to
- * canonicalJson(chainedContent(event)). `keep`: remember the body's text for a second use of the
+ * The canonical JSON (RFC 8785) the chain hashes for this position: a Merkle leaf — the object
+ * { position, stream, revision, recordedAt, event: body }, written out with its keys in RFC 8785
+ * order around the body's canonical text (test/unit/chain.test.ts holds it equal to the
+ * canonical JSON of that object). `keep`: remember the body's text for a second use of the
  * same body object (an append links an event, then hashes it into the tree in one transaction).
  */
 export function chainedLeaf(event: ChainedFields, keep = false): string {
@@ -38,10 +27,6 @@ export function chainedLeaf(event: ChainedFields, keep = false): string {
 /** The hash after `previousHash` of a position whose chained leaf is `leaf`. */
 export function linkLeaf(previousHash: string | null, leaf: string): string {
   return sha256Hex(Buffer.from(previousHash ?? GENESIS_HASH, 'hex'), leaf);
-}
-
-export function linkHash(previousHash: string | null, event: Unchained): string {
-  return linkLeaf(previousHash, chainedLeaf(event));
 }
 
 /** The chain of the append paths: the body's canonical text is kept for the tree, which hashes it next. */

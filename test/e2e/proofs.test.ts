@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../services/composition/open-ledger.js';
 import { openProver } from '../../services/composition/open-prover.js';
-import { linkHash } from '../../services/ledger/chain.js';
+import { linkHash } from '../fixtures/chain-reference.js';
 import { verifyChain } from '../../services/ledger/verify.js';
 import type { RecordedEvent } from '../../services/store/port.js';
 import { verifyConsistencyBundle, verifyInclusionBundle, type InclusionBundle } from '../../services/proofs/verifier/verify-proof.js';

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { linkHash } from '../../services/ledger/chain.js';
+import { linkHash } from '../fixtures/chain-reference.js';
 import type { RecordedEvent } from '../../services/store/port.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';

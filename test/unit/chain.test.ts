@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chainedContent, chainedLeaf, GENESIS_HASH, linkHash } from '../../services/ledger/chain.js';
+import { chainedLeaf, GENESIS_HASH } from '../../services/ledger/chain.js';
+import { chainedContent, linkHash } from '../fixtures/chain-reference.js';
 import { canonicalJson, sha256Hex } from '../../services/store/digest.js';
 
 const body = (n: number) => ({

@@ -8,7 +8,8 @@ import {
   WrongExpectedVersionError as ClientWrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
-import { sha256Chain, linkHash } from '../../services/ledger/chain.js';
+import { sha256Chain } from '../../services/ledger/chain.js';
+import { linkHash } from '../fixtures/chain-reference.js';
 import { UnavailableError } from '../../services/errors.js';
 import { WrongExpectedVersionError } from '../../services/store/errors.js';
 import { planAppend, linksByStream, type StreamState } from '../../services/store/eventstoredb/append-plan.js';

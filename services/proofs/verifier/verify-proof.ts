@@ -69,12 +69,6 @@ export function fromBase64(text: string): Bytes {
   return bytes;
 }
 
-export function toBase64(bytes: Bytes): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 const concat = (...parts: Bytes[]): Bytes => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
