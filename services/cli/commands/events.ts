@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RecordedEvent } from '../../store/port.js';
+import { storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
 import { withLedger } from '../with-ledger.js';
 import { signWhatWasWritten } from '../sign-written.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -17,25 +18,27 @@ interface EventsOptions {
 }
 
 /** One line a person can read: what happened, to which categories, why. */
-export function summarise(body: Record<string, unknown>): string {
-  const data = (body.data ?? {}) as Record<string, unknown>;
+export function summarise(event: SealedEvent | OpenedEvent): string {
+  const data: object = event.data;
   const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : String(value));
   const parts: string[] = [];
-  if (data.categories !== undefined) parts.push(list(data.categories));
-  if (data.purposes !== undefined) parts.push(`for ${list(data.purposes)}`);
-  if (data.purpose !== undefined) parts.push(`for ${String(data.purpose)}`);
-  if (data.legalBasis !== undefined) parts.push(`(${String(data.legalBasis)})`);
-  const recipient = data.recipient as { name?: string; region?: string } | undefined;
-  if (recipient) parts.push(`to ${recipient.name ?? ''} [${recipient.region ?? ''}]`);
-  const storage = data.storage as { system?: string; region?: string } | undefined;
-  if (storage) parts.push(`in ${storage.system ?? ''} [${storage.region ?? ''}]`);
-  for (const key of ['system', 'method', 'reason', 'kind', 'requestId', 'consentId', 'channel', 'topic', 'outcome']) {
-    if (data[key] !== undefined && typeof data[key] !== 'object') parts.push(`${key}=${String(data[key])}`);
+  if ('categories' in data) parts.push(list(data.categories));
+  if ('purposes' in data) parts.push(`for ${list(data.purposes)}`);
+  if ('purpose' in data) parts.push(`for ${String(data.purpose)}`);
+  if ('legalBasis' in data) parts.push(`(${String(data.legalBasis)})`);
+  if (event.type === 'DataShared' || event.type === 'DataTransferredAbroad') parts.push(`to ${event.data.recipient.name} [${event.data.recipient.region}]`);
+  if (event.type === 'DataCollected' && event.data.storage) parts.push(`in ${event.data.storage.system} [${event.data.storage.region}]`);
+  const fields = new Map(Object.entries(data));
+  for (const key of SHOWN_AS_IS) {
+    const value: unknown = fields.get(key);
+    if (value !== undefined && typeof value !== 'object') parts.push(`${key}=${String(value)}`);
   }
-  const values = data.values as Record<string, unknown> | undefined;
+  const values: object | undefined = 'values' in data && typeof data.values === 'object' && data.values !== null ? data.values : undefined;
   if (values) parts.push(`values: ${Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : v === null ? '(erased)' : '(sealed)'}`).join(' ')}`);
   return parts.join(' ');
 }
+
+const SHOWN_AS_IS = ['system', 'method', 'reason', 'kind', 'requestId', 'consentId', 'channel', 'topic', 'outcome'];
 
 export function eventsCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -67,15 +70,13 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
             revealedCategories(opened, { identifiers: Boolean(options.json) }).forEach((category) => categories.add(category));
             shown.set(opened.subject.id, categories);
           }
-          const body = opened ?? recorded.body;
+          const event = opened ?? storedEvent(recorded);
           if (options.json) {
-            lines.push(JSON.stringify({ ...recorded, body }));
+            lines.push(JSON.stringify({ ...recorded, body: event }));
             continue;
           }
-          const actor = body.actor as { kind: string; id: string };
-          const subject = (body.subject as { id?: string } | undefined)?.id ?? '-';
           // Position, event id and subject id on every line: report evidence names events by id.
-          lines.push(printable(`#${recorded.position}  ${String(body.occurredAt)}  ${recorded.type.padEnd(22)} ${recorded.id}  ${subject}  ${summarise(body)}  — ${actor.kind}:${actor.id}`));
+          lines.push(printable(`#${recorded.position}  ${event.occurredAt}  ${recorded.type.padEnd(22)} ${recorded.id}  ${event.subject?.id ?? '-'}  ${summarise(event)}  — ${event.actor.kind}:${event.actor.id}`));
         }
         // Values shown by the operator are a read of personal data too: recorded like the API's,
         // and before they are printed — a value never leaves without its record.
