@@ -4,9 +4,9 @@ import type { Json } from './port.js';
 
 /*
  * RFC 8785 (JCS) is JSON.stringify's escaping and number form with keys sorted by UTF-16 code
- * units: safe-stable-stringify's deterministic mode is exactly that, about 4× faster than the
- * recursive `canonicalize` it replaced (4.6 vs 18 µs per stored event here: it runs twice per
- * append). `strict` makes it throw on what has no JSON form (NaN, Infinity, functions, bigint).
+ * units: safe-stable-stringify's deterministic mode is exactly that, and it runs twice per append,
+ * so its speed is the write path's. `strict` makes it throw on what has no JSON form (NaN,
+ * Infinity, functions, bigint).
  * test/unit/canonical-json.test.ts checks it against the RFC author's published test data.
  */
 const stringify = configure({ deterministic: true, strict: true, circularValue: TypeError, bigint: false });
