@@ -36,10 +36,9 @@ describe('event index', () => {
   it('holds both clocks: when an event happened and when the ledger recorded it; finds an event by id', () => {
     spec.then(({ db }) => {
       const times = readEventTimes(db, [events[0]!.id, events[3]!.id, 'no-such-id']);
-      expect([...times.values()]).toEqual([
-        { eventId: events[0]!.id, type: 'DataCollected', position: 1, occurredAt: '2026-02-01T00:00:00.000Z', recordedAt: '2026-02-01T00:00:00.000Z' },
-        { eventId: events[3]!.id, type: 'IncidentOpened', position: 4, occurredAt: '2026-02-04T00:00:00.000Z', recordedAt: '2026-03-01T00:00:00.000Z' },
-      ]);
+      expect(times.size).toBe(2);
+      expect(times.get(events[0]!.id)).toEqual({ eventId: events[0]!.id, type: 'DataCollected', position: 1, occurredAt: '2026-02-01T00:00:00.000Z', recordedAt: '2026-02-01T00:00:00.000Z' });
+      expect(times.get(events[3]!.id)).toEqual({ eventId: events[3]!.id, type: 'IncidentOpened', position: 4, occurredAt: '2026-02-04T00:00:00.000Z', recordedAt: '2026-03-01T00:00:00.000Z' });
       expect(readEventPosition(db, events[4]!.id)).toBe(5);
       expect(readEventPosition(db, 'no-such-id')).toBeNull();
       expect(readCitedEvents(db, [events[4]!.id, events[3]!.id, events[4]!.id])).toEqual([
