@@ -9,6 +9,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Numbers without a country prefix are read as numbers of this region (the policy's home). */
 export const DEFAULT_PHONE_REGION: CountryCode = 'CN';
 
+/**
+ * The identifier kinds whose values are also a data category's: an e-mail or a phone collected
+ * as a value is a look-up identifier (validated, indexed), and one given as an identifier is
+ * sealed, deleted and audited as that category.
+ */
+const IDENTIFIER_PAIRS = [['email', 'contact.email'], ['phone', 'contact.phone']] as const;
+/** Identifier kind → its data category. */
+export const IDENTIFIER_CATEGORIES: ReadonlyMap<string, string> = new Map(IDENTIFIER_PAIRS);
+/** Data category → the identifier kind its values are. */
+export const IDENTIFIER_KIND_OF: ReadonlyMap<string, 'email' | 'phone'> = new Map(IDENTIFIER_PAIRS.map(([kind, category]) => [category, kind]));
+
 export function normaliseIdentifier(kind: string, value: string): string | null {
   switch (kind) {
     case 'email': {

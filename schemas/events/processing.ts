@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { durationDays, isDuration } from '../duration.js';
 import { Key, pseudonymousId, Timestamp } from '../envelope.js';
-import { isValidIdentifier } from '../identifiers.js';
+import { IDENTIFIER_KIND_OF, isValidIdentifier } from '../identifiers.js';
 import { Region } from '../regions.js';
 import {
   CollectionMethod, DataCategory, DeletionMethod, DeletionReason, LegalBasis, Purpose,
@@ -28,8 +28,7 @@ export const Recipient = z.strictObject({
 
 const Categories = nonEmpty(DataCategory, 'category');
 
-/** Values of these categories are look-up identifiers: checked as such (and indexed), never echoed in the message. */
-const IDENTIFIER_VALUES = new Map<string, 'email' | 'phone'>([['contact.email', 'email'], ['contact.phone', 'phone']]);
+/** Values of identifier categories (IDENTIFIER_KIND_OF) are checked as such, never echoed in the message. */
 const IDENTIFIER_MESSAGES = {
   email: 'not a valid e-mail address',
   phone: 'not a valid phone number (use E.164, e.g. +8613812345678)',
@@ -69,7 +68,7 @@ function valuesMatchCategories(data: { categories: readonly string[]; values?: P
     if (!data.categories.includes(category)) {
       ctx.addIssue({ code: 'custom', path: ['values', category], message: `value given for "${category}", which is not in categories` });
     }
-    const kind = IDENTIFIER_VALUES.get(category);
+    const kind = IDENTIFIER_KIND_OF.get(category);
     if (kind !== undefined && typeof value === 'string' && !isValidIdentifier(kind, value)) {
       ctx.addIssue({ code: 'custom', path: ['values', category], message: IDENTIFIER_MESSAGES[kind] });
     }

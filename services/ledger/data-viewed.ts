@@ -4,10 +4,8 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { MAX_VIEWED_SUBJECTS } from '../../schemas/events/subject-rights.js';
+import { IDENTIFIER_CATEGORIES } from '../../schemas/identifiers.js';
 import type { OpenedEvent } from './stored-event.js';
-
-/** Identifier kinds whose values are these data categories, for the DataViewed record. */
-const IDENTIFIER_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
 
 /**
  * The categories whose decrypted values this event shows (none once the subject is erased):
