@@ -16,8 +16,11 @@ import { openExternalStore } from '../store/open-store.js';
 import type { EventStore } from '../store/port.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../store/sqlite/sqlite-event-store.js';
 import { sha256Chain } from '../ledger/chain.js';
-import { KeyStore } from '../ledger/crypto/key-store.js';
 import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
+import { KeyUpkeep } from '../ledger/key-upkeep.js';
+import type { KeyStore } from '../ledger/keys/key-store.js';
+import { localKeyWrapper } from '../ledger/keys/key-wrapper.js';
+import { SqliteKeyStore } from '../ledger/keys/sqlite-key-store.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
 import { operatorSubmitter } from './operator.js';
@@ -90,7 +93,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     if (masterKey.origin === paths.masterKeyFile && existsSync(staged)) {
       candidates.push({ key: parseKey(readFileSync(staged, 'utf8'), staged), origin: staged, createdNow: false });
     }
-    const { store: keys, opened } = KeyStore.open(paths.keys, candidates);
+    const { store: keys, opened } = SqliteKeyStore.open(paths.keys, candidates.map(({ key, origin }) => ({ wrapper: localKeyWrapper(key), origin })));
     // A rotation committed but not renamed: finish it. One that never committed: drop the staged key.
     if (opened === 1) renameSync(staged, paths.masterKeyFile);
     else if (candidates.length > 1) rmSync(staged);
@@ -105,9 +108,9 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
       });
       await worker.reached(head.position);
     }
-    const ledger = new Ledger(store, keys, options.submitter ?? operatorSubmitter());
-    await ledger.applyPendingErasures();
-    await ledger.indexPending();
+    const upkeep = new KeyUpkeep(keys);
+    const ledger = new Ledger(store, keys, upkeep, options.submitter ?? operatorSubmitter());
+    await upkeep.catchUp(store);
     tightenLedgerFiles(paths);
     const ownDb = readModelsDb === sqlite?.db ? null : readModelsDb;
     return {
@@ -116,7 +119,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
         await worker?.subscription.stop();
         await store.close();
         ownDb?.close();
-        ledger.flushCheckpoints();
+        upkeep.flush();
         keys.close();
       },
     };

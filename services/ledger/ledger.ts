@@ -1,19 +1,18 @@
 /**
- * The write path: validate → normalise → seal personal values → digest → chain → append.
+ * The write path: validate → normalise → seal personal values → digest → chain → append, then
+ * the events appended handed to the key upkeep (key-upkeep.ts) in the same call.
  * A batch stores every valid event and answers every invalid one with all its problems;
  * nothing valid is dropped, nothing invalid is stored.
  */
-import { createHmac } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { normaliseIdentifier } from '../../schemas/identifiers.js';
 import type { Submitter } from '../../schemas/submitter.js';
 import { boundMessage, validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
-import { bodyDigest, canonicalJson } from '../store/digest.js';
 import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
-import { INDEXED_KINDS, type DataKey, type Deletion, type IndexEntry, type KeyStore } from './crypto/key-store.js';
-import { hasPersonalValues, openEvent, sealEvent } from './crypto/sealed-values.js';
+import type { KeyUpkeep, UpkeepEvent } from './key-upkeep.js';
+import type { KeyStore } from './keys/key-store.js';
 import { normaliseEvent } from './normalise.js';
-import { storedEvent, type OpenedEvent, type SealedEvent } from './stored-event.js';
+import { openRecorded, seal } from './sealing.js';
+import { storedEvent } from './stored-event.js';
 import { streamOf } from './streams.js';
 
 export type RecordOutcome =
@@ -77,20 +76,7 @@ interface Prepared {
  */
 export const APPEND_CHUNK = 1000;
 
-/**
- * How long the key-store checkpoints may lag the log. A batch that brings no new key, index
- * entry or erasure then needs no key-store write at all (each costs several fsyncs in its
- * rollback journal); a crash leaves them at most this far behind, and the catch-up at open
- * (applyPendingErasures, indexPending) covers the gap.
- */
-export const CHECKPOINT_INTERVAL_MS = 1_000;
-const ERASURES_APPLIED = 'erasures-applied-through';
-const INDEXED = 'indexed-through';
-
 export class Ledger {
-  /** Positions appended since the checkpoints were last written. */
-  private unsaved: number[] = [];
-  private savedAt = 0;
   private readonly observers = new Set<(result: RecordResult, seconds: number) => void>();
 
   /** Told of every record call, whatever the entry path (metrics); returns how to stop. */
@@ -102,6 +88,8 @@ export class Ledger {
   constructor(
     readonly store: EventStore,
     readonly keys: KeyStore,
+    /** Carries what was appended into the key store: erasures applied, identifiers indexed. */
+    readonly upkeep: KeyUpkeep,
     /** Who records when a call names nobody: the process's operator. */
     readonly defaultSubmitter: Submitter,
   ) {}
@@ -135,60 +123,9 @@ export class Ledger {
     return result;
   }
 
-  /*
-   * Two checkpoints in the key store say "every event up to here has been handled": its erasure
-   * applied, its identifiers indexed. A writer moves them past its own appends when they follow
-   * on without a gap; at open, whatever lies between them and the head — a crash between the
-   * append and the key-store step, or another writer's events in between — is handled, and they
-   * move to the head. So nothing is ever skipped, and the tail read at open stays short.
-   */
-
-  /** Applies erasures and deletions recorded in the log but not yet to the key store. */
-  async applyPendingErasures(): Promise<number> {
-    const after = this.keys.getNumber(ERASURES_APPLIED);
-    const { position: head } = await this.store.head();
-    let applied = 0;
-    for await (const recorded of this.store.readAll({ after, types: ['SubjectErased', 'DataDeleted'] })) {
-      if (recorded.position > head) break;
-      const event = storedEvent(recorded);
-      this.keys.inTransaction(() => {
-        if (event.type === 'DataDeleted') this.keys.applyDeletion(deletionOf(event, recorded.recordedAt));
-        else this.keys.erase(event.subject!.id, event.id);
-      });
-      applied += 1;
-    }
-    this.raiseCheckpoint(ERASURES_APPLIED, head);
-    return applied;
-  }
-
-  /** Indexes identifiers of events appended but not indexed. A ledger from before this checkpoint starts at its head. */
-  async indexPending(): Promise<number> {
-    const { position: head } = await this.store.head();
-    const after = this.keys.findNumber(INDEXED);
-    if (after === null) {
-      this.keys.setNumber(INDEXED, head);
-      return 0;
-    }
-    let indexed = 0;
-    let page: RecordedEvent[] = [];
-    const flush = () => this.keys.inTransaction(() => {
-      for (const recorded of page) this.index(this.open(recorded).event);
-      indexed += page.length;
-      page = [];
-    });
-    for await (const recorded of this.store.readAll({ after })) {
-      if (recorded.position > head) break;
-      page.push(recorded);
-      if (page.length >= 1000) flush();
-    }
-    if (page.length > 0) flush();
-    this.raiseCheckpoint(INDEXED, head);
-    return indexed;
-  }
-
   /** The stored event with its personal values opened; values of erased subjects read as null. */
-  open(recorded: RecordedEvent): ReturnType<typeof openEvent> {
-    return openEvent(storedEvent(recorded), (kid) => this.keys.keyById(kid));
+  open(recorded: RecordedEvent): ReturnType<typeof openRecorded> {
+    return openRecorded(recorded, this.keys);
   }
 
   private async appendSegment(candidates: readonly Prepared[], outcomes: RecordOutcome[], submitter: Submitter): Promise<void> {
@@ -198,7 +135,7 @@ export class Ledger {
       for (const candidate of candidates) {
         // Whatever fails while sealing one event is that event's rejection, never the batch's.
         try {
-          writes.push(this.sealed(candidate.event, submitter));
+          writes.push(this.streamWrite(candidate.event, submitter));
           segment.push(candidate);
         } catch (error) {
           outcomes[candidate.index] = { index: candidate.index, id: candidate.event.id, status: 'rejected', errors: [unpreparable(error)] };
@@ -208,89 +145,22 @@ export class Ledger {
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
     const originals = await this.originalsOf(results.map((result) => result.outcomes[0]!));
-    const identifiers: IndexEntry[] = [];
-    const erasures: LedgerEvent[] = [];
-    const deletions: Extract<LedgerEvent, { type: 'DataDeleted' }>[] = [];
-    const rectified: [string, string][] = [];
+    // Later than the append: a deletion here destroys no key made for what follows it.
+    const recordedAt = new Date().toISOString();
+    const carried: UpkeepEvent[] = [];
     results.forEach((result, i) => {
       const { index, event } = segment[i]!;
       const outcome = result.outcomes[0]!;
       outcomes[index] = toRecordOutcome(index, outcome, originals, submitter);
-      if (outcome.status === 'conflict') return;
-      if (outcome.status === 'appended') this.unsaved.push(outcome.position);
-      // A duplicate too: its first append may have crashed before this step.
-      for (const entry of identifiersOf(event)) identifiers.push(entry);
-      if (event.type === 'SubjectErased') erasures.push(event);
-      // Applied once, when appended; a duplicate's own append did it (or the catch-up at open does, by its recordedAt).
-      if (event.type === 'DataDeleted' && outcome.status === 'appended') deletions.push(event);
-      if (event.type === 'DataRectified' && outcome.status === 'appended') {
-        for (const category of Object.keys(event.data.values)) {
-          const kind = INDEXED_KINDS.get(category);
-          if (kind) rectified.push([event.subject.id, kind]);
-        }
-      }
+      if (outcome.status !== 'conflict') carried.push({ position: outcome.position, recordedAt, event, appended: outcome.status === 'appended' });
     });
-    // A rectified e-mail or phone replaces the earlier ones in the index: written together, the new one last.
-    const unindexed = rectified.length > 0 ? identifiers : this.keys.notIndexed(identifiers);
-    const due = Date.now() - this.savedAt >= CHECKPOINT_INTERVAL_MS;
-    if (unindexed.length === 0 && erasures.length === 0 && deletions.length === 0 && !due) return;
-    const recordedAt = new Date().toISOString();
-    this.keys.inTransaction(() => {
-      for (const [subjectId, kind] of rectified) this.keys.replaceIndexedValues(subjectId, kind);
-      for (const { subjectId, kind, value, source } of unindexed) this.keys.addToIndex(subjectId, kind, value, source);
-      for (const event of erasures) this.keys.erase(event.subject!.id, event.id);
-      for (const event of deletions) this.keys.applyDeletion(deletionOf(event, recordedAt));
-      this.saveCheckpoints();
-    });
+    this.upkeep.apply(carried);
   }
 
-  /** Writes the checkpoints over every position appended since they were last written (call before closing). */
-  flushCheckpoints(): void {
-    if (this.unsaved.length > 0) this.keys.inTransaction(() => this.saveCheckpoints());
-  }
-
-  private saveCheckpoints(): void {
-    this.advanceWithoutGap(ERASURES_APPLIED, this.unsaved);
-    this.advanceWithoutGap(INDEXED, this.unsaved);
-    this.unsaved = [];
-    this.savedAt = Date.now();
-  }
-
-  /** The digest is of the event as submitted, without its submitter: the same event sent again by another is a duplicate. */
-  private sealed(event: LedgerEvent, submitter: Submitter): StreamWrite {
-    const subjectId = event.subject?.id;
-    const dataKey = hasPersonalValues(event) && subjectId !== undefined ? this.keys.currentKey(subjectId) : null;
-    const digest = dataKey
-      ? `hmac:${dataKey.kid}:${createHmac('sha256', this.keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`
-      : bodyDigest(event);
-    // Each value under its category's key; a collection notes where that category is now held.
-    const system = event.type === 'DataCollected' ? event.data.storage.system : null;
-    const keyFor = (category: string | null): DataKey => {
-      const key = this.keys.currentKey(subjectId!, category);
-      if (system !== null && category !== null) this.keys.heldIn(key, system);
-      return key;
-    };
-    const body = { ...sealEvent(event, dataKey ? keyFor : null), submitter };
-    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body, digest }] };
-  }
-
-  /** Look-up identifiers go to the blind index: those named in `subject` and collected or rectified e-mails and phones. */
-  private index(event: OpenedEvent): void {
-    for (const { subjectId, kind, value, source } of identifiersOf(event)) this.keys.addToIndex(subjectId, kind, value, source);
-  }
-
-  /** Moves a checkpoint over these positions as far as they follow on from it without a gap. */
-  private advanceWithoutGap(name: string, positions: readonly number[]): void {
-    let through = this.keys.getNumber(name);
-    for (const position of [...positions].sort((a, b) => a - b)) {
-      if (position === through + 1) through = position;
-      else if (position > through) break;
-    }
-    this.raiseCheckpoint(name, through);
-  }
-
-  private raiseCheckpoint(name: string, position: number): void {
-    if (position > this.keys.getNumber(name)) this.keys.setNumber(name, position);
+  /** The stream write of one event: sealed, with its digest, and who submitted it (under the chain, outside the digest). */
+  private streamWrite(event: LedgerEvent, submitter: Submitter): StreamWrite {
+    const { body, digest } = seal(event, this.keys);
+    return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: { ...body, submitter }, digest }] };
   }
 
   /**
@@ -306,35 +176,6 @@ export class Ledger {
       return [recorded.position, { submitter: storedEvent(recorded).submitter ?? null, valuesGone: opened.unreadable > 0 }];
     }));
   }
-}
-
-/**
- * Look-up identifiers for the blind index: those named in `subject`, and collected or rectified
- * e-mails and phones. Values read back from the log are null where their key is destroyed:
- * nothing to index.
- */
-function identifiersOf(event: OpenedEvent): IndexEntry[] {
-  if (!event.subject) return [];
-  const subjectId = event.subject.id;
-  const found: IndexEntry[] = (event.subject.identifiers ?? [])
-    .flatMap(({ kind, value }): IndexEntry[] => (value === null ? [] : [{ subjectId, kind, value, source: 'identifier' }]));
-  if ((event.type === 'DataCollected' || event.type === 'DataRectified') && event.data.values) {
-    const values: Partial<Record<string, string | null>> = event.data.values;
-    for (const [category, kind] of INDEXED_KINDS) {
-      const value = values[category];
-      const normalised = typeof value === 'string' ? normaliseIdentifier(kind, value) : null;
-      if (normalised !== null) found.push({ subjectId, kind, value: normalised, source: 'value' });
-    }
-  }
-  return found;
-}
-
-/** What a DataDeleted asks of the key store: its categories, everywhere or in the systems named. */
-function deletionOf(event: Extract<LedgerEvent, { type: 'DataDeleted' }> | Extract<SealedEvent, { type: 'DataDeleted' }>, recordedAt: string): Deletion {
-  return {
-    subjectId: event.subject.id, categories: event.data.categories, eventId: event.id, recordedAt,
-    ...(event.data.systems ? { systems: event.data.systems } : {}),
-  };
 }
 
 const SUBMITTER_IS_THE_LEDGERS = 'set by the ledger from who submits the event (the API key, the operator, the Kafka topic); do not send it';

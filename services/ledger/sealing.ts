@@ -1,14 +1,19 @@
 /**
- * Personal values inside an event (`data.values`, `subject.identifiers[].value`) are replaced
- * by sealed values before the event is hashed and stored. The nonce is fresh per value and
- * the event id and JSON path are bound in as associated data, so a sealed value cannot be
- * moved to another event or field without failing to open.
+ * Sealing, in one place: personal values inside an event (`data.values`,
+ * `subject.identifiers[].value`) are replaced by sealed values before the event is hashed and
+ * stored, its content digest is taken under the subject's key, and a stored event is opened
+ * again. The nonce is fresh per value and the event id and JSON path are bound in as associated
+ * data, so a sealed value cannot be moved to another event or field without failing to open.
  */
-import type { LedgerEvent } from '../../../schemas/event.js';
-import { mapPersonalValues, type OpenedEvent, type SealedEvent } from '../stored-event.js';
-import { decryptBuffer, DecryptionError, encryptToBuffer } from './aead.js';
-import { isSealedValue, type SealedValue } from './sealed-value.js';
-import type { DataKey } from './key-store.js';
+import { createHmac } from 'node:crypto';
+import type { LedgerEvent } from '../../schemas/event.js';
+import { IDENTIFIER_CATEGORIES } from '../../schemas/identifiers.js';
+import { bodyDigest, canonicalJson } from '../store/digest.js';
+import type { RecordedEvent } from '../store/port.js';
+import { decryptBuffer, DecryptionError, encryptToBuffer } from './crypto/aead.js';
+import { isSealedValue, type SealedValue } from './crypto/sealed-value.js';
+import type { DataKey, DataKeys } from './keys/key-store.js';
+import { mapPersonalValues, storedEvent, type OpenedEvent, type SealedEvent } from './stored-event.js';
 
 const aad = (eventId: string, path: string) => `pdl:value:${eventId}:${path}`;
 
@@ -38,20 +43,20 @@ function unpad(padded: Buffer): Buffer {
   return padded.subarray(0, end);
 }
 
-function seal(dataKey: DataKey, eventId: string, path: string, value: string): SealedValue {
+function sealValue(dataKey: DataKey, eventId: string, path: string, value: string): SealedValue {
   const ct = encryptToBuffer(dataKey.key, padToBucket(Buffer.from(value, 'utf8')), aad(eventId, path)).toString('base64url');
   return { enc: 'A256GCM-PAD', kid: dataKey.kid, ct };
 }
 
-/** The identifier kinds whose values are a data category's: sealed (and deleted) with that category. */
-const KIND_CATEGORIES = new Map([['email', 'contact.email'], ['phone', 'contact.phone']]);
-
-/** Which category a value at this path belongs to; null: none (sealed with the subject's own key). */
+/**
+ * Which category a value at this path belongs to; null: none (sealed with the subject's own key).
+ * An e-mail or phone given as an identifier is its category's: sealed (and deleted) with it.
+ */
 export function categoryOfPath(event: Pick<LedgerEvent, 'subject'>, path: string): string | null {
   if (path.startsWith('data.values.')) return path.slice('data.values.'.length);
   const index = /^subject\.identifiers\[(\d+)\]\.value$/.exec(path);
   const kind = index ? event.subject?.identifiers?.[Number(index[1])]?.kind : undefined;
-  return kind === undefined ? null : KIND_CATEGORIES.get(kind) ?? null;
+  return kind === undefined ? null : IDENTIFIER_CATEGORIES.get(kind) ?? null;
 }
 
 /**
@@ -62,7 +67,7 @@ export function sealEvent(event: LedgerEvent, keyFor: ((category: string | null)
   const isText = (value: unknown): value is string => typeof value === 'string';
   return mapPersonalValues(event, (value, path) => {
     if (!keyFor) throw new Error(`event ${event.id} has personal values but no data key`);
-    return seal(keyFor(categoryOfPath(event, path)), event.id, path, value);
+    return sealValue(keyFor(categoryOfPath(event, path)), event.id, path, value);
   }, isText);
 }
 
@@ -72,7 +77,38 @@ export function hasPersonalValues(event: LedgerEvent): boolean {
   return (event.subject?.identifiers?.length ?? 0) > 0 || (values !== undefined && Object.keys(values).length > 0);
 }
 
+/** An event as the log stores it, and what "the same content" means for it. */
+export interface Sealed {
+  readonly body: SealedEvent;
+  readonly digest: string;
+}
+
+/**
+ * Seals an event under its subject's current keys (each value under its category's; a
+ * collection notes where that category is now held) and takes its content digest: of the event
+ * as submitted, without its submitter, so the same event sent again by another is a duplicate.
+ * With values it is an HMAC under a key derived from the subject's own data key: a plain hash
+ * would let a guesser test values against the log, and an erasure destroys this key too.
+ */
+export function seal(event: LedgerEvent, keys: Omit<DataKeys, 'keyById'>): Sealed {
+  const subjectId = event.subject?.id;
+  const dataKey = hasPersonalValues(event) && subjectId !== undefined ? keys.currentKey(subjectId) : null;
+  if (!dataKey || subjectId === undefined) return { body: sealEvent(event, null), digest: bodyDigest(event) };
+  const digest = `hmac:${dataKey.kid}:${createHmac('sha256', keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`;
+  const system = event.type === 'DataCollected' ? event.data.storage.system : null;
+  const keyFor = (category: string | null): DataKey => {
+    const key = keys.currentKey(subjectId, category);
+    if (system !== null && category !== null) keys.heldIn(key, system);
+    return key;
+  };
+  return { body: sealEvent(event, keyFor), digest };
+}
+
 export type KeyLookup = (kid: string) => Buffer | null;
+
+/** A recorded event with its values opened by the key store's keys; values of erased subjects read as null. */
+export const openRecorded = (recorded: RecordedEvent, keys: Pick<DataKeys, 'keyById'>): ReturnType<typeof openEvent> =>
+  openEvent(storedEvent(recorded), (kid) => keys.keyById(kid));
 
 /**
  * Opens the sealed values of a stored event. A value whose key was destroyed (erasure) reads

@@ -29,7 +29,7 @@ describe('blind index after a crash between append and index', () => {
 
     // The crash: the event is in the log, its index rows and the checkpoint past it are not.
     expect(ledger.keys.findByIdentifier('phone', '+8613900002222')).toEqual(['u-crash']);
-    ledger.keys.setNumber('indexed-through', indexedUpTo);
+    ledger.keys.setUpkeepPosition({ index: indexedUpTo });
     await ledger.close();
     const raw = new Database(join(ledger.dir, 'ledger.keys.db'));
     expect(raw.prepare("DELETE FROM blind_index WHERE subject_id = 'u-crash'").run().changes).toBe(2);

@@ -9,7 +9,7 @@ import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyMismatchError } from '../../services/ledger/crypto/key-store.js';
+import { KeyMismatchError } from '../../services/ledger/keys/key-store.js';
 import { openLedger } from '../../services/composition/open-ledger.js';
 import { verifyChain } from '../../services/ledger/verify.js';
 import { bodyDigest } from '../../services/store/digest.js';

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeyStore } from '../../services/ledger/crypto/key-store.js';
+import type { KeyStore } from '../../services/ledger/keys/key-store.js';
+import { localKeyWrapper } from '../../services/ledger/keys/key-wrapper.js';
+import { SqliteKeyStore } from '../../services/ledger/keys/sqlite-key-store.js';
 
 describe('a key store shared by two writers', () => {
   const open: KeyStore[] = [];
@@ -15,8 +17,8 @@ describe('a key store shared by two writers', () => {
 
   it("drops a cached key as soon as the other writer erases its subject", () => {
     const path = join(makeTempDir('keys'), 'ledger.keys.db');
-    const master = [{ key: randomBytes(32), origin: 'test' }];
-    const [first, second] = [KeyStore.open(path, master).store, KeyStore.open(path, master).store];
+    const master = [{ wrapper: localKeyWrapper(randomBytes(32)), origin: 'test' }];
+    const [first, second] = [SqliteKeyStore.open(path, master).store, SqliteKeyStore.open(path, master).store];
     open.push(first!, second!);
 
     const before = first!.currentKey('u-1');

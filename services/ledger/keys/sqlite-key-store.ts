@@ -1,7 +1,7 @@
 /**
- * The key store: subjects' data keys (wrapped by the master key), the blind index and the
- * record of erasures, in a SQLite file of its own beside the event log. A copy of the log
- * alone reveals no personal value; destroying a row here is what erasure means.
+ * The key store (key-store.ts) in a SQLite file of its own beside the event log
+ * (`ledger.keys.db`): wrapped data keys, the blind index, the record of erasures, and the
+ * upkeep's positions in `meta`.
  *
  * secure_delete overwrites freed pages and the rollback journal is truncated after every
  * commit, so a destroyed key leaves no bytes behind in the file or its journal.
@@ -9,26 +9,9 @@
 import Database from 'better-sqlite3';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { LedgerError } from '../../errors.js';
-import { decryptBuffer, DecryptionError, encryptToBuffer, randomKey } from './aead.js';
-
-export class KeyMismatchError extends LedgerError {
-  readonly code = 'KEY_MISMATCH';
-}
-
-export interface DataKey {
-  readonly kid: string;
-  readonly key: Buffer;
-}
-
-/** A normalised identifier of a subject, as the blind index takes it, and where it came from. */
-export interface IndexEntry {
-  readonly subjectId: string;
-  readonly kind: string;
-  readonly value: string;
-  /** A collected or rectified value of its category, or a `subject.identifiers` entry. */
-  readonly source: 'value' | 'identifier';
-}
+import { IDENTIFIER_KIND_OF } from '../../../schemas/identifiers.js';
+import { DecryptionError, randomKey } from '../crypto/aead.js';
+import { KeyMismatchError, type DataKey, type Deletion, type IndexEntry, type KeyStore, type KeyWrapper, type UpkeepPosition } from './key-store.js';
 
 const CHECK_PLAINTEXT = Buffer.from('pdl master key check v1');
 const CHECK_AAD = 'pdl:master-check';
@@ -53,8 +36,9 @@ CREATE TABLE IF NOT EXISTS category_deletions (
   PRIMARY KEY (subject_id, kid));
 `;
 
-/** The data categories whose values are look-up identifiers, and the identifier kind of each. */
-export const INDEXED_KINDS: ReadonlyMap<string, string> = new Map([['contact.email', 'email'], ['contact.phone', 'phone']]);
+/** The upkeep's positions in `meta`, by the names stores of every version have used. */
+const ERASURES_APPLIED = 'erasures-applied-through';
+const INDEXED = 'indexed-through';
 
 /**
  * Keys per category, and index entries that know where they came from: added to a store of an
@@ -80,21 +64,17 @@ function addCategoryColumns(db: Database.Database): void {
   db.exec('CREATE INDEX IF NOT EXISTS subject_keys_by_category ON subject_keys (subject_id, category, created_at)');
 }
 
-/** Which categories a deletion covers, and where: every system (undefined) or those named. */
-export interface Deletion {
-  readonly subjectId: string;
-  readonly categories: readonly string[] | 'all';
-  readonly systems?: readonly string[];
-  /** Keys created after this moment are newer than the deletion: never destroyed by it. */
-  readonly recordedAt: string;
-  readonly eventId: string;
-}
-
 const MAX_INDEXED_REMEMBERED = 200_000;
 
-export class KeyStore {
+/** A master key offered to open the store, and where it came from (for messages). */
+export interface MasterKeyCandidate {
+  readonly wrapper: KeyWrapper;
+  readonly origin: string;
+}
+
+export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
-  private master: Buffer;
+  private master: KeyWrapper;
   private readonly indexKey: Buffer;
   private readonly keys = new Map<string, Buffer | null>();
   /** By subject and category (`subject\u0000category`; the subject's own key under the empty category). */
@@ -109,7 +89,7 @@ export class KeyStore {
    * store wins (a rotation interrupted between its commit and its key-file rename leaves two).
    * Nothing is written when none opens it.
    */
-  static open(path: string, candidates: readonly { key: Buffer; origin: string }[]): { store: KeyStore; opened: number } {
+  static open(path: string, candidates: readonly MasterKeyCandidate[]): { store: SqliteKeyStore; opened: number } {
     const db = new Database(path);
     try {
       db.pragma('busy_timeout = 10000'); // first: another process may hold the store while this one sets it up
@@ -126,15 +106,15 @@ export class KeyStore {
         const found = check.get('master-check');
         if (found !== undefined) return found;
         const put = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
-        put.run('master-check', encryptToBuffer(first.key, CHECK_PLAINTEXT, CHECK_AAD));
-        put.run('index-key', encryptToBuffer(first.key, randomKey(), INDEX_KEY_AAD));
+        put.run('master-check', first.wrapper.wrap(CHECK_PLAINTEXT, CHECK_AAD));
+        put.run('index-key', first.wrapper.wrap(randomKey(), INDEX_KEY_AAD));
         return undefined;
       }).immediate();
-      if (existing === undefined) return { store: new KeyStore(db, first.key), opened: 0 };
+      if (existing === undefined) return { store: new SqliteKeyStore(db, first.wrapper), opened: 0 };
       for (const [index, candidate] of candidates.entries()) {
         try {
-          decryptBuffer(candidate.key, existing.value, CHECK_AAD);
-          return { store: new KeyStore(db, candidate.key), opened: index };
+          candidate.wrapper.unwrap(existing.value, CHECK_AAD);
+          return { store: new SqliteKeyStore(db, candidate.wrapper), opened: index };
         } catch (error) {
           if (!(error instanceof DecryptionError)) throw error;
         }
@@ -149,11 +129,11 @@ export class KeyStore {
     }
   }
 
-  private constructor(db: Database.Database, master: Buffer) {
+  private constructor(db: Database.Database, master: KeyWrapper) {
     this.db = db;
     this.master = master;
     const wrappedIndexKey = db.prepare<[], { value: Buffer }>("SELECT value FROM meta WHERE name = 'index-key'").get()!;
-    this.indexKey = decryptBuffer(master, wrappedIndexKey.value, INDEX_KEY_AAD);
+    this.indexKey = master.unwrap(wrappedIndexKey.value, INDEX_KEY_AAD);
     this.statements = {
       currentKey: db.prepare<[string, string], { kid: string; wrapped: Buffer; systems: string }>(
         "SELECT kid, wrapped, systems FROM subject_keys WHERE subject_id = ? AND COALESCE(category, '') = ? ORDER BY created_at, kid LIMIT 1"),
@@ -163,6 +143,8 @@ export class KeyStore {
       deleteKey: db.prepare('DELETE FROM subject_keys WHERE kid = ?'),
       deleteIndexOf: db.prepare('DELETE FROM blind_index WHERE subject_id = ? AND kind = ? AND source = ?'),
       deleteIndexKind: db.prepare('DELETE FROM blind_index WHERE subject_id = ? AND kind = ?'),
+      keepIdentifiersOf: db.prepare("UPDATE blind_index SET source = 'identifier' WHERE subject_id = ? AND kind = ? AND source = 'both'"),
+      clearIndex: db.prepare('DELETE FROM blind_index'),
       keyById: db.prepare<[string], { subject_id: string; wrapped: Buffer }>(
         'SELECT subject_id, wrapped FROM subject_keys WHERE kid = ?'),
       insertKey: db.prepare('INSERT INTO subject_keys (kid, subject_id, wrapped, created_at, category) VALUES (?, ?, ?, ?, ?)'),
@@ -221,12 +203,12 @@ export class KeyStore {
     const row = this.statements.currentKey.get(subjectId, category ?? '');
     let dataKey: DataKey;
     if (row) {
-      dataKey = { kid: row.kid, key: decryptBuffer(this.master, row.wrapped, dataKeyAad(subjectId, row.kid)) };
+      dataKey = { kid: row.kid, key: this.master.unwrap(row.wrapped, dataKeyAad(subjectId, row.kid)) };
       this.systemsOf.set(row.kid, new Set(JSON.parse(row.systems) as string[]));
     } else {
       const kid = uuidv7();
       dataKey = { kid, key: randomKey() };
-      this.statements.insertKey.run(kid, subjectId, encryptToBuffer(this.master, dataKey.key, dataKeyAad(subjectId, kid)), new Date().toISOString(), category);
+      this.statements.insertKey.run(kid, subjectId, this.master.wrap(dataKey.key, dataKeyAad(subjectId, kid)), new Date().toISOString(), category);
       this.systemsOf.set(kid, new Set());
     }
     this.remember(this.current, slot, dataKey);
@@ -266,7 +248,7 @@ export class KeyStore {
         }
         this.statements.recordDeletion.run(deletion.subjectId, row.kid, row.category, new Date().toISOString(), deletion.eventId);
         this.statements.deleteKey.run(row.kid);
-        const kind = INDEXED_KINDS.get(row.category);
+        const kind = IDENTIFIER_KIND_OF.get(row.category);
         if (kind) this.statements.deleteIndexKind.run(deletion.subjectId, kind);
         destroyed.push(row.kid);
       }
@@ -275,19 +257,22 @@ export class KeyStore {
     return { destroyedKeys: destroyed.length };
   }
 
-  /** A rectified e-mail or phone: the entries from earlier values of that kind stop finding the subject (identifiers given as such stay). */
   replaceIndexedValues(subjectId: string, kind: string): void {
     this.statements.deleteIndexOf.run(subjectId, kind, 'value');
-    this.db.prepare("UPDATE blind_index SET source = 'identifier' WHERE subject_id = ? AND kind = ? AND source = 'both'").run(subjectId, kind);
+    this.statements.keepIdentifiersOf.run(subjectId, kind);
     this.indexed.clear();
   }
 
-  /** A data key by id; null once it has been destroyed (or never existed here). */
+  clearIndex(): void {
+    this.statements.clearIndex.run();
+    this.indexed.clear();
+  }
+
   keyById(kid: string): Buffer | null {
     this.forgetIfChangedElsewhere();
     if (this.keys.has(kid)) return this.keys.get(kid)!;
     const row = this.statements.keyById.get(kid);
-    const key = row ? decryptBuffer(this.master, row.wrapped, dataKeyAad(row.subject_id, kid)) : null;
+    const key = row ? this.master.unwrap(row.wrapped, dataKeyAad(row.subject_id, kid)) : null;
     this.remember(this.keys, kid, key);
     return key;
   }
@@ -327,7 +312,7 @@ export class KeyStore {
   }
 
   /** Blind index: a keyed HMAC of the normalised identifier, never a plain hash. */
-  indexDigest(kind: string, normalised: string): Buffer {
+  private indexDigest(kind: string, normalised: string): Buffer {
     return createHmac('sha256', this.indexKey).update(`${kind}\u0000${normalised}`).digest();
   }
 
@@ -343,8 +328,8 @@ export class KeyStore {
     return entries.filter(({ subjectId, kind, value, source }) => !this.indexed.has(this.indexedKey(subjectId, kind, value, source)));
   }
 
-  addToIndex(subjectId: string, kind: string, normalised: string, source: 'value' | 'identifier' = 'identifier'): void {
-    const digest = this.indexDigest(kind, normalised);
+  addToIndex({ subjectId, kind, value, source }: IndexEntry): void {
+    const digest = this.indexDigest(kind, value);
     this.statements.addIndex.run(digest, subjectId, kind, source);
     // Bounded: past it, known identifiers are simply written again (INSERT OR IGNORE).
     if (this.indexed.size >= MAX_INDEXED_REMEMBERED) this.indexed.clear();
@@ -370,35 +355,31 @@ export class KeyStore {
     return key;
   }
 
-  getNumber(name: string): number {
-    return this.findNumber(name) ?? 0;
+  upkeepPosition(): UpkeepPosition {
+    return { erasures: this.position(ERASURES_APPLIED) ?? 0, index: this.position(INDEXED) };
   }
 
-  findNumber(name: string): number | null {
+  setUpkeepPosition(position: Partial<{ readonly erasures: number; readonly index: number }>): void {
+    if (position.erasures !== undefined) this.statements.putMeta.run(ERASURES_APPLIED, Buffer.from(String(position.erasures), 'utf8'));
+    if (position.index !== undefined) this.statements.putMeta.run(INDEXED, Buffer.from(String(position.index), 'utf8'));
+  }
+
+  private position(name: string): number | null {
     const row = this.statements.getMeta.get(name);
     return row ? Number(row.value.toString('utf8')) : null;
   }
 
-  setNumber(name: string, value: number): void {
-    this.statements.putMeta.run(name, Buffer.from(String(value), 'utf8'));
-  }
-
-  /**
-   * Re-wraps every data key and the index key under a new master key in one transaction;
-   * events are not touched. `beforeCommit` runs inside it (e.g. to stage the new key file),
-   * so the store never commits to a key that was not saved first.
-   */
-  rotateMaster(next: Buffer, beforeCommit: () => void): { rewrapped: number } {
+  rotateMaster(next: KeyWrapper, beforeCommit: () => void): { rewrapped: number } {
     const count = this.db.transaction(() => {
       const rows = this.db.prepare<[], { kid: string; subject_id: string; wrapped: Buffer }>(
         'SELECT kid, subject_id, wrapped FROM subject_keys').all();
       const update = this.db.prepare('UPDATE subject_keys SET wrapped = ? WHERE kid = ?');
       for (const row of rows) {
         const aad = dataKeyAad(row.subject_id, row.kid);
-        update.run(encryptToBuffer(next, decryptBuffer(this.master, row.wrapped, aad), aad), row.kid);
+        update.run(next.wrap(this.master.unwrap(row.wrapped, aad), aad), row.kid);
       }
-      this.statements.putMeta.run('master-check', encryptToBuffer(next, CHECK_PLAINTEXT, CHECK_AAD));
-      this.statements.putMeta.run('index-key', encryptToBuffer(next, this.indexKey, INDEX_KEY_AAD));
+      this.statements.putMeta.run('master-check', next.wrap(CHECK_PLAINTEXT, CHECK_AAD));
+      this.statements.putMeta.run('index-key', next.wrap(this.indexKey, INDEX_KEY_AAD));
       beforeCommit();
       return rows.length;
     })();

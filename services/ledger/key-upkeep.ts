@@ -1,0 +1,221 @@
+/**
+ * The key store's upkeep: a projection of the log into the key store, under the read models'
+ * contract (projections/runner.ts) — a position, a catch-up from it to the head at open, a
+ * rebuild from the log. It keeps erasures and deletions applied (their keys destroyed) and
+ * identifiers indexed (the blind index follows each subject's current e-mails and phones).
+ *
+ * Two parts, each with its position in the key store: `erasures` reads only SubjectErased and
+ * DataDeleted, so its catch-up is a short read; `index` reads every event, as identifiers may
+ * come with any. A writer hands over what it has just appended (`apply`); the positions move over
+ * its own appends only as far as they follow on without a gap, so whatever lies between them
+ * and the head — a crash between the append and this step, another writer's events in between —
+ * is carried at the next open, and nothing is ever skipped.
+ */
+import type { EventType, LedgerEvent } from '../../schemas/event.js';
+import { IDENTIFIER_KIND_OF, normaliseIdentifier } from '../../schemas/identifiers.js';
+import type { EventStore, RecordedEvent } from '../store/port.js';
+import type { Deletion, IndexEntry, KeyStore, UpkeepPosition } from './keys/key-store.js';
+import { openRecorded } from './sealing.js';
+import type { OpenedEvent, SealedEvent } from './stored-event.js';
+
+/**
+ * How long the positions may lag the log. A batch that brings no new index entry, erasure or
+ * deletion then needs no key-store write at all (each costs several fsyncs in its rollback
+ * journal); a crash leaves them at most this far behind, and the catch-up at open covers the gap.
+ */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
+/** Events per key-store transaction while catching up. */
+const PAGE = 1000;
+
+/** An event as the upkeep takes it: where it is in the log, and its values opened. */
+export interface UpkeepEvent {
+  readonly position: number;
+  /**
+   * When the log recorded it; for an event just appended, the moment after the append. A
+   * deletion destroys only keys older than this: never one made for what came after it.
+   */
+  readonly recordedAt: string;
+  readonly event: OpenedEvent;
+  /**
+   * False: the same event was appended before and this is a retry. Its deletion and rectification
+   * were carried then (or are by the catch-up, from the log); its identifiers and its erasure are
+   * carried again, as that first append may have stopped before this step.
+   */
+  readonly appended: boolean;
+}
+
+/** What an event asks of the key store, in log order. */
+export type UpkeepStep =
+  | { readonly step: 'index'; readonly entry: IndexEntry }
+  | { readonly step: 'replace'; readonly subjectId: string; readonly kind: string }
+  | { readonly step: 'erase'; readonly subjectId: string; readonly eventId: string }
+  | { readonly step: 'delete'; readonly deletion: Deletion };
+
+type Part = keyof UpkeepPosition;
+const PART_OF: Readonly<Record<UpkeepStep['step'], Part>> = { index: 'index', replace: 'index', erase: 'erasures', delete: 'erasures' };
+/** The event types each part reads from the log; null: every type. */
+export const HANDLED_TYPES: Readonly<Record<Part, readonly EventType[] | null>> = { erasures: ['SubjectErased', 'DataDeleted'], index: null };
+
+/**
+ * An event's steps, in the order they apply: a rectification first takes back the e-mails or
+ * phones it replaces, then its own are indexed; an erasure or a deletion comes last.
+ */
+export function stepsOf({ event, appended, recordedAt }: UpkeepEvent): UpkeepStep[] {
+  const steps: UpkeepStep[] = [];
+  if (appended && event.type === 'DataRectified') {
+    for (const category of Object.keys(event.data.values ?? {})) {
+      const kind = IDENTIFIER_KIND_OF.get(category);
+      if (kind) steps.push({ step: 'replace', subjectId: event.subject.id, kind });
+    }
+  }
+  for (const entry of identifiersOf(event)) steps.push({ step: 'index', entry });
+  if (event.type === 'SubjectErased') steps.push({ step: 'erase', subjectId: event.subject.id, eventId: event.id });
+  if (event.type === 'DataDeleted' && appended) steps.push({ step: 'delete', deletion: deletionOf(event, recordedAt) });
+  return steps;
+}
+
+/**
+ * Look-up identifiers for the blind index: those named in `subject`, and collected or rectified
+ * e-mails and phones. Values read back from the log are null where their key is destroyed:
+ * nothing to index.
+ */
+export function identifiersOf(event: OpenedEvent): IndexEntry[] {
+  if (!event.subject) return [];
+  const subjectId = event.subject.id;
+  const found: IndexEntry[] = (event.subject.identifiers ?? [])
+    .flatMap(({ kind, value }): IndexEntry[] => (value === null ? [] : [{ subjectId, kind, value, source: 'identifier' }]));
+  if ((event.type === 'DataCollected' || event.type === 'DataRectified') && event.data.values) {
+    const values: Partial<Record<string, string | null>> = event.data.values;
+    for (const [category, kind] of IDENTIFIER_KIND_OF) {
+      const value = values[category];
+      const normalised = typeof value === 'string' ? normaliseIdentifier(kind, value) : null;
+      if (normalised !== null) found.push({ subjectId, kind, value: normalised, source: 'value' });
+    }
+  }
+  return found;
+}
+
+/** What a DataDeleted asks of the key store: its categories, everywhere or in the systems named. */
+function deletionOf(event: Extract<LedgerEvent, { type: 'DataDeleted' }> | Extract<SealedEvent | OpenedEvent, { type: 'DataDeleted' }>, recordedAt: string): Deletion {
+  return {
+    subjectId: event.subject.id, categories: event.data.categories, eventId: event.id, recordedAt,
+    ...(event.data.systems ? { systems: event.data.systems } : {}),
+  };
+}
+
+/** How far positions that follow `from` reach without a gap. */
+function throughWithoutGap(from: number, sortedPositions: readonly number[]): number {
+  let through = from;
+  for (const position of sortedPositions) {
+    if (position === through + 1) through = position;
+    else if (position > through) break;
+  }
+  return through;
+}
+
+export class KeyUpkeep {
+  /** Positions appended since the positions were last saved. */
+  private unsaved: number[] = [];
+  private savedAt = 0;
+
+  constructor(private readonly keys: KeyStore) {}
+
+  /**
+   * What a writer has just appended (or found appended before), in log order: carried in one
+   * key-store transaction — or in none, when nothing of it is new and the positions may wait.
+   */
+  apply(events: readonly UpkeepEvent[]): void {
+    for (const { position, appended } of events) if (appended) this.unsaved.push(position);
+    let steps = events.flatMap(stepsOf);
+    // With a rectification in the batch every entry is written, in order: one that memory calls
+    // indexed may be one the rectification takes back before the batch names it again.
+    if (!steps.some((s) => s.step === 'replace')) {
+      const entries = steps.flatMap((s) => (s.step === 'index' ? [s.entry] : []));
+      const unknown = new Set(this.keys.notIndexed(entries));
+      if (unknown.size < entries.length) steps = steps.filter((s) => s.step !== 'index' || unknown.has(s.entry));
+    }
+    const due = Date.now() - this.savedAt >= CHECKPOINT_INTERVAL_MS;
+    if (steps.length === 0 && !due) return;
+    this.keys.inTransaction(() => {
+      this.run(steps);
+      this.save();
+    });
+  }
+
+  /** Saves the positions over every event appended since they were last saved (call before closing). */
+  flush(): void {
+    if (this.unsaved.length > 0) this.keys.inTransaction(() => this.save());
+  }
+
+  /**
+   * Carries every event between each part's position and the head of the log, then moves both
+   * to the head. A store from before the index kept a position was indexed as it was written:
+   * its index position starts at the head.
+   */
+  async catchUp(store: EventStore): Promise<{ erasures: number; indexed: number }> {
+    const { position: head } = await store.head();
+    const at = this.keys.upkeepPosition();
+    const erasures = await this.carry(store, 'erasures', at.erasures, head);
+    if (at.index === null) {
+      this.keys.setUpkeepPosition({ index: head });
+      return { erasures, indexed: 0 };
+    }
+    return { erasures, indexed: await this.carry(store, 'index', at.index, head) };
+  }
+
+  /**
+   * Drops the blind index and indexes the log again from position 0. Erasures and deletions are
+   * not replayed: the keys they destroyed stay destroyed (their values open as null and index
+   * nothing), and replaying one would destroy keys made since for what came after it.
+   */
+  async rebuild(store: EventStore): Promise<number> {
+    const { position: head } = await store.head();
+    this.keys.inTransaction(() => {
+      this.keys.clearIndex();
+      this.keys.setUpkeepPosition({ index: 0 });
+    });
+    return this.carry(store, 'index', 0, head);
+  }
+
+  /** One part's steps of the events after `after` up to `head`, a page per transaction. */
+  private async carry(store: EventStore, part: Part, after: number, head: number): Promise<number> {
+    let carried = 0;
+    let page: RecordedEvent[] = [];
+    const flush = () => this.keys.inTransaction(() => {
+      for (const recorded of page) {
+        const event = { position: recorded.position, recordedAt: recorded.recordedAt, event: openRecorded(recorded, this.keys).event, appended: true };
+        this.run(stepsOf(event).filter((s) => PART_OF[s.step] === part));
+      }
+      carried += page.length;
+      page = [];
+    });
+    const types = HANDLED_TYPES[part];
+    for await (const recorded of store.readAll({ after, ...(types ? { types } : {}) })) {
+      if (recorded.position > head) break;
+      page.push(recorded);
+      if (page.length >= PAGE) flush();
+    }
+    if (page.length > 0) flush();
+    if (head > (this.keys.upkeepPosition()[part] ?? 0)) this.keys.setUpkeepPosition({ [part]: head });
+    return carried;
+  }
+
+  private run(steps: readonly UpkeepStep[]): void {
+    for (const s of steps) {
+      if (s.step === 'index') this.keys.addToIndex(s.entry);
+      else if (s.step === 'replace') this.keys.replaceIndexedValues(s.subjectId, s.kind);
+      else if (s.step === 'erase') this.keys.erase(s.subjectId, s.eventId);
+      else this.keys.applyDeletion(s.deletion);
+    }
+  }
+
+  private save(): void {
+    const at = this.keys.upkeepPosition();
+    const appended = [...this.unsaved].sort((a, b) => a - b);
+    const erasures = throughWithoutGap(at.erasures, appended);
+    const index = throughWithoutGap(at.index ?? 0, appended);
+    this.keys.setUpkeepPosition({ ...(erasures > at.erasures ? { erasures } : {}), ...(index > (at.index ?? 0) ? { index } : {}) });
+    this.unsaved = [];
+    this.savedAt = Date.now();
+  }
+}
