@@ -31,15 +31,16 @@ const PAGE = 1000;
 export interface UpkeepEvent {
   readonly position: number;
   /**
-   * When the log recorded it; for an event just appended, the moment after the append. A
-   * deletion destroys only keys older than this: never one made for what came after it.
+   * When the log recorded it; for an event just appended, the moment after the append. An
+   * erasure or a deletion destroys only keys older than this: never one made for what came after it.
    */
   readonly recordedAt: string;
   readonly event: OpenedEvent;
   /**
-   * False: the same event was appended before and this is a retry. Its deletion and rectification
-   * were carried then (or are by the catch-up, from the log); its identifiers and its erasure are
-   * carried again, as that first append may have stopped before this step.
+   * False: a retry of an event appended before, as the log holds it (its values opened now, its
+   * recordedAt the first append's). Its deletion and rectification were carried then, or are by
+   * the catch-up; its identifiers and its erasure are carried again, as that first append may
+   * have stopped before this step — with another writer, the next open may be far off.
    */
   readonly appended: boolean;
 }
@@ -48,7 +49,7 @@ export interface UpkeepEvent {
 export type UpkeepStep =
   | { readonly step: 'index'; readonly entry: IndexEntry }
   | { readonly step: 'replace'; readonly subjectId: string; readonly kind: string }
-  | { readonly step: 'erase'; readonly subjectId: string; readonly eventId: string }
+  | { readonly step: 'erase'; readonly subjectId: string; readonly eventId: string; readonly recordedAt: string }
   | { readonly step: 'delete'; readonly deletion: Deletion };
 
 type Part = keyof UpkeepPosition;
@@ -69,7 +70,7 @@ export function stepsOf({ event, appended, recordedAt }: UpkeepEvent): UpkeepSte
     }
   }
   for (const entry of identifiersOf(event)) steps.push({ step: 'index', entry });
-  if (event.type === 'SubjectErased') steps.push({ step: 'erase', subjectId: event.subject.id, eventId: event.id });
+  if (event.type === 'SubjectErased') steps.push({ step: 'erase', subjectId: event.subject.id, eventId: event.id, recordedAt });
   if (event.type === 'DataDeleted' && appended) steps.push({ step: 'delete', deletion: deletionOf(event, recordedAt) });
   return steps;
 }
@@ -204,7 +205,7 @@ export class KeyUpkeep {
     for (const s of steps) {
       if (s.step === 'index') this.keys.addToIndex(s.entry);
       else if (s.step === 'replace') this.keys.replaceIndexedValues(s.subjectId, s.kind);
-      else if (s.step === 'erase') this.keys.erase(s.subjectId, s.eventId);
+      else if (s.step === 'erase') this.keys.erase(s.subjectId, s.eventId, s.recordedAt);
       else this.keys.applyDeletion(s.deletion);
     }
   }

@@ -12,7 +12,7 @@ import type { KeyUpkeep, UpkeepEvent } from './key-upkeep.js';
 import type { KeyStore } from './keys/key-store.js';
 import { normaliseEvent } from './normalise.js';
 import { openRecorded, seal } from './sealing.js';
-import { storedEvent } from './stored-event.js';
+import { storedEvent, type OpenedEvent } from './stored-event.js';
 import { streamOf } from './streams.js';
 
 export type RecordOutcome =
@@ -145,14 +145,18 @@ export class Ledger {
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
     const originals = await this.originalsOf(results.map((result) => result.outcomes[0]!));
-    // Later than the append: a deletion here destroys no key made for what follows it.
+    // Later than the append: an erasure or a deletion here destroys no key made for what follows it.
     const recordedAt = new Date().toISOString();
     const carried: UpkeepEvent[] = [];
     results.forEach((result, i) => {
       const { index, event } = segment[i]!;
       const outcome = result.outcomes[0]!;
       outcomes[index] = toRecordOutcome(index, outcome, originals, submitter);
-      if (outcome.status !== 'conflict') carried.push({ position: outcome.position, recordedAt, event, appended: outcome.status === 'appended' });
+      if (outcome.status === 'appended') carried.push({ position: outcome.position, recordedAt, event, appended: true });
+      if (outcome.status !== 'duplicate') return;
+      // A retry is carried as the log holds it: after an erasure its values, and so its identifiers, are gone.
+      const original = originals.get(outcome.position);
+      if (original) carried.push({ position: outcome.position, recordedAt: original.recordedAt, event: original.opened, appended: false });
     });
     this.upkeep.apply(carried);
   }
@@ -173,7 +177,9 @@ export class Ledger {
     const stored = await this.store.readPositions([...new Set(positions)].sort((a, b) => a - b));
     return new Map(stored.map((recorded) => {
       const opened = this.open(recorded);
-      return [recorded.position, { submitter: storedEvent(recorded).submitter ?? null, valuesGone: opened.unreadable > 0 }];
+      return [recorded.position, {
+        submitter: storedEvent(recorded).submitter ?? null, valuesGone: opened.unreadable > 0, recordedAt: recorded.recordedAt, opened: opened.event,
+      }];
     }));
   }
 }
@@ -184,6 +190,8 @@ interface Original {
   readonly submitter: Submitter | null;
   /** Some of its values were erased or deleted since: nothing of them may be compared again. */
   readonly valuesGone: boolean;
+  readonly recordedAt: string;
+  readonly opened: OpenedEvent;
 }
 
 const sameSubmitter = (a: Submitter | null, b: Submitter): boolean => a !== null && a.kind === b.kind && a.id === b.id;

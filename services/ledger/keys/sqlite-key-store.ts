@@ -148,8 +148,8 @@ export class SqliteKeyStore implements KeyStore {
       keyById: db.prepare<[string], { subject_id: string; wrapped: Buffer }>(
         'SELECT subject_id, wrapped FROM subject_keys WHERE kid = ?'),
       insertKey: db.prepare('INSERT INTO subject_keys (kid, subject_id, wrapped, created_at, category) VALUES (?, ?, ?, ?, ?)'),
-      keysOf: db.prepare<[string], { kid: string }>('SELECT kid FROM subject_keys WHERE subject_id = ?'),
-      deleteKeys: db.prepare('DELETE FROM subject_keys WHERE subject_id = ?'),
+      keysOf: db.prepare<[string, string], { kid: string }>('SELECT kid FROM subject_keys WHERE subject_id = ? AND created_at <= ?'),
+      hasKey: db.prepare<[string], number>('SELECT 1 FROM subject_keys WHERE subject_id = ? LIMIT 1').pluck(),
       deleteIndex: db.prepare('DELETE FROM blind_index WHERE subject_id = ?'),
       recordDeletion: db.prepare('INSERT OR IGNORE INTO category_deletions (subject_id, kid, category, deleted_at, event_id) VALUES (?, ?, ?, ?, ?)'),
       recordErasure: db.prepare(
@@ -176,19 +176,30 @@ export class SqliteKeyStore implements KeyStore {
     const version = this.statements.dataVersion.get()!;
     if (version === this.seenDataVersion) return;
     this.seenDataVersion = version;
+    this.forgetEverything();
+  }
+
+  private forgetEverything(): void {
     this.keys.clear();
     this.current.clear();
     this.digestKeys.clear();
     this.indexed.clear();
+    this.systemsOf.clear();
   }
 
   /** Runs `work` in one key-store transaction: one sync to disk for a whole batch of new keys or index entries. */
   inTransaction<T>(work: () => T): T {
     // IMMEDIATE: take the write lock first, so two processes never both create a subject's first key.
-    return this.db.transaction(() => {
-      this.forgetIfChangedElsewhere();
-      return work();
-    }).immediate();
+    try {
+      return this.db.transaction(() => {
+        this.forgetIfChangedElsewhere();
+        return work();
+      }).immediate();
+    } catch (error) {
+      // Rolled back: a key created in it exists nowhere, so nothing may be sealed with it from memory.
+      this.forgetEverything();
+      throw error;
+    }
   }
 
   /**
@@ -281,17 +292,16 @@ export class SqliteKeyStore implements KeyStore {
     return this.statements.isErased.get(subjectId)!.n > 0;
   }
 
-  /**
-   * Crypto-shredding: destroys every data key of the subject and their blind-index entries.
-   * Idempotent. Afterwards new events of the subject get a fresh key.
-   */
-  erase(subjectId: string, eventId: string | null): { destroyedKeys: number } {
+  erase(subjectId: string, eventId: string | null, recordedAt?: string): { destroyedKeys: number } {
     const erasedAt = new Date().toISOString();
     const destroyed = this.db.transaction(() => {
-      const kids = this.statements.keysOf.all(subjectId).map((row) => row.kid);
-      for (const kid of kids) this.statements.recordErasure.run(subjectId, kid, erasedAt, eventId);
-      this.statements.deleteKeys.run(subjectId);
-      this.statements.deleteIndex.run(subjectId);
+      const kids = this.statements.keysOf.all(subjectId, recordedAt ?? erasedAt).map((row) => row.kid);
+      for (const kid of kids) {
+        this.statements.recordErasure.run(subjectId, kid, erasedAt, eventId);
+        this.statements.deleteKey.run(kid);
+      }
+      // Applied again, with keys made since and none destroyed: the entries are of those keys' values.
+      if (kids.length > 0 || this.statements.hasKey.get(subjectId) === undefined) this.statements.deleteIndex.run(subjectId);
       return kids;
     })();
     this.forgetKeys(subjectId, destroyed);
