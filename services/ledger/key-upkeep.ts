@@ -31,8 +31,8 @@ const PAGE = 1000;
 export interface UpkeepEvent {
   readonly position: number;
   /**
-   * When the log recorded it; for an event just appended, the moment after the append. An
-   * erasure or a deletion destroys only keys older than this: never one made for what came after it.
+   * When the log recorded it; for an event just appended, the moment after the append. A
+   * deletion destroys only keys older than this: never one made for what came after it.
    */
   readonly recordedAt: string;
   readonly event: OpenedEvent;
@@ -49,7 +49,7 @@ export interface UpkeepEvent {
 export type UpkeepStep =
   | { readonly step: 'index'; readonly entry: IndexEntry }
   | { readonly step: 'replace'; readonly subjectId: string; readonly kind: string }
-  | { readonly step: 'erase'; readonly subjectId: string; readonly eventId: string; readonly recordedAt: string }
+  | { readonly step: 'erase'; readonly subjectId: string; readonly eventId: string }
   | { readonly step: 'delete'; readonly deletion: Deletion };
 
 type Part = keyof UpkeepPosition;
@@ -70,7 +70,7 @@ export function stepsOf({ event, appended, recordedAt }: UpkeepEvent): UpkeepSte
     }
   }
   for (const entry of identifiersOf(event)) steps.push({ step: 'index', entry });
-  if (event.type === 'SubjectErased') steps.push({ step: 'erase', subjectId: event.subject.id, eventId: event.id, recordedAt });
+  if (event.type === 'SubjectErased') steps.push({ step: 'erase', subjectId: event.subject.id, eventId: event.id });
   if (event.type === 'DataDeleted' && appended) steps.push({ step: 'delete', deletion: deletionOf(event, recordedAt) });
   return steps;
 }
@@ -169,17 +169,17 @@ export class KeyUpkeep {
    * not replayed: the keys they destroyed stay destroyed (their values open as null and index
    * nothing), and replaying one would destroy keys made since for what came after it.
    */
-  async rebuild(store: EventStore): Promise<number> {
+  async rebuild(store: EventStore, onProgress?: (position: number) => void): Promise<number> {
     const { position: head } = await store.head();
     this.keys.inTransaction(() => {
       this.keys.clearIndex();
       this.keys.setUpkeepPosition({ index: 0 });
     });
-    return this.carry(store, 'index', 0, head);
+    return this.carry(store, 'index', 0, head, onProgress);
   }
 
   /** One part's steps of the events after `after` up to `head`, a page per transaction. */
-  private async carry(store: EventStore, part: Part, after: number, head: number): Promise<number> {
+  private async carry(store: EventStore, part: Part, after: number, head: number, onProgress?: (position: number) => void): Promise<number> {
     let carried = 0;
     let page: RecordedEvent[] = [];
     const flush = () => this.keys.inTransaction(() => {
@@ -188,6 +188,7 @@ export class KeyUpkeep {
         this.run(stepsOf(event).filter((s) => PART_OF[s.step] === part));
       }
       carried += page.length;
+      onProgress?.(page[page.length - 1]!.position);
       page = [];
     });
     const types = HANDLED_TYPES[part];
@@ -205,7 +206,7 @@ export class KeyUpkeep {
     for (const s of steps) {
       if (s.step === 'index') this.keys.addToIndex(s.entry);
       else if (s.step === 'replace') this.keys.replaceIndexedValues(s.subjectId, s.kind);
-      else if (s.step === 'erase') this.keys.erase(s.subjectId, s.eventId, s.recordedAt);
+      else if (s.step === 'erase') this.keys.erase(s.subjectId, s.eventId);
       else this.keys.applyDeletion(s.deletion);
     }
   }

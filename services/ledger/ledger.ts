@@ -145,7 +145,7 @@ export class Ledger {
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
     const originals = await this.originalsOf(results.map((result) => result.outcomes[0]!));
-    // Later than the append: an erasure or a deletion here destroys no key made for what follows it.
+    // Later than the append: a deletion here destroys no key made for what follows it.
     const recordedAt = new Date().toISOString();
     const carried: UpkeepEvent[] = [];
     results.forEach((result, i) => {

@@ -7,9 +7,14 @@ export function rebuildCommand(program: Command, globals: () => GlobalOptions): 
   program
     .command('rebuild')
     .description('drop every read model and rebuild it from position 0 of the log')
-    .addHelpText('after', '\nThe rebuilt tables are identical to the ones kept incrementally. Run it with the server stopped.')
-    .action(async () => {
-      await withLedger(globals(), async ({ store, readModels, worker }) => {
+    .option('--blind-index', 'rebuild the blind index (look-ups by e-mail and phone) from the log too, opening every value once more')
+    .addHelpText('after', '\nThe rebuilt tables are identical to the ones kept incrementally. Run it with the server stopped.\n' +
+      'With --blind-index the key store\'s look-up entries are dropped and made again from the values the log still opens:\n' +
+      'erased and deleted values index nothing, no key is destroyed or made. For when the index was lost or identifiers\n' +
+      'are normalised anew; a crash never needs it (the next start carries what the last run left).\n' +
+      '\nExamples:\n  pdl --db data/ledger.db rebuild\n  pdl --db data/ledger.db rebuild --blind-index\n')
+    .action(async (options: { blindIndex?: boolean }) => {
+      await withLedger(globals(), async ({ store, readModels, worker, ledger }) => {
         await worker?.subscription.stop(); // the rebuild replays from 0 itself
         const { position } = await store.head();
         const bar = progress('rebuilding', position);
@@ -18,6 +23,12 @@ export function rebuildCommand(program: Command, globals: () => GlobalOptions): 
         bar.finish();
         const seconds = (Date.now() - started) / 1000;
         console.log(`rebuilt ${readModels!.projections.length} read models from ${applied} events in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s)`);
+        if (!options.blindIndex) return;
+        const indexBar = progress('rebuilding the blind index', position);
+        const indexStarted = Date.now();
+        const carried = await ledger.upkeep.rebuild(store, (at) => indexBar.update(at));
+        indexBar.finish();
+        console.log(`rebuilt the blind index from ${carried} events in ${((Date.now() - indexStarted) / 1000).toFixed(1)} s`);
       }, { readModels: true });
     });
 }

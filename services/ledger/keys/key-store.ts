@@ -84,12 +84,12 @@ export interface BlindIndex {
 /** Crypto-shredding. */
 export interface Erasures {
   /**
-   * Destroys every data key of the subject older than the erasure, and its index entries. Later
-   * events get a fresh key. Applied again (from the log, or a retried event) it changes nothing:
-   * keys created after `recordedAt` (default: now) sealed what came after the erasure, and they
-   * and the entries of their values stay.
+   * Destroys every data key of the subject, and its index entries; later events get a fresh key.
+   * Applied again for the same erasure event (from the log, or a retried event) it changes
+   * nothing: the keys the subject has by then sealed what came after it. Only an erasure that
+   * found keys to destroy is remembered so.
    */
-  erase(subjectId: string, eventId: string | null, recordedAt?: string): { destroyedKeys: number };
+  erase(subjectId: string, eventId: string | null): { destroyedKeys: number };
   /**
    * Destroys each category key the deletion leaves held in no system (older than the deletion),
    * with the index entries of its values; a deletion from some systems only takes them off the

@@ -148,8 +148,9 @@ export class SqliteKeyStore implements KeyStore {
       keyById: db.prepare<[string], { subject_id: string; wrapped: Buffer }>(
         'SELECT subject_id, wrapped FROM subject_keys WHERE kid = ?'),
       insertKey: db.prepare('INSERT INTO subject_keys (kid, subject_id, wrapped, created_at, category) VALUES (?, ?, ?, ?, ?)'),
-      keysOf: db.prepare<[string, string], { kid: string }>('SELECT kid FROM subject_keys WHERE subject_id = ? AND created_at <= ?'),
-      hasKey: db.prepare<[string], number>('SELECT 1 FROM subject_keys WHERE subject_id = ? LIMIT 1').pluck(),
+      keysOf: db.prepare<[string], { kid: string }>('SELECT kid FROM subject_keys WHERE subject_id = ?'),
+      deleteKeys: db.prepare('DELETE FROM subject_keys WHERE subject_id = ?'),
+      erasedBy: db.prepare<[string, string], number>('SELECT 1 FROM erasures WHERE subject_id = ? AND event_id = ? LIMIT 1').pluck(),
       deleteIndex: db.prepare('DELETE FROM blind_index WHERE subject_id = ?'),
       recordDeletion: db.prepare('INSERT OR IGNORE INTO category_deletions (subject_id, kid, category, deleted_at, event_id) VALUES (?, ?, ?, ?, ?)'),
       recordErasure: db.prepare(
@@ -165,13 +166,14 @@ export class SqliteKeyStore implements KeyStore {
     this.seenDataVersion = this.statements.dataVersion.get()!;
   }
 
+  /** Index entries known to be written, by digest (notIndexed). */
+  private readonly indexed = new Set<string>();
+
   /**
    * Another process (an API replica, a second ingest) may have erased a subject or created its
    * key since this one cached it: a changed data_version drops the caches, so no event is ever
    * sealed with a destroyed key and no value is opened with one.
    */
-  private readonly indexed = new Set<string>();
-
   private forgetIfChangedElsewhere(): void {
     const version = this.statements.dataVersion.get()!;
     if (version === this.seenDataVersion) return;
@@ -292,16 +294,15 @@ export class SqliteKeyStore implements KeyStore {
     return this.statements.isErased.get(subjectId)!.n > 0;
   }
 
-  erase(subjectId: string, eventId: string | null, recordedAt?: string): { destroyedKeys: number } {
+  erase(subjectId: string, eventId: string | null): { destroyedKeys: number } {
     const erasedAt = new Date().toISOString();
     const destroyed = this.db.transaction(() => {
-      const kids = this.statements.keysOf.all(subjectId, recordedAt ?? erasedAt).map((row) => row.kid);
-      for (const kid of kids) {
-        this.statements.recordErasure.run(subjectId, kid, erasedAt, eventId);
-        this.statements.deleteKey.run(kid);
-      }
-      // Applied again, with keys made since and none destroyed: the entries are of those keys' values.
-      if (kids.length > 0 || this.statements.hasKey.get(subjectId) === undefined) this.statements.deleteIndex.run(subjectId);
+      // Applied before: the keys the subject has now were made for what came after it.
+      if (eventId !== null && this.statements.erasedBy.get(subjectId, eventId) !== undefined) return [];
+      const kids = this.statements.keysOf.all(subjectId).map((row) => row.kid);
+      for (const kid of kids) this.statements.recordErasure.run(subjectId, kid, erasedAt, eventId);
+      this.statements.deleteKeys.run(subjectId);
+      this.statements.deleteIndex.run(subjectId);
       return kids;
     })();
     this.forgetKeys(subjectId, destroyed);
