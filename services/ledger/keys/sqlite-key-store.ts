@@ -189,7 +189,6 @@ export class SqliteKeyStore implements KeyStore {
     this.systemsOf.clear();
   }
 
-  /** Runs `work` in one key-store transaction: one sync to disk for a whole batch of new keys or index entries. */
   inTransaction<T>(work: () => T): T {
     // IMMEDIATE: take the write lock first, so two processes never both create a subject's first key.
     try {
@@ -204,10 +203,6 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
-  /**
-   * The key new values of this subject are sealed with — of one category, or (none given) the
-   * subject's own; created on first use, and after an erasure or a deletion destroyed the last.
-   */
   currentKey(subjectId: string, category: string | null = null): DataKey {
     if (!this.db.inTransaction) this.forgetIfChangedElsewhere(); // inside one, the transaction's start checked
     const slot = `${subjectId}\u0000${category ?? ''}`;
@@ -241,12 +236,7 @@ export class SqliteKeyStore implements KeyStore {
     this.statements.setSystems.run(JSON.stringify([...systems].sort()), key.kid);
   }
 
-  /**
-   * A deletion: each category key of the subject that it leaves held in no system is destroyed
-   * (its values can never be opened again, by anyone); a deletion from some systems only takes
-   * them off the key's list, and the values stay readable while another system holds them. The
-   * category's index entries that came from values go with the key. Idempotent.
-   */
+  /** The category's index entries that came from values (and identifiers of its kind) go with its key. */
   applyDeletion(deletion: Deletion): { destroyedKeys: number } {
     const destroyed: string[] = [];
     this.db.transaction(() => {
@@ -327,12 +317,7 @@ export class SqliteKeyStore implements KeyStore {
     return createHmac('sha256', this.indexKey).update(`${kind}\u0000${normalised}`).digest();
   }
 
-  /**
-   * Of these identifiers, those not known to be in the index for their subject — from this
-   * process's memory, so that a batch of known subjects needs no key-store write at all.
-   * Forgotten when anything changes the store elsewhere (looked at once for the whole list), and
-   * at an erasure.
-   */
+  /** From this process's memory: forgotten when anything changes the store elsewhere (looked at once for the list), and at an erasure. */
   notIndexed<T extends IndexEntry>(entries: readonly T[]): T[] {
     if (entries.length === 0) return [];
     if (!this.db.inTransaction) this.forgetIfChangedElsewhere();
