@@ -30,7 +30,7 @@ export interface ApiServices {
   /** The blind index: who has this normalised identifier. */
   subjectsByIdentifier(kind: string, normalised: string): string[];
   readonly readModels: ReadModels;
-  /** Where the read models stand, and why they stopped following, if they did. */
+  /** Where the read models stand as stored (whoever applied the events), and why they stopped following, if they did. */
   readModelsState(): { position: number | null; failure: Error | null };
   /** Judgements by the policy: the report, `authorize`, a request's deadline. */
   readonly compliance: {

@@ -188,16 +188,21 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
+/**
+ * Up, degraded or unavailable, and why. The read models' position is read first and as stored,
+ * the head after it: the lag is what the models have not applied, never negative, whoever wrote
+ * the events.
+ */
 async function health(services: ApiServices) {
   try {
-    const head = await services.log.head();
     const state = services.readModelsState();
+    const head = await services.log.head();
     const readModels = state.position ?? head.position;
     const failure = state.failure;
     return {
       status: failure ? 'degraded' : 'ok',
       store: { reachable: true, position: head.position, hash: head.hash },
-      readModels: { position: readModels, behind: head.position - readModels, ...(failure ? { error: failure.message } : {}) },
+      readModels: { position: readModels, behind: Math.max(0, head.position - readModels), ...(failure ? { error: failure.message } : {}) },
       ...(services.ingest ? { ingest: services.ingest.status() } : {}),
     };
   } catch (error) {

@@ -10,7 +10,7 @@ import type { IngestStatus } from '../ingest/kafka-ingest.js';
 
 export interface MetricSources {
   head(): Promise<Head>;
-  /** Where the read models stand; null when this process keeps none. */
+  /** Where the read models stand as stored (whoever applied the events); null when this process keeps none. */
   readModelsPosition(): number | null;
   ingest?: { status(): IngestStatus };
 }
@@ -40,6 +40,7 @@ export class LedgerMetrics {
     new Gauge({
       name: 'pdl_read_models_lag_events', help: 'Events in the log the read models have not applied yet', registers,
       async collect() {
+        // The models' position before the head: read the other way round, a write in between would count as lag.
         const at = sources.readModelsPosition();
         if (at !== null) this.set(Math.max(0, (await sources.head()).position - at));
       },

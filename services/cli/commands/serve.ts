@@ -59,7 +59,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const prover = openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
       if (embeddedWarning) log.warn({ signingKey: opened.paths.signingKeyFile }, embeddedWarning);
       const { LedgerMetrics } = await import('../../metrics/metrics.js');
-      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.readModels?.position ?? null, ingest });
+      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.readModels?.storedPosition() ?? null, ingest });
       opened.ledger.observe((result, seconds) => metrics.recorded(result, seconds));
       const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover }), { ...options, log, metrics });
       // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
