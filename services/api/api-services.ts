@@ -26,7 +26,7 @@ import type { EventStore, StoredRow, StoredRows } from '../store/port.js';
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
-  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; now?: () => Date },
+  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; chain?: ApiServices['chain']; now?: () => Date },
 ): ApiServices {
   const { ledger, store, keys, readModelsDb } = opened;
   const prover = options.prover ?? openProver(opened);
@@ -73,6 +73,7 @@ export function apiServices(
     lookups: new RateLimiter(options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
     now,
     ...(options.ingest ? { ingest: options.ingest } : {}),
+    ...(options.chain ? { chain: options.chain } : {}),
   };
 }
 
