@@ -105,6 +105,13 @@ for (const batch of [1, 1000] as const) {
   rows.push([`append, batch ${batch}: (b) pdl write path`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdl.maxRssMb!)} MB`]);
   rows.push([`append, batch ${batch}: the Merkle tree's share`, `${fmt(tree.treeSharePercent!, 1)} %`, `with ${fmt(tree.eventsPerSecond!)} vs without ${fmt(tree.withoutTreeEventsPerSecond!)} ev/s, alternating in one process`, `${fmt(tree.maxRssMb!)} MB`]);
   rows.push([`append, batch ${batch}: (b') pdl, read models by a worker`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
+  // The chain monitor (`pdl serve`'s /health verdict): on its own thread as on the embedded log, and in process as on an external store.
+  for (const where of ['thread', 'in-process'] as const) {
+    if (batch === 1 && where === 'in-process') continue; // a check per single event would price the check, not the server's once a second
+    const monitor = repeat(`the chain monitor's share (${where}), batch ${batch}`, () => scenario('chain-monitor-cost', { ...options, events: Math.min(options.events, batch === 1 ? 1000 : 20_000), where }));
+    results[`append-batch-${batch}-chain-monitor-${where}`] = monitor;
+    rows.push([`append, batch ${batch}: the chain monitor's share, ${where}`, `${fmt(monitor.monitorSharePercent!, 1)} %`, `with ${fmt(monitor.eventsPerSecond!)} vs without ${fmt(monitor.withoutMonitorEventsPerSecond!)} ev/s, alternating in one process`, `${fmt(monitor.maxRssMb!)} MB`]);
+  }
   if (batch === 1) {
     // The common case: an event about someone the ledger knows (their key exists: no key-store write).
     const known = repeat('pdl append, batch 1, known subjects', () => scenario('pdl-append', { ...options, knownSubjects: 50 }));

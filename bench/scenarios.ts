@@ -5,7 +5,7 @@
  *   node --import tsx bench/scenarios.ts <scenario> <json options>
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,9 @@ import { KafkaIngest } from '../services/ingest/kafka-ingest.js';
 import { openLedger } from '../services/composition/open-ledger.js';
 import { allProjections } from '../projections/index.js';
 import { merkleTree } from '../projections/merkle-tree/merkle-tree.js';
+import { ChainMonitor } from '../services/proofs/chain-monitor.js';
+import { watchChain } from '../services/proofs/watch-chain.js';
+import { signerFromSeed } from '../services/proofs/note-signer.js';
 
 interface Options {
   events: number;
@@ -127,6 +130,59 @@ async function treeCost(options: Options) {
     eventsPerSecond: options.events / (spent.with / 1000),
     withoutTreeEventsPerSecond: options.events / (spent.without / 1000),
     treeSharePercent: (100 * (spent.with - spent.without)) / spent.with,
+  };
+}
+
+/**
+ * The chain monitor's share of the write path: two ledgers in one process, appended to in
+ * alternation as treeCost does, one of them watched. `where: 'thread'` (as `pdl serve` runs it on
+ * the embedded log): the monitor on its own thread, ticking once a second; the figure is what is
+ * left of the writes on the main thread, and `caughtUpMs` how long after the last write its verdict
+ * reached the head. `where: 'in-process'` (as on an external store): its check of what a batch
+ * appended runs inside that batch's time — a check per batch, more often than once a second, so a
+ * bound from above; called here, since its timer would run it in the other ledger's time as well.
+ */
+async function chainMonitorCost(options: Options & { where: 'thread' | 'in-process' }) {
+  const dir = temp();
+  const watched = await openLedger({ db: join(dir, 'with.db'), env: {} });
+  const alone = await openLedger({ db: join(dir, 'without.db'), env: {} });
+  const inProcess = options.where === 'in-process';
+  const monitor = watchChain({
+    log: watched.store, logPath: watched.paths.db, checkpointsDb: watched.readModelsDb, verifierKey: signerFromSeed('bench/pdl', randomBytes(32)).verifierKey,
+    fullEveryMs: 0, logger: pino({ level: 'silent' }), where: options.where, ...(inProcess ? { pollMs: 3_600_000 } : {}),
+  });
+  const check = async () => {
+    if (monitor instanceof ChainMonitor) await monitor.check();
+  };
+  await check();
+  const spent = { with: 0, without: 0 };
+  const work = batches(options);
+  for (const [round, batch] of work.entries()) {
+    const order = round % 2 === 0 ? (['with', 'without'] as const) : (['without', 'with'] as const);
+    for (const name of order) {
+      const copy = batch.map((event) => ({ ...event, id: randomUUID() }));
+      const started = performance.now();
+      await (name === 'with' ? watched : alone).ledger.record(copy);
+      if (name === 'with') await check();
+      spent[name] += performance.now() - started;
+    }
+  }
+  const ended = performance.now();
+  await waitFor(() => {
+    const verdict = monitor.verdict();
+    if (verdict.state === 'broken' || verdict.state === 'failed') throw new Error(`the monitor says ${JSON.stringify(verdict)}`);
+    return verdict.state === 'verified' && verdict.position === options.events;
+  });
+  const caughtUpMs = performance.now() - ended;
+  await monitor.stop();
+  await watched.close();
+  await alone.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    eventsPerSecond: options.events / (spent.with / 1000),
+    withoutMonitorEventsPerSecond: options.events / (spent.without / 1000),
+    monitorSharePercent: (100 * (spent.with - spent.without)) / spent.with,
+    caughtUpMs,
   };
 }
 
@@ -419,6 +475,7 @@ const scenarios: Record<string, (options: Options) => Promise<Record<string, num
   'raw-append': rawAppend,
   'pdl-append': pdlAppend,
   'tree-cost': treeCost,
+  'chain-monitor-cost': (options) => chainMonitorCost(options as Options & { where: 'thread' | 'in-process' }),
   'build-dataset': buildDataset,
   'subject-access': subjectAccess,
   'subject-access-http': subjectAccessHttp,

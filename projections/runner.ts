@@ -23,6 +23,7 @@ export const toProjected = (recorded: RecordedEvent): ProjectedEvent => ({
 export class ProjectionRunner {
   private readonly checkpoints = new Map<string, number>();
   private readonly saveCheckpoint: Database.Statement<[number, string]>;
+  private readonly lowestStored: Database.Statement<[string], { position: number | null }>;
   /** The models that hold their changes for a batch (Projection.batch). */
   private readonly batched: readonly UnitOfWork[];
 
@@ -33,6 +34,7 @@ export class ProjectionRunner {
     db.exec(CHECKPOINTS);
     this.batched = projections.flatMap((projection) => (projection.batch ? [projection.batch] : []));
     this.saveCheckpoint = db.prepare('UPDATE rm_checkpoints SET position = ? WHERE name = ?');
+    this.lowestStored = db.prepare('SELECT MIN(position) AS position FROM rm_checkpoints WHERE name IN (SELECT value FROM json_each(?))');
     this.db.transaction(() => {
       const stored = new Map(db.prepare<[], { name: string; version: number; position: number }>('SELECT * FROM rm_checkpoints').all().map((r) => [r.name, r]));
       const stale = withWhatTheyRead(projections, projections.filter((p) => stored.get(p.name)?.version !== p.version).map((p) => p.name));
@@ -48,6 +50,16 @@ export class ProjectionRunner {
   /** The lowest checkpoint: every read model has seen every event up to here. */
   get position(): number {
     return Math.min(...this.checkpoints.values());
+  }
+
+  /**
+   * The same, as the database holds it now: whoever applied the events. A `pdl record` on the same
+   * file applies them inline in its own transaction, so this process's `position` may be behind
+   * models that are current.
+   */
+  storedPosition(): number {
+    const names = JSON.stringify(this.projections.map((p) => p.name));
+    return this.lowestStored.get(names)?.position ?? 0;
   }
 
   /**

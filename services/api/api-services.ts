@@ -26,7 +26,7 @@ import type { EventStore, StoredRow, StoredRows } from '../store/port.js';
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
-  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; now?: () => Date },
+  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; chain?: ApiServices['chain']; now?: () => Date },
 ): ApiServices {
   const { ledger, store, keys, readModelsDb } = opened;
   const prover = options.prover ?? openProver(opened);
@@ -36,14 +36,19 @@ export function apiServices(
   const verifying = oneAtATime();
   // A report known at an earlier moment replays the log up to it: one replay at a time too.
   const replaying = oneAtATime();
-  const head = async () => ({ ...(await store.head()), readModelsPosition: opened.readModels?.position ?? 0 });
+  // As stored, not as this process last applied: another process writing the same file applies inline too.
+  const applied = () => opened.readModels?.storedPosition() ?? null;
+  const head = async () => {
+    const readModelsPosition = applied() ?? 0;
+    return { ...(await store.head()), readModelsPosition };
+  };
   return {
     log: { head: () => store.head(), readPositions: (positions) => store.readPositions(positions) },
     record: (inputs, recordOptions) => ledger.record(inputs, recordOptions),
     reveal: (recorded) => ledger.open(recorded).event,
     subjectsByIdentifier: (kind, normalised) => keys.findByIdentifier(kind, normalised),
     readModels,
-    readModelsState: () => ({ position: opened.readModels?.position ?? null, failure: opened.worker?.failure() ?? null }),
+    readModelsState: () => ({ position: applied(), failure: opened.worker?.failure() ?? null }),
     compliance: {
       report: async (window: ReportWindow) => {
         if (!window.knownAt) return reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb);
@@ -68,6 +73,7 @@ export function apiServices(
     lookups: new RateLimiter(options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
     now,
     ...(options.ingest ? { ingest: options.ingest } : {}),
+    ...(options.chain ? { chain: options.chain } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { ProcessingDrift } from '../../projections/compliance/drift.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { SignedCheckpoint } from '../proofs/prover.js';
+import type { ChainWatch } from '../proofs/chain-monitor.js';
 import type { Anchor, VerifyReport } from '../ledger/verify.js';
 import type { SubjectExport } from '../export/subject-export.js';
 import type { ConsistencyBundle, InclusionBundle } from '../proofs/verifier/verify-proof.js';
@@ -30,7 +31,7 @@ export interface ApiServices {
   /** The blind index: who has this normalised identifier. */
   subjectsByIdentifier(kind: string, normalised: string): string[];
   readonly readModels: ReadModels;
-  /** Where the read models stand, and why they stopped following, if they did. */
+  /** Where the read models stand as stored (whoever applied the events), and why they stopped following, if they did. */
   readModelsState(): { position: number | null; failure: Error | null };
   /** Judgements by the policy: the report, `authorize`, a request's deadline. */
   readonly compliance: {
@@ -62,6 +63,8 @@ export interface ApiServices {
   readonly now: () => Date;
   /** Present when the server runs the Kafka consumer itself (`pdl serve --kafka`). */
   readonly ingest?: { status(): IngestStatus };
+  /** The standing verdict on the chain and the checkpoints (`pdl serve` keeps one; proofs/chain-monitor.ts). */
+  readonly chain?: Pick<ChainWatch, 'verdict'>;
 }
 
 /** What the HTTP server found out before GraphQL saw the request. */

@@ -94,7 +94,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       request.resume();
     };
     if (path === '/health' || path === '/health/') {
-      // Up or not, for anyone (a load balancer has no key); the head, the lag and the consumer's state for a key.
+      // Up or not, for anyone (a load balancer has no key); the head, the lag, the chain's verdict and the consumer's state for a key.
       const full = request.headers.authorization !== undefined;
       if (full && !signedIn()) return;
       void health(services).then((body) => reply(response, body.status === 'ok' ? 200 : 503, full ? body : { status: body.status }));
@@ -188,16 +188,30 @@ function reply(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
+/**
+ * Up, degraded or unavailable, and why. Degraded: the read models stopped following, or the chain
+ * or a checkpoint does not verify, or the monitor that says so stopped (its standing verdict:
+ * nothing is hashed here; while its first verification runs, nothing is known wrong). The
+ * read models' position is read first and as stored, the head after it: the lag is what the models
+ * have not applied, never negative, whoever wrote the events.
+ */
 async function health(services: ApiServices) {
   try {
-    const head = await services.log.head();
     const state = services.readModelsState();
+    const head = await services.log.head();
     const readModels = state.position ?? head.position;
-    const failure = state.failure;
+    const chain = services.chain?.verdict();
+    const reasons = [
+      ...(state.failure ? [`the read models stopped following the log: ${state.failure.message}`] : []),
+      ...(chain?.state === 'broken' ? [`the chain does not verify at position ${chain.position} (${chain.kind}): ${chain.message}`] : []),
+      ...(chain?.state === 'failed' ? [`the chain monitor stopped, nothing vouches for the chain: ${chain.message}`] : []),
+    ];
     return {
-      status: failure ? 'degraded' : 'ok',
+      status: reasons.length > 0 ? 'degraded' : 'ok',
+      ...(reasons.length > 0 ? { reasons } : {}),
       store: { reachable: true, position: head.position, hash: head.hash },
-      readModels: { position: readModels, behind: head.position - readModels, ...(failure ? { error: failure.message } : {}) },
+      readModels: { position: readModels, behind: Math.max(0, head.position - readModels), ...(state.failure ? { error: state.failure.message } : {}) },
+      ...(chain ? { chain } : {}),
       ...(services.ingest ? { ingest: services.ingest.status() } : {}),
     };
   } catch (error) {

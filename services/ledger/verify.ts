@@ -10,7 +10,7 @@ import { CompactRange } from '../merkle/compact-range.js';
 import { leafHash } from '../merkle/rfc6962.js';
 import type { EventStore, Head, StoredRow, StoredRows } from '../store/port.js';
 import { linkLeaf } from './chain.js';
-import { readStoredRow } from './stored-row.js';
+import { readStoredRow, type ReadableRow } from './stored-row.js';
 
 export type BreakKind =
   | 'missing' | 'malformed' | 'hash-mismatch' | 'id-mismatch' | 'anchor-mismatch' | 'truncated' | 'checkpoint-mismatch' | 'unsigned-tail';
@@ -67,7 +67,7 @@ function rowsOf(log: VerifiableLog): AsyncIterable<StoredRow> {
 }
 
 /** A store's own "this is not what the ledger wrote" (a damaged file, a foreign journal entry). */
-const isTampered = (error: unknown): error is Error => error instanceof Error && 'code' in error && error.code === 'TAMPERED';
+export const isTampered = (error: unknown): error is Error => error instanceof Error && 'code' in error && error.code === 'TAMPERED';
 
 export async function verifyChain(log: VerifiableLog, options: VerifyOptions = {}): Promise<VerifyReport> {
   const pending = [...(options.checkpoints ?? [])].filter((c) => c.size > 0).sort((a, b) => a.size - b.size);
@@ -82,36 +82,9 @@ export async function verifyChain(log: VerifiableLog, options: VerifyOptions = {
 
   const step = (stored: StoredRow): ChainBreak | null => {
     const expected = checked + 1;
-    if (typeof stored.position === 'number' && stored.position !== expected) {
-      return {
-        position: expected, kind: 'missing', expected: `position ${expected}`, found: `position ${stored.position}`,
-        message: `position ${expected} is missing: the event after position ${expected - 1} is at ${stored.position} (deleted or reordered)`,
-      };
-    }
-    const reading = readStoredRow(stored);
-    if (!reading.ok) {
-      return {
-        position: expected, kind: 'malformed', expected: 'a stored event as the ledger writes it', found: reading.problem,
-        message: `position ${expected}: the stored event cannot be read as the ledger wrote it: ${reading.problem} (the row was altered)`,
-      };
-    }
-    const event = reading.row;
-    if (event.bodyId !== event.id || event.bodyType !== event.type) {
-      return {
-        position: expected, kind: 'id-mismatch', expected: `${event.id} ${event.type}`, found: `${String(event.bodyId)} ${String(event.bodyType)}`,
-        message: `position ${expected}: the stored event's id or type does not match its index columns`,
-      };
-    }
-    const recomputed = linkLeaf(previousHash, event.leaf);
-    if (recomputed !== event.hash) {
-      return {
-        position: expected, kind: 'hash-mismatch', expected: recomputed, found: event.hash,
-        message: expected === 1
-          ? 'position 1: the stored hash does not match the event (the event or its hash was altered)'
-          : `position ${expected}: the stored hash does not follow from position ${expected - 1}: ` +
-            `event ${expected} was altered, or event ${expected - 1} was rewritten together with its hash`,
-      };
-    }
+    const checkedRow = checkRow(stored, expected, previousHash);
+    if (!checkedRow.ok) return checkedRow.break;
+    const event = checkedRow.row;
     if (options.anchor?.position === expected) {
       anchorSeen = true;
       if (event.hash !== options.anchor.hash) {
@@ -132,13 +105,7 @@ export async function verifyChain(log: VerifiableLog, options: VerifyOptions = {
       while (pending[0]?.size === checked) {
         const signed = pending.shift()!;
         const root = tree.root().toString('base64');
-        if (root !== signed.root) {
-          return {
-            position: checked, kind: 'checkpoint-mismatch', expected: signed.root, found: root,
-            message: `the first ${checked} events no longer have the Merkle root signed in ${signed.from ?? 'the checkpoint'} of size ${checked}: ` +
-              `the ledger was rewritten at or before position ${checked}`,
-          };
-        }
+        if (root !== signed.root) return checkpointMismatch(signed, root);
       }
     }
     if (checked % 10_000 === 0) options.onProgress?.(checked, head.position);
@@ -159,13 +126,7 @@ export async function verifyChain(log: VerifiableLog, options: VerifyOptions = {
     });
   }
   options.onProgress?.(checked, head.position);
-  if (pending.length > 0) {
-    const last = pending[pending.length - 1]!;
-    return fail({
-      position: last.size, kind: 'truncated', expected: `${last.size} events, as in ${last.from ?? 'a signed checkpoint'}`, found: `the ledger ends at position ${checked}`,
-      message: `${last.from ?? 'a checkpoint'} was signed over ${last.size} events, but the ledger ends at ${checked}: events were removed from its end`,
-    });
-  }
+  if (pending.length > 0) return fail(signedBeyondTheEnd(pending[pending.length - 1]!, checked));
   if (options.anchor && !anchorSeen) {
     return fail({
       position: options.anchor.position, kind: 'truncated', expected: `an event at position ${options.anchor.position}`,
@@ -184,4 +145,60 @@ export async function verifyChain(log: VerifiableLog, options: VerifyOptions = {
     });
   }
   return { ok: true, checked, head };
+}
+
+/**
+ * One stored row held to the position it must have and the hash before it: the row read, or the
+ * break it is. The rest of a verification (anchors, checkpoints) builds on rows that passed.
+ */
+export function checkRow(stored: StoredRow, expected: number, previousHash: string | null): { ok: true; row: ReadableRow } | { ok: false; break: ChainBreak } {
+  const broken = (found: ChainBreak) => ({ ok: false as const, break: found });
+  if (typeof stored.position === 'number' && stored.position !== expected) {
+    return broken({
+      position: expected, kind: 'missing', expected: `position ${expected}`, found: `position ${stored.position}`,
+      message: `position ${expected} is missing: the event after position ${expected - 1} is at ${stored.position} (deleted or reordered)`,
+    });
+  }
+  const reading = readStoredRow(stored);
+  if (!reading.ok) {
+    return broken({
+      position: expected, kind: 'malformed', expected: 'a stored event as the ledger writes it', found: reading.problem,
+      message: `position ${expected}: the stored event cannot be read as the ledger wrote it: ${reading.problem} (the row was altered)`,
+    });
+  }
+  const event = reading.row;
+  if (event.bodyId !== event.id || event.bodyType !== event.type) {
+    return broken({
+      position: expected, kind: 'id-mismatch', expected: `${event.id} ${event.type}`, found: `${String(event.bodyId)} ${String(event.bodyType)}`,
+      message: `position ${expected}: the stored event's id or type does not match its index columns`,
+    });
+  }
+  const recomputed = linkLeaf(previousHash, event.leaf);
+  if (recomputed !== event.hash) {
+    return broken({
+      position: expected, kind: 'hash-mismatch', expected: recomputed, found: event.hash,
+      message: expected === 1
+        ? 'position 1: the stored hash does not match the event (the event or its hash was altered)'
+        : `position ${expected}: the stored hash does not follow from position ${expected - 1}: ` +
+          `event ${expected} was altered, or event ${expected - 1} was rewritten together with its hash`,
+    });
+  }
+  return { ok: true, row: event };
+}
+
+/** The first `signed.size` events hash to `root`, not to the root `signed` says. */
+export function checkpointMismatch(signed: TreeHead, root: string): ChainBreak {
+  return {
+    position: signed.size, kind: 'checkpoint-mismatch', expected: signed.root, found: root,
+    message: `the first ${signed.size} events no longer have the Merkle root signed in ${signed.from ?? 'the checkpoint'} of size ${signed.size}: ` +
+      `the ledger was rewritten at or before position ${signed.size}`,
+  };
+}
+
+/** `signed` covers more events than the log holds (`end`). */
+export function signedBeyondTheEnd(signed: TreeHead, end: number): ChainBreak {
+  return {
+    position: signed.size, kind: 'truncated', expected: `${signed.size} events, as in ${signed.from ?? 'a signed checkpoint'}`, found: `the ledger ends at position ${end}`,
+    message: `${signed.from ?? 'a checkpoint'} was signed over ${signed.size} events, but the ledger ends at ${end}: events were removed from its end`,
+  };
 }

@@ -35,6 +35,15 @@ export class CompactRange {
     return this.count;
   }
 
+  /** A range of its own at this size, to go on from here apart from this one (the subtree roots are never changed in place). */
+  copy(): CompactRange {
+    const range = new CompactRange();
+    range.hashes.push(...this.hashes);
+    range.levels.push(...this.levels);
+    range.count = this.count;
+    return range;
+  }
+
   append(leaf: Buffer, visit?: NodeVisitor): void {
     let [level, index, hash] = [0, this.count, leaf];
     visit?.(level, index, hash);

@@ -1,18 +1,20 @@
 /**
  * Operators' figures in the Prometheus text format (prom-client): appends and their latency,
- * refusals, the head, read-model lag, Kafka lag and dead letters, requests and API errors by
+ * refusals, the head, read-model lag, the chain's verdict, Kafka lag and dead letters, requests and API errors by
  * code. Counts and durations only — never an id or a value. Served at `/metrics` (README "Metrics").
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RecordResult } from '../ledger/ledger.js';
 import type { Head } from '../store/port.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
+import type { ChainWatch } from '../proofs/chain-monitor.js';
 
 export interface MetricSources {
   head(): Promise<Head>;
-  /** Where the read models stand; null when this process keeps none. */
+  /** Where the read models stand as stored (whoever applied the events); null when this process keeps none. */
   readModelsPosition(): number | null;
   ingest?: { status(): IngestStatus };
+  chain?: Pick<ChainWatch, 'verdict'>;
 }
 
 export class LedgerMetrics {
@@ -40,10 +42,22 @@ export class LedgerMetrics {
     new Gauge({
       name: 'pdl_read_models_lag_events', help: 'Events in the log the read models have not applied yet', registers,
       async collect() {
+        // The models' position before the head: read the other way round, a write in between would count as lag.
         const at = sources.readModelsPosition();
         if (at !== null) this.set(Math.max(0, (await sources.head()).position - at));
       },
     });
+    if (sources.chain) {
+      const chain = sources.chain;
+      new Gauge({
+        name: 'pdl_chain_broken', help: 'Whether the chain or a signed checkpoint was found not to verify (1), or not (0)', registers,
+        collect() { this.set(chain.verdict().state === 'broken' ? 1 : 0); },
+      });
+      new Gauge({
+        name: 'pdl_chain_verified_position', help: 'Position up to which the chain and every checkpoint stored verified (0 while the first verification runs, and when broken)', registers,
+        collect() { const verdict = chain.verdict(); this.set(verdict.state === 'verified' ? verdict.position : 0); },
+      });
+    }
     if (sources.ingest) {
       const ingest = sources.ingest;
       new Gauge({ name: 'pdl_ingest_lag_messages', help: 'Messages in the topic the consumer group has not committed', registers,

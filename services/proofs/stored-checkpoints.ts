@@ -69,6 +69,13 @@ export function readStoredCheckpoints(db: Database.Database): { rows: StoredChec
   return { rows, verifierKey: typeof meta?.value === 'string' ? meta.value : null };
 }
 
+/** The checkpoint rows of sizes past `size`, smallest first, read as stored (the chain monitor's share of what is new). */
+export function readCheckpointsAfter(db: Database.Database, size: number): StoredCheckpointRow[] {
+  return hasTable(db, 'tlog_checkpoints')
+    ? db.prepare<[number], StoredCheckpointRow>('SELECT size, root, note FROM tlog_checkpoints WHERE size > ? ORDER BY size').all(size)
+    : [];
+}
+
 /**
  * `pdl verify` and the API's `verify`: the stored checkpoints checked, then the chain recomputed and
  * held to every one that is genuine (and to `options.checkpoints`, heads kept elsewhere). The

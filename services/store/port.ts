@@ -56,7 +56,8 @@ export interface StoredRow {
 
 /** A store that can hand over its rows undecoded, in position order (for verification). */
 export interface StoredRows {
-  storedRows(): AsyncIterable<StoredRow>;
+  /** Rows after `after` (default 0: every row) in position order. */
+  storedRows(after?: number): AsyncIterable<StoredRow>;
 }
 
 /** What the chain sees of an event before it is stored; it answers the event's hash. */

@@ -1,9 +1,18 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../global-options.js';
 import { readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';
+
+/** Once a day: ~30 ms per 1,000 events (a million in ~30 s), on the monitor's own thread (README "Health and the chain"). */
+const DEFAULT_VERIFY_INTERVAL = 86_400;
+
+function parseSeconds(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds, such as 3600 (0: only at start)');
+  return seconds;
+}
 
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -19,6 +28,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--group <id>', 'with --kafka: the consumer group', 'pdl-ingest')
     .option('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew (README "Proofs")',
       (v) => Number.parseInt(v, 10), Number(process.env.PDL_CHECKPOINT_INTERVAL ?? 60))
+    .option('--verify-interval <seconds>', 'verify the whole chain again from the first event this often (0: only at start); new events are verified as they come',
+      parseSeconds, Number(process.env.PDL_VERIFY_INTERVAL ?? DEFAULT_VERIFY_INTERVAL))
     .option('--trust-topic', 'with --kafka: accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
     .addHelpText('after', '\nThe checkpoint signing key must be named at start, apart from the data: PDL_SIGNING_KEY, or --signing-key PATH outside\n' +
       'the database\'s folder (created there, mode 0600, if missing). --embedded-keys keeps it in the data folder instead (npm start does):\n' +
@@ -26,11 +37,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'Environment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
       'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once.\n\n' +
+      '/health answers degraded (503) when the chain or a signed checkpoint does not verify: the server verifies the whole\n' +
+      'log at start (in the background: `chain.state` is "verifying" until then), each new event as the head moves, the last\n' +
+      'event again every second, and the whole log again every --verify-interval (PDL_VERIFY_INTERVAL):\n' +
+      '  pdl serve --verify-interval 3600\n\n' +
       'Replicas: with --read-models PATH (or --store), this server keeps its own read models by following the log,\n' +
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
-    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; checkpointInterval: number }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; checkpointInterval: number; verifyInterval: number }) => {
       // Before anything is opened or created: a server signs for as long as it runs, so where its key lies is settled first.
       const { signingKeyPlace } = await import('../../composition/open-prover.js');
       const { ledgerPaths } = await import('../../composition/ledger-paths.js');
@@ -58,10 +73,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       let embeddedWarning: string | null = null;
       const prover = openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
       if (embeddedWarning) log.warn({ signingKey: opened.paths.signingKeyFile }, embeddedWarning);
-      const { LedgerMetrics } = await import('../../metrics/metrics.js');
-      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.readModels?.position ?? null, ingest });
+      const [{ LedgerMetrics }, { watchChain }] = await Promise.all([import('../../metrics/metrics.js'), import('../../proofs/watch-chain.js')]);
+      // Before listening, not awaited: a long log is verified while requests are answered (`chain.state: verifying`).
+      const chain = watchChain({
+        log: opened.store, logPath: globals().store ? null : opened.paths.db, checkpointsDb: opened.readModelsDb,
+        verifierKey: prover.verifierKey, fullEveryMs: options.verifyInterval * 1000, logger: log,
+      });
+      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.readModels?.storedPosition() ?? null, ingest, chain });
       opened.ledger.observe((result, seconds) => metrics.recorded(result, seconds));
-      const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover }), { ...options, log, metrics });
+      const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover, chain }), { ...options, log, metrics });
       // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
       const signer = setInterval(() => {
         try {
@@ -91,6 +111,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         clearInterval(signer);
         await ingest?.stop();
         await running.stop();
+        await chain.stop();
         apiKeys.close();
         await opened.close();
       }, { processLog, timeoutMs: globals().stopTimeout });

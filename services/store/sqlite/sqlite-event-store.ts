@@ -193,8 +193,8 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
   }
 
   /** Every row undecoded, for verification: the normal reads decode as they go. */
-  storedRows(): AsyncIterable<StoredRow> {
-    return storedRowsOf(this.db);
+  storedRows(after = 0): AsyncIterable<StoredRow> {
+    return storedRowsOf(this.db, after);
   }
 
   /** Rows after `after`, for subscriptions and bulk readers that want a page at a time. */

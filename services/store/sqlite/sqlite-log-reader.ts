@@ -20,11 +20,11 @@ interface RawRow {
 const PAGE = 1000;
 const COLUMNS = ['position', 'stream', 'revision', 'id', 'type', 'recorded_at', 'body', 'hash'];
 
-/** Every row of an embedded log's `events` table in position order, a page at a time, as stored. */
-export async function* storedRowsOf(db: Database.Database): AsyncIterable<StoredRow> {
+/** The rows of an embedded log's `events` table after `from` (default: all) in position order, a page at a time, as stored. */
+export async function* storedRowsOf(db: Database.Database, from = 0): AsyncIterable<StoredRow> {
   const page = db.prepare<[number, number], RawRow>(
     'SELECT position, stream, revision, id, type, recorded_at, body, hash FROM events WHERE position > ? ORDER BY position LIMIT ?');
-  let after = 0;
+  let after = from;
   for (;;) {
     const rows = damagedAs(() => page.all(after, PAGE));
     for (const row of rows) yield { ...row, recordedAt: row.recorded_at };
@@ -89,8 +89,8 @@ export class SqliteLogReader implements StoredRows {
     return { position: typeof row?.position === 'number' ? row.position : 0, hash: typeof row?.hash === 'string' ? row.hash : null };
   }
 
-  storedRows(): AsyncIterable<StoredRow> {
-    return storedRowsOf(this.db);
+  storedRows(after = 0): AsyncIterable<StoredRow> {
+    return storedRowsOf(this.db, after);
   }
 
   close(): void {
