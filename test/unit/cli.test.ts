@@ -56,4 +56,21 @@ describe('pdl, in process', () => {
     expect(code).not.toBe(0);
     expect(output).toMatch(/stop timeout: expected milliseconds/);
   });
+
+  it.each([
+    ['PDL_VERIFY_INTERVAL', 'daily', ['serve']],
+    ['PDL_CHECKPOINT_INTERVAL', '1m', ['serve']],
+    ['PDL_CHECKPOINT_INTERVAL', '0', ['ingest', '--brokers', '127.0.0.1:1']],
+  ])('%s=%s in the environment is refused before anything starts, never read as "off"', async (name, value, args) => {
+    const before = process.env[name];
+    process.env[name] = value;
+    try {
+      const { code, output } = await run(args);
+      expect(code).not.toBe(0);
+      expect(output).toMatch(new RegExp(`${name}.*is invalid|is invalid.*${name}|expected a number of seconds`));
+    } finally {
+      if (before === undefined) delete process.env[name];
+      else process.env[name] = before;
+    }
+  });
 });

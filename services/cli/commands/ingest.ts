@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { secondsOption } from '../seconds-option.js';
 import type { GlobalOptions } from '../global-options.js';
 import { readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
 import { LedgerError } from '../../errors.js';
@@ -34,8 +35,8 @@ function addKafkaOptions(command: Command): Command {
 
 export function ingestCommand(program: Command, globals: () => GlobalOptions): void {
   addKafkaOptions(program.command('ingest').description('consume events from Kafka into the ledger; refused ones go to the dead-letter topic with their reasons'))
-    .option('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew, and at stop (needs the signing key: PDL_SIGNING_KEY or --signing-key)',
-      (v) => Number.parseInt(v, 10), Number(process.env.PDL_CHECKPOINT_INTERVAL ?? 60))
+    .addOption(secondsOption('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew, and at stop (needs the signing key: PDL_SIGNING_KEY or --signing-key)',
+      'PDL_CHECKPOINT_INTERVAL', 60, 1))
     .addHelpText('after', '\nOffsets are committed only after the append (and the dead letters) succeeded: a crash means redelivery,\n' +
       'and the ledger ignores what it already holds. SIGTERM finishes the batch in hand, commits and disconnects (within --stop-timeout; a second signal exits at once).')
     .action(async (options: KafkaOptions & { checkpointInterval: number }) => {

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { secondsOption } from '../seconds-option.js';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../global-options.js';
 import { readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
@@ -7,12 +8,6 @@ import { stopOnSignals } from '../stop-on-signals.js';
 
 /** Once a day: ~30 ms per 1,000 events (a million in ~30 s), on the monitor's own thread (README "Health and the chain"). */
 const DEFAULT_VERIFY_INTERVAL = 86_400;
-
-function parseSeconds(text: string): number {
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds, such as 3600 (0: only at start)');
-  return seconds;
-}
 
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -26,10 +21,9 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--topic <name>', 'with --kafka: the events topic', 'pdl.events')
     .option('--dlq <name>', 'with --kafka: the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'with --kafka: the consumer group', 'pdl-ingest')
-    .option('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew (README "Proofs")',
-      (v) => Number.parseInt(v, 10), Number(process.env.PDL_CHECKPOINT_INTERVAL ?? 60))
-    .option('--verify-interval <seconds>', 'verify the whole chain again from the first event this often (0: only at start); new events are verified as they come',
-      parseSeconds, Number(process.env.PDL_VERIFY_INTERVAL ?? DEFAULT_VERIFY_INTERVAL))
+    .addOption(secondsOption('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew (README "Proofs")', 'PDL_CHECKPOINT_INTERVAL', 60, 1))
+    .addOption(secondsOption('--verify-interval <seconds>', 'verify the whole chain again from the first event this often (0: only at start); new events are verified as they come',
+      'PDL_VERIFY_INTERVAL', DEFAULT_VERIFY_INTERVAL))
     .option('--trust-topic', 'with --kafka: accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
     .addHelpText('after', '\nThe checkpoint signing key must be named at start, apart from the data: PDL_SIGNING_KEY, or --signing-key PATH outside\n' +
       'the database\'s folder (created there, mode 0600, if missing). --embedded-keys keeps it in the data folder instead (npm start does):\n' +
