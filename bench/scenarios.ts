@@ -404,7 +404,7 @@ async function rebuild(options: Options) {
   for await (const event of opened.store.readAll()) read += event.position > 0 ? 1 : 0;
   const rawSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const applied = await opened.readModels!.rebuild(opened.store);
+  const applied = await opened.projectionRunner!.rebuild(opened.store);
   const rebuildSeconds = (performance.now() - t) / 1000;
   await opened.close();
   return { eventsPerSecond: applied / rebuildSeconds, rawEventsPerSecond: read / rawSeconds };

@@ -19,11 +19,11 @@ export class PendingRows<S> {
   private readonly byFirstColumn = new Map<string | number, Map<string, PendingRow<S>>>();
 
   get(key: Key): PendingRow<S> | undefined {
-    return this.rows.get(idOf(key));
+    return this.rows.get(rowIdOf(key));
   }
 
   set(key: Key, state: S | null): void {
-    const id = idOf(key);
+    const id = rowIdOf(key);
     const row = { key, state };
     this.rows.set(id, row);
     let group = this.byFirstColumn.get(key[0]!);
@@ -53,4 +53,4 @@ export class PendingRows<S> {
 }
 
 /** One string per key, the same wherever rows of a batch are matched. */
-export const idOf = (key: Key): string => (key.length === 1 && typeof key[0] === 'string' ? key[0] : JSON.stringify(key));
+export const rowIdOf = (key: Key): string => (key.length === 1 && typeof key[0] === 'string' ? key[0] : JSON.stringify(key));

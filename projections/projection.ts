@@ -6,7 +6,7 @@
  * Both run inside the append transaction on the embedded store, and rebuild from position 0.
  */
 import type Database from 'better-sqlite3';
-import { idOf, PendingRows, type Key, type PendingRow } from './pending-rows.js';
+import { rowIdOf, PendingRows, type Key, type PendingRow } from './pending-rows.js';
 import { statement } from './statements.js';
 import type { SealedEvent } from '../services/ledger/stored-event.js';
 
@@ -109,10 +109,10 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     if (!held || held.size === 0) return stored;
     const changed = [...held.under(prefix)];
     if (changed.length === 0) return stored;
-    const rows = new Map(stored.map((row) => [idOf(row.key), row]));
+    const rows = new Map(stored.map((row) => [rowIdOf(row.key), row]));
     for (const row of changed) {
-      if (row.state === null) rows.delete(idOf(row.key));
-      else rows.set(idOf(row.key), fromPending({ key: row.key, state: row.state }));
+      if (row.state === null) rows.delete(rowIdOf(row.key));
+      else rows.set(rowIdOf(row.key), fromPending({ key: row.key, state: row.state }));
     }
     return [...rows.values()].sort((a, b) => compareKeys(a.key, b.key));
   };

@@ -37,7 +37,7 @@ export function apiServices(
   // A report known at an earlier moment replays the log up to it: one replay at a time too.
   const replaying = oneAtATime();
   // As stored, not as this process last applied: another process writing the same file applies inline too.
-  const applied = () => opened.readModels?.storedPosition() ?? null;
+  const applied = () => opened.projectionRunner?.storedPosition() ?? null;
   const head = async () => {
     const readModelsPosition = applied() ?? 0;
     return { ...(await store.head()), readModelsPosition };
@@ -51,7 +51,7 @@ export function apiServices(
     readModelsState: () => ({ position: applied(), failure: opened.worker?.failure() ?? null }),
     compliance: {
       report: async (window: ReportWindow) => {
-        if (!window.knownAt) return reportOffLoop({ readModelsPath: opened.paths.readModels, head: await head(), window }, readModelsDb);
+        if (!window.knownAt) return reportOffLoop({ readModelsPath: opened.paths.readModelsFile, head: await head(), window }, readModelsDb);
         const { knownAt } = window;
         return replaying(() => reportKnownAt(store, { ...window, knownAt }));
       },

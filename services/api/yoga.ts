@@ -13,7 +13,7 @@ import { events } from './resolvers/events.js';
 import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingDriftQuery, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
 import { checkpoint, consistencyProof } from './resolvers/proofs.js';
-import * as workflows from './resolvers/workflows.js';
+import * as browse from './resolvers/browse.js';
 import { typeDefs } from './schema/type-defs.js';
 
 export interface ApiOptions {
@@ -32,8 +32,8 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
         DateTime: DateTimeResolver,
         JSON: JSONResolver,
         Query: { subjectAccess, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery,
-          subjects: workflows.subjects, incidents: workflows.incidents, legalRequests: workflows.legalRequests, subjectRequests: workflows.subjectRequests,
-          event: workflows.event, verify: workflows.verify, exportSubject: workflows.exportSubject, me: workflows.me },
+          subjects: browse.subjects, incidents: browse.incidents, legalRequests: browse.legalRequests, subjectRequests: browse.subjectRequests,
+          event: browse.event, verify: browse.verify, exportSubject: browse.exportSubject, me: browse.me },
         Mutation: { recordEvents, createApiKey, revokeApiKey },
       },
     }),

@@ -15,7 +15,7 @@ export async function signWhatWasWritten(opened: OpenedLedger, globals: GlobalOp
   const unsigned = (why: string): void => {
     process.stderr.write(`pdl: ${what} unsigned until a signer runs (pdl checkpoint with the signing key): ${why}\n`);
   };
-  if (!opened.readModels || opened.worker) return unsigned('the Merkle tree is kept by a projection worker, not by this command');
+  if (!opened.projectionRunner || opened.worker) return unsigned('the Merkle tree is kept by a projection worker, not by this command');
   const [{ openProver }, { NoSigningKeyError }] = await Promise.all([import('../composition/open-prover.js'), import('../proofs/note-signer.js')]);
   let embedded = false;
   try {

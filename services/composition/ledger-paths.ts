@@ -7,7 +7,7 @@ export interface LedgerPaths {
   readonly keys: string;
   readonly masterKeyFile: string;
   /** Where the read models live: the log itself when inline. */
-  readonly readModels: string;
+  readonly readModelsFile: string;
   /** The API keys, shared by every server of this ledger on the host. */
   readonly apiKeys: string;
   /** The checkpoint signing key's file (README "Proofs"): the one named, else `<db>.signing.key`; unless PDL_SIGNING_KEY gives the key. */
@@ -23,5 +23,5 @@ export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path
 export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline', signingKeyFile?: string): LedgerPaths {
   const base = db.replace(/\.db$/, '');
   const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
-  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModels: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key` };
+  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModelsFile: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key` };
 }

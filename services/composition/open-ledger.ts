@@ -55,7 +55,8 @@ export interface OpenedLedger {
   readonly keys: KeyStore;
   readonly paths: LedgerPaths;
   readonly masterKey: MasterKey;
-  readonly readModels: ProjectionRunner | null;
+  /** Keeps the read models: inline in the append, or the worker's; null when none are kept. */
+  readonly projectionRunner: ProjectionRunner | null;
   /** The database read models are read from. */
   readonly readModelsDb: Database.Database;
   /** The worker following the store, when read models are not inline. */
@@ -98,7 +99,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     if (opened === 1) renameSync(staged, paths.masterKeyFile);
     else if (candidates.length > 1) rmSync(staged);
 
-    readModelsDb = sqlite && (placement === 'inline' || placement === 'none') ? sqlite.db : new Database(paths.readModels);
+    readModelsDb = sqlite && (placement === 'inline' || placement === 'none') ? sqlite.db : new Database(paths.readModelsFile);
     if (placement === 'inline' && sqlite) {
       inline = new ProjectionRunner(sqlite.db, options.projections);
       await inline.catchUp(sqlite);
@@ -114,7 +115,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     tightenLedgerFiles(paths);
     const ownDb = readModelsDb === sqlite?.db ? null : readModelsDb;
     return {
-      ledger, store, keys, paths, masterKey: candidates[opened]!, readModels: inline ?? worker?.runner ?? null, readModelsDb, worker,
+      ledger, store, keys, paths, masterKey: candidates[opened]!, projectionRunner: inline ?? worker?.runner ?? null, readModelsDb, worker,
       async close() {
         await worker?.subscription.stop();
         await store.close();

@@ -52,8 +52,8 @@ export interface OpenProverOptions extends SigningKeyOptions {
   readonly onEmbedded?: (warning: string) => void;
 }
 
-export function openProver(opened: Pick<OpenedLedger, 'paths' | 'store' | 'readModelsDb' | 'readModels'>, options: OpenProverOptions = {}): Prover {
-  if (!opened.readModels) throw new ValidationError('proofs need the read models (the Merkle tree is one): open the ledger with them');
+export function openProver(opened: Pick<OpenedLedger, 'paths' | 'store' | 'readModelsDb' | 'projectionRunner'>, options: OpenProverOptions = {}): Prover {
+  if (!opened.projectionRunner) throw new ValidationError('proofs need the read models (the Merkle tree is one): open the ledger with them');
   const env = options.env ?? process.env;
   const place = signingKeyPlace(opened.paths.db, opened.paths.signingKeyFile, options, env);
   // Which key signed this ledger's checkpoints so far: the one to use, never silently another.

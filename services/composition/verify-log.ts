@@ -49,7 +49,7 @@ type Log = Pick<EventStore, 'head' | 'readAll' | 'close'> | SqliteLogReader;
 
 async function openLog(options: LogVerifyOptions): Promise<{ log: Log; checkpointsDb: Database.Database | null; close(): Promise<void> }> {
   const log: Log = options.store ? await openExternalStore(options.store) : new SqliteLogReader(options.db);
-  const where = options.readModels ?? (options.store ? ledgerPaths(options.db, 'worker').readModels : null);
+  const where = options.readModels ?? (options.store ? ledgerPaths(options.db, 'worker').readModelsFile : null);
   let own: Database.Database | null = null;
   try {
     own = where !== null && existsSync(where) ? openToRead(where, 'read-models database') : null;

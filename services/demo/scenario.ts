@@ -11,7 +11,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { defaultPolicy } from '../../schemas/default-policy.js';
 
 const NAMESPACE = '6f1d8f5e-3a7b-4c1e-9d2a-7b5e0c4a9f10';
-const idOf = (name: string) => uuidv5(name, NAMESPACE);
+const demoIdOf = (name: string) => uuidv5(name, NAMESPACE);
 
 type Json = Record<string, unknown>;
 const system = (id: string) => ({ kind: 'system', id });
@@ -50,13 +50,13 @@ export const DELIBERATE_WRONGS: readonly { rule: string; subjectId: string | nul
 ];
 
 /** The id the demo gives the event of this name. */
-export const demoEventId = idOf;
+export const demoEventId = demoIdOf;
 
 export function demoEvents(): Json[] {
   const events: Json[] = [];
   const add = (name: string, type: string, occurredAt: string, actor: Json, data: Json, subjectId?: string, identifiers?: Json[]) => {
     events.push({
-      id: idOf(name), type, occurredAt, actor, data,
+      id: demoIdOf(name), type, occurredAt, actor, data,
       ...(subjectId ? { subject: { id: subjectId, ...(identifiers ? { identifiers } : {}) } } : {}),
     });
   };

@@ -105,7 +105,7 @@ export class Ledger {
       if (index > 0 && index % chunk === 0) await yieldToLoop();
       const prepared = prepare(input, options, submitter);
       if (!prepared.ok) {
-        outcomes[index] = { index, id: idOf(input), status: 'rejected', errors: prepared.errors };
+        outcomes[index] = { index, id: submittedIdOf(input), status: 'rejected', errors: prepared.errors };
         continue;
       }
       const { event } = prepared;
@@ -254,7 +254,8 @@ function unpreparable(error: unknown): FieldError {
   return { path: '(root)', message: `this event could not be prepared for storage (${kind}); nothing of it was stored` };
 }
 
-function idOf(input: unknown): string | null {
+/** The id an input named, bounded, for its rejection; null when it names none. */
+function submittedIdOf(input: unknown): string | null {
   const id = typeof input === 'object' && input !== null && 'id' in input ? input.id : undefined;
   return typeof id === 'string' ? boundMessage(id) : null;
 }

@@ -29,12 +29,12 @@ export interface ProjectionWorkerOptions {
   readonly maxRetryDelayMs?: number;
 }
 
-export function startProjectionWorker(store: EventStore, readModels: Database.Database, options: ProjectionWorkerOptions = {}): ProjectionWorker {
-  readModels.pragma('journal_mode = WAL');
-  readModels.pragma('synchronous = NORMAL');
-  const runner = new ProjectionRunner(readModels);
+export function startProjectionWorker(store: EventStore, readModelsDb: Database.Database, options: ProjectionWorkerOptions = {}): ProjectionWorker {
+  readModelsDb.pragma('journal_mode = WAL');
+  readModelsDb.pragma('synchronous = NORMAL');
+  const runner = new ProjectionRunner(readModelsDb);
   const waiting = new Set<{ position: number; resolve: () => void }>();
-  const applyPage = readModels.transaction((events: readonly RecordedEvent[]) => runner.apply(events));
+  const applyPage = readModelsDb.transaction((events: readonly RecordedEvent[]) => runner.apply(events));
   const subscription = followWithRetries(store, () => runner.position, (events) => {
     applyPage(events);
     const position = events[events.length - 1]!.position;

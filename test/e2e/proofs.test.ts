@@ -209,7 +209,7 @@ describe('every tampering breaks the proofs against a checkpoint kept from befor
       // The tamperer rebuilds the tree from the altered log and signs a new checkpoint over it.
       let bundle;
       try {
-        await opened.readModels!.rebuild(opened.store);
+        await opened.projectionRunner!.rebuild(opened.store);
         bundle = prover.consistency(kept.size, prover.checkpoint().checkpoint.size);
       } catch (error) {
         // Nothing to prove from: the log has a hole the tree cannot take, or is shorter than what was signed.
@@ -259,7 +259,7 @@ describe('a witness (C2SP tlog-cosignature)', () => {
     const opened = await openLedger({ db: join(forked, 'ledger.db'), env: {} });
     try {
       const prover = openProver(opened, { env: {} });
-      await opened.readModels!.rebuild(opened.store);
+      await opened.projectionRunner!.rebuild(opened.store);
       const fork = prover.checkpoint().checkpoint;
       expect(fork.size).toBe(20);
       writeFileSync(join(dir, 'fork.json'), JSON.stringify({ checkpoint: fork.note, verifierKey: logKey, entries: [{ eventId: ids[0], position: 1, leafIndex: 0, leaf: 'e30=', inclusion: [] }] }));

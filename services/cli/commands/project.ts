@@ -23,7 +23,7 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
       const { log } = processLog;
       const { db, store: connection, readModels: path } = globals();
       if (!path && !connection) throw new ValidationError('give the read-model file to keep: --read-models PATH (it must not be the log itself)');
-      const readModelsPath = path ?? ledgerPaths(db, 'worker').readModels;
+      const readModelsPath = path ?? ledgerPaths(db, 'worker').readModelsFile;
       const store = await openGlobalLog(globals());
       const readModels = new Database(readModelsPath);
       let position = 0;

@@ -14,15 +14,15 @@ export function rebuildCommand(program: Command, globals: () => GlobalOptions): 
       'are normalised anew; a crash never needs it (the next start carries what the last run left).\n' +
       '\nExamples:\n  pdl --db data/ledger.db rebuild\n  pdl --db data/ledger.db rebuild --blind-index\n')
     .action(async (options: { blindIndex?: boolean }) => {
-      await withLedger(globals(), async ({ store, readModels, worker, ledger }) => {
+      await withLedger(globals(), async ({ store, projectionRunner, worker, ledger }) => {
         await worker?.subscription.stop(); // the rebuild replays from 0 itself
         const { position } = await store.head();
         const bar = progress('rebuilding', position);
         const started = Date.now();
-        const applied = await readModels!.rebuild(store, (at) => bar.update(at));
+        const applied = await projectionRunner!.rebuild(store, (at) => bar.update(at));
         bar.finish();
         const seconds = (Date.now() - started) / 1000;
-        console.log(`rebuilt ${readModels!.projections.length} read models from ${applied} events in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s)`);
+        console.log(`rebuilt ${projectionRunner!.projections.length} read models from ${applied} events in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s)`);
         if (!options.blindIndex) return;
         const indexBar = progress('rebuilding the blind index', position);
         const indexStarted = Date.now();

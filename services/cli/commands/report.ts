@@ -29,7 +29,7 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
       const [{ buildComplianceReport }, { renderHtml, renderMarkdown }] = await Promise.all([
         import('../../../projections/compliance/report.js'), import('../render-report.js'),
       ]);
-      const build = () => withLedger(globals(), async ({ store, readModels, readModelsDb }) => {
+      const build = () => withLedger(globals(), async ({ store, projectionRunner, readModelsDb }) => {
         const asOf = options.asOf ?? options.knownAt ?? new Date().toISOString();
         const window = { asOf, from: options.from, to: options.to, knownAt: options.knownAt ?? null };
         const { readCitedEvents } = await import('../../../projections/event-index/event-index.js');
@@ -40,7 +40,7 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
             return { report: built, cited: readCitedEvents(db, built.violations.flatMap((v) => v.eventIds)) };
           });
         }
-        const built = buildComplianceReport(readModelsDb, { ...(await store.head()), readModelsPosition: readModels?.position ?? 0 }, window);
+        const built = buildComplianceReport(readModelsDb, { ...(await store.head()), readModelsPosition: projectionRunner?.position ?? 0 }, window);
         // The evidence, described for the HTML appendix: every event id a verdict cites.
         return { report: built, cited: readCitedEvents(readModelsDb, built.violations.flatMap((v) => v.eventIds)) };
       }, { readModels: true });

@@ -73,7 +73,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         log: opened.store, logPath: globals().store ? null : opened.paths.db, checkpointsDb: opened.readModelsDb,
         verifierKey: prover.verifierKey, fullEveryMs: options.verifyInterval * 1000, logger: log,
       });
-      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.readModels?.storedPosition() ?? null, ingest, chain });
+      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.projectionRunner?.storedPosition() ?? null, ingest, chain });
       opened.ledger.observe((result, seconds) => metrics.recorded(result, seconds));
       const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover, chain }), { ...options, log, metrics });
       // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
@@ -92,7 +92,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       });
       const head = await opened.store.head();
       const source = globals().store ?? opened.paths.db;
-      log.info({ url: `${running.url}/graphql`, store: source, readModels: opened.paths.readModels, position: head.position }, 'listening');
+      log.info({ url: `${running.url}/graphql`, store: source, readModels: opened.paths.readModelsFile, position: head.position }, 'listening');
       const where = admin.source === 'env' ? 'PDL_ADMIN_KEY' : `${admin.file}${admin.source === 'created' ? ' (created now, mode 0600)' : ''}`;
       process.stderr.write(
         `\npdl: serving ${source} (${head.position} events) at ${running.url}/graphql\n` +
