@@ -34,10 +34,11 @@ export interface PostgresEventStoreOptions {
   readonly maxConnections?: number;
 }
 
+/** A row as node-postgres hands it over: bigint columns as text. */
 interface EventRow {
-  position: number;
+  position: string;
   stream: string;
-  revision: number;
+  revision: string;
   id: string;
   type: string;
   recorded_at: string;
@@ -57,16 +58,11 @@ interface AppendRow {
 const COLUMNS = 'position, stream, revision, id, type, recorded_at, body, digest, hash';
 const PAGE = 1000;
 
-/** int8 as a number where it is one exactly; a larger value stays text (and `pdl verify` calls it malformed). */
-const INT8 = 20;
-const PARSERS: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: string) => oid === INT8
-    ? (value: string) => {
-      const n = Number(value);
-      return Number.isSafeInteger(n) ? n : value;
-    }
-    : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
-};
+/** A bigint as node-postgres hands it over (text) as a number where it is one exactly; a larger one stays text (and `pdl verify` calls it malformed). */
+function count(value: string | number): string | number {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
 
 /**
  * Text PostgreSQL would store as something else: a NUL, which it refuses, or a lone surrogate,
@@ -91,14 +87,14 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
   private closed = false;
 
   constructor(options: PostgresEventStoreOptions) {
-    const config: pg.PoolConfig = { connectionString: options.connectionString, types: PARSERS, application_name: 'pdl', max: options.maxConnections ?? 10 };
+    const config: pg.PoolConfig = { connectionString: options.connectionString, application_name: 'pdl', max: options.maxConnections ?? 10 };
     this.pool = new pg.Pool(config);
     // An idle connection the server dropped (a restart) is reported here; the next query reports it to its caller.
     this.pool.on('error', () => undefined);
     this.chain = options.chain;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.holeTimeoutMs = options.holeTimeoutMs ?? 60_000;
-    this.notifier = new Notifier({ connectionString: options.connectionString, types: PARSERS, application_name: 'pdl-listen' });
+    this.notifier = new Notifier({ connectionString: options.connectionString, application_name: 'pdl-listen' });
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
@@ -271,8 +267,8 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
     try {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       await client.query(LOCK_LEDGER);
-      const { rows } = await client.query<{ position: number; hash: string | null }>('SELECT position, hash FROM pdl_events ORDER BY position DESC LIMIT 1');
-      continuesHead({ position: rows[0]?.position ?? 0, hash: rows[0]?.hash ?? null }, events, this.chain);
+      const { rows } = await client.query<{ position: string; hash: string | null }>('SELECT position, hash FROM pdl_events ORDER BY position DESC LIMIT 1');
+      continuesHead({ position: Number(rows[0]?.position ?? 0), hash: rows[0]?.hash ?? null }, events, this.chain);
       await client.query(
         `INSERT INTO pdl_events (${COLUMNS})
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
@@ -332,10 +328,10 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
     let after = 0;
     for (;;) {
       const { rows } = await this.query<EventRow>(`SELECT ${COLUMNS} FROM pdl_events WHERE position > $1 ORDER BY position LIMIT $2`, [after, PAGE]);
-      for (const row of rows) yield { ...row, recordedAt: row.recorded_at };
+      for (const row of rows) yield { ...row, position: count(row.position), revision: count(row.revision), recordedAt: row.recorded_at };
       const last = rows.at(-1)?.position;
-      if (rows.length < PAGE || typeof last !== 'number') return;
-      after = last;
+      if (rows.length < PAGE || last === undefined) return;
+      after = Number(last);
     }
   }
 
@@ -356,8 +352,8 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
 
   async head(): Promise<Head> {
     if (!await this.hasTable()) return { position: 0, hash: null };
-    const { rows } = await this.query<{ position: number; hash: string | null }>('SELECT position, hash FROM pdl_events ORDER BY position DESC LIMIT 1');
-    return { position: rows[0]?.position ?? 0, hash: rows[0]?.hash ?? null };
+    const { rows } = await this.query<{ position: string; hash: string | null }>('SELECT position, hash FROM pdl_events ORDER BY position DESC LIMIT 1');
+    return { position: Number(rows[0]?.position ?? 0), hash: rows[0]?.hash ?? null };
   }
 
   async close(): Promise<void> {
@@ -445,9 +441,9 @@ function wrongExpectedVersion(error: unknown, writes: readonly StreamWrite[]): W
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
-    position: row.position,
+    position: Number(row.position),
     stream: row.stream,
-    revision: row.revision,
+    revision: Number(row.revision),
     id: row.id,
     type: row.type,
     recordedAt: row.recorded_at,
