@@ -151,6 +151,19 @@ describe.skipIf(!postgresUrl)(`PostgreSQL adapter, against a real server${skipRe
     await Promise.all([source.close(), target.close()]);
   });
 
+  it('answers UNAVAILABLE (retry later) when the server cannot be reached, naming no credentials', async () => {
+    const closed = new URL(postgresUrl);
+    closed.port = '1';
+    closed.password = 'secret-pw';
+    const store = new PostgresEventStore({ connectionString: closed.toString() });
+    for (const call of [() => store.head(), () => store.append('subject-a', [{ id: randomUUID(), type: 'Thing', body: {} }])]) {
+      const failure = await call().then(() => null, (error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'UNAVAILABLE' });
+      expect(String(failure)).not.toContain('secret-pw');
+    }
+    await store.close();
+  });
+
   it('reads a database without a ledger as empty, creates nothing there, and refuses to verify it', async () => {
     const { url, schema } = await freshLedgerUrl();
     const reader = new PostgresEventStore({ connectionString: url });
