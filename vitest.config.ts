@@ -1,10 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Three projects, each with only the setup it needs:
+ * Four projects, each with only the setup it needs:
  * - unit: pure logic and real files through the source — no build, no broker (`npm run test:unit`);
  * - e2e: the built `pdl` binary and HTTP server (builds `dist/` when stale);
- * - kafka: a real broker (started here unless KAFKA_BROKERS is set) and the binary.
+ * - kafka: a real broker (started here unless KAFKA_BROKERS is set) and the binary;
+ * - postgres: a real PostgreSQL server (a throw-away cluster unless PDL_TEST_POSTGRES is set) and the binary.
  */
 export default defineConfig({
   // One graphql for sources and dependencies: node loads graphql-yoga's `graphql` as CommonJS (graphql 16 has no
@@ -19,9 +20,17 @@ export default defineConfig({
     maxWorkers: 2,
     setupFiles: ['test/setup/clean-temp.ts', 'test/setup/state-home.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/int/**/*.test.ts', 'test/contract/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/int/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/contract/postgres-*.test.ts'],
+        },
+      },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts'], globalSetup: ['test/setup/build.ts'] } },
       { extends: true, test: { name: 'kafka', include: ['test/kafka/**/*.test.ts'], globalSetup: ['test/setup/build.ts', 'test/setup/kafka.ts'] } },
+      { extends: true, test: { name: 'postgres', include: ['test/contract/postgres-*.test.ts'], globalSetup: ['test/setup/build.ts', 'test/setup/postgres.ts'] } },
     ],
   },
 });

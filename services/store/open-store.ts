@@ -1,25 +1,36 @@
 /**
- * Which store a process runs on: the embedded SQLite file (default) or an EventStoreDB/KurrentDB
- * server named by its connection string (`--store esdb://…`).
+ * Which store a process runs on: the embedded SQLite file (default), a PostgreSQL database
+ * (`--store postgres://…`) or an EventStoreDB/KurrentDB server (`--store esdb://…`), each named
+ * by its connection string.
  */
 import { ValidationError } from '../errors.js';
 import type { Chain, EventStore, VerbatimImport } from './port.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 
-const EXTERNAL_SCHEMES = ['esdb://', 'esdb+discover://'];
+const POSTGRES_SCHEMES = ['postgres://', 'postgresql://'];
+const EVENTSTOREDB_SCHEMES = ['esdb://', 'esdb+discover://'];
+
+/** The scheme and host of a connection string, for messages: never its credentials. */
+const withoutCredentials = (connectionString: string): string => connectionString.replace(/\/\/[^@/]*@/, '//').replace(/\?.*$/, '');
 
 /**
- * Opens the store a connection string names; only external stores have one. The adapter (and its
- * gRPC client, a fifth of a second to load) is loaded only here, when an external store is used.
+ * Opens the store a connection string names; only external stores have one. Each adapter (and its
+ * client: the gRPC one takes a fifth of a second to load) is loaded only here, when it is used.
  */
 export async function openExternalStore(connectionString: string, chain?: Chain): Promise<EventStore & VerbatimImport> {
-  if (!EXTERNAL_SCHEMES.some((scheme) => connectionString.startsWith(scheme))) {
-    throw new ValidationError(
-      `unknown store "${connectionString}": give an EventStoreDB/KurrentDB connection string (${EXTERNAL_SCHEMES.join(' or ')}…, e.g. esdb://localhost:2113?tls=false), ` +
-      'or leave --store out for the embedded SQLite store at --db');
+  const lower = connectionString.toLowerCase();
+  if (POSTGRES_SCHEMES.some((scheme) => lower.startsWith(scheme))) {
+    const { PostgresEventStore } = await import('./postgres/postgres-event-store.js');
+    return new PostgresEventStore({ connectionString, chain });
   }
-  const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store.js');
-  return new EventStoreDbEventStore({ connectionString, chain });
+  if (EVENTSTOREDB_SCHEMES.some((scheme) => lower.startsWith(scheme))) {
+    const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store.js');
+    return new EventStoreDbEventStore({ connectionString, chain });
+  }
+  throw new ValidationError(
+    `unknown store "${withoutCredentials(connectionString)}": give a PostgreSQL connection string (postgres://user@host:5432/db) ` +
+    `or an EventStoreDB/KurrentDB one (${EVENTSTOREDB_SCHEMES.join(' or ')}…, e.g. esdb://localhost:2113?tls=false), ` +
+    'or leave --store out for the embedded SQLite store at --db');
 }
 
 /** Whether a location names a server (`scheme://…`) rather than a file. */

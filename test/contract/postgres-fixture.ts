@@ -1,0 +1,47 @@
+/**
+ * A fresh, empty ledger on the test server for each test: a schema of its own, named by the
+ * connection string (`options=-c search_path=…`), dropped at the end of the file.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, inject } from 'vitest';
+
+export const postgresUrl = inject('postgresUrl');
+/** A suffix for test names: why they are skipped, when they are. */
+export const skipReason = postgresUrl ? '' : ` (skipped: no PostgreSQL server: ${inject('postgresMissing')})`;
+
+const made: string[] = [];
+
+/** The server's connection string with `search_path` set to `schema`. */
+export function inSchema(schema: string): string {
+  const url = new URL(postgresUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** A new empty schema and the connection string that puts the ledger in it. */
+export async function freshLedgerUrl(): Promise<{ url: string; schema: string }> {
+  const schema = `pdl_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin((client) => client.query(`CREATE SCHEMA ${schema}`));
+  made.push(schema);
+  return { url: inSchema(schema), schema };
+}
+
+/** One connection as the test server's superuser, for what tests do around the ledger. */
+export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>, url = postgresUrl): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+afterAll(async () => {
+  if (made.length === 0) return;
+  const schemas = made.splice(0);
+  await withAdmin(async (client) => {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  });
+});
