@@ -41,7 +41,9 @@ export async function withLedger<T>(
 }
 
 /** Where the global options say the signing key is. */
-export const signingKeyOptions = (globals: GlobalOptions) => ({ file: globals.signingKey || undefined, embedded: globals.embeddedKeys === true });
+export const signingKeyOptions = (globals: GlobalOptions) => ({
+  file: globals.signingKey || undefined, embedded: globals.embeddedKeys === true, ...(globals.origin ? { origin: globals.origin } : {}),
+});
 
 /** The log the global options name, alone (no keys, no read models): `--store` when given, else `--db`. */
 export function openGlobalLog(globals: GlobalOptions): Promise<EventStore & VerbatimImport> {

@@ -35,7 +35,7 @@ describe('pdl, in process', () => {
   it('has every command the README lists', () => {
     expect(paths.map((path) => path.join(' '))).toEqual(expect.arrayContaining([
       'serve', 'ingest', 'record', 'verify', 'events', 'head', 'erase', 'report', 'rebuild', 'project', 'migrate', 'demo',
-      'keys', 'keys create', 'keys list', 'keys revoke', 'keys rotate-master', 'checkpoint', 'prove', 'verify-proof', 'export', 'validate', 'witness',
+      'keys', 'keys create', 'keys list', 'keys revoke', 'keys rotate-master', 'checkpoint', 'prove', 'verify-proof', 'export', 'validate', 'witness', 'init',
     ]));
   });
 
