@@ -3,6 +3,7 @@ import { gql, type Me } from './api.js';
 import { day, h, link, table } from './dom.js';
 import type { InclusionBundle } from '../services/proofs/verifier/verify-proof.js';
 import { pinnedKeySection, proofStatus } from './pinned-key.js';
+import { presetPeriod, type Preset } from '../schemas/report-period.js';
 
 const ev = (id: string) => link(`#/event/${encodeURIComponent(id)}`, id.slice(0, 8), { title: id, class: 'mono' });
 const subjectLink = (id: string | null) => (id ? link(`#/subject/${encodeURIComponent(id)}`, id) : '—');
@@ -103,39 +104,59 @@ async function erase(subjectId: string, me: Me, requestId: string | null): Promi
   location.reload();
 }
 
+const PRESETS: [Preset, string][] = [['this-month', 'This month'], ['last-month', 'Last month'], ['this-year', 'This year']];
+
+/**
+ * The compliance report as of a day, for a period. Days go to the API as written (2026-12-31): it reads
+ * them by the one rule of schemas/report-period.ts — a period from the start of its first day to the end
+ * of its last, as of the end of the day — so the page, the API and pdl report mean the same.
+ */
 export async function compliancePage(query: URLSearchParams): Promise<HTMLElement> {
-  const when = query.get('asOf') || new Date().toISOString();
+  const asOf = query.get('asOf') || null;
   const from = query.get('from') || null;
   const to = query.get('to') || null;
   const { complianceReport: r } = await gql<{ complianceReport: {
-    asOf: string; policy: { version: string }; summary: { rule: string; violations: number }[];
-    violations: { rule: string; subjectId: string | null; occurredAt: string; policyVersion: string; message: string; promise: string; eventIds: string[] }[];
+    asOf: string; from: string | null; to: string | null; policy: { version: string }; summary: { rule: string; violations: number }[];
+    violations: { rule: string; subjectId: string | null; occurredAt: string; breachEnd: string | null; ongoing: boolean; beganBeforePeriod: boolean;
+      policyVersion: string; message: string; promise: string; eventIds: string[] }[];
     transfers: { toRegion: string; subjectId: string; consentStatus: string }[]; openRequests: { subjectId: string; requestId: string; daysLeft: number }[];
     retention: { overdue: { subjectId: string; system: string; days: number }[] };
     transparency: { byAuthority: { authority: string; instrument: string; requests: number; disclosures: number }[]; disclosuresWithoutRequest: { subjectId: string; recipient: string; eventId: string }[] };
-  } }>(`query($asOf: DateTime, $from: DateTime, $to: DateTime) { complianceReport(asOf: $asOf, from: $from, to: $to) { asOf policy { version } summary { rule violations }
+  } }>(`query($asOf: DateTime, $from: DateTime, $to: DateTime) { complianceReport(asOf: $asOf, from: $from, to: $to) { asOf from to policy { version } summary { rule violations }
       transparency { byAuthority { authority instrument requests disclosures } disclosuresWithoutRequest { subjectId recipient eventId } }
-      violations { rule subjectId occurredAt policyVersion message promise eventIds } transfers { toRegion subjectId consentStatus }
-      openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } } } }`, { asOf: when, from, to });
-  const input = h('input', { id: 'asof', type: 'date', value: when.slice(0, 10) }) as HTMLInputElement;
-  const fromInput = h('input', { id: 'from', type: 'date', value: from?.slice(0, 10) ?? '' }) as HTMLInputElement;
-  const toInput = h('input', { id: 'to', type: 'date', value: to?.slice(0, 10) ?? '' }) as HTMLInputElement;
-  const judge = (e: Event) => {
-    e.preventDefault();
-    const next = new URLSearchParams({ asOf: `${input.value}T23:59:59Z` });
-    if (fromInput.value) next.set('from', `${fromInput.value}T00:00:00Z`);
-    if (toInput.value) next.set('to', `${toInput.value}T23:59:59Z`);
+      violations { rule subjectId occurredAt breachEnd ongoing beganBeforePeriod policyVersion message promise eventIds } transfers { toRegion subjectId consentStatus }
+      openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } } } }`, { asOf, from, to });
+  const input = h('input', { id: 'asof', type: 'date', value: r.asOf.slice(0, 10), required: true }) as HTMLInputElement;
+  const fromInput = h('input', { id: 'from', type: 'date', value: r.from?.slice(0, 10) ?? '' }) as HTMLInputElement;
+  const toInput = h('input', { id: 'to', type: 'date', value: r.to?.slice(0, 10) ?? '' }) as HTMLInputElement;
+  const judge = () => {
+    const next = new URLSearchParams({ asOf: input.value });
+    if (fromInput.value) next.set('from', fromInput.value);
+    if (toInput.value) next.set('to', toInput.value);
     location.hash = `#/compliance?${next.toString()}`;
   };
+  // A preset is around the as-of day: "this month" is the month it falls in.
+  const preset = (name: Preset) => () => {
+    const period = presetPeriod(name, input.value || r.asOf.slice(0, 10));
+    fromInput.value = period.from;
+    toInput.value = period.to;
+    judge();
+  };
+  const ongoing = r.violations.filter((v) => v.ongoing).length;
+  const when = (v: (typeof r.violations)[number]) => `${day(v.occurredAt)}${v.ongoing ? ' – still open' : v.breachEnd !== null && v.breachEnd !== v.occurredAt ? ` – ${day(v.breachEnd)}` : ''}` +
+    `${v.beganBeforePeriod ? ' (began before the period)' : ''}`;
   return h('section', {},
     h('h1', {}, 'Compliance'),
-    h('form', { onsubmit: judge },
+    h('form', { onsubmit: (e) => { e.preventDefault(); judge(); } },
       h('label', { for: 'asof' }, 'As of'), input, h('label', { for: 'from' }, 'Processing from'), fromInput, h('label', { for: 'to' }, 'Processing to'), toInput,
-      ' ', h('button', { type: 'submit' }, 'Judge')),
-    h('p', {}, `As of ${r.asOf}${from || to ? `, processing from ${day(from)} to ${day(to)}` : ''}, policy version ${r.policy.version}: ${r.violations.length} violations.`),
+      ' ', h('button', { type: 'submit' }, 'Judge'),
+      h('p', { role: 'group', 'aria-label': 'Period presets' }, 'Or the period: ',
+        PRESETS.flatMap(([name, label]) => [h('button', { type: 'button', class: 'secondary', onclick: preset(name) }, label), ' ']))),
+    h('p', {}, `As of ${r.asOf}${r.from || r.to ? `, processing from ${day(r.from)} to ${day(r.to)}` : ''}, policy version ${r.policy.version}: ` +
+      `${r.violations.length} violations${ongoing > 0 ? ` (${ongoing} still open)` : ''}.`),
     table('Verdicts by rule', ['rule', 'violations'], r.summary.map((s) => [s.rule, String(s.violations)])),
     table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence'],
-      r.violations.map((v) => [day(v.occurredAt), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('q', {}, v.promise), h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
+      r.violations.map((v) => [when(v), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('q', {}, v.promise), h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
     table('Legal requests by authority', ['authority', 'instrument', 'requests', 'disclosures'],
       r.transparency.byAuthority.map((a) => [a.authority, a.instrument, String(a.requests), String(a.disclosures)])),
     table('Disclosures to authorities without a legal request', ['subject', 'recipient', 'event'],

@@ -109,7 +109,7 @@ export function recordedLateViolations(db: Database.Database, asOf: string): Vio
     const rule = policy.document.lateRecording;
     if (!rule?.violation || late.recordedAt <= addDuration(late.deadline, rule.tolerance) || late.recordedAt > asOf) return [];
     return [{
-      rule: 'recorded-late', subjectId: late.subjectId, eventIds: [late.eventId, late.causeEventId], occurredAt: late.recordedAt, detectedAt: late.recordedAt,
+      rule: 'recorded-late', subjectId: late.subjectId, eventIds: [late.eventId, late.causeEventId], occurredAt: late.recordedAt, breachEnd: late.recordedAt, detectedAt: late.recordedAt,
       policyVersion: policy.version, message: late.message,
     }];
   });

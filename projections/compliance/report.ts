@@ -2,6 +2,10 @@
  * The compliance report: every rule's verdicts with evidence, and the sections a DPO or an
  * auditor reads next to them. Built from the read models "as of" a moment, and stamped with the
  * ledger head it was computed at, so anyone can later prove the evidence unchanged.
+ *
+ * A period is a question about the period (README): each section holds what overlapped it, as seen
+ * at `asOf` — a violation whose breach overlaps it (one that began before and is still open
+ * included), an act made in it, a request, incident clock or shutdown running in it.
  */
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
@@ -19,6 +23,7 @@ import type { Head } from '../../services/store/port.js';
 export interface ReportWindow {
   /** The moment the world is judged at, by when things happened (occurredAt). */
   readonly asOf: string;
+  /** The period asked about (instants: schemas/report-period.ts reads what a person gives); a null end is open. */
   readonly from?: string | null;
   readonly to?: string | null;
   /**
@@ -30,17 +35,46 @@ export interface ReportWindow {
 
 const DUE_SOON = 'P30D';
 
-export function violationsAsOf(db: Database.Database, window: ReportWindow): Violation[] {
-  const within = (at: string) => at <= window.asOf && (!window.from || at >= window.from) && (!window.to || at <= window.to);
-  return [...storedViolations(db), ...timeViolations(db, window.asOf), ...recordedLateViolations(db, window.asOf)]
-    .filter((violation) => within(violation.occurredAt))
+/**
+ * Whether what ran from `start` to `end` (null: still running at asOf) overlaps the window's period, as
+ * seen at asOf: it had begun by then and by the period's end, and had not ended before the period began.
+ */
+export function overlapsPeriod(window: ReportWindow, start: string, end: string | null): boolean {
+  return start <= window.asOf && (!window.to || start <= window.to) && (!window.from || end === null || end >= window.from);
+}
+
+const inPeriod = (window: ReportWindow, at: string) => overlapsPeriod(window, at, at);
+
+/** Every violation there is as of `asOf`, whenever its breach ran. */
+function allViolationsAsOf(db: Database.Database, asOf: string): Violation[] {
+  return [...storedViolations(db), ...timeViolations(db, asOf), ...recordedLateViolations(db, asOf)]
+    .filter((violation) => violation.occurredAt <= asOf)
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.rule.localeCompare(b.rule) || (a.subjectId ?? '').localeCompare(b.subjectId ?? ''));
+}
+
+/** The violations whose breach overlaps the window's period, as of its `asOf`. */
+export function violationsAsOf(db: Database.Database, window: ReportWindow): Violation[] {
+  return inWindow(window, allViolationsAsOf(db, window.asOf));
+}
+
+const inWindow = (window: ReportWindow, all: readonly Violation[]) => all.filter((violation) => overlapsPeriod(window, violation.occurredAt, violation.breachEnd));
+
+/** The latest of some times; null when any is still to come. */
+function settled(times: readonly (string | null)[]): string | null {
+  let latest = '';
+  for (const time of times) {
+    if (time === null) return null;
+    if (time > latest) latest = time;
+  }
+  return latest;
 }
 
 export function buildComplianceReport(db: Database.Database, head: Head & { readModelsPosition: number }, window: ReportWindow) {
   const readModels = new ReadModels(db);
   const { asOf } = window;
-  const violations = violationsAsOf(db, window);
+  const from = window.from ?? null;
+  const all = allViolationsAsOf(db, asOf);
+  const violations = inWindow(window, all);
   // Both clocks of every piece of evidence: when it happened, and when the ledger recorded it.
   const times = readEventTimes(db, violations.flatMap((v) => v.eventIds));
   const withTimes = (violation: Violation) => {
@@ -49,15 +83,17 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
       return t ? [{ eventId: id, type: t.type, occurredAt: t.occurredAt, recordedAt: t.recordedAt }] : [];
     });
     const recordedAt = evidence.reduce<string | null>((latest, e) => (latest === null || e.recordedAt > latest ? e.recordedAt : latest), null);
-    return { ...violation, recordedAt, evidence };
+    return { ...violation, recordedAt, evidence, ongoing: violation.breachEnd === null, beganBeforePeriod: from !== null && violation.occurredAt < from };
   };
   const promise = promises(db);
   const policy = policyAt(db, asOf);
-  const violatingEvents = new Map(violations.flatMap((v) => (v.rule === 'cross-border-without-consent' ? [[v.eventIds[0]!, v.message]] : [])));
-  const disclosures = readModels.disclosures().filter((d) => d.occurredAt <= asOf);
+  // A transfer's consent is judged by its own verdict, whatever period the report is about.
+  const violatingEvents = new Map(all.flatMap((v) => (v.rule === 'cross-border-without-consent' ? [[v.eventIds[0]!, v.message]] : [])));
+  const disclosures = readModels.disclosures().filter((d) => inPeriod(window, d.occurredAt));
+  // Requests received in the period, and those something was disclosed under in it (with those disclosures).
   const legalRequests = readModels.legalRequests().filter((r) => r.receivedAt !== null && r.receivedAt <= asOf).map((request) => ({
     ...request, disclosures: disclosures.filter((d) => d.legalRequestId === request.requestId).map((d) => ({ ...d, recipient: `${d.recipientName} [${d.recipientRegion}]` })),
-  }));
+  })).filter((request) => inPeriod(window, request.receivedAt!) || request.disclosures.length > 0);
   const byAuthority = new Map<string, { authority: string; instrument: string; requests: number; disclosures: number }>();
   for (const request of legalRequests) {
     const key = `${request.authority}|${request.instrument}`;
@@ -68,6 +104,8 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
   }
   const soon = addDuration(asOf, DUE_SOON);
   const held = retentionSchedule(db, asOf).filter((entry) => entry.to === null || entry.to > asOf);
+  // Declared vs actual by the policy in force at the period's end, and what had been seen by then.
+  const periodEnd = window.to && window.to < asOf ? window.to : asOf;
   const daysBetween = (a: string, b: string) => Math.floor((Date.parse(b) - Date.parse(a)) / 86_400_000);
 
   return {
@@ -76,31 +114,38 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
     policy: { version: policy.version, title: policy.document.title ?? null, eventId: policy.eventId },
     summary: RULE_IDS.map((rule) => ({ rule, violations: violations.filter((v) => v.rule === rule).length })),
     violations: violations.map((violation) => ({ ...withTimes(violation), promise: promise(violation.rule, violation.policyVersion) })),
-    recordedLate: recordedLate(db, asOf),
+    recordedLate: recordedLate(db, asOf).filter((late) => inPeriod(window, late.recordedAt)),
     transparency: {
       byAuthority: [...byAuthority.values()],
       legalRequests,
       disclosuresWithoutRequest: disclosures.filter((d) => d.legalRequestId === null).map((d) => ({ ...d, recipient: `${d.recipientName} [${d.recipientRegion}]` })),
     },
-    transfers: readModels.transfers().filter((t) => t.occurredAt <= asOf).map((transfer) => ({
+    transfers: readModels.transfers().filter((t) => inPeriod(window, t.occurredAt)).map((transfer) => ({
       ...transfer,
       consentStatus: violatingEvents.has(transfer.eventId) ? 'not-valid' : 'valid',
       consentProblem: violatingEvents.get(transfer.eventId) ?? null,
     })),
     retention: {
-      overdue: held.filter((entry) => entry.due < asOf).map((entry) => ({ ...entry, days: daysBetween(entry.due, asOf) })),
+      // Still held at asOf and already overdue in the period; what was deleted late is among the violations.
+      overdue: held.filter((entry) => entry.due < asOf && overlapsPeriod(window, entry.due, null)).map((entry) => ({ ...entry, days: daysBetween(entry.due, asOf) })),
+      // Looks ahead from asOf, whatever the period.
       dueSoon: held.filter((entry) => entry.due >= asOf && entry.due <= soon).map((entry) => ({ ...entry, days: daysBetween(asOf, entry.due) })),
     },
-    openRequests: requestSchedule(db, asOf).filter((r) => r.completedAt === null || r.completedAt > asOf)
+    // Still open at asOf, and open in the period.
+    openRequests: requestSchedule(db, asOf).filter((r) => (r.completedAt === null || r.completedAt > asOf) && overlapsPeriod(window, r.receivedAt!, null))
       .map((r) => ({ ...r, daysLeft: daysBetween(asOf, r.deadline) })),
-    drift: processingDrift(db, asOf),
-    incidents: incidentClocks(db, asOf).map((clock) => ({
+    drift: processingDrift(db, periodEnd),
+    // A clock runs from the opening until the authority and every person affected have been told.
+    incidents: incidentClocks(db, asOf).filter((clock) => overlapsPeriod(window, clock.openedAt,
+      settled([clock.authority?.at ?? null, ...[...clock.subjects.values()].map((r) => r?.at ?? null)]))).map((clock) => ({
       incidentId: clock.incidentId, openedAt: clock.openedAt, deadline: clock.deadline, policyVersion: clock.policyVersion, affected: clock.affected.length,
       authorityReportedAt: clock.authority?.at ?? null,
       subjectsReported: [...clock.subjects.values()].filter((r) => r !== null && r.at <= clock.deadline).length,
       subjectsReportedLate: [...clock.subjects.values()].filter((r) => r !== null && r.at > clock.deadline).length,
     })),
-    shutdowns: shutdownProgress(db, asOf).map((shutdown) => ({
+    // From its announcement until the data of every subject it ends is gone.
+    shutdowns: shutdownProgress(db, asOf).filter((shutdown) => overlapsPeriod(window, shutdown.announcedAt,
+      settled([shutdown.effectiveAt, ...shutdown.subjects.map((s) => s.deletedAt)]))).map((shutdown) => ({
       ...shutdown,
       subjectCount: shutdown.subjects.length,
       notified: shutdown.subjects.filter((s) => s.notifiedBy !== null).length,

@@ -61,7 +61,7 @@ export function retentionOverdue(db: Database.Database, asOf: string): Violation
     const days = Math.floor((Date.parse(heldAt ? asOf : entry.to!) - Date.parse(entry.due)) / 86_400_000);
     return [{
       rule: 'retention-overdue', subjectId: entry.subjectId, eventIds: [entry.collectedBy, ...(heldAt || !entry.endedBy ? [] : [entry.endedBy])],
-      occurredAt: entry.due, detectedAt: entry.due, policyVersion: entry.policyVersion,
+      occurredAt: entry.due, breachEnd: heldAt ? null : entry.to, detectedAt: entry.due, policyVersion: entry.policyVersion,
       message: heldAt
         ? `${list(entry.categories.sort())} in ${entry.system} held ${days} days past its retention period (due ${entry.due}), not deleted.`
         : `${list(entry.categories.sort())} in ${entry.system} deleted ${days} days after its retention period ran out (due ${entry.due}).`,
@@ -89,7 +89,7 @@ export function requestOverdue(db: Database.Database, asOf: string): Violation[]
     const completed = request.completedAt !== null && request.completedAt <= asOf ? request.completedAt : null;
     if (request.deadline >= asOf || (completed !== null && completed <= request.deadline)) return [];
     return [{
-      rule: 'request-overdue', subjectId: request.subjectId, eventIds: request.evidence, occurredAt: request.deadline, detectedAt: request.deadline,
+      rule: 'request-overdue', subjectId: request.subjectId, eventIds: request.evidence, occurredAt: request.deadline, breachEnd: completed, detectedAt: request.deadline,
       policyVersion: request.policyVersion,
       message: completed
         ? `${request.kind ?? 'subject'} request "${request.requestId}" answered on ${completed}, after its deadline ${request.deadline}.`
@@ -99,7 +99,7 @@ export function requestOverdue(db: Database.Database, asOf: string): Violation[]
 }
 
 export interface ShutdownProgress {
-  service: string; systems: string[]; effectiveAt: string; deletionDeadline: string; policyVersion: string; eventId: string;
+  service: string; systems: string[]; announcedAt: string; effectiveAt: string; deletionDeadline: string; policyVersion: string; eventId: string;
   subjects: { subjectId: string; notifiedBy: string | null; deletedAt: string | null; evidence: string[]; endedBy: string[] }[];
 }
 
@@ -132,7 +132,7 @@ export function shutdownProgress(db: Database.Database, asOf: string): ShutdownP
     }
     const subjects = [...bySubject.values()].map(({ stillHeld, ...entry }) => ({ ...entry, deletedAt: stillHeld ? null : entry.deletedAt }));
     return {
-      service: shutdown.service, systems: shutdown.systems, effectiveAt: shutdown.effectiveAt, eventId: shutdown.eventId,
+      service: shutdown.service, systems: shutdown.systems, announcedAt: shutdown.announcedAt, effectiveAt: shutdown.effectiveAt, eventId: shutdown.eventId,
       deletionDeadline: shutdown.deletionDeadline < reasonable ? shutdown.deletionDeadline : reasonable, policyVersion: policy.version,
       subjects,
     };
@@ -145,15 +145,16 @@ export function shutdownRules(db: Database.Database, asOf: string): Violation[] 
     for (const subject of shutdown.subjects) {
       if (shutdown.effectiveAt <= asOf && subject.notifiedBy === null) {
         found.push({
+          // A notice owed before the shutdown cannot be given after it: the breach is that moment.
           rule: 'shutdown-notice-missing', subjectId: subject.subjectId, eventIds: [shutdown.eventId, ...subject.evidence], occurredAt: shutdown.effectiveAt,
-          detectedAt: shutdown.effectiveAt, policyVersion: shutdown.policyVersion,
+          breachEnd: shutdown.effectiveAt, detectedAt: shutdown.effectiveAt, policyVersion: shutdown.policyVersion,
           message: `${shutdown.service} stopped on ${shutdown.effectiveAt} and the subject, whose data was in ${list(shutdown.systems)}, was not notified before.`,
         });
       }
       if (shutdown.deletionDeadline < asOf && (subject.deletedAt === null || subject.deletedAt > shutdown.deletionDeadline)) {
         found.push({
           rule: 'shutdown-deletion-overdue', subjectId: subject.subjectId, eventIds: [shutdown.eventId, ...subject.evidence, ...subject.endedBy],
-          occurredAt: shutdown.deletionDeadline, detectedAt: shutdown.deletionDeadline, policyVersion: shutdown.policyVersion,
+          occurredAt: shutdown.deletionDeadline, breachEnd: subject.deletedAt, detectedAt: shutdown.deletionDeadline, policyVersion: shutdown.policyVersion,
           message: subject.deletedAt === null
             ? `data in ${list(shutdown.systems)} of the stopped service ${shutdown.service} is still held past the deletion deadline ${shutdown.deletionDeadline}.`
             : `data in ${list(shutdown.systems)} of the stopped service ${shutdown.service} was deleted on ${subject.deletedAt}, after the deadline ${shutdown.deletionDeadline}.`,
@@ -204,7 +205,7 @@ export function incidentNotificationOverdue(db: Database.Database, asOf: string)
       if (report !== null && report.at <= clock.deadline) return;
       found.push({
         rule: 'incident-notification-overdue', subjectId, eventIds: [clock.openedBy, ...(report ? [report.eventId] : [])],
-        occurredAt: clock.deadline, detectedAt: clock.deadline, policyVersion: clock.policyVersion,
+        occurredAt: clock.deadline, breachEnd: report?.at ?? null, detectedAt: clock.deadline, policyVersion: clock.policyVersion,
         message: report
           ? `incident "${clock.incidentId}", opened ${clock.openedAt}, exposed personal data of ${clock.affected.length} subject(s) and was reported to ${whom} on ${report.at}, after the deadline ${clock.deadline}.`
           : `incident "${clock.incidentId}", opened ${clock.openedAt}, exposed personal data of ${clock.affected.length} subject(s) and was not reported to ${whom} by the deadline ${clock.deadline}.`,

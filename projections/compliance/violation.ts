@@ -18,8 +18,14 @@ export interface Violation {
   readonly subjectId: string | null;
   /** The evidence: the offending event first, then what it is judged against. */
   readonly eventIds: readonly string[];
-  /** When the processing happened (or the deadline passed). */
+  /** When the processing happened (or the deadline passed): when the breach began. */
   readonly occurredAt: string;
+  /**
+   * When the breach ended, as seen at the moment judged: the act's own instant, or the moment a
+   * time rule's obligation was met late; null while it is still open then (README "A period is a
+   * question about the period").
+   */
+  readonly breachEnd: string | null;
   /** When the ledger could know: the offending event's recording, or the deadline for time rules. */
   readonly detectedAt: string;
   readonly policyVersion: string;

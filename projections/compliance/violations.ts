@@ -76,6 +76,7 @@ export function actContext(db: Database.Database, at: string): ActContext {
 export function storedViolations(db: Database.Database): Violation[] {
   return statement<[], Record<string, string>>(db, 'SELECT * FROM rm_violations ORDER BY occurred_at, position, rule').all().map((row) => ({
     rule: row.rule as RuleId, subjectId: row.subject_id ?? null, eventIds: JSON.parse(row.event_ids!) as string[], occurredAt: row.occurred_at!,
-    detectedAt: row.detected_at!, policyVersion: row.policy_version!, message: row.message!,
+    // An act breaks its rule at the moment it happens.
+    breachEnd: row.occurred_at!, detectedAt: row.detected_at!, policyVersion: row.policy_version!, message: row.message!,
   }));
 }

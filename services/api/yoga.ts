@@ -1,6 +1,6 @@
 /** The GraphQL API on graphql-yoga: schema, resolvers, auth context, errors with stable codes. */
 import { GraphQLError } from 'graphql';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { JSONResolver } from 'graphql-scalars';
 import { createGraphQLError, createSchema, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { boundMessage } from '../../schemas/event.js';
@@ -10,6 +10,7 @@ import { operationLimitPlugins } from './operation-limits.js';
 import { readAuditPlugin } from './audit/audit-plugin.js';
 import { apiKeys, createApiKey, recordEvents, revokeApiKey } from './resolvers/mutations.js';
 import { events } from './resolvers/events.js';
+import { DateTime } from './resolvers/dates.js';
 import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, ledgerHead, processingDriftQuery, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
 import { checkpoint, consistencyProof } from './resolvers/proofs.js';
@@ -29,7 +30,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
     schema: createSchema<ApiContext>({
       typeDefs,
       resolvers: {
-        DateTime: DateTimeResolver,
+        DateTime,
         JSON: JSONResolver,
         Query: { subjectAccess, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery,
           subjects: browse.subjects, incidents: browse.incidents, legalRequests: browse.legalRequests, subjectRequests: browse.subjectRequests,

@@ -22,6 +22,8 @@ const ids = (list: readonly string[]) => list.map((id) => id.slice(0, 8)).join('
 
 export function reportSections(report: ComplianceReportData): Section[] {
   const total = report.violations.length;
+  const open = report.violations.filter((v) => v.ongoing).length;
+  const before = report.violations.filter((v) => v.beganBeforePeriod).length;
   return [
     {
       title: 'Summary',
@@ -29,7 +31,8 @@ export function reportSections(report: ComplianceReportData): Section[] {
         `As of ${report.asOf}${report.from || report.to ? `, processing from ${day(report.from)} to ${day(report.to)}` : ''}` +
         `${report.knownAt ? `, judging only what the ledger had recorded by ${report.knownAt}` : ', judging everything the ledger has recorded'}. ` +
         'Policy in force: version ', q(report.policy.version), ...(report.policy.title ? [' (', q(report.policy.title), ')'] : []), '. ' +
-        `${total === 0 ? 'No promise of the policy was found broken.' : `${total} violation${total === 1 ? '' : 's'} found.`} ` +
+        `${total === 0 ? 'No promise of the policy was found broken.' : `${total} violation${total === 1 ? '' : 's'} found` +
+          `${open > 0 ? `, ${open} still open as of ${report.asOf}` : ''}${before > 0 ? `, ${before} begun before the period` : ''}.`} ` +
         `Computed at ledger position ${report.ledgerHead.position}, hash ${report.ledgerHead.hash ?? '(empty)'}: ` +
         `\`pdl verify --anchor ${report.ledgerHead.position}:${report.ledgerHead.hash ?? ''}\` proves the evidence below unchanged since.`,
       ],
@@ -38,8 +41,9 @@ export function reportSections(report: ComplianceReportData): Section[] {
     },
     {
       title: 'Violations',
-      headers: ['when', 'recorded', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence (event ids)'],
-      rows: report.violations.map((v) => [day(v.occurredAt), day(v.recordedAt), v.rule, v.subjectId ?? '—', v.policyVersion, v.message, v.promise, v.eventIds.join(' ')]),
+      headers: ['when', 'until', 'recorded', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence (event ids)'],
+      rows: report.violations.map((v) => [day(v.occurredAt) + (v.beganBeforePeriod ? ' (before the period)' : ''),
+        v.ongoing ? 'still open' : v.breachEnd === v.occurredAt ? '—' : day(v.breachEnd), day(v.recordedAt), v.rule, v.subjectId ?? '—', v.policyVersion, v.message, v.promise, v.eventIds.join(' ')]),
       empty: 'None.',
     },
     {
@@ -52,7 +56,7 @@ export function reportSections(report: ComplianceReportData): Section[] {
       title: 'Transparency: legal requests and disclosures',
       headers: ['authority', 'instrument', 'requests', 'disclosures'],
       rows: report.transparency.byAuthority.map((a) => [a.authority, a.instrument, String(a.requests), String(a.disclosures)]),
-      empty: 'No legal request received.',
+      empty: report.from || report.to ? 'No legal request received, nor anything disclosed under one, in the period.' : 'No legal request received.',
     },
     {
       title: 'Disclosures to authorities without a legal request',

@@ -75,6 +75,38 @@ describe('pdl report on the demo', () => {
     expect(report.shutdowns).toEqual([expect.objectContaining({ subjectCount: 2, notified: 2, deleted: 1, stillHeld: 1 })]);
   });
 
+  it('December\'s report counts the access request overdue since July and still open, marked so; the Singapore transfer keeps its consent status (issue 26, finding 2)', async () => {
+    type Report = { violations: { rule: string; subjectId: string | null; ongoing: boolean; beganBeforePeriod: boolean; breachEnd: string | null }[];
+      openRequests: { requestId: string }[]; transfers: { eventId: string; toRegion: string; consentStatus: string }[] };
+    const run = await runPdl(['--db', db, 'report', '--from', '2026-12-01', '--to', '2026-12-31', '--as-of', '2026-12-31', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const december = JSON.parse(run.stdout) as Report;
+    expect(december.violations.map((v) => [v.rule, v.subjectId, v.breachEnd, v.ongoing, v.beganBeforePeriod]).sort()).toEqual([
+      ['request-overdue', 'u-1003', null, true, true],
+      ['shutdown-deletion-overdue', 'u-1004', null, true, true],
+    ]);
+    expect(december.openRequests.map((r) => r.requestId)).toEqual(['r-1003-access']);
+    const whole = JSON.parse((await runPdl(['--db', db, 'report', '--as-of', '2026-12-31', '--format', 'json'])).stdout) as Report;
+    const april = JSON.parse((await runPdl(['--db', db, 'report', '--from', '2026-04-01', '--to', '2026-04-30', '--as-of', '2026-12-31', '--format', 'json'])).stdout) as Report;
+    const singapore = demoEventId('u-1002 analytics sent to Singapore');
+    const status = (r: Report) => r.transfers.find((t) => t.eventId === singapore)?.consentStatus;
+    expect([status(whole), status(april)]).toEqual(['not-valid', 'not-valid']);
+    // Made in April: not December's transfer — and never listed as valid.
+    expect(status(december)).toBeUndefined();
+    const md = await runPdl(['--db', db, 'report', '--from', '2026-12-01', '--to', '2026-12-31', '--as-of', '2026-12-31', '--format', 'md']);
+    expect(md.stdout).toContain('2 violations found, 2 still open as of 2026-12-31T23:59:59.999Z, 2 begun before the period.');
+    expect(md.stdout).toMatch(/\| 2026-07-20 \(before the period\) \| still open \| [\d-]+ \| request-overdue \| u-1003 \|/);
+  });
+
+  it('refuses a time it cannot read one way, and a period that ends before it starts, saying which option', async () => {
+    const local = await runPdl(['--db', db, 'report', '--as-of', '2026-12-04T10:00:00']);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('--as-of: not a date or a date-time with its offset');
+    const backwards = await runPdl(['--db', db, 'report', '--from', '2026-12-31', '--to', '2026-12-01']);
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('--to (2026-12-01T23:59:59.999Z) is before --from (2026-12-31T00:00:00.000Z)');
+  });
+
   it('writes Markdown and HTML a person can read', async () => {
     const md = await runPdl(['--db', db, 'report', '--as-of', '2026-11-29', '--format', 'md']);
     expect(md.stdout).toContain('# Compliance report');
@@ -137,6 +169,31 @@ describe('complianceReport and authorize over GraphQL', () => {
     expect(report.drift.declared).toBe(true);
     expect(report.drift.undeclared).toContainEqual({ purpose: 'analytics', dimension: 'purpose', value: 'analytics' });
     expect(report.drift.undeclared).toContainEqual({ purpose: 'service-provision', dimension: 'region', value: 'US' });
+  });
+
+  it('a date alone means the same on the API as on the command line: from at the start of the day, to and asOf at its end (issue 26, finding 2)', async () => {
+    // r-1003's deadline is 2026-07-20T09:00Z: by the end of that day the request is overdue; at its first moment it was not yet.
+    const pick = (v: { rule: string; subjectId: string | null; occurredAt: string; breachEnd: string | null; ongoing: boolean; beganBeforePeriod: boolean }) =>
+      ({ rule: v.rule, subjectId: v.subjectId, occurredAt: v.occurredAt, breachEnd: v.breachEnd, ongoing: v.ongoing, beganBeforePeriod: v.beganBeforePeriod });
+    const cli = JSON.parse((await runPdl(['--db', db, 'report', '--as-of', '2026-07-20', '--from', '2026-07-20', '--to', '2026-07-20', '--format', 'json'])).stdout) as
+      { asOf: string; from: string; to: string; violations: Parameters<typeof pick>[0][] };
+    const { data, errors } = await server.gql<{ complianceReport: typeof cli }>(
+      'query($a: DateTime, $f: DateTime, $t: DateTime) { complianceReport(asOf: $a, from: $f, to: $t) { asOf from to violations { rule subjectId occurredAt breachEnd ongoing beganBeforePeriod } } }',
+      { a: '2026-07-20', f: '2026-07-20', t: '2026-07-20' });
+    expect(errors).toBeUndefined();
+    const api = data!.complianceReport;
+    expect([api.asOf, api.from, api.to]).toEqual(['2026-07-20T23:59:59.999Z', '2026-07-20T00:00:00.000Z', '2026-07-20T23:59:59.999Z']);
+    expect([cli.asOf, cli.from, cli.to]).toEqual([api.asOf, api.from, api.to]);
+    expect(api.violations).toEqual(cli.violations.map(pick));
+    // That day: the request fell overdue, and the mini-game's data was still held past its 9 July deadline.
+    expect(api.violations.map((v) => [v.rule, v.subjectId, v.ongoing, v.beganBeforePeriod])).toEqual([
+      ['shutdown-deletion-overdue', 'u-1004', true, true], ['request-overdue', 'u-1003', true, false]]);
+    // Literals too, and December asked with days counts the open overdue request.
+    const december = await server.gql<{ complianceReport: { summary: { rule: string; violations: number }[] } }>(
+      '{ complianceReport(from: "2026-12-01", to: "2026-12-31", asOf: "2026-12-31") { summary { rule violations } } }');
+    expect(december.data!.complianceReport.summary.find((s) => s.rule === 'request-overdue')?.violations).toBe(1);
+    const refused = await server.gql('{ complianceReport(from: "2026-12-31", to: "2026-12-01") { asOf } }');
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION' } });
   });
 
   const ask = (args: string) => server.gql<{ authorize: { allowed: boolean; policyVersion: string; reasons: { rule: string | null; message: string }[] } }>(

@@ -185,6 +185,37 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.close();
   });
 
+  it('compliance: the preset "This month" around 4 December counts the access request overdue since July, marked still open (issue 26, finding 2)', async () => {
+    const page = await signIn(auditorKey);
+    await page.getByRole('link', { name: 'Compliance' }).click();
+    await page.getByRole('heading', { name: 'Compliance', exact: true }).waitFor();
+    await page.getByLabel('As of').fill('2026-12-04');
+    await page.getByRole('group', { name: 'Period presets' }).getByRole('button', { name: 'This month' }).click();
+    await page.getByText(/processing from 2026-12-01 to 2026-12-31/).waitFor();
+    expect([await page.getByLabel('Processing from').inputValue(), await page.getByLabel('Processing to').inputValue()]).toEqual(['2026-12-01', '2026-12-31']);
+    // The day given is the whole day, as on the command line and in the API.
+    expect(await page.getByText(/processing from 2026-12-01/).textContent()).toBe(
+      'As of 2026-12-04T23:59:59.999Z, processing from 2026-12-01 to 2026-12-31, policy version 1: 2 violations (2 still open).');
+    const rows = await page.getByRole('table', { name: 'Violations' }).locator('tbody tr').allTextContents();
+    const overdue = rows.find((row) => row.includes('request-overdue'));
+    expect(overdue).toContain('2026-07-20 – still open (began before the period)');
+    expect(overdue).toContain('u-1003');
+    // The table beside it says the same.
+    expect(await page.getByRole('table', { name: 'Open requests' }).textContent()).toContain('r-1003-access');
+    await checkAndShoot(page, 'compliance-period');
+    // April's transfer to Singapore is not November's; in April it is listed with the consent status it has without a period.
+    await page.getByRole('button', { name: 'Last month' }).click();
+    await page.getByText(/processing from 2026-11-01 to 2026-11-30/).waitFor();
+    expect(await page.getByText('Transfers abroad: None.').count()).toBe(1);
+    await page.getByLabel('Processing from').fill('2026-04-01');
+    await page.getByLabel('Processing to').fill('2026-04-30');
+    await page.getByRole('button', { name: 'Judge' }).click();
+    await page.getByText(/processing from 2026-04-01 to 2026-04-30/).waitFor();
+    const transfers = await page.getByRole('table', { name: 'Transfers abroad' }).locator('tbody tr').allTextContents();
+    expect(transfers.find((row) => row.startsWith('SG'))).toBe('SGu-1002not-valid');
+    await page.close();
+  });
+
   it('auditor: the same subject, with no value and no download or erase', async () => {
     const page = await signIn(auditorKey);
     await page.goto(`${server.url}/#/subject/u-1001`);

@@ -7,5 +7,5 @@ import { eventConnection } from './event-connection.js';
 export function events(_: unknown, args: { filter?: EventFilter | null; first?: number | null; after?: string | null }, context: ApiContext) {
   context.require('events');
   const filter = args.filter ?? {};
-  return eventConnection(context, { ...filter, from: toIso(filter.from), to: toIso(filter.to) }, args.first, args.after, 'events');
+  return eventConnection(context, { ...filter, from: toIso(filter.from, 'start'), to: toIso(filter.to, 'end') }, args.first, args.after, 'events');
 }

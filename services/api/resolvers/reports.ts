@@ -1,7 +1,8 @@
 /** Read-side reports: the processing register, the compliance report, incident impact, the ledger head. */
 import { purposes } from '../../../schemas/taxonomy.js';
 import type { ApiContext } from '../context.js';
-import { toIso } from './dates.js';
+import { asText, toIso } from './dates.js';
+import { reportTimes } from '../../../schemas/report-period.js';
 import { proofOfEvidence } from './proofs.js';
 import type { IncidentState } from '../../../projections/incidents/incidents.js';
 import type { AffectedSubject } from '../../../projections/queries.js';
@@ -26,13 +27,12 @@ export function ingestStatus(_: unknown, __: unknown, context: ApiContext) {
 }
 
 
-export async function complianceReport(_: unknown, args: { from?: string | null; to?: string | null; asOf?: string | null; knownAt?: string | null }, context: ApiContext) {
+export async function complianceReport(_: unknown, args: { from?: unknown; to?: unknown; asOf?: unknown; knownAt?: unknown }, context: ApiContext) {
   context.require('complianceReport');
-  const knownAt = toIso(args.knownAt);
+  const times = reportTimes({ asOf: asText(args.asOf), knownAt: asText(args.knownAt), from: asText(args.from), to: asText(args.to) }, context.now());
   // A report as it could have been run at knownAt replays the log up to then: bounded per key like verify.
-  if (knownAt !== null) context.lookups.take(`${context.principal.keyId}\u0000known-at`, 'reports known at an earlier moment');
-  const asOf = toIso(args.asOf) ?? knownAt ?? context.now().toISOString();
-  const report = await context.compliance.report({ asOf, from: toIso(args.from), to: toIso(args.to), knownAt });
+  if (times.knownAt !== null) context.lookups.take(`${context.principal.keyId}\u0000known-at`, 'reports known at an earlier moment');
+  const report = await context.compliance.report(times);
   return {
     ...report, legalRequests: report.transparency.legalRequests,
     proof: () => proofOfEvidence(context, report.violations.flatMap((v) => v.eventIds)),
@@ -41,7 +41,7 @@ export async function complianceReport(_: unknown, args: { from?: string | null;
 
 export function processingDriftQuery(_: unknown, args: { asOf?: string | null }, context: ApiContext) {
   context.require('processingRegister');
-  return context.compliance.drift(toIso(args.asOf) ?? context.now().toISOString());
+  return context.compliance.drift(toIso(args.asOf, 'end') ?? context.now().toISOString());
 }
 
 export function authorizeQuery(_: unknown, args: Record<string, unknown>, context: ApiContext) {

@@ -2,8 +2,10 @@
  * The GraphQL contract. Its names are fixed (README, "Read models and the GraphQL API"): extend, never rename; the rest
  * serves what a DPO, an auditor or a responder asks next.
  */
+import { DATE_TIME_DESCRIPTION } from '../resolvers/dates.js';
+
 export const typeDefs = /* GraphQL */ `
-  "An ISO 8601 date-time in UTC."
+  "${DATE_TIME_DESCRIPTION}"
   scalar DateTime
   "Any JSON value: an event as producers send it."
   scalar JSON
@@ -19,7 +21,7 @@ export const typeDefs = /* GraphQL */ `
     subjectAccess(subjectId: ID, identifier: IdentifierInput): SubjectAccessReport
     "The record of processing activities (GDPR Art. 30), derived from what the ledger saw."
     processingRegister: ProcessingRegister!
-    "asOf: the moment the world is judged at, by when things happened (default: knownAt, else now). knownAt: judge only what the ledger had recorded by then — the report as it could have been run at that moment, reproduced exactly (default: now; an earlier moment replays the log up to it, rate-limited per key)."
+    "asOf: the moment the world is judged at, by when things happened (default: knownAt, else now). knownAt: judge only what the ledger had recorded by then — the report as it could have been run at that moment, reproduced exactly (default: now; an earlier moment replays the log up to it, rate-limited per key). from, to: the period asked about — every violation whose breach overlaps it (begun before and still open included), and in every section what happened or ran in it, as seen at asOf. A date alone is a whole UTC day (see DateTime)."
     complianceReport(from: DateTime, to: DateTime, asOf: DateTime, knownAt: DateTime): ComplianceReport!
     "Declared vs actual, as of a moment (default now): processing seen but not declared by the policy in force, with evidence; declared processing never seen."
     processingDrift(asOf: DateTime): ProcessingDrift!
@@ -254,7 +256,7 @@ export const typeDefs = /* GraphQL */ `
     to: DateTime
     "Only what the ledger had recorded by this moment was judged; null: everything recorded."
     knownAt: DateTime
-    "Facts (a completion, an incident report, a deletion, a notice) whose occurredAt meets a deadline but which the ledger recorded only after it, though it knew of the obligation before: back-dated, or recorded late."
+    "Facts (a completion, an incident report, a deletion, a notice) whose occurredAt meets a deadline but which the ledger recorded only after it, though it knew of the obligation before: back-dated, or recorded late; those recorded in the period."
     recordedLate: [LateRecord!]!
     "The ledger head the report was computed at: keep it, and 'pdl verify --anchor' proves the evidence unchanged."
     ledgerHead: LedgerHead!
@@ -262,17 +264,19 @@ export const typeDefs = /* GraphQL */ `
     policy: PolicyRef!
     summary: [RuleSummary!]!
     violations: [Violation!]!
-    "Requests by authority and instrument, what each allowed to be disclosed, and disclosures made without one."
+    "Requests by authority and instrument, what each allowed to be disclosed, and disclosures made without one: requests received in the period or with a disclosure in it, disclosures made in it."
     transparency: Transparency!
     legalRequests: [LegalRequest!]!
-    "The transfer register: every transfer abroad with the status of its consent."
+    "The transfer register: every transfer abroad made in the period, with the status of its consent (the same whatever the period)."
     transfers: [Transfer!]!
     retention: RetentionStatus!
+    "Subject requests still open at asOf that were open in the period."
     openRequests: [OpenRequest!]!
+    "Shutdowns from their announcement until every subject's data is gone, when that overlaps the period."
     shutdowns: [ShutdownProgress!]!
-    "Declared vs actual processing (see processingDrift)."
+    "Declared vs actual processing (see processingDrift), by the policy in force at the period's end (to, or asOf when earlier) and what had been seen by then."
     drift: ProcessingDrift!
-    "Incidents that exposed someone's data: the reporting deadline and who was told when (GDPR Art. 33–34; PIPL Art. 57)."
+    "Incidents that exposed someone's data: the reporting deadline and who was told when (GDPR Art. 33–34; PIPL Art. 57); those whose clock — from the opening until the authority and everyone affected were told — overlaps the period."
     incidents: [IncidentClock!]!
     "An inclusion bundle (README, Proofs) for every event the violations cite, checkable offline with pdl verify-proof. Null: none cited."
     proof: JSON
@@ -312,8 +316,14 @@ export const typeDefs = /* GraphQL */ `
     eventIds: [ID!]!
     "The same evidence with both clocks: when each event happened, and when the ledger recorded it."
     evidence: [EvidenceTimes!]!
-    "When the processing happened, or when the deadline passed."
+    "When the processing happened, or when the deadline passed: when the breach began."
     occurredAt: DateTime!
+    "When the breach ended, as seen at asOf: the act's own moment, or when the obligation was met late. Null: still open."
+    breachEnd: DateTime
+    "Still open at asOf (breachEnd is null)."
+    ongoing: Boolean!
+    "Began before the period asked about (and overlaps it)."
+    beganBeforePeriod: Boolean!
     "When the ledger held all of the evidence (the latest recordedAt among it)."
     recordedAt: DateTime
     detectedAt: DateTime!
@@ -351,9 +361,9 @@ export const typeDefs = /* GraphQL */ `
   type AuthorityCount { authority: String!, instrument: String!, requests: Int!, disclosures: Int! }
 
   type RetentionStatus {
-    "Held past the end of the retention period."
+    "Held at asOf past the end of the retention period, already overdue in the period asked about (what was deleted late is among the violations)."
     overdue: [RetentionEntry!]!
-    "Held, with the retention period ending in the next 30 days."
+    "Held, with the retention period ending in the 30 days after asOf (whatever the period)."
     dueSoon: [RetentionEntry!]!
   }
   type RetentionEntry { subjectId: ID!, system: String!, categories: [String!]!, due: DateTime!, days: Int!, collectedBy: ID!, policyVersion: String! }
@@ -363,6 +373,7 @@ export const typeDefs = /* GraphQL */ `
   type ShutdownProgress {
     service: String!
     systems: [String!]!
+    announcedAt: DateTime!
     effectiveAt: DateTime!
     deletionDeadline: DateTime!
     subjectCount: Int!
