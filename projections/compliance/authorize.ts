@@ -9,7 +9,7 @@ import { toFieldErrors } from '../../schemas/event.js';
 import { Region } from '../../schemas/regions.js';
 import { DataCategory, LegalBasis, Purpose, RecipientKind } from '../../schemas/taxonomy.js';
 import { ACT_RULE_IDS, ACT_RULES, actContext } from './violations.js';
-import { policyAt } from './policy-in-force.js';
+import { policyAt } from '../policies/policy-in-force.js';
 import type { ProjectedEvent } from '../projection.js';
 import type { SealedEventOf } from '../../services/ledger/stored-event.js';
 import type { LegalBasis as LegalBasisTerm } from '../../schemas/taxonomy.js';

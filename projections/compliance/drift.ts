@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { DIMENSIONS, readObservations, type Dimension } from '../processing-register/observed-processing.js';
-import { policyAt } from './policy-in-force.js';
+import { policyAt } from '../policies/policy-in-force.js';
 
 const LISTS: Record<Dimension, 'categories' | 'systems' | 'recipientKinds' | 'regions'> = {
   category: 'categories', system: 'systems', recipientKind: 'recipientKinds', region: 'regions',

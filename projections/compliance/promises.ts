@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
 import type { PolicyWithLaw } from '../../schemas/policy.js';
-import { withLaw } from './policy-in-force.js';
+import { withLaw } from '../policies/policy-in-force.js';
 import { policies } from '../policies/policies.js';
 import type { RuleId } from './violation.js';
 

@@ -8,8 +8,10 @@
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import { readEventTimes, type EventTimes } from '../event-index/event-index.js';
-import { policyAt } from './policy-in-force.js';
-import { incidentClocks, requestSchedule, retentionSchedule, shutdownProgress } from './time-rules.js';
+import { policyAt } from '../policies/policy-in-force.js';
+import { incidentClocks, retentionSchedule } from './time-rules.js';
+import { readShutdownProgress } from '../shutdowns/shutdown-progress.js';
+import { readRequestSchedule } from '../subject-requests/subject-requests.js';
 import { list, type Violation } from './violation.js';
 
 export type LateKind = 'request-answered' | 'incident-reported' | 'retention-deleted' | 'shutdown-notified' | 'shutdown-deleted';
@@ -39,7 +41,7 @@ const COMPLETIONS = new Set(['SubjectRequestCompleted', 'DataRectified']);
 /** Every obligation answered on time by its own date, as of `asOf`, whose answer was recorded after the deadline. */
 export function recordedLate(db: Database.Database, asOf: string): LateRecord[] {
   const candidates: Candidate[] = [];
-  const requests = requestSchedule(db, asOf).filter((r) => r.completedAt !== null && r.completedAt <= r.deadline && r.completedAt <= asOf);
+  const requests = readRequestSchedule(db, asOf).filter((r) => r.completedAt !== null && r.completedAt <= r.deadline && r.completedAt <= asOf);
   const requestTimes = readEventTimes(db, requests.flatMap((r) => r.evidence));
   for (const request of requests) {
     const events = request.evidence.map((id) => requestTimes.get(id)).filter((t): t is EventTimes => t !== undefined);
@@ -65,7 +67,7 @@ export function recordedLate(db: Database.Database, asOf: string): LateRecord[] 
         what: `the deletion of ${list(entry.categories)} from ${entry.system} at the end of its retention` });
     }
   }
-  for (const shutdown of shutdownProgress(db, asOf)) {
+  for (const shutdown of readShutdownProgress(db, asOf)) {
     for (const subject of shutdown.subjects) {
       if (subject.notifiedBy) {
         candidates.push({ kind: 'shutdown-notified', subjectId: subject.subjectId, reference: shutdown.service, deadline: shutdown.effectiveAt, answer: subject.notifiedBy,

@@ -10,9 +10,12 @@
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import { storedViolations } from './violations.js';
-import { incidentClocks, requestSchedule, retentionSchedule, shutdownProgress, timeViolations } from './time-rules.js';
+import { incidentClocks, retentionSchedule, timeViolations } from './time-rules.js';
+import { readShutdownProgress } from '../shutdowns/shutdown-progress.js';
+import { daysUntil, readRequestSchedule } from '../subject-requests/subject-requests.js';
+import { shownDisclosure, withDisclosures } from '../legal-requests/legal-requests.js';
 import { RULE_IDS, type Violation } from './violation.js';
-import { policyAt } from './policy-in-force.js';
+import { policyAt } from '../policies/policy-in-force.js';
 import { processingDrift } from './drift.js';
 import { promises } from './promises.js';
 import { ReadModels } from '../queries.js';
@@ -91,9 +94,7 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
   const violatingEvents = new Map(all.flatMap((v) => (v.rule === 'cross-border-without-consent' ? [[v.eventIds[0]!, v.message]] : [])));
   const disclosures = readModels.disclosures().filter((d) => inPeriod(window, d.occurredAt));
   // Requests received in the period, and those something was disclosed under in it (with those disclosures).
-  const legalRequests = readModels.legalRequests().filter((r) => r.receivedAt !== null && r.receivedAt <= asOf).map((request) => ({
-    ...request, disclosures: disclosures.filter((d) => d.legalRequestId === request.requestId).map((d) => ({ ...d, recipient: `${d.recipientName} [${d.recipientRegion}]` })),
-  })).filter((request) => inPeriod(window, request.receivedAt!) || request.disclosures.length > 0);
+  const legalRequests = withDisclosures(readModels.legalRequests().filter((r) => r.receivedAt !== null && r.receivedAt <= asOf), disclosures).filter((request) => inPeriod(window, request.receivedAt!) || request.disclosures.length > 0);
   const byAuthority = new Map<string, { authority: string; instrument: string; requests: number; disclosures: number }>();
   for (const request of legalRequests) {
     const key = `${request.authority}|${request.instrument}`;
@@ -118,7 +119,7 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
     transparency: {
       byAuthority: [...byAuthority.values()],
       legalRequests,
-      disclosuresWithoutRequest: disclosures.filter((d) => d.legalRequestId === null).map((d) => ({ ...d, recipient: `${d.recipientName} [${d.recipientRegion}]` })),
+      disclosuresWithoutRequest: disclosures.filter((d) => d.legalRequestId === null).map(shownDisclosure),
     },
     transfers: readModels.transfers().filter((t) => inPeriod(window, t.occurredAt)).map((transfer) => ({
       ...transfer,
@@ -132,8 +133,8 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
       dueSoon: held.filter((entry) => entry.due >= asOf && entry.due <= soon).map((entry) => ({ ...entry, days: daysBetween(asOf, entry.due) })),
     },
     // Still open at asOf, and open in the period.
-    openRequests: requestSchedule(db, asOf).filter((r) => (r.completedAt === null || r.completedAt > asOf) && overlapsPeriod(window, r.receivedAt!, null))
-      .map((r) => ({ ...r, daysLeft: daysBetween(asOf, r.deadline) })),
+    openRequests: readRequestSchedule(db, asOf).filter((r) => (r.completedAt === null || r.completedAt > asOf) && overlapsPeriod(window, r.receivedAt!, null))
+      .map((r) => ({ ...r, daysLeft: daysUntil(r.deadline, asOf) })),
     drift: processingDrift(db, periodEnd),
     // A clock runs from the opening until the authority and every person affected have been told.
     incidents: incidentClocks(db, asOf).filter((clock) => overlapsPeriod(window, clock.openedAt,
@@ -144,7 +145,7 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
       subjectsReportedLate: [...clock.subjects.values()].filter((r) => r !== null && r.at > clock.deadline).length,
     })),
     // From its announcement until the data of every subject it ends is gone.
-    shutdowns: shutdownProgress(db, asOf).filter((shutdown) => overlapsPeriod(window, shutdown.announcedAt,
+    shutdowns: readShutdownProgress(db, asOf).filter((shutdown) => overlapsPeriod(window, shutdown.announcedAt,
       settled([shutdown.effectiveAt, ...shutdown.subjects.map((s) => s.deletedAt)]))).map((shutdown) => ({
       ...shutdown,
       subjectCount: shutdown.subjects.length,

@@ -4,28 +4,15 @@
  * request and notice carries its own times), so no cron job is needed and a past date gives the
  * verdicts of that day. Each is judged by the policy in force when its clock started.
  */
-import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
-import { incidents, type IncidentState, type Interval, type StorageIntervalsState } from '../incidents/incidents.js';
+import { incidents, readStorageIntervals, type IncidentState } from '../incidents/incidents.js';
 import { ReadModels } from '../queries.js';
-import { policyAt } from './policy-in-force.js';
-import type { ShutdownState } from '../shutdowns/shutdowns.js';
-import type { SubjectRequestState } from '../subject-requests/subject-requests.js';
+import { policyAt } from '../policies/policy-in-force.js';
+import { readShutdownProgress } from '../shutdowns/shutdown-progress.js';
+import { readRequestSchedule } from '../subject-requests/subject-requests.js';
 import { list, type Violation } from './violation.js';
-
-interface IntervalRow { subjectId: string; system: string; category: string; interval: Interval }
-
-function intervals(db: Database.Database, systems?: readonly string[]): IntervalRow[] {
-  const rows = systems
-    ? statement<[string], { subject_id: string; system: string; category: string; state: string }>(db, 
-      'SELECT * FROM rm_storage_intervals WHERE system IN (SELECT value FROM json_each(?)) ORDER BY subject_id, system, category').all(JSON.stringify(systems))
-    : statement<[], { subject_id: string; system: string; category: string; state: string }>(db, 'SELECT * FROM rm_storage_intervals ORDER BY subject_id, system, category').all();
-  return rows.flatMap((row) => (JSON.parse(row.state) as StorageIntervalsState).intervals.map((interval) => ({
-    subjectId: row.subject_id, system: row.system, category: row.category, interval,
-  })));
-}
 
 export function retentionPeriod(policy: PolicyDocument, category: string, purposes: readonly string[]): string {
   const rule = policy.retention.rules.find((r) => (r.category === undefined || r.category === category) && (r.purpose === undefined || purposes.includes(r.purpose)));
@@ -37,7 +24,7 @@ export interface RetentionEntry { subjectId: string; system: string; categories:
 /** Each collection still held at `asOf` (or ended) with the moment its retention ran out. */
 export function retentionSchedule(db: Database.Database, asOf: string): RetentionEntry[] {
   const byCollection = new Map<string, RetentionEntry>();
-  for (const { subjectId, system, category, interval } of intervals(db)) {
+  for (const { subjectId, system, category, interval } of readStorageIntervals(db)) {
     if (interval.from > asOf) continue;
     const policy = policyAt(db, interval.from);
     const due = addDuration(interval.from, interval.retention ?? retentionPeriod(policy.document, category, interval.purposes));
@@ -69,23 +56,8 @@ export function retentionOverdue(db: Database.Database, asOf: string): Violation
   });
 }
 
-export interface RequestEntry extends SubjectRequestState { subjectId: string; requestId: string; deadline: string; policyVersion: string }
-
-/** A subject request's deadline, by the policy in force when it was received. */
-export function requestDeadline(db: Database.Database, receivedAt: string): { deadline: string; policyVersion: string } {
-  const policy = policyAt(db, receivedAt);
-  return { deadline: addDuration(receivedAt, policy.document.subjectRequests.deadline), policyVersion: policy.version };
-}
-
-export function requestSchedule(db: Database.Database, asOf: string): RequestEntry[] {
-  return statement<[], { subject_id: string; request_id: string; state: string }>(db, 'SELECT * FROM rm_subject_requests ORDER BY subject_id, request_id').all()
-    .map((row) => ({ ...(JSON.parse(row.state) as SubjectRequestState), subjectId: row.subject_id, requestId: row.request_id }))
-    .filter((request) => request.receivedAt !== null && request.receivedAt <= asOf)
-    .map((request) => ({ ...request, ...requestDeadline(db, request.receivedAt!) }));
-}
-
 export function requestOverdue(db: Database.Database, asOf: string): Violation[] {
-  return requestSchedule(db, asOf).flatMap((request): Violation[] => {
+  return readRequestSchedule(db, asOf).flatMap((request): Violation[] => {
     const completed = request.completedAt !== null && request.completedAt <= asOf ? request.completedAt : null;
     if (request.deadline >= asOf || (completed !== null && completed <= request.deadline)) return [];
     return [{
@@ -98,50 +70,9 @@ export function requestOverdue(db: Database.Database, asOf: string): Violation[]
   });
 }
 
-export interface ShutdownProgress {
-  service: string; systems: string[]; announcedAt: string; effectiveAt: string; deletionDeadline: string; policyVersion: string; eventId: string;
-  subjects: { subjectId: string; notifiedBy: string | null; deletedAt: string | null; evidence: string[]; endedBy: string[] }[];
-}
-
-/** For each shutdown, whose data it ends (held in its systems when it took effect), whether they were told, and whether it is gone. */
-export function shutdownProgress(db: Database.Database, asOf: string): ShutdownProgress[] {
-  const shutdowns = statement<[], { service: string; state: string }>(db, 'SELECT * FROM rm_shutdowns ORDER BY service').all()
-    .map((row) => ({ service: row.service, ...(JSON.parse(row.state) as ShutdownState) }))
-    .filter((shutdown) => shutdown.announcedAt <= asOf);
-  return shutdowns.map((shutdown) => {
-    const policy = policyAt(db, shutdown.announcedAt);
-    const reasonable = addDuration(shutdown.effectiveAt, policy.document.shutdown.deletionPeriod);
-    const channels: readonly string[] = policy.document.shutdown.noticeChannels;
-    const notices = statement<[string, string], { event_id: string; subject_id: string | null; channel: string }>(db, 
-      `SELECT event_id, subject_id, channel FROM rm_notices WHERE topic = 'service-shutdown' AND (service = ? OR service IS NULL)
-       AND occurred_at <= ? ORDER BY position`).all(shutdown.service, shutdown.effectiveAt)
-      .filter((notice) => channels.includes(notice.channel));
-    const bySubject = new Map<string, ShutdownProgress['subjects'][number] & { stillHeld: boolean }>();
-    for (const { subjectId, interval } of intervals(db, shutdown.systems)) {
-      if (interval.from > shutdown.effectiveAt || (interval.to !== null && interval.to <= shutdown.effectiveAt)) continue;
-      const entry = bySubject.get(subjectId) ?? {
-        subjectId, stillHeld: false, deletedAt: null, evidence: [], endedBy: [],
-        notifiedBy: notices.find((n) => n.subject_id === subjectId || n.subject_id === null)?.event_id ?? null,
-      };
-      const ended = interval.to !== null && interval.to <= asOf ? interval.to : null;
-      if (ended === null) entry.stillHeld = true;
-      else if (entry.deletedAt === null || ended > entry.deletedAt) entry.deletedAt = ended;
-      entry.evidence.push(interval.collectedBy);
-      if (ended && interval.endedBy) entry.endedBy.push(interval.endedBy);
-      bySubject.set(subjectId, entry);
-    }
-    const subjects = [...bySubject.values()].map(({ stillHeld, ...entry }) => ({ ...entry, deletedAt: stillHeld ? null : entry.deletedAt }));
-    return {
-      service: shutdown.service, systems: shutdown.systems, announcedAt: shutdown.announcedAt, effectiveAt: shutdown.effectiveAt, eventId: shutdown.eventId,
-      deletionDeadline: shutdown.deletionDeadline < reasonable ? shutdown.deletionDeadline : reasonable, policyVersion: policy.version,
-      subjects,
-    };
-  });
-}
-
 export function shutdownRules(db: Database.Database, asOf: string): Violation[] {
   const found: Violation[] = [];
-  for (const shutdown of shutdownProgress(db, asOf)) {
+  for (const shutdown of readShutdownProgress(db, asOf)) {
     for (const subject of shutdown.subjects) {
       if (shutdown.effectiveAt <= asOf && subject.notifiedBy === null) {
         found.push({

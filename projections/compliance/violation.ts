@@ -2,7 +2,7 @@
 import type { ConsentState, Withdrawal } from '../consents/consents.js';
 import type { LegalRequestState } from '../legal-requests/legal-requests.js';
 import type { AssessmentState } from '../impact-assessments/impact-assessments.js';
-import type { PolicyInForce } from './policy-in-force.js';
+import type { PolicyInForce } from '../policies/policy-in-force.js';
 import type { ProjectedEvent } from '../projection.js';
 import type { TransferRow } from '../queries.js';
 

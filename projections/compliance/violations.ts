@@ -8,7 +8,7 @@ import { statement } from '../statements.js';
 import type Database from 'better-sqlite3';
 import { consents } from '../consents/consents.js';
 import { legalRequests } from '../legal-requests/legal-requests.js';
-import { policyAt } from './policy-in-force.js';
+import { policyAt } from '../policies/policy-in-force.js';
 import type { Projection } from '../projection.js';
 import { ReadModels } from '../queries.js';
 import { consentMissing } from './rules/consent-missing.js';

@@ -147,3 +147,16 @@ export function readIncidentImpact(db: Database.Database, incident: IncidentStat
     subjectId, categories: [...e.categories].sort(), systems: [...e.systems].sort(), evidence: [...e.evidence].sort(),
   }));
 }
+
+export interface IntervalRow { subjectId: string; system: string; category: string; interval: Interval }
+
+/** Every storage interval, of every subject, category and system (of these systems only, when named). */
+export function readStorageIntervals(db: Database.Database, systems?: readonly string[]): IntervalRow[] {
+  const rows = systems
+    ? statement<[string], { subject_id: string; system: string; category: string; state: string }>(db,
+      'SELECT * FROM rm_storage_intervals WHERE system IN (SELECT value FROM json_each(?)) ORDER BY subject_id, system, category').all(JSON.stringify(systems))
+    : statement<[], { subject_id: string; system: string; category: string; state: string }>(db, 'SELECT * FROM rm_storage_intervals ORDER BY subject_id, system, category').all();
+  return rows.flatMap((row) => fromJson<StorageIntervalsState>(row.state).intervals.map((interval) => ({
+    subjectId: row.subject_id, system: row.system, category: row.category, interval,
+  })));
+}

@@ -69,3 +69,11 @@ export function readDisclosures(db: Database.Database): DisclosureRow[] {
     categories: fromJson(r.categories), purpose: r.purpose, legalBasis: r.legal_basis,
   }));
 }
+
+/** A disclosure as the reports show it: the recipient named with its region. */
+export const shownDisclosure = (d: DisclosureRow) => ({ ...d, recipient: `${d.recipientName} [${d.recipientRegion}]` });
+
+/** Each legal request with the disclosures made under it, of those given (the reports pick which: all, or a period's). */
+export function withDisclosures<R extends { requestId: string }>(requests: readonly R[], disclosures: readonly DisclosureRow[]) {
+  return requests.map((request) => ({ ...request, disclosures: disclosures.filter((d) => d.legalRequestId === request.requestId).map(shownDisclosure) }));
+}

@@ -1,4 +1,11 @@
-/** Subject requests (access, erasure…): when received, when completed, with what outcome. */
+/**
+ * Subject requests (access, erasure…): when received, when completed, with what outcome — and,
+ * beside the model, its readers: each request's deadline by the policy in force when it came in,
+ * the schedule of those received by a moment, and one view of where a request stands.
+ */
+import type Database from 'better-sqlite3';
+import { addDuration } from '../../schemas/duration.js';
+import { policyAt } from '../policies/policy-in-force.js';
 import { keyedProjection } from '../projection.js';
 
 export interface SubjectRequestState {
@@ -37,3 +44,30 @@ export const subjectRequests = keyedProjection<SubjectRequestState>({
     return state;
   },
 });
+
+export interface RequestEntry extends SubjectRequestState { subjectId: string; requestId: string; deadline: string; policyVersion: string }
+
+/** A subject request's deadline, by the policy in force when it was received. */
+export function requestDeadline(db: Database.Database, receivedAt: string): { deadline: string; policyVersion: string } {
+  const policy = policyAt(db, receivedAt);
+  return { deadline: addDuration(receivedAt, policy.document.subjectRequests.deadline), policyVersion: policy.version };
+}
+
+/** Every request received by `asOf`, with its deadline, in (subject, request) order. */
+export function readRequestSchedule(db: Database.Database, asOf: string): RequestEntry[] {
+  return subjectRequests.readPrefix(db, []).flatMap(({ key, state }): RequestEntry[] => (state.receivedAt === null || state.receivedAt > asOf ? []
+    : [{ ...state, subjectId: String(key[0]), requestId: String(key[1]), ...requestDeadline(db, state.receivedAt) }]));
+}
+
+/** Whole days from `now` until `deadline`; negative once it has passed. */
+export const daysUntil = (deadline: string, now: string): number => Math.floor((Date.parse(deadline) - Date.parse(now)) / 86_400_000);
+
+export type RequestStatus = 'open' | 'overdue' | 'completed';
+
+/** Where a request stands at `now`: completed, or open with the whole days left until its deadline (negative: overdue). */
+export function requestView(request: Pick<SubjectRequestState, 'completedAt'>, deadline: string | null, now: string): { deadline: string | null; status: RequestStatus; daysLeft: number | null } {
+  const completed = request.completedAt !== null && request.completedAt <= now;
+  const status: RequestStatus = completed ? 'completed' : deadline !== null && deadline < now ? 'overdue' : 'open';
+  const daysLeft = deadline !== null && !completed ? daysUntil(deadline, now) : null;
+  return { deadline, status, daysLeft };
+}

@@ -4,7 +4,7 @@
  * with the defaults every server uses. Resolvers never see the ledger's databases or keys.
  */
 import type { Logger } from 'pino';
-import { requestDeadline } from '../../projections/compliance/time-rules.js';
+import { requestDeadline } from '../../projections/subject-requests/subject-requests.js';
 import { ReadModels } from '../../projections/queries.js';
 import { authorize } from '../../projections/compliance/authorize.js';
 import { processingDrift } from '../../projections/compliance/drift.js';

@@ -2,6 +2,8 @@
 import { normaliseIdentifier } from '../../../schemas/identifiers.js';
 import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
+import { requestView } from '../../../projections/subject-requests/subject-requests.js';
+import { withDisclosures } from '../../../projections/legal-requests/legal-requests.js';
 import { eventNode } from './event-connection.js';
 import { exportedCategories } from '../../export/subject-export.js';
 import { incidentAnswer } from './reports.js';
@@ -48,11 +50,7 @@ export function incidents(_: unknown, __: unknown, context: ApiContext) {
 
 export function legalRequests(_: unknown, __: unknown, context: ApiContext) {
   context.require('complianceReport');
-  const disclosures = context.readModels.disclosures();
-  return context.readModels.legalRequests().map((request) => ({
-    ...request,
-    disclosures: disclosures.filter((d) => d.legalRequestId === request.requestId).map((d) => ({ ...d, recipient: `${d.recipientName} [${d.recipientRegion}]` })),
-  }));
+  return withDisclosures(context.readModels.legalRequests(), context.readModels.disclosures());
 }
 
 export function subjectRequests(_: unknown, args: { status?: string | null; first?: number | null }, context: ApiContext) {
@@ -61,12 +59,7 @@ export function subjectRequests(_: unknown, args: { status?: string | null; firs
   if (size < 0 || size > 500) throw new ValidationError('first must be between 0 and 500');
   const now = context.now();
   return context.readModels.allRequests()
-    .map((request) => {
-      const deadline = request.receivedAt ? context.compliance.deadline(request.receivedAt) : null;
-      const status = request.completedAt ? 'completed' : deadline && deadline < now.toISOString() ? 'overdue' : 'open';
-      const daysLeft = deadline && !request.completedAt ? Math.floor((Date.parse(deadline) - now.getTime()) / 86_400_000) : null;
-      return { ...request, deadline, status, daysLeft };
-    })
+    .map((request) => ({ ...request, ...requestView(request, request.receivedAt ? context.compliance.deadline(request.receivedAt) : null, now.toISOString()) }))
     .filter((request) => !args.status || request.status === args.status)
     .sort((a, b) => (a.deadline ?? '').localeCompare(b.deadline ?? '') || a.subjectId.localeCompare(b.subjectId))
     .slice(0, size);

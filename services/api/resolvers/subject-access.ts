@@ -3,6 +3,7 @@ import { normaliseIdentifier } from '../../../schemas/identifiers.js';
 import { dataCategories } from '../../../schemas/taxonomy.js';
 import { consentStatus } from '../../../projections/consents/consents.js';
 import type { CategoryState } from '../../../projections/subject-profile/categories.js';
+import { requestView } from '../../../projections/subject-requests/subject-requests.js';
 import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { eventConnection } from './event-connection.js';
@@ -45,12 +46,8 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
       ...c, status: consentStatus(c),
       withdrawals: c.withdrawals.map((w) => ({ at: w.at, eventId: w.eventId, all: w.purposes === 'all', purposes: w.purposes === 'all' ? null : w.purposes })),
     })),
-    requests: () => context.readModels.requests(subjectId).map((r) => {
-      const deadline = r.receivedAt ? context.compliance.deadline(r.receivedAt) : null;
-      const status = r.completedAt ? 'completed' : deadline && deadline < now.toISOString() ? 'overdue' : 'open';
-      const daysLeft = deadline && !r.completedAt ? Math.floor((Date.parse(deadline) - now.getTime()) / 86_400_000) : null;
-      return { ...r, deadline, status, daysLeft };
-    }),
+    requests: () => context.readModels.requests(subjectId)
+      .map((r) => ({ ...r, ...requestView(r, r.receivedAt ? context.compliance.deadline(r.receivedAt) : null, now.toISOString()) })),
     accessLog: () => context.readModels.accessLog(subjectId),
     automatedDecisions: () => context.readModels.accessLog(subjectId).filter((entry) => entry.action === 'decided'),
     proof: () => proofOfEvents(context, { subjectId }),

@@ -1,6 +1,6 @@
 /** Published policy versions, and which one is in force when: the same answer from the table and from the rows folded in memory. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, policyAt, policyFrom } from '../../../projections/compliance/policy-in-force.js';
+import { DEFAULT_POLICY, policyAt, policyFrom } from '../../../projections/policies/policy-in-force.js';
 import { policies } from '../../../projections/policies/policies.js';
 import { defaultPolicy } from '../../../schemas/default-policy.js';
 import { anEvent } from '../../fixtures/events.js';

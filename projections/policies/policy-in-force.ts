@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
 import type { PolicyDocument, PolicyWithLaw } from '../../schemas/policy.js';
-import { policies, type PolicyState } from '../policies/policies.js';
+import { policies, type PolicyState } from './policies.js';
 import type { Key } from '../projection.js';
 import { statement } from '../statements.js';
 
