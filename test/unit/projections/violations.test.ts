@@ -28,7 +28,8 @@ describe('violations', () => {
       const [found] = judge([cookieConsent, withdrawal, use]);
       expect(storedViolations(db)).toEqual([{
         rule: 'consent-missing', subjectId: 'u-1', eventIds: [use.id, cookieConsent.id, withdrawal.id], occurredAt: '2026-03-10T12:00:01.000Z',
-        detectedAt: '2026-04-01T00:00:00.000Z', policyVersion: 'default', message: found!.message,
+        // An act's breach is the act itself: it ends when it happened.
+        breachEnd: '2026-03-10T12:00:01.000Z', detectedAt: '2026-04-01T00:00:00.000Z', policyVersion: 'default', message: found!.message,
       }]);
     });
   });
