@@ -187,3 +187,8 @@ export type Purpose = z.infer<typeof Purpose>;
 export type LegalBasis = z.infer<typeof LegalBasis>;
 export type StorageKind = z.infer<typeof StorageKind>;
 export type RecipientKind = z.infer<typeof RecipientKind>;
+
+/** A term's human label in its vocabulary; the term itself when the vocabulary does not hold it (a stored value of an older version). */
+export function labelOf(vocabulary: Readonly<Record<string, { readonly label: string }>>, term: string): string {
+  return Object.hasOwn(vocabulary, term) ? vocabulary[term]!.label : term;
+}

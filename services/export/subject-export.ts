@@ -4,7 +4,7 @@
  * automated decisions — with the values, the timeline, and a proof that each event is in the
  * ledger. Built from the read models and the log alone, for `pdl export` and `exportSubject`.
  */
-import { dataCategories, purposes as purposeTerms } from '../../schemas/taxonomy.js';
+import { dataCategories, labelOf, purposes as purposeTerms } from '../../schemas/taxonomy.js';
 import { consentStatus } from '../../projections/consents/consents.js';
 import type Database from 'better-sqlite3';
 import { ReadModels } from '../../projections/queries.js';
@@ -65,7 +65,7 @@ export async function buildSubjectExport(sources: ExportSources, subjectId: stri
     const valueEvent = c.valuePosition === null ? undefined : opened.get(c.valuePosition);
     const values = valueEvent && 'values' in valueEvent.data && valueEvent.data.values ? valueEvent.data.values : {};
     return {
-      category: c.category, label: dataCategories[c.category as keyof typeof dataCategories]?.label ?? c.category, status: c.status,
+      category: c.category, label: labelOf(dataCategories, c.category), status: c.status,
       value: c.status === 'held' ? (Object.entries(values).find(([category]) => category === c.category)?.[1] ?? null) : null,
       purposes: c.purposes, legalBases: c.legalBases, sources: c.sources, methods: c.methods, storage: c.storage,
       retention: c.retention, retainedUntil: c.retainedUntil, firstCollectedAt: c.firstCollectedAt, rectifiedAt: c.rectifiedAt, deletedAt: c.deletedAt,
@@ -83,7 +83,7 @@ export async function buildSubjectExport(sources: ExportSources, subjectId: stri
     format: 'personal-data-ledger subject export, version 1',
     generatedAt,
     subject: { id: subjectId, firstSeenAt: subject.firstSeenAt, lastSeenAt: subject.lastSeenAt, erased: subject.erasedAt !== null, erasedAt: subject.erasedAt },
-    purposes: purposes.map((p) => ({ purpose: p, label: purposeTerms[p as keyof typeof purposeTerms]?.label ?? p })),
+    purposes: purposes.map((p) => ({ purpose: p, label: labelOf(purposeTerms, p) })),
     categories,
     recipients: readModels.recipients(subjectId).map((r) => ({ id: r.id, name: r.name, kind: r.kind, region: r.region, abroad: r.abroad, categories: r.categories, purposes: r.purposes, firstShared: r.firstSharedAt, lastShared: r.lastSharedAt })),
     transfersAbroad: readModels.transfers(subjectId),

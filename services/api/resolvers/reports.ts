@@ -1,5 +1,5 @@
 /** Read-side reports: the processing register, the compliance report, incident impact, the ledger head. */
-import { purposes } from '../../../schemas/taxonomy.js';
+import { labelOf, purposes } from '../../../schemas/taxonomy.js';
 import type { ApiContext } from '../context.js';
 import { asText, toIso } from './dates.js';
 import { reportTimes } from '../../../schemas/report-period.js';
@@ -11,7 +11,7 @@ export function processingRegister(_: unknown, __: unknown, context: ApiContext)
   context.require('processingRegister');
   return {
     purposes: context.readModels.register().map((record) => ({
-      ...record, label: purposes[record.purpose as keyof typeof purposes]?.label ?? record.purpose,
+      ...record, label: labelOf(purposes, record.purpose),
     })),
   };
 }

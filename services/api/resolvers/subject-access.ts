@@ -1,6 +1,6 @@
 /** `subjectAccess`: what we hold about a person, why, since when, from where, who got it, until when. */
 import { normaliseIdentifier } from '../../../schemas/identifiers.js';
-import { dataCategories } from '../../../schemas/taxonomy.js';
+import { dataCategories, labelOf } from '../../../schemas/taxonomy.js';
 import { consentStatus } from '../../../projections/consents/consents.js';
 import type { CategoryState } from '../../../projections/subject-profile/categories.js';
 import { requestView } from '../../../projections/subject-requests/subject-requests.js';
@@ -58,7 +58,7 @@ export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
 function heldCategory(context: ApiContext, subjectId: string, state: CategoryState & { category: string }) {
   return {
     ...state,
-    label: dataCategories[state.category as keyof typeof dataCategories]?.label ?? state.category,
+    label: labelOf(dataCategories, state.category),
     value: () => valueOf(context, subjectId, state),
   };
 }
