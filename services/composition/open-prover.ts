@@ -102,7 +102,7 @@ export function signingKeyPlace(db: string, defaultFile: string, options: Signin
 }
 
 /** `<name>+<key hash>` of a note's first signature: the key that signed a stored checkpoint. */
-function signatureKeyId(note: string): string | null {
+export function signatureKeyId(note: string): string | null {
   const first = splitNote(note).signatures[0];
   return first ? `${first.name}+${first.keyHash.toString(16).padStart(8, '0')}` : null;
 }

@@ -4,10 +4,12 @@
  * same values; a second run copies only what is new; a foreign target and a broken source are refused.
  */
 import Database from 'better-sqlite3';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
+import { rewriteAndRechain, tamperedCopy } from '../fixtures/tamper.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
 
 const head = async (db: string) => (await runPdl(['--db', db, 'head'])).stdout.trim();
@@ -69,7 +71,79 @@ describe('pdl migrate', () => {
     const [sourceSize, , sourceRoot] = await latest(signed);
     expect([Number(copySize), copyRoot]).toEqual([size, sourceRoot]);
     expect(Number(sourceSize)).toBe(size);
-    expect((await runPdl(['--db', copy, '--signing-key', keyFile, 'verify'])).stdout).toContain('the Merkle root matches all 1 signed checkpoints');
+    // Both: the one `checkpoint --origin` signed at size 0, carried from the source, and the one at the size copied.
+    expect((await runPdl(['--db', copy, '--signing-key', keyFile, 'verify'])).stdout).toContain('the Merkle root matches all 2 signed checkpoints');
+  }, 120_000);
+
+  it('carries every checkpoint the source signed, under the same named key; a source whose key is not at hand, or another key, is refused before anything is copied', async () => {
+    const signed = join(tempDir('migrate-carried'), 'ledger.db');
+    const keyFile = join(tempDir('migrate-carried-key'), 'signing.key');
+    const withKey = ['--db', signed, '--signing-key', keyFile];
+    expect((await runPdl([...withKey, 'init', '--origin', 'carried.example/pdl'])).code).toBe(0);
+    expect((await runPdl([...withKey, 'demo'])).code).toBe(0);
+    expect((await runPdl([...withKey, 'record', '-'], { input: ndjson([anEvent('DataCollected', { subject: { id: 'u-carried' } })]) })).code).toBe(0);
+    const published = (await runPdl([...withKey, 'checkpoint', '--verifier-key'])).stdout.trim();
+    const list = async (args: string[]) => (await runPdl([...args, 'checkpoint', '--list'])).stdout.trim().split('\n');
+    const sourceList = await list(withKey);
+    expect(sourceList.map((line) => line.split('\t')[0])).toEqual(['0', '61', '62']);
+
+    const copy = join(tempDir('migrate-carried-copy'), 'ledger.db');
+    const keyless = await runPdl(['--db', signed, 'migrate', '--to', copy]);
+    expect(keyless.code, keyless.stderr + keyless.stdout).toBe(2);
+    expect(keyless.stderr).toMatch(/the source's checkpoints are signed by carried\.example\/pdl\+[0-9a-f]{8}, and that key is not at hand/);
+    expect(keyless.stderr).toMatch(/Nothing was copied: give the ledger's key as for the source: PDL_SIGNING_KEY=.*, or --signing-key PATH/);
+    expect(existsSync(copy)).toBe(false);
+    const otherKey = join(tempDir('migrate-other-key'), 'other.key');
+    expect((await runPdl(['--db', join(tempDir('migrate-other'), 'ledger.db'), '--signing-key', otherKey, 'init', '--origin', 'other.example/pdl'])).code).toBe(0);
+    const another = await runPdl(['--db', signed, '--signing-key', otherKey, 'migrate', '--to', copy]);
+    expect(another.code).toBe(2);
+    expect(another.stderr).toMatch(/signed by carried\.example\/pdl\+[0-9a-f]{8}, not by the key given \(other\.example\/pdl\+[0-9a-f]{8}\)/);
+    expect(existsSync(copy)).toBe(false);
+
+    const run = await runPdl([...withKey, 'migrate', '--to', copy]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/carried 3 signed checkpoints, each checked against the copy's Merkle tree; the copy is signed by carried\.example\/pdl\+[0-9a-f]{8}/);
+    expect(await list(['--db', copy, '--signing-key', keyFile])).toEqual(sourceList);
+    const verified = await runPdl(['--db', copy, 'verify', '--key', published, '--no-state']);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toContain('the Merkle root matches all 3 signed checkpoints');
+    expect(verified.stdout).toContain('checkpoints checked with the key you pinned');
+  }, 120_000);
+
+  it('copies a key kept beside the source beside the copy (0600), so the copy is served and signs as the same ledger', async () => {
+    const dir = tempDir('migrate-embedded');
+    const db = join(dir, 'ledger.db');
+    expect((await runPdl(['--db', db, '--embedded-keys', 'init', '--origin', 'embedded.example/pdl'])).code).toBe(0);
+    expect((await runPdl(['--db', db, '--embedded-keys', 'demo'])).code).toBe(0);
+    const copy = join(tempDir('migrate-embedded-copy'), 'ledger.db');
+    const run = await runPdl(['--db', db, 'migrate', '--to', copy]);
+    expect(run.code, run.stderr).toBe(0);
+    const copiedKey = copy.replace(/\.db$/, '.signing.key');
+    expect(statSync(copiedKey).mode & 0o777).toBe(0o600);
+    expect(readFileSync(copiedKey, 'utf8')).toBe(readFileSync(join(dir, 'ledger.signing.key'), 'utf8'));
+    const published = (await runPdl(['--db', db, 'checkpoint', '--verifier-key'])).stdout.trim();
+    expect((await runPdl(['--db', copy, '--embedded-keys', 'checkpoint', '--verifier-key'])).stdout.trim()).toBe(published);
+    expect((await runPdl(['--db', copy, 'verify', '--key', published, '--no-state'])).stdout).toContain('the Merkle root matches all 2 signed checkpoints');
+  }, 120_000);
+
+  it('refuses the checkpoints of a source rewritten and re-chained under them: none is carried, and the rewrite is not signed', async () => {
+    const dir = tempDir('migrate-rewritten');
+    const db = join(dir, 'ledger.db');
+    expect((await runPdl(['--db', db, '--embedded-keys', 'init', '--origin', 'rewritten.example/pdl'])).code).toBe(0);
+    expect((await runPdl(['--db', db, '--embedded-keys', 'demo'])).code).toBe(0);
+    const rewritten = tamperedCopy(dir, ['ledger.db', 'ledger.keys.db', 'ledger.master.key', 'ledger.signing.key'],
+      (d) => rewriteAndRechain(d, 31, '"Shanghai Public Security Bureau"', '"Internal Audit Team"'));
+    expect((await runPdl(['--db', join(rewritten, 'ledger.db'), 'verify', '--no-state', '--allow-unsigned'])).stdout).toMatch(/checkpoint-mismatch/);
+    const copy = join(tempDir('migrate-rewritten-copy'), 'ledger.db');
+    const run = await runPdl(['--db', join(rewritten, 'ledger.db'), 'migrate', '--to', copy]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/the checkpoint of size 61 signs the root \S+, but the copy's tree at that size is \S+: it is of another history; no checkpoint was copied/);
+    const checkpoints = new Database(copy, { readonly: true });
+    try {
+      expect(checkpoints.prepare('SELECT count(*) AS n FROM tlog_checkpoints').get()).toEqual({ n: 0 });
+    } finally {
+      checkpoints.close();
+    }
   }, 120_000);
 
   it('refuses to copy past a position whose hash does not follow, writing nothing from there', async () => {

@@ -8,6 +8,12 @@ import { migrateLedger } from '../../ledger/migrate.js';
 import { ledgerPaths } from '../../composition/ledger-paths.js';
 import { lstatOrNull, writeOutputFile } from '../../composition/output-files.js';
 import { isConnectionString, openLogStore } from '../../store/open-store.js';
+import { openToRead } from '../../store/sqlite/sqlite-log-reader.js';
+import { settleCopyKey, type CopyKey } from '../../composition/copy-signing-key.js';
+import { signatureKeyId } from '../../composition/open-prover.js';
+import { keyIdOf } from '../../proofs/note-signer.js';
+import { importCheckpoints, readCheckpointsToCopy } from '../../proofs/import-checkpoints.js';
+import { readStoredCheckpoints } from '../../proofs/stored-checkpoints.js';
 import { verifyChain } from '../../ledger/verify.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openGlobalLog } from '../with-ledger.js';
@@ -23,11 +29,22 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
       'The key store and master key are not part of the log: to a file, they are copied beside it (the key store\n' +
       'as a fresh SQLite copy, VACUUM INTO, so no freed page comes along); to EventStoreDB, keep them where they are\n' +
       'and run with the same --db plus --store.\n\n' +
+      'Proofs: a file copy keeps every checkpoint the source signed (each checked against the copy\'s Merkle tree) and\n' +
+      'the same signing key — <db>.signing.key copied beside it (mode 0600) when the source keeps it there (--embedded-keys),\n' +
+      'else the key named as for the source (PDL_SIGNING_KEY, or --signing-key PATH), which the copy is then run with.\n' +
+      'A signed source whose key is not at hand, or another key, is refused before anything is copied: a new key would\n' +
+      'make the copy prove another ledger. To EventStoreDB or PostgreSQL the checkpoints stay in the source\'s file.\n\n' +
       'Examples:\n  pdl --db data/ledger.db migrate --to "esdb://localhost:2113?tls=false"\n  pdl --db data/ledger.db migrate --to backup/ledger.db')
     .action(async (options: { to: string; verify: boolean }) => {
       const { db, store: connection } = globals();
       const toExternal = isConnectionString(options.to);
       if (!toExternal && !connection && resolve(options.to) === resolve(db)) throw new ValidationError('--to names the ledger itself');
+      const external = toExternal || Boolean(connection);
+      // Before anything is copied: which checkpoints the source signed, and the key the copy keeps them under (or a refusal).
+      const signed = readSourceCheckpoints(globals());
+      const key = external ? null : settleCopyKey({
+        sourceDb: db, targetDb: options.to, keyFile: globals().signingKey || undefined, env: process.env, signedBy: signed.signedBy,
+      });
       const source = await openGlobalLog(globals());
       const target = await openLogStore(options.to, sha256Chain);
       try {
@@ -42,9 +59,10 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
         if (result.targetHead.hash !== result.sourceHead.hash) {
           throw new ValidationError(`the source moved on while copying (now at ${result.sourceHead.position}): run migrate again to copy the rest`);
         }
-        if (!toExternal && !connection) copyKeysBeside(db, options.to);
+        if (key) copyKeysBeside(db, options.to, key);
         console.log(`copied ${result.copied} events; both heads are ${result.targetHead.position}:${result.targetHead.hash ?? '(empty)'}`);
-        await signTheCopy(globals(), options.to, toExternal || Boolean(connection), result.copied);
+        if (key) await carryProofs(globals(), options.to, key, signed.rows, result.copied);
+        else tellWhatStaysBehind(options.to, signed, result.copied);
         process.stderr.write(toExternal
           ? `pdl: from now on run with --store "${options.to}" and the same --db ${db} (its key store and master key stay there)\n`
           : `pdl: the copy is at ${options.to}, with its key store beside it\n`);
@@ -55,29 +73,66 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
     });
 }
 
+interface SourceCheckpoints {
+  readonly rows: ReturnType<typeof readCheckpointsToCopy>;
+  /** The file they are kept in: the log itself, or the read models' file. */
+  readonly file: string;
+  /** `<name>+<key hash>` of the key that signed them, null when there are none. */
+  readonly signedBy: string | null;
+}
+
+/** The source's signed checkpoints, read (never written) where the prover keeps them. */
+function readSourceCheckpoints(globals: GlobalOptions): SourceCheckpoints {
+  const file = globals.readModels || (globals.store ? ledgerPaths(globals.db, 'worker').readModelsFile : globals.db);
+  if (!existsSync(file)) return { rows: [], file, signedBy: null };
+  const db = openToRead(file, 'ledger');
+  try {
+    const rows = readCheckpointsToCopy(db);
+    const latest = rows.at(-1)?.note;
+    const recorded = readStoredCheckpoints(db).verifierKey;
+    const signedBy = (typeof latest === 'string' ? signatureKeyId(latest) : null) ?? (recorded === null ? null : keyIdOf(recorded));
+    return { rows, file, signedBy };
+  } finally {
+    db.close();
+  }
+}
+
 /**
- * The copy is the same log: signed by the ledger's key, at its size, as soon as it is written. A file
- * copy is opened (its Merkle tree built) and signed here; EventStoreDB keeps no tree of its own.
+ * The copy is the same log, and proves it under the same key: every checkpoint the source signed,
+ * each checked against the copy's own Merkle tree, then one at the size copied when it is new.
  */
-async function signTheCopy(globals: GlobalOptions, to: string, external: boolean, copied: number): Promise<void> {
-  if (copied === 0) return;
-  if (external) {
-    process.stderr.write(`pdl: the copied events are unsigned on the new store until a signer runs (pdl --store "${to}" --db … checkpoint with the signing key)\n`);
+async function carryProofs(globals: GlobalOptions, to: string, key: CopyKey, rows: SourceCheckpoints['rows'], copied: number): Promise<void> {
+  if (key.place === 'none') {
+    if (copied > 0) {
+      process.stderr.write('pdl: the source has no signing key and no signed checkpoint, so neither has the copy: its events are unsigned ' +
+        'until its first signer runs (pdl init --origin NAME, with the key named as for any ledger)\n');
+    }
     return;
   }
   const [{ openLedger }, { signWhatWasWritten }] = await Promise.all([import('../../composition/open-ledger.js'), import('../sign-written.js')]);
-  const copy = await openLedger({ db: to, signingKeyFile: globals.signingKey || undefined });
+  const copy = await openLedger({ db: to, signingKeyFile: key.place === 'beside' ? ledgerPaths(to).signingKeyFile : globals.signingKey || undefined });
   try {
-    // The source's own key, when it lies beside the source (already in a data folder: using it adds no power to anyone).
-    const beside = ledgerPaths(globals.db).signingKeyFile;
-    await signWhatWasWritten(copy, globals, copied, !globals.signingKey && existsSync(beside) ? { file: beside, embedded: true } : {});
+    const carried = await importCheckpoints(copy.readModelsDb, rows, key.signer.verifierKey);
+    process.stderr.write(`pdl: carried ${carried.imported} signed checkpoints${carried.already > 0 ? ` (${carried.already} already there)` : ''}, ` +
+      `each checked against the copy's Merkle tree; the copy is signed by ${keyIdOf(key.signer.verifierKey)}, the ledger's key ` +
+      `${key.place === 'beside' ? `(copied beside it, mode 0600: ${ledgerPaths(to).signingKeyFile})` : `(named as for the source: ${key.how})`}\n`);
+    await signWhatWasWritten(copy, globals, copied, key.place === 'beside' ? { file: ledgerPaths(to).signingKeyFile, embedded: true } : {});
   } finally {
     await copy.close();
   }
 }
 
-/** The key store as a fresh, consistent SQLite copy (VACUUM INTO); the master key file when there is one. */
-function copyKeysBeside(fromDb: string, toDb: string): void {
+/** An external store keeps no Merkle tree of its own here: what is not carried, said plainly. */
+function tellWhatStaysBehind(to: string, signed: SourceCheckpoints, copied: number): void {
+  if (copied > 0) process.stderr.write(`pdl: the copied events are unsigned on the new store until a signer runs (pdl --store "${to}" --db … checkpoint with the signing key)\n`);
+  if (signed.rows.length > 0) {
+    process.stderr.write(`pdl: the ${signed.rows.length} signed checkpoints stay in ${signed.file}: they are not carried to the new store, so nothing there ` +
+      `pins its key. Keep that file, and sign there only with the same key (${signed.signedBy ?? 'the ledger\'s'}): PDL_SIGNING_KEY, or --signing-key PATH\n`);
+  }
+}
+
+/** The key store as a fresh, consistent SQLite copy (VACUUM INTO); the master key file when there is one; an embedded signing key. */
+function copyKeysBeside(fromDb: string, toDb: string, key: CopyKey): void {
   const from = ledgerPaths(fromDb);
   const to = ledgerPaths(toDb);
   if (existsSync(from.keys)) {
@@ -94,4 +149,6 @@ function copyKeysBeside(fromDb: string, toDb: string): void {
   }
   // Created new, never through a link: a dangling one at the target's name would send the master key wherever it points.
   if (existsSync(from.masterKeyFile) && !lstatOrNull(to.masterKeyFile)) writeOutputFile(to.masterKeyFile, readFileSync(from.masterKeyFile));
+  // Settled before copying: a key already there is this one.
+  if (key.place === 'beside' && !lstatOrNull(to.signingKeyFile)) writeOutputFile(to.signingKeyFile, readFileSync(key.file));
 }
