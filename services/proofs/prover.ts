@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import { MissingTreeNodeError, storedTree } from '../../projections/merkle-tree/merkle-tree.js';
 import { statement } from '../../projections/statements.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { LedgerError, NotFoundError, ValidationError } from '../errors.js';
 import { chainedLeaf } from '../ledger/chain.js';
 import type { EventStore } from '../store/port.js';
 import { consistencyProof, inclusionPath, rootOf } from '../merkle/stored-tree-proofs.js';
@@ -28,6 +28,11 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS tlog_checkpoints (size INTEGER PRIMAR
 CREATE TABLE IF NOT EXISTS tlog_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)`;
 /** At most this many events proven in one bundle: a bundle is O(n log n) hashes. */
 export const MAX_EVENTS_PER_BUNDLE = 1000;
+
+/** The tree would be signed past a checkpoint it no longer holds: a history forked under the ledger's key. */
+export class ForkedTreeError extends LedgerError {
+  readonly code = 'TAMPERED';
+}
 
 interface CheckpointRow { size: number; root: string; note: string; signed_at: string }
 const toCheckpoint = (row: CheckpointRow): SignedCheckpoint => ({ size: row.size, root: row.root, note: row.note, signedAt: row.signed_at });
@@ -82,11 +87,22 @@ export class Prover {
     return storedTree(this.db).size;
   }
 
-  /** The latest checkpoint, signing one first when the tree has grown past it. */
+  /**
+   * The latest checkpoint, signing one first when the tree has grown past it — only a tree that
+   * still holds the latest one: a log altered and its read models rebuilt would otherwise be
+   * signed, by whoever holds the key, as soon as anything new is written.
+   */
   checkpoint(): { checkpoint: SignedCheckpoint; signedNow: boolean } {
     const latest = this.checkpoints.latest();
     const tree = storedTree(this.db);
     if (latest && latest.size >= tree.size) return { checkpoint: latest, signedNow: false };
+    if (latest) {
+      const held = rootOf(tree.node, latest.size).toString('base64');
+      if (held !== latest.root) {
+        throw new ForkedTreeError(`nothing signed: the Merkle tree no longer holds the checkpoint of size ${latest.size} (its root there is ${held}, ` +
+          `the checkpoint's ${latest.root}): the log, or its read models, changed after it was signed. Run pdl verify.`);
+      }
+    }
     const root = rootOf(tree.node, tree.size).toString('base64');
     const note = this.signer.sign(`${this.signer.name}\n${tree.size}\n${root}\n`);
     const signed: SignedCheckpoint = { size: tree.size, root, note, signedAt: this.now().toISOString() };

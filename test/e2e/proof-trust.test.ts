@@ -179,6 +179,24 @@ describe('the auditor\'s kept checkpoint', () => {
   });
 });
 
+describe('the key holder\'s own signer', () => {
+  it('never signs a tree that no longer holds its latest checkpoint: an event altered and the read models rebuilt, the next write is left unsigned and `checkpoint` is refused', async () => {
+    const altered = tamperedCopy(dir, ['ledger.db', 'ledger.keys.db', 'ledger.master.key'], (d) => {
+      expect(d.prepare(`UPDATE events SET body = replace(body, '"user-db"', '"archive-db"') WHERE position = 3`).run().changes).toBe(1);
+    });
+    const alteredDb = join(altered, 'ledger.db');
+    expect((await runPdl(['--db', alteredDb, 'rebuild'])).code).toBe(0);
+    const before = (await runPdl(['--db', alteredDb, '--signing-key', keyFile, 'checkpoint', '--list'])).stdout;
+    const recorded = await runPdl(['--db', alteredDb, '--signing-key', keyFile, 'record', '-'], { input: ndjson([anEvent('DataUsed', { subject: { id: 'u-0' } })]) });
+    expect(recorded.code).toBe(0);
+    expect(recorded.stderr).toMatch(/the new event is unsigned until a signer runs .*nothing signed: the Merkle tree no longer holds the checkpoint of size \d+/);
+    const signed = await runPdl(['--db', alteredDb, '--signing-key', keyFile, 'checkpoint']);
+    expect(signed.code).toBe(2);
+    expect(signed.stderr).toMatch(/nothing signed: the Merkle tree no longer holds the checkpoint of size \d+ .*the log, or its read models, changed after it was signed\. Run pdl verify\./);
+    expect((await runPdl(['--db', alteredDb, '--signing-key', keyFile, 'checkpoint', '--list'])).stdout).toBe(before);
+  });
+});
+
 describe('no pinned key, no "ok"', () => {
   it('a bundle re-signed by a key of its own is at most internally consistent: NOT VERIFIED without --key, refused with the published one', async () => {
     const honest = JSON.parse((await pdl('prove', '--event', ids[1]!)).stdout) as InclusionBundle;
