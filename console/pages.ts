@@ -1,8 +1,8 @@
 /** The console's pages: each fetches what it shows and returns its content; the shell (main.ts) places it. */
-import { gql, type Me } from './api.js';
+import { gql, gqlAllowing, type Me } from './api.js';
 import { day, h, link, table } from './dom.js';
 import type { InclusionBundle } from '../services/proofs/verifier/verify-proof.js';
-import { pinnedKeySection, proofStatus } from './pinned-key.js';
+import { pinnedKeySection, proofRefused, proofStatus } from './pinned-key.js';
 import { presetPeriod, type Preset } from '../schemas/report-period.js';
 
 const ev = (id: string) => link(`#/event/${encodeURIComponent(id)}`, id.slice(0, 8), { title: id, class: 'mono' });
@@ -37,7 +37,8 @@ interface SubjectAnswer {
 }
 
 export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElement> {
-  const { subjectAccess: s, checkpoint } = await gql<SubjectAnswer>(`query($id: ID) {
+  // The proof may fail alone (the server refuses to prove an answer its signed tree does not hold): the page says so.
+  const { data: { subjectAccess: s, checkpoint }, failed } = await gqlAllowing<SubjectAnswer>(`query($id: ID) {
     subjectAccess(subjectId: $id) {
       subjectId erased erasedAt purposes
       categories { category label status purposes legalBases storage { system region } retainedUntil value evidence }
@@ -48,10 +49,13 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
       timeline(first: 50) { edges { node { id position type occurredAt } } pageInfo { hasNextPage endCursor } }
       proof
     }
-    checkpoint { verifierKey origin } }`, { id: subjectId });
+    checkpoint { verifierKey origin } }`, { id: subjectId }, ['subjectAccess.proof']);
   if (!s) return h('section', {}, h('h1', {}, 'No such subject'), h('p', {}, `The ledger has not seen ${subjectId}.`));
-  const status = h('p', { role: 'status' }, s.proof ? 'Checking the proof in this browser…' : 'No events to prove.');
-  if (s.proof) void proofStatus(s.proof, checkpoint).then((line) => status.replaceChildren(line));
+  // A div: a failed check brings a list of what to do.
+  const status = h('div', { role: 'status' }, s.proof ? 'Checking the proof in this browser…' : 'No events to prove.');
+  const refused = failed['subjectAccess.proof'];
+  if (refused !== undefined) status.replaceChildren(proofRefused(refused));
+  else if (s.proof) void proofStatus(s.proof, checkpoint).then((line) => status.replaceChildren(line));
   const actions = h('p', {});
   if (me.mayRevealValues) {
     actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId) }, 'Download package'), ' ');

@@ -50,14 +50,16 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof LedgerError) options.onError?.(original.code);
+        // Where it failed stays said: a client keeps the rest of an answer when one nullable field fails (the console, a proof).
+        const located = error instanceof GraphQLError ? { path: error.path, nodes: error.nodes } : {};
         if (original instanceof RateLimitedError) {
           return createGraphQLError(original.message, {
-            extensions: { code: original.code, retryAfterSeconds: original.retryAfterSeconds },
+            ...located, extensions: { code: original.code, retryAfterSeconds: original.retryAfterSeconds },
           });
         }
         if (original instanceof LedgerError) {
           // Bounded: a message may quote input, and input can be megabytes.
-          return createGraphQLError(boundMessage(original.message), { extensions: { code: original.code } });
+          return createGraphQLError(boundMessage(original.message), { ...located, extensions: { code: original.code } });
         }
         return maskError(error, message, isDev);
       },
