@@ -9,6 +9,4 @@ export interface GlobalOptions {
   readonly signingKey?: string;
   /** `--embedded-keys`: secrets may be kept in the data folder (the quick start). */
   readonly embeddedKeys?: boolean;
-  /** `--origin NAME` (PDL_ORIGIN): the checkpoint origin a signing key is created with; an existing key must match it. */
-  readonly origin?: string;
 }

@@ -39,13 +39,12 @@ export function buildProgram(): Command {
       parseStopTimeout, parseStopTimeout(process.env.PDL_STOP_TIMEOUT))
     .option('--signing-key <path>', 'the checkpoint signing key\'s file, kept apart from the data (refused inside the database\'s folder ' +
       'without --embedded-keys; created there, mode 0600, when first needed)', process.env.PDL_SIGNING_KEY_FILE || undefined)
-    .option('--origin <name>', 'the checkpoint origin (the signing key\'s name, e.g. ledger.example.com/pdl), chosen before the key is created — ' +
-      'at pdl init or the first serve, checkpoint or signed write; afterwards it must match the key\'s', process.env.PDL_ORIGIN || undefined)
     .option('--embedded-keys', 'allow the ledger\'s secrets in its data folder (the signing key as <db>.signing.key, created on first use): ' +
       'the quick start; whoever can write that folder can then re-sign its history')
     .showHelpAfterError()
-    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT, PDL_SIGNING_KEY_FILE, PDL_ORIGIN (defaults of the options above),\n' +
-      'PDL_MASTER_KEY (32 bytes, base64 or hex; else a key file beside the database), PDL_SIGNING_KEY (the checkpoint signing key itself).')
+    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT, PDL_SIGNING_KEY_FILE (defaults of the options above),\n' +
+      'PDL_MASTER_KEY (32 bytes, base64 or hex; else a key file beside the database), PDL_SIGNING_KEY (the checkpoint signing key itself),\n' +
+      'PDL_ORIGIN (the checkpoint origin a signing key is created with, as serve/init/checkpoint --origin; an existing key must match it).')
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();

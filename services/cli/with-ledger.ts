@@ -41,8 +41,13 @@ export async function withLedger<T>(
 }
 
 /** Where the global options say the signing key is. */
-export const signingKeyOptions = (globals: GlobalOptions) => ({
-  file: globals.signingKey || undefined, embedded: globals.embeddedKeys === true, ...(globals.origin ? { origin: globals.origin } : {}),
+/**
+ * Where the global options say the signing key is, and the origin it is created with: a command's own `--origin`, else
+ * PDL_ORIGIN (an origin, not a global option: `verify-proof --origin` is the origin a verifier trusts, and a global
+ * option of that name would take it from every command line).
+ */
+export const signingKeyOptions = (globals: GlobalOptions, origin: string | undefined = process.env.PDL_ORIGIN || undefined) => ({
+  file: globals.signingKey || undefined, embedded: globals.embeddedKeys === true, ...(origin ? { origin } : {}),
 });
 
 /** The log the global options name, alone (no keys, no read models): `--store` when given, else `--db`. */

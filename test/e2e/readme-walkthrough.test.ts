@@ -11,6 +11,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
+import { startPdlServer } from './pdl-server.js';
+import { runPdl } from './run-pdl.js';
 
 interface Step {
   readonly command: string;
@@ -112,5 +114,16 @@ describe('the README proof walkthrough, run as written', () => {
       expect(read('code').trim(), `${step.command}\n${read('err')}`).toBe('0');
       expect(showsAs(stdout, step.expected), `${step.command}\nprinted:\n${stdout}\nREADME shows:\n${step.expected.join('\n')}`).toBe(true);
     });
+  });
+
+  it('the quick start chooses the origin at its first serve (PDL_ORIGIN), and a later serve with another is refused, naming the key\'s', async () => {
+    const db = join(makeTempDir('first-serve-origin'), 'ledger.db');
+    const server = await startPdlServer({ db, env: { PDL_ORIGIN: 'ledger.example.com/pdl' } });
+    await server.stop();
+    const key = await runPdl(['--db', db, '--embedded-keys', 'checkpoint', '--verifier-key']);
+    expect(key.stdout).toMatch(/^ledger\.example\.com\/pdl\+[0-9a-f]{8}\+/);
+    const again = await runPdl(['--db', db, '--embedded-keys', 'serve', '--port', '0', '--origin', 'other.example/pdl']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/for origin "ledger\.example\.com\/pdl", not "other\.example\/pdl": a ledger keeps one origin/);
   });
 });

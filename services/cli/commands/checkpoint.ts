@@ -6,7 +6,7 @@ export function checkpointCommand(program: Command, globals: () => GlobalOptions
   program
     .command('checkpoint')
     .description('sign the Merkle tree head (a C2SP checkpoint) if the ledger grew, keep it, and print it; give auditors the verifier key')
-    .option('--origin <name>', 'the origin (key name) when the signing key is created now (default: the global --origin / PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>, unique to this ledger); later it must match')
+    .option('--origin <name>', 'the origin (key name) when the signing key is created now (default: PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>, unique to this ledger); later it must match')
     .option('--list', 'list every checkpoint signed so far (size, signed at, root) instead')
     .option('--verifier-key', 'print only the verifier key (publish it: verifiers pin it)')
     .option('--json', 'print { size, root, signedAt, signedNow, note, verifierKey } as JSON')
@@ -20,7 +20,7 @@ export function checkpointCommand(program: Command, globals: () => GlobalOptions
       await withLedger(globals(), async (opened) => {
         const { openProver } = await import('../../composition/open-prover.js');
         const prover = openProver(opened, {
-          ...signingKeyOptions(globals()), ...(options.origin ? { origin: options.origin } : {}), onEmbedded: (warning) => process.stderr.write(`pdl: ${warning}\n`),
+          ...signingKeyOptions(globals(), options.origin), onEmbedded: (warning) => process.stderr.write(`pdl: ${warning}\n`),
         });
         if (options.verifierKey) return void console.log(prover.verifierKey);
         if (options.list) {

@@ -11,7 +11,7 @@ export function initCommand(program: Command, globals: () => GlobalOptions): voi
   program
     .command('init')
     .description('create the ledger and its checkpoint signing key with the origin you choose, before the first serve; print the verifier key to publish')
-    .option('--origin <name>', 'the checkpoint origin, e.g. ledger.example.com/pdl (default: the global --origin / PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>)')
+    .option('--origin <name>', 'the checkpoint origin, e.g. ledger.example.com/pdl (default: PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>)')
     .addHelpText('after', '\nRun it once, before `pdl serve` (which otherwise creates the key with the default origin). Run again, it changes nothing\n' +
       'and prints the same key; with another origin than the key\'s it is refused (exit 2): a ledger keeps one origin.\n' +
       'The signing key goes where --signing-key (PDL_SIGNING_KEY_FILE) names, apart from the data, or beside it with --embedded-keys.\n\n' +
@@ -21,7 +21,7 @@ export function initCommand(program: Command, globals: () => GlobalOptions): voi
       await withLedger(globals(), async (opened) => {
         const { openProver } = await import('../../composition/open-prover.js');
         const prover = openProver(opened, {
-          ...signingKeyOptions(globals()), ...(options.origin ? { origin: options.origin } : {}),
+          ...signingKeyOptions(globals(), options.origin),
           onEmbedded: (warning) => process.stderr.write(`pdl: ${warning}\n`),
         });
         const { checkpoint } = prover.checkpoint();

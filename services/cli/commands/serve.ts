@@ -16,6 +16,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--port <n>', 'port (0: any free port)', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 4000))
     .option('--host <address>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--no-graphiql', 'do not serve GraphiQL')
+    .option('--origin <name>', 'the checkpoint origin (e.g. ledger.example.com/pdl) the signing key is created with at this first start (default: PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>); later it must match the key\'s')
     .option('--cors <origin>', 'let pages from this one origin (e.g. https://privacy.example.com) call the API; none by default')
     .option('--kafka <brokers>', 'also consume the events topic from these Kafka brokers (see pdl ingest --help)')
     .option('--topic <name>', 'with --kafka: the events topic', 'pdl.events')
@@ -39,11 +40,11 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
-    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; checkpointInterval: number; verifyInterval: number }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; origin?: string; checkpointInterval: number; verifyInterval: number }) => {
       // Before anything is opened or created: a server signs for as long as it runs, so where its key lies is settled first.
       const { signingKeyPlace } = await import('../../composition/open-prover.js');
       const { ledgerPaths } = await import('../../composition/ledger-paths.js');
-      const keyOptions = { ...signingKeyOptions(globals()), serving: true };
+      const keyOptions = { ...signingKeyOptions(globals(), options.origin), serving: true };
       signingKeyPlace(globals().db, ledgerPaths(globals().db).signingKeyFile, keyOptions, process.env);
       const processLog = createProcessLog('pdl');
       const { log } = processLog;

@@ -50,11 +50,8 @@ export function verifyProofCommand(program: Command): void {
       '  pdl verify-proof mine.json --key \'<vkey>\' --since kept-checkpoint.txt --consistency link.json\n' +
       '\nExit status: 0 when everything verifies under the key given (and reaches the kept checkpoint), 1 when anything\n' +
       'does not or no key was given (each problem is listed), 2 for a file that is not a bundle or a checkpoint.')
-    .action(async (file: string, options: { key?: string; origin?: string; json?: boolean; witness?: string[]; checkpoint?: string; since?: string; consistency?: string }, command: Command) => {
-      // `--origin` is a global option too (the origin a signing key is created with), and commander gives a global option
-      // every `--origin` on the line: one written here is the origin to trust, never dropped. PDL_ORIGIN alone is not.
-      const global = command.parent;
-      const origin = options.origin ?? (global?.getOptionValueSource('origin') === 'cli' ? global.opts<{ origin?: string }>().origin : undefined);
+    .action(async (file: string, options: { key?: string; origin?: string; json?: boolean; witness?: string[]; checkpoint?: string; since?: string; consistency?: string }) => {
+      const { origin } = options;
       let proof = readBundle(file);
       const since = options.since === undefined ? undefined : readKeptCheckpoint(options.since);
       let link: ConsistencyBundle | undefined;
