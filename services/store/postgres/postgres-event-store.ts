@@ -10,8 +10,7 @@
 import pg from 'pg';
 import { ValidationError } from '../../errors.js';
 import { appendToOneStream } from '../append-one.js';
-import { bodyDigest, canonicalJson } from '../digest.js';
-import { WrongExpectedVersionError } from '../errors.js';
+import { canonicalJson } from '../digest.js';
 import type {
   AppendOutcome, AppendResult, Chain, EventStore, EventToAppend, ExpectedRevision, Head, ReadAllOptions,
   ReadStreamOptions, RecordedEvent, StoredRow, StoredRows, StreamWrite, SubscribeOptions, Subscription, SubscriptionHandler, Unchained, VerbatimImport,
@@ -20,6 +19,7 @@ import { continuesHead } from '../verbatim.js';
 import { sqlState, translatePgError } from './pg-errors.js';
 import { CREATE_SCHEMA, LOCK_LEDGER, LOCK_SCHEMA, NOTIFY_CHANNEL, SCHEMA_VERSION, WRONG_EXPECTED_REVISION } from './schema.js';
 import { Notifier, followLog } from './subscription.js';
+import { prepareCall, storable, wrongExpectedVersion, type AppendRow, type PreparedCall } from './append-call.js';
 
 export interface PostgresEventStoreOptions {
   /** `postgres://user@host:5432/db` (a `?options=-c search_path=…` puts the ledger in a schema of its own). */
@@ -47,14 +47,6 @@ interface EventRow {
   hash: string | null;
 }
 
-interface AppendRow {
-  o_statuses: string;
-  o_positions: (string | null)[];
-  o_revisions: (string | null)[];
-  o_next_revisions: string[];
-  o_recorded_at: string;
-}
-
 const COLUMNS = 'position, stream, revision, id, type, recorded_at, body, digest, hash';
 const PAGE = 1000;
 
@@ -62,17 +54,6 @@ const PAGE = 1000;
 function count(value: string | number): string | number {
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : value;
-}
-
-/**
- * Text PostgreSQL would store as something else: a NUL, which it refuses, or a lone surrogate,
- * which the client's UTF-8 encoder would turn into U+FFFD — a stored value other than the one hashed.
- */
-const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
-
-function storable(what: string, value: string): string {
-  if (UNSTORABLE.test(value)) throw new ValidationError(`${what} holds a NUL or a lone surrogate, which PostgreSQL text cannot keep as given`);
-  return value;
 }
 
 export class PostgresEventStore implements EventStore, VerbatimImport, StoredRows {
@@ -366,78 +347,6 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
 }
 
 type Placed = Exclude<AppendOutcome, { status: 'conflict' }>;
-
-interface FlatEvent {
-  readonly stream: string;
-  readonly id: string;
-  readonly digest: string;
-}
-
-interface PreparedCall {
-  readonly streams: string[];
-  readonly expected: string[];
-  readonly previous: number[];
-  readonly sizes: number[];
-  readonly ids: string[];
-  readonly types: string[];
-  readonly bodies: string[];
-  readonly canonical: (string | null)[];
-  readonly digests: string[];
-  readonly chained: boolean;
-  /** Every event of the call in order, sent or not. */
-  readonly flat: FlatEvent[];
-  /** Per event of `flat`: its index among those sent, or -1 when its id came earlier in the call. */
-  readonly sentIndex: number[];
-}
-
-/** The arrays of one `pdl_append` call. Each id goes once; a repeat within the call is answered from the first (outcomes()). */
-function prepareCall(writes: readonly StreamWrite[], chained: boolean): PreparedCall {
-  const call: PreparedCall = {
-    streams: [], expected: [], previous: [], sizes: [], ids: [], types: [], bodies: [], canonical: [], digests: [], chained, flat: [], sentIndex: [],
-  };
-  const lastWriteOf = new Map<string, number>();
-  const seen = new Set<string>();
-  writes.forEach((write, w) => {
-    call.streams.push(storable('a stream name', write.stream));
-    call.expected.push(expectedText(write.expectedRevision ?? 'any'));
-    call.previous.push((lastWriteOf.get(write.stream) ?? -1) + 1);
-    lastWriteOf.set(write.stream, w);
-    let size = 0;
-    for (const event of write.events) {
-      const digest = event.digest ?? bodyDigest(event.body);
-      call.flat.push({ stream: write.stream, id: event.id, digest });
-      if (seen.has(event.id)) {
-        call.sentIndex.push(-1);
-        continue;
-      }
-      seen.add(event.id);
-      call.sentIndex.push(call.ids.length);
-      call.ids.push(storable('an event id', event.id));
-      call.types.push(storable('an event type', event.type));
-      call.digests.push(storable('a digest', digest));
-      const stored = JSON.stringify(event.body);
-      const canonical = chained ? canonicalJson(event.body) : stored;
-      call.bodies.push(stored);
-      call.canonical.push(canonical === stored ? null : canonical);
-      size += 1;
-    }
-    call.sizes.push(size);
-  });
-  return call;
-}
-
-function expectedText(expected: ExpectedRevision): string {
-  if (expected === 'any' || expected === 'no-stream') return expected;
-  if (!Number.isSafeInteger(expected) || expected < 0) throw new ValidationError(`an expected revision must be a whole number, 'any' or 'no-stream', not ${String(expected)}`);
-  return String(expected);
-}
-
-function wrongExpectedVersion(error: unknown, writes: readonly StreamWrite[]): WrongExpectedVersionError {
-  const detail = error instanceof Error && 'detail' in error && typeof error.detail === 'string' ? error.detail : '{}';
-  const { write, actual } = JSON.parse(detail) as { write: number; actual: number };
-  const failed = writes[write - 1]!;
-  return new WrongExpectedVersionError(failed.stream, failed.expectedRevision ?? 'any', actual === -1 ? 'no-stream' : actual);
-}
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
