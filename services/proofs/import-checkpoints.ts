@@ -10,19 +10,11 @@ import { storedTree } from '../../projections/merkle-tree/merkle-tree.js';
 import { LedgerError } from '../errors.js';
 import { rootOf } from '../merkle/stored-tree-proofs.js';
 import { CheckpointLog, type SignedCheckpoint } from './prover.js';
-import { checkStoredCheckpoints } from './stored-checkpoints.js';
-import { hasTable } from '../store/sqlite/sqlite-log-reader.js';
+import { checkStoredCheckpoints, type StoredCheckpointRow } from './stored-checkpoints.js';
 
 /** A checkpoint the copy cannot hold: not signed by the ledger's key, or of a tree the copy is not. */
 export class CheckpointRefusedError extends LedgerError {
   readonly code = 'TAMPERED';
-}
-
-/** The checkpoint rows of a database that keeps them, as stored (checked on import, not here). */
-export function readCheckpointsToCopy(db: Database.Database): { size: unknown; root: unknown; note: unknown; signedAt: unknown }[] {
-  if (!hasTable(db, 'tlog_checkpoints')) return [];
-  return db.prepare<[], { size: unknown; root: unknown; note: unknown; signedAt: unknown }>(
-    'SELECT size, root, note, signed_at AS signedAt FROM tlog_checkpoints ORDER BY size').all();
 }
 
 /**
@@ -32,7 +24,7 @@ export function readCheckpointsToCopy(db: Database.Database): { size: unknown; r
  */
 export async function importCheckpoints(
   db: Database.Database,
-  rows: readonly { size: unknown; root: unknown; note: unknown; signedAt: unknown }[],
+  rows: readonly StoredCheckpointRow[],
   verifierKey: string,
 ): Promise<{ imported: number; already: number; beyond: number }> {
   const tree = storedTree(db);

@@ -13,6 +13,7 @@ export interface StoredCheckpointRow {
   readonly size: unknown;
   readonly root: unknown;
   readonly note: unknown;
+  readonly signedAt: unknown;
 }
 
 /** A stored checkpoint whose note verified: the tree head it signs, and the note itself. */
@@ -60,19 +61,17 @@ export async function checkStoredCheckpoints(checkpoints: readonly StoredCheckpo
  * without writing (CheckpointLog creates its tables; a verifier must not). None: no table there.
  */
 export function readStoredCheckpoints(db: Database.Database): { rows: StoredCheckpointRow[]; verifierKey: string | null } {
-  const rows = hasTable(db, 'tlog_checkpoints')
-    ? db.prepare<[], StoredCheckpointRow>('SELECT size, root, note FROM tlog_checkpoints ORDER BY size').all()
-    : [];
+  const rows = readCheckpointsAfter(db, -1);
   const meta = hasTable(db, 'tlog_meta')
     ? db.prepare<[], { value: unknown }>("SELECT value FROM tlog_meta WHERE name = 'verifier_key'").get()
     : undefined;
   return { rows, verifierKey: typeof meta?.value === 'string' ? meta.value : null };
 }
 
-/** The checkpoint rows of sizes past `size`, smallest first, read as stored (the chain monitor's share of what is new). */
+/** The checkpoint rows of sizes past `size` (-1: all), smallest first, read as stored: checked by whoever reads them. */
 export function readCheckpointsAfter(db: Database.Database, size: number): StoredCheckpointRow[] {
   return hasTable(db, 'tlog_checkpoints')
-    ? db.prepare<[number], StoredCheckpointRow>('SELECT size, root, note FROM tlog_checkpoints WHERE size > ? ORDER BY size').all(size)
+    ? db.prepare<[number], StoredCheckpointRow>('SELECT size, root, note, signed_at AS signedAt FROM tlog_checkpoints WHERE size > ? ORDER BY size').all(size)
     : [];
 }
 

@@ -12,8 +12,8 @@ import { openToRead } from '../../store/sqlite/sqlite-log-reader.js';
 import { settleCopyKey, type CopyKey } from '../../composition/copy-signing-key.js';
 import { signatureKeyId } from '../../composition/open-prover.js';
 import { keyIdOf } from '../../proofs/note-signer.js';
-import { importCheckpoints, readCheckpointsToCopy } from '../../proofs/import-checkpoints.js';
-import { readStoredCheckpoints } from '../../proofs/stored-checkpoints.js';
+import { importCheckpoints } from '../../proofs/import-checkpoints.js';
+import { readStoredCheckpoints, type StoredCheckpointRow } from '../../proofs/stored-checkpoints.js';
 import { verifyChain } from '../../ledger/verify.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openGlobalLog } from '../with-ledger.js';
@@ -74,7 +74,7 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
 }
 
 interface SourceCheckpoints {
-  readonly rows: ReturnType<typeof readCheckpointsToCopy>;
+  readonly rows: readonly StoredCheckpointRow[];
   /** The file they are kept in: the log itself, or the read models' file. */
   readonly file: string;
   /** `<name>+<key hash>` of the key that signed them, null when there are none. */
@@ -87,9 +87,8 @@ function readSourceCheckpoints(globals: GlobalOptions): SourceCheckpoints {
   if (!existsSync(file)) return { rows: [], file, signedBy: null };
   const db = openToRead(file, 'ledger');
   try {
-    const rows = readCheckpointsToCopy(db);
+    const { rows, verifierKey: recorded } = readStoredCheckpoints(db);
     const latest = rows.at(-1)?.note;
-    const recorded = readStoredCheckpoints(db).verifierKey;
     const signedBy = (typeof latest === 'string' ? signatureKeyId(latest) : null) ?? (recorded === null ? null : keyIdOf(recorded));
     return { rows, file, signedBy };
   } finally {
