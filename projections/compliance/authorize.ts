@@ -35,13 +35,14 @@ export interface Decision {
   reasons: { rule: string | null; message: string }[];
 }
 
-export function authorize(db: Database.Database, input: unknown, now: Date, isErased: (subjectId: string) => boolean): Decision {
+export async function authorize(db: Database.Database, input: unknown, now: Date, isErased: (subjectId: string) => Promise<boolean>): Promise<Decision> {
   const parsed = AuthorizeQuestion.safeParse(input);
   if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error.issues).map((e) => `${e.path}: ${e.message}`).join('; '));
   const question = parsed.data;
   const at = now.toISOString();
+  const erased = await isErased(question.subjectId);
   const policy = policyAt(db, at);
-  if (isErased(question.subjectId)) {
+  if (erased) {
     return { allowed: false, policyVersion: policy.version, reasons: [{ rule: null, message: `subject ${question.subjectId} has been erased: there is nothing of theirs to process` }] };
   }
   const needsConsent = policy.document.consent.required.some((r) => r.purpose === question.purpose && (!r.categories || r.categories.some((c) => question.categories.includes(c))));

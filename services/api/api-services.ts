@@ -45,7 +45,7 @@ export function apiServices(
   return {
     log: { head: () => store.head(), readPositions: (positions) => store.readPositions(positions) },
     record: (inputs, recordOptions) => ledger.record(inputs, recordOptions),
-    reveal: (recorded) => ledger.open(recorded).event,
+    revealAll: async (recorded) => (await ledger.openAll(recorded)).map((opened) => opened.event),
     subjectsByIdentifier: (kind, normalised) => keys.findByIdentifier(kind, normalised),
     readModels,
     readModelsState: () => ({ position: applied(), failure: opened.worker?.failure() ?? null }),

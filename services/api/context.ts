@@ -1,4 +1,5 @@
 /** Per request: who is asking (from the bearer key) and what they may do. */
+import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
 import { ForbiddenError } from '../errors.js';
 import type { RecordOptions, RecordResult } from '../ledger/ledger.js';
@@ -26,17 +27,17 @@ export interface ApiServices {
   readonly log: Pick<EventStore, 'head' | 'readPositions'>;
   /** The write path, as every entry path uses it. */
   record(inputs: readonly unknown[], options?: RecordOptions): Promise<RecordResult>;
-  /** A recorded event with its values opened (null where erased): only for roles that may see values. */
-  reveal(recorded: RecordedEvent): OpenedEvent;
+  /** Recorded events with their values opened (null where erased): only for roles that may see values. */
+  revealAll(recorded: readonly RecordedEvent[]): Promise<OpenedEvent[]>;
   /** The blind index: who has this normalised identifier. */
-  subjectsByIdentifier(kind: string, normalised: string): string[];
+  subjectsByIdentifier(kind: string, normalised: string): Promise<string[]>;
   readonly readModels: ReadModels;
   /** Where the read models stand as stored (whoever applied the events), and why they stopped following, if they did. */
   readModelsState(): { position: number | null; failure: Error | null };
   /** Judgements by the policy: the report, `authorize`, a request's deadline. */
   readonly compliance: {
     report(window: ReportWindow): Promise<ComplianceReportData>;
-    authorize(question: unknown, now: Date): Decision;
+    authorize(question: unknown, now: Date): Promise<Decision>;
     deadline(receivedAt: string): string;
     drift(asOf: string): ProcessingDrift;
     head(): Promise<Head & { readModelsPosition: number }>;
@@ -80,6 +81,12 @@ export interface ApiContext extends ApiServices {
   readonly ticket?: Ticket;
   /** This answer's read audit: resolvers note the values they put into it. */
   readonly views: AnswerAudit;
+  /**
+   * One recorded event opened. The events a request opens in one tick share one look-up of their
+   * keys (a page of 50 is one round trip to a key store on a server); nothing is kept past the
+   * request, so an erasure elsewhere is seen by the next one.
+   */
+  reveal(recorded: RecordedEvent): Promise<OpenedEvent>;
   require(permission: Permission): void;
   may(permission: Permission): boolean;
 }
@@ -108,8 +115,10 @@ export function buildContext(services: ApiServices, request: Request, server: Se
     principal = found.principal;
   }
   const role = principal.role;
+  const opening = new DataLoader<RecordedEvent, OpenedEvent, number>((batch) => services.revealAll(batch), { cacheKeyFn: (recorded) => recorded.position });
   return {
     ...services,
+    reveal: (recorded) => opening.load(recorded),
     principal,
     ...(server.ticket ? { ticket: server.ticket } : {}),
     views: new AnswerAudit(principal, services.audit, services.now),

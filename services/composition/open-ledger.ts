@@ -120,8 +120,8 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
         await worker?.subscription.stop();
         await store.close();
         ownDb?.close();
-        upkeep.flush();
-        keys.close();
+        await upkeep.flush();
+        await keys.close();
       },
     };
   } catch (error) {

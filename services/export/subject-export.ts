@@ -22,21 +22,21 @@ const PROOF_LIMIT = 1000;
 export interface ExportSources {
   readonly readModels: ReadModels;
   readPositions(positions: readonly number[]): Promise<RecordedEvent[]>;
-  /** The event with its values opened (null where erased). */
-  reveal(recorded: RecordedEvent): OpenedEvent;
+  /** The events with their values opened (null where erased). */
+  reveal(recorded: readonly RecordedEvent[]): Promise<OpenedEvent[]>;
   proofs?: { inclusionAt(positions: readonly number[]): Promise<InclusionBundle> };
 }
 
 /** The sources of an opened ledger: its read models, its log, its keys to open values, its prover. */
 export function exportSourcesOf(
-  opened: { readonly readModelsDb: Database.Database; readonly store: Pick<EventStore, 'readPositions'>; readonly ledger: Pick<Ledger, 'open'> },
+  opened: { readonly readModelsDb: Database.Database; readonly store: Pick<EventStore, 'readPositions'>; readonly ledger: Pick<Ledger, 'openAll'> },
   prover: Pick<Prover, 'inclusionAt'>,
   sign: 'if-grown' | 'if-needed',
 ): ExportSources {
   return {
     readModels: new ReadModels(opened.readModelsDb),
     readPositions: (positions) => opened.store.readPositions(positions),
-    reveal: (recorded) => opened.ledger.open(recorded).event,
+    reveal: async (recorded) => (await opened.ledger.openAll(recorded)).map((o) => o.event),
     proofs: { inclusionAt: (positions) => prover.inclusionAt(positions, sign) },
   };
 }
@@ -60,7 +60,8 @@ export async function buildSubjectExport(sources: ExportSources, subjectId: stri
   const positions = readModels.eventPositions({ subjectId }, 0, MAX_TIMELINE + 1);
   const timelinePositions = positions.slice(0, MAX_TIMELINE);
   const recorded = await sources.readPositions(timelinePositions);
-  const opened = new Map(recorded.map((r) => [r.position, sources.reveal(r)]));
+  const revealed = await sources.reveal(recorded);
+  const opened = new Map(recorded.map((r, i) => [r.position, revealed[i]!]));
   const categories = readModels.categories(subjectId).map((c) => {
     const valueEvent = c.valuePosition === null ? undefined : opened.get(c.valuePosition);
     const values = valueEvent && 'values' in valueEvent.data && valueEvent.data.values ? valueEvent.data.values : {};

@@ -14,8 +14,8 @@
 import type { EventType, LedgerEvent } from '../../schemas/event.js';
 import { IDENTIFIER_KIND_OF, normaliseIdentifier } from '../../schemas/identifiers.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
-import type { Deletion, IndexEntry, KeyStore, UpkeepPosition } from './keys/key-store.js';
-import { openRecorded } from './sealing.js';
+import type { Deletion, IndexEntry, KeyStore, UpkeepPosition, UpkeepStep } from './keys/key-store.js';
+import { openAll } from './sealing.js';
 import type { OpenedEvent, SealedEvent } from './stored-event.js';
 
 /**
@@ -45,12 +45,7 @@ export interface UpkeepEvent {
   readonly appended: boolean;
 }
 
-/** What an event asks of the key store, in log order. */
-export type UpkeepStep =
-  | { readonly step: 'index'; readonly entry: IndexEntry }
-  | { readonly step: 'replace'; readonly subjectId: string; readonly kind: string }
-  | { readonly step: 'erase'; readonly subjectId: string; readonly eventId: string }
-  | { readonly step: 'delete'; readonly deletion: Deletion };
+export type { UpkeepStep } from './keys/key-store.js';
 
 type Part = keyof UpkeepPosition;
 const PART_OF: Readonly<Record<UpkeepStep['step'], Part>> = { index: 'index', replace: 'index', erase: 'erasures', delete: 'erasures' };
@@ -104,16 +99,6 @@ function deletionOf(event: Extract<LedgerEvent, { type: 'DataDeleted' }> | Extra
   };
 }
 
-/** How far positions that follow `from` reach without a gap. */
-function throughWithoutGap(from: number, sortedPositions: readonly number[]): number {
-  let through = from;
-  for (const position of sortedPositions) {
-    if (position === through + 1) through = position;
-    else if (position > through) break;
-  }
-  return through;
-}
-
 export class KeyUpkeep {
   /** Positions appended since the positions were last saved. */
   private unsaved: number[] = [];
@@ -123,29 +108,39 @@ export class KeyUpkeep {
 
   /**
    * What a writer has just appended (or found appended before), in log order: carried in one
-   * key-store transaction — or in none, when nothing of it is new and the positions may wait.
+   * key-store call — or in none, when nothing of it is new and the positions may wait.
    */
-  apply(events: readonly UpkeepEvent[]): void {
+  async apply(events: readonly UpkeepEvent[]): Promise<void> {
     for (const { position, appended } of events) if (appended) this.unsaved.push(position);
     let steps = events.flatMap(stepsOf);
     // With a rectification in the batch every entry is written, in order: one that memory calls
     // indexed may be one the rectification takes back before the batch names it again.
     if (!steps.some((s) => s.step === 'replace')) {
       const entries = steps.flatMap((s) => (s.step === 'index' ? [s.entry] : []));
-      const unknown = new Set(this.keys.notIndexed(entries));
+      const unknown = new Set(await this.keys.notIndexed(entries));
       if (unknown.size < entries.length) steps = steps.filter((s) => s.step !== 'index' || unknown.has(s.entry));
     }
     const due = Date.now() - this.savedAt >= CHECKPOINT_INTERVAL_MS;
     if (steps.length === 0 && !due) return;
-    this.keys.inTransaction(() => {
-      this.run(steps);
-      this.save();
-    });
+    await this.save(steps);
   }
 
   /** Saves the positions over every event appended since they were last saved (call before closing). */
-  flush(): void {
-    if (this.unsaved.length > 0) this.keys.inTransaction(() => this.save());
+  async flush(): Promise<void> {
+    if (this.unsaved.length > 0) await this.save([]);
+  }
+
+  /** The steps, and the positions moved over the appends they follow on from, in one call; on failure the appends stay unsaved. */
+  private async save(steps: readonly UpkeepStep[]): Promise<void> {
+    const appended = this.unsaved;
+    this.unsaved = [];
+    try {
+      await this.keys.applyUpkeep(steps, { appended });
+      this.savedAt = Date.now();
+    } catch (error) {
+      this.unsaved = [...appended, ...this.unsaved];
+      throw error;
+    }
   }
 
   /**
@@ -155,10 +150,10 @@ export class KeyUpkeep {
    */
   async catchUp(store: EventStore): Promise<{ erasures: number; indexed: number }> {
     const { position: head } = await store.head();
-    const at = this.keys.upkeepPosition();
+    const at = await this.keys.upkeepPosition();
     const erasures = await this.carry(store, 'erasures', at.erasures, head);
     if (at.index === null) {
-      this.keys.setUpkeepPosition({ index: head });
+      await this.keys.applyUpkeep([], { part: 'index', through: head });
       return { erasures, indexed: 0 };
     }
     return { erasures, indexed: await this.carry(store, 'index', at.index, head) };
@@ -171,53 +166,32 @@ export class KeyUpkeep {
    */
   async rebuild(store: EventStore, onProgress?: (position: number) => void): Promise<number> {
     const { position: head } = await store.head();
-    this.keys.inTransaction(() => {
-      this.keys.clearIndex();
-      this.keys.setUpkeepPosition({ index: 0 });
-    });
+    await this.keys.resetIndex();
     return this.carry(store, 'index', 0, head, onProgress);
   }
 
-  /** One part's steps of the events after `after` up to `head`, a page per transaction. */
+  /** One part's steps of the events after `after` up to `head`, a page per key-store call, the part's position moved with each. */
   private async carry(store: EventStore, part: Part, after: number, head: number, onProgress?: (position: number) => void): Promise<number> {
     let carried = 0;
     let page: RecordedEvent[] = [];
-    const flush = () => this.keys.inTransaction(() => {
-      for (const recorded of page) {
-        const event = { position: recorded.position, recordedAt: recorded.recordedAt, event: openRecorded(recorded, this.keys).event, appended: true };
-        this.run(stepsOf(event).filter((s) => PART_OF[s.step] === part));
-      }
+    const flush = async () => {
+      const opened = await openAll(page, this.keys);
+      const steps = page.flatMap((recorded, i) => stepsOf({ position: recorded.position, recordedAt: recorded.recordedAt, event: opened[i]!.event, appended: true })
+        .filter((s) => PART_OF[s.step] === part));
+      const last = page[page.length - 1]!.position;
+      await this.keys.applyUpkeep(steps, { part, through: last });
       carried += page.length;
-      onProgress?.(page[page.length - 1]!.position);
+      onProgress?.(last);
       page = [];
-    });
+    };
     const types = HANDLED_TYPES[part];
     for await (const recorded of store.readAll({ after, ...(types ? { types } : {}) })) {
       if (recorded.position > head) break;
       page.push(recorded);
-      if (page.length >= PAGE) flush();
+      if (page.length >= PAGE) await flush();
     }
-    if (page.length > 0) flush();
-    if (head > (this.keys.upkeepPosition()[part] ?? 0)) this.keys.setUpkeepPosition({ [part]: head });
+    if (page.length > 0) await flush();
+    await this.keys.applyUpkeep([], { part, through: head });
     return carried;
-  }
-
-  private run(steps: readonly UpkeepStep[]): void {
-    for (const s of steps) {
-      if (s.step === 'index') this.keys.addToIndex(s.entry);
-      else if (s.step === 'replace') this.keys.replaceIndexedValues(s.subjectId, s.kind);
-      else if (s.step === 'erase') this.keys.erase(s.subjectId, s.eventId);
-      else this.keys.applyDeletion(s.deletion);
-    }
-  }
-
-  private save(): void {
-    const at = this.keys.upkeepPosition();
-    const appended = [...this.unsaved].sort((a, b) => a - b);
-    const erasures = throughWithoutGap(at.erasures, appended);
-    const index = throughWithoutGap(at.index ?? 0, appended);
-    this.keys.setUpkeepPosition({ ...(erasures > at.erasures ? { erasures } : {}), ...(index > (at.index ?? 0) ? { index } : {}) });
-    this.unsaved = [];
-    this.savedAt = Date.now();
   }
 }

@@ -9,9 +9,9 @@ import type { Submitter } from '../../schemas/submitter.js';
 import { boundMessage, validateEvent, type FieldError, type LedgerEvent } from '../../schemas/event.js';
 import type { AppendOutcome, EventStore, RecordedEvent, StreamWrite } from '../store/port.js';
 import type { KeyUpkeep, UpkeepEvent } from './key-upkeep.js';
-import type { KeyStore } from './keys/key-store.js';
+import type { DataKey, KeyStore } from './keys/key-store.js';
 import { normaliseEvent } from './normalise.js';
-import { openRecorded, seal } from './sealing.js';
+import { keySlotsOf, openAll, seal, type openEvent } from './sealing.js';
 import { storedEvent, type OpenedEvent } from './stored-event.js';
 import { streamOf } from './streams.js';
 
@@ -124,24 +124,30 @@ export class Ledger {
   }
 
   /** The stored event with its personal values opened; values of erased subjects read as null. */
-  open(recorded: RecordedEvent): ReturnType<typeof openRecorded> {
-    return openRecorded(recorded, this.keys);
+  async open(recorded: RecordedEvent): Promise<ReturnType<typeof openEvent>> {
+    const [opened] = await openAll([recorded], this.keys);
+    return opened!;
+  }
+
+  /** The same for many events, their keys fetched in one call. */
+  openAll(recorded: readonly RecordedEvent[]): Promise<ReturnType<typeof openEvent>[]> {
+    return openAll(recorded, this.keys);
   }
 
   private async appendSegment(candidates: readonly Prepared[], outcomes: RecordOutcome[], submitter: Submitter): Promise<void> {
     const segment: Prepared[] = [];
     const writes: StreamWrite[] = [];
-    this.keys.inTransaction(() => {
-      for (const candidate of candidates) {
-        // Whatever fails while sealing one event is that event's rejection, never the batch's.
-        try {
-          writes.push(this.streamWrite(candidate.event, submitter));
-          segment.push(candidate);
-        } catch (error) {
-          outcomes[candidate.index] = { index: candidate.index, id: candidate.event.id, status: 'rejected', errors: [unpreparable(error)] };
-        }
+    // Every key the segment seals with, in one call: created where missing, under the key store's write lock.
+    const keys = await this.keys.sealingKeys(candidates.flatMap(({ event }) => keySlotsOf(event)));
+    for (const candidate of candidates) {
+      // Whatever fails while sealing one event is that event's rejection, never the batch's.
+      try {
+        writes.push(this.streamWrite(candidate.event, keys, submitter));
+        segment.push(candidate);
+      } catch (error) {
+        outcomes[candidate.index] = { index: candidate.index, id: candidate.event.id, status: 'rejected', errors: [unpreparable(error)] };
       }
-    });
+    }
     if (writes.length === 0) return;
     const results = await this.store.appendMany(writes);
     const originals = await this.originalsOf(results.map((result) => result.outcomes[0]!));
@@ -158,12 +164,12 @@ export class Ledger {
       const original = originals.get(outcome.position);
       if (original) carried.push({ position: outcome.position, recordedAt: original.recordedAt, event: original.opened, appended: false });
     });
-    this.upkeep.apply(carried);
+    await this.upkeep.apply(carried);
   }
 
   /** The stream write of one event: sealed, with its digest, and who submitted it (under the chain, outside the digest). */
-  private streamWrite(event: LedgerEvent, submitter: Submitter): StreamWrite {
-    const { body, digest } = seal(event, this.keys);
+  private streamWrite(event: LedgerEvent, keys: ReadonlyMap<string, DataKey>, submitter: Submitter): StreamWrite {
+    const { body, digest } = seal(event, keys);
     return { stream: streamOf(event), events: [{ id: event.id, type: event.type, body: { ...body, submitter }, digest }] };
   }
 
@@ -175,8 +181,9 @@ export class Ledger {
     const positions = outcomes.flatMap((o) => (o.status === 'duplicate' ? [o.position] : o.status === 'conflict' ? [o.existing.position] : []));
     if (positions.length === 0) return new Map();
     const stored = await this.store.readPositions([...new Set(positions)].sort((a, b) => a - b));
-    return new Map(stored.map((recorded) => {
-      const opened = this.open(recorded);
+    const openedAll = await this.openAll(stored);
+    return new Map(stored.map((recorded, i) => {
+      const opened = openedAll[i]!;
       return [recorded.position, {
         submitter: storedEvent(recorded).submitter ?? null, valuesGone: opened.unreadable > 0, recordedAt: recorded.recordedAt, opened: opened.event,
       }];

@@ -5,14 +5,14 @@
  * again. The nonce is fresh per value and the event id and JSON path are bound in as associated
  * data, so a sealed value cannot be moved to another event or field without failing to open.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { LedgerEvent } from '../../schemas/event.js';
 import { IDENTIFIER_CATEGORIES } from '../../schemas/identifiers.js';
 import { bodyDigest, canonicalJson } from '../store/digest.js';
 import type { RecordedEvent } from '../store/port.js';
 import { decryptBuffer, DecryptionError, encryptToBuffer } from './crypto/aead.js';
 import { isSealedValue, type SealedValue } from './crypto/sealed-value.js';
-import type { DataKey, DataKeys } from './keys/key-store.js';
+import { slotOf, type DataKey, type KeySlot, type KeyStore } from './keys/key-store.js';
 import { mapPersonalValues, storedEvent, type OpenedEvent, type SealedEvent } from './stored-event.js';
 
 const aad = (eventId: string, path: string) => `pdl:value:${eventId}:${path}`;
@@ -84,32 +84,69 @@ export interface Sealed {
 }
 
 /**
- * Seals an event under its subject's current keys (each value under its category's; a
- * collection notes where that category is now held) and takes its content digest: of the event
- * as submitted, without its submitter, so the same event sent again by another is a duplicate.
- * With values it is an HMAC under a key derived from the subject's own data key: a plain hash
- * would let a guesser test values against the log, and an erasure destroys this key too.
+ * The keys sealing `event` takes (resolved before it, in one call for a whole batch): the
+ * subject's own key for the content digest, and one per category of its values, each noted as
+ * held in the system a collection stores it in.
  */
-export function seal(event: LedgerEvent, keys: Omit<DataKeys, 'keyById'>): Sealed {
+export function keySlotsOf(event: LedgerEvent): KeySlot[] {
   const subjectId = event.subject?.id;
-  const dataKey = hasPersonalValues(event) && subjectId !== undefined ? keys.currentKey(subjectId) : null;
-  if (!dataKey || subjectId === undefined) return { body: sealEvent(event, null), digest: bodyDigest(event) };
-  const digest = `hmac:${dataKey.kid}:${createHmac('sha256', keys.digestKey(dataKey)).update(canonicalJson(event)).digest('hex')}`;
-  const system = event.type === 'DataCollected' ? event.data.storage.system : null;
-  const keyFor = (category: string | null): DataKey => {
-    const key = keys.currentKey(subjectId, category);
-    if (system !== null && category !== null) keys.heldIn(key, system);
-    return key;
-  };
-  return { body: sealEvent(event, keyFor), digest };
+  if (subjectId === undefined || !hasPersonalValues(event)) return [];
+  const system = event.type === 'DataCollected' ? event.data.storage.system : undefined;
+  const slots: KeySlot[] = [{ subjectId, category: null }];
+  const isText = (value: unknown): value is string => typeof value === 'string';
+  mapPersonalValues(event, (_value, path) => {
+    const category = categoryOfPath(event, path);
+    slots.push({ subjectId, category, ...(system !== undefined && category !== null ? { heldIn: system } : {}) });
+    return null;
+  }, isText);
+  return slots;
+}
+
+/** A key for content digests, derived from the data key so that erasure destroys it too. */
+const digestKeyOf = (dataKey: DataKey): Buffer => Buffer.from(hkdfSync('sha256', dataKey.key, Buffer.alloc(0), 'pdl:content-digest', 32));
+
+/** An event's values could not be sealed: a key it needs was not resolved for it. */
+function keyIn(keys: ReadonlyMap<string, DataKey>, subjectId: string, category: string | null): DataKey {
+  const key = keys.get(slotOf(subjectId, category));
+  if (!key) throw new Error(`no data key was resolved for a value of ${category ?? 'the subject'}`);
+  return key;
+}
+
+/**
+ * Seals an event under its subject's current keys (each value under its category's, as
+ * `keySlotsOf` asked for them) and takes its content digest: of the event as submitted, without
+ * its submitter, so the same event sent again by another is a duplicate. With values it is an
+ * HMAC under a key derived from the subject's own data key: a plain hash would let a guesser
+ * test values against the log, and an erasure destroys this key too.
+ */
+export function seal(event: LedgerEvent, keys: ReadonlyMap<string, DataKey>): Sealed {
+  const subjectId = event.subject?.id;
+  if (!hasPersonalValues(event) || subjectId === undefined) return { body: sealEvent(event, null), digest: bodyDigest(event) };
+  const dataKey = keyIn(keys, subjectId, null);
+  const digest = `hmac:${dataKey.kid}:${createHmac('sha256', digestKeyOf(dataKey)).update(canonicalJson(event)).digest('hex')}`;
+  return { body: sealEvent(event, (category) => keyIn(keys, subjectId, category)), digest };
 }
 
 export type KeyLookup = (kid: string) => Buffer | null;
 
-/** A recorded event with its values opened by the key store's keys; values of erased subjects read as null. */
-export const openRecorded = (recorded: RecordedEvent, keys: Pick<DataKeys, 'keyById'>): ReturnType<typeof openEvent> =>
-  openEvent(storedEvent(recorded), (kid) => keys.keyById(kid));
+/** The ids of the keys a stored event's values are sealed with. */
+export function kidsOf(stored: SealedEvent): string[] {
+  const kids: string[] = [];
+  mapPersonalValues(stored, (value: SealedValue) => kids.push(value.kid), isSealedValue);
+  return kids;
+}
 
+/** A recorded event with its values opened by keys looked up before; values of erased subjects read as null. */
+export const openRecorded = (recorded: RecordedEvent, keys: ReadonlyMap<string, Buffer | null>): ReturnType<typeof openEvent> =>
+  openEvent(storedEvent(recorded), (kid) => keys.get(kid) ?? null);
+
+/** Recorded events opened, their keys asked of the key store in one call. */
+export async function openAll(recorded: readonly RecordedEvent[], keys: Pick<KeyStore, 'keysById'>): Promise<ReturnType<typeof openEvent>[]> {
+  const stored = recorded.map(storedEvent);
+  const kids = [...new Set(stored.flatMap(kidsOf))];
+  const found = kids.length === 0 ? new Map<string, Buffer | null>() : await keys.keysById(kids);
+  return stored.map((event) => openEvent(event, (kid) => found.get(kid) ?? null));
+}
 /**
  * Opens the sealed values of a stored event. A value whose key was destroyed (erasure) reads
  * as null; `sealed` counts the values, `unreadable` those that could not be opened.

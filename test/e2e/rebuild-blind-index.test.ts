@@ -22,7 +22,7 @@ describe('pdl rebuild --blind-index', () => {
     keys.close();
 
     const lost = await openLedger({ db, env: {} });
-    expect(lost.keys.findByIdentifier('email', 'kept@example.cn')).toEqual([]);
+    expect(await lost.keys.findByIdentifier('email', 'kept@example.cn')).toEqual([]);
     await lost.close();
     const run = await runPdl(['--db', db, 'rebuild', '--blind-index']);
     expect(run.stderr).not.toMatch(/error/i);
@@ -31,9 +31,9 @@ describe('pdl rebuild --blind-index', () => {
 
     const rebuilt = await openLedger({ db, env: {} });
     try {
-      expect(rebuilt.keys.findByIdentifier('email', 'kept@example.cn')).toEqual(['u-kept']);
-      expect(rebuilt.keys.findByIdentifier('phone', '+8613800000011')).toEqual(['u-kept']);
-      expect(rebuilt.keys.findByIdentifier('email', 'gone@example.cn')).toEqual([]);
+      expect(await rebuilt.keys.findByIdentifier('email', 'kept@example.cn')).toEqual(['u-kept']);
+      expect(await rebuilt.keys.findByIdentifier('phone', '+8613800000011')).toEqual(['u-kept']);
+      expect(await rebuilt.keys.findByIdentifier('email', 'gone@example.cn')).toEqual([]);
     } finally {
       await rebuilt.close();
     }

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger, type OpenedLedger } from '../../services/composition/open-ledger.js';
 import { anEvent } from '../fixtures/events.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';
+import { rewindUpkeep } from '../fixtures/rewind-upkeep.js';
 
 describe('blind index after a crash between append and index', () => {
   let opened: OpenedLedger | undefined;
@@ -25,18 +26,18 @@ describe('blind index after a crash between append and index', () => {
     await ledger.ledger.record([earlier]);
     const indexedUpTo = (await ledger.store.head()).position;
     await ledger.ledger.record([collected]);
-    expect(ledger.keys.findByIdentifier('email', 'crash.case@example.cn')).toEqual(['u-crash']);
+    expect(await ledger.keys.findByIdentifier('email', 'crash.case@example.cn')).toEqual(['u-crash']);
 
     // The crash: the event is in the log, its index rows and the checkpoint past it are not.
-    expect(ledger.keys.findByIdentifier('phone', '+8613900002222')).toEqual(['u-crash']);
-    ledger.keys.setUpkeepPosition({ index: indexedUpTo });
+    expect(await ledger.keys.findByIdentifier('phone', '+8613900002222')).toEqual(['u-crash']);
     await ledger.close();
+    rewindUpkeep(join(ledger.dir, 'ledger.keys.db'), { index: indexedUpTo });
     const raw = new Database(join(ledger.dir, 'ledger.keys.db'));
     expect(raw.prepare("DELETE FROM blind_index WHERE subject_id = 'u-crash'").run().changes).toBe(2);
     raw.close();
     opened = await openLedger({ db: join(ledger.dir, 'ledger.db'), env: {} });
-    expect(opened.keys.findByIdentifier('email', 'crash.case@example.cn')).toEqual(['u-crash']);
-    expect(opened.keys.findByIdentifier('phone', '+8613900002222')).toEqual(['u-crash']);
-    expect(opened.keys.findByIdentifier('email', 'before@example.cn')).toEqual(['u-before']);
+    expect(await opened.keys.findByIdentifier('email', 'crash.case@example.cn')).toEqual(['u-crash']);
+    expect(await opened.keys.findByIdentifier('phone', '+8613900002222')).toEqual(['u-crash']);
+    expect(await opened.keys.findByIdentifier('email', 'before@example.cn')).toEqual(['u-before']);
   });
 });

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger, type OpenedLedger } from '../../services/composition/open-ledger.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
+import { rewindUpkeep } from '../fixtures/rewind-upkeep.js';
 
 const opened: OpenedLedger[] = [];
 afterEach(async () => {
@@ -40,8 +41,7 @@ const erased = (subjectId: string) => anEvent('SubjectErased', { subject: { id: 
 /** Every value of the subject's events, opened. */
 async function valuesOf(ledger: OpenedLedger, subjectId: string): Promise<(string | null)[]> {
   const events = await ledger.store.readStream(`subject-${subjectId}`);
-  return events.flatMap((recorded) => {
-    const { event } = ledger.ledger.open(recorded);
+  return (await ledger.ledger.openAll(events)).flatMap(({ event }) => {
     return 'values' in event.data && event.data.values ? Object.values(event.data.values) : [];
   });
 }
@@ -89,15 +89,15 @@ describe('the key upkeep', () => {
     copyFileSync(join(dir, 'before.keys.db'), join(dir, 'ledger.keys.db'));
 
     const reopened = await open(db);
-    expect(reopened.keys.findByIdentifier('email', 'new@example.cn')).toEqual(['u-rect']);
-    expect(reopened.keys.findByIdentifier('email', 'old@example.cn')).toEqual([]);
+    expect(await reopened.keys.findByIdentifier('email', 'new@example.cn')).toEqual(['u-rect']);
+    expect(await reopened.keys.findByIdentifier('email', 'old@example.cn')).toEqual([]);
   });
 
   it('takes back an e-mail rectified in the same batch it was collected in', async () => {
     const ledger = await open(join(makeTempDir('upkeep'), 'ledger.db'));
     await record(ledger, [collected('u-batch', 'first@example.cn'), rectified('u-batch', 'second@example.cn')]);
-    expect(ledger.keys.findByIdentifier('email', 'first@example.cn')).toEqual([]);
-    expect(ledger.keys.findByIdentifier('email', 'second@example.cn')).toEqual(['u-batch']);
+    expect(await ledger.keys.findByIdentifier('email', 'first@example.cn')).toEqual([]);
+    expect(await ledger.keys.findByIdentifier('email', 'second@example.cn')).toEqual(['u-batch']);
   });
 
   it('applies an erasure again from the log without destroying the keys made after it', async () => {
@@ -111,14 +111,14 @@ describe('the key upkeep', () => {
     await close(dead);
     await record(writer, [erased('u-back')]);
     await record(writer, [collected('u-back', 'after@example.cn')]);
-    expect(writer.keys.upkeepPosition().erasures).toBeLessThan((await writer.store.head()).position);
+    expect((await writer.keys.upkeepPosition()).erasures).toBeLessThan((await writer.store.head()).position);
     await close(writer);
 
     const reopened = await open(db);
-    expect(reopened.keys.isErased('u-back')).toBe(true);
+    expect(await reopened.keys.isErased('u-back')).toBe(true);
     expect((await valuesOf(reopened, 'u-back')).filter((value) => value !== null)).toEqual(['after@example.cn']);
-    expect(reopened.keys.findByIdentifier('email', 'after@example.cn')).toEqual(['u-back']);
-    expect(reopened.keys.findByIdentifier('email', 'before@example.cn')).toEqual([]);
+    expect(await reopened.keys.findByIdentifier('email', 'after@example.cn')).toEqual(['u-back']);
+    expect(await reopened.keys.findByIdentifier('email', 'before@example.cn')).toEqual([]);
   });
 
   it('changes nothing when events are sent again: a retried registration brings no deleted phone back, a retried erasure destroys nothing new', async () => {
@@ -129,15 +129,15 @@ describe('the key upkeep', () => {
     await record(ledger, [registered]);
     await record(ledger, [anEvent('DataDeleted', { subject: { id: 'u-retry' }, data: { categories: ['contact.phone'], systems: undefined } })]);
     expect((await ledger.ledger.record([registered])).duplicates).toBe(1);
-    expect(ledger.keys.findByIdentifier('phone', '+8613800000004')).toEqual([]);
-    expect(ledger.keys.findByIdentifier('email', 'retry@example.cn')).toEqual(['u-retry']);
+    expect(await ledger.keys.findByIdentifier('phone', '+8613800000004')).toEqual([]);
+    expect(await ledger.keys.findByIdentifier('email', 'retry@example.cn')).toEqual(['u-retry']);
 
     await record(ledger, [erasure]);
     await record(ledger, [collected('u-retry', 'retry.again@example.cn')]);
     const before = keyStoreRows(db);
     expect((await ledger.ledger.record([erasure])).duplicates).toBe(1);
     expect((await valuesOf(ledger, 'u-retry')).filter((value) => value !== null)).toEqual(['retry.again@example.cn']);
-    expect(ledger.keys.findByIdentifier('email', 'retry.again@example.cn')).toEqual(['u-retry']);
+    expect(await ledger.keys.findByIdentifier('email', 'retry.again@example.cn')).toEqual(['u-retry']);
     expect(keyStoreRows(db)).toEqual(before);
   });
 
@@ -145,13 +145,13 @@ describe('the key upkeep', () => {
     const db = join(makeTempDir('upkeep'), 'ledger.db');
     const ledger = await open(db);
     await history(ledger);
-    ledger.keys.setUpkeepPosition({ erasures: 0, index: 0 });
     await close(ledger);
+    rewindUpkeep(ledger.paths.keys, { erasures: 0, index: 0 });
     const before = keyStoreRows(db);
 
     const reopened = await open(db);
     expect(keyStoreRows(db)).toEqual(before);
-    expect(reopened.keys.upkeepPosition()).toEqual({ erasures: (await reopened.store.head()).position, index: (await reopened.store.head()).position });
+    expect(await reopened.keys.upkeepPosition()).toEqual({ erasures: (await reopened.store.head()).position, index: (await reopened.store.head()).position });
     expect((await valuesOf(reopened, 'u-2')).filter((value) => value !== null)).toEqual(['two.again@example.cn']);
   });
 
@@ -165,16 +165,16 @@ describe('the key upkeep', () => {
     const raw = new Database(db.replace(/\.db$/, '.keys.db'));
     raw.prepare("DELETE FROM blind_index WHERE subject_id = 'u-1'").run();
     raw.close();
-    expect(ledger.keys.findByIdentifier('email', 'one.new@example.cn')).toEqual([]);
+    expect(await ledger.keys.findByIdentifier('email', 'one.new@example.cn')).toEqual([]);
     const carried = await ledger.ledger.upkeep.rebuild(ledger.store);
 
     expect(carried).toBe((await ledger.store.head()).position);
     expect(keyStoreRows(db)).toEqual(kept);
-    expect(ledger.keys.findByIdentifier('email', 'one.new@example.cn')).toEqual(['u-1']);
-    expect(ledger.keys.findByIdentifier('email', 'one@example.cn')).toEqual(['u-1']); // given as an identifier, it stays
-    expect(ledger.keys.findByIdentifier('phone', '+8613800000001')).toEqual([]); // deleted everywhere
-    expect(ledger.keys.findByIdentifier('email', 'two@example.cn')).toEqual([]); // erased
-    expect(ledger.keys.findByIdentifier('email', 'two.again@example.cn')).toEqual(['u-2']);
-    expect(ledger.keys.findByIdentifier('email', 'three@example.cn')).toEqual(['u-3']);
+    expect(await ledger.keys.findByIdentifier('email', 'one.new@example.cn')).toEqual(['u-1']);
+    expect(await ledger.keys.findByIdentifier('email', 'one@example.cn')).toEqual(['u-1']); // given as an identifier, it stays
+    expect(await ledger.keys.findByIdentifier('phone', '+8613800000001')).toEqual([]); // deleted everywhere
+    expect(await ledger.keys.findByIdentifier('email', 'two@example.cn')).toEqual([]); // erased
+    expect(await ledger.keys.findByIdentifier('email', 'two.again@example.cn')).toEqual(['u-2']);
+    expect(await ledger.keys.findByIdentifier('email', 'three@example.cn')).toEqual(['u-3']);
   });
 });

@@ -82,9 +82,9 @@ describe('the write path', () => {
     await ledger.ledger.record([{ ...event, id }]);
     const [stored] = await all(ledger);
     expect(stored!.body.occurredAt).toBe('2026-11-28T10:15:00.000Z');
-    const opened = ledger.ledger.open(stored!).event as { subject: { identifiers: { value: string }[] } };
+    const opened = (await ledger.ledger.open(stored!)).event as { subject: { identifiers: { value: string }[] } };
     expect(opened.subject.identifiers.map((i) => i.value)).toEqual(['li@example.cn', '+8613812345678']);
-    expect(ledger.keys.findByIdentifier('email', 'li@example.cn')).toEqual(['u-1']);
+    expect(await ledger.keys.findByIdentifier('email', 'li@example.cn')).toEqual(['u-1']);
   });
 
   it('puts each event in its stream with gap-free revisions, and chains them', async () => {

@@ -21,7 +21,7 @@ const summary = (s: { subjectId: string; firstSeenAt: string; lastSeenAt: string
 });
 
 /** By id prefix; an e-mail or a phone number goes through the blind index (for roles that may look identifiers up). */
-export function subjects(_: unknown, args: { search?: string | null; first?: number | null; after?: string | null }, context: ApiContext) {
+export async function subjects(_: unknown, args: { search?: string | null; first?: number | null; after?: string | null }, context: ApiContext) {
   context.require('subjectAccess');
   const size = args.first ?? 50;
   if (size < 0 || size > MAX_PAGE) throw new ValidationError(`first must be between 0 and ${MAX_PAGE}`);
@@ -32,7 +32,7 @@ export function subjects(_: unknown, args: { search?: string | null; first?: num
     context.lookups.take(context.principal.keyId, 'identifier look-ups');
     const normalised = normaliseIdentifier(kind, search);
     if (normalised === null) throw new ValidationError(`search: not a valid ${kind}`);
-    const found = context.subjectsByIdentifier(kind, normalised).flatMap((id) => {
+    const found = (await context.subjectsByIdentifier(kind, normalised)).flatMap((id) => {
       const state = context.readModels.subject(id);
       return state ? [summary({ ...state, subjectId: id })] : [];
     });

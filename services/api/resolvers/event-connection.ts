@@ -28,10 +28,10 @@ export function eventNode(context: ApiContext, recorded: RecordedEvent, operatio
   };
 }
 
-function dataOf(context: ApiContext, recorded: RecordedEvent, stored: SealedEvent, operation: string): OpenedEvent['data'] {
+async function dataOf(context: ApiContext, recorded: RecordedEvent, stored: SealedEvent, operation: string): Promise<OpenedEvent['data']> {
   // A reader who may not see values sees null for each, not ciphertext either.
   if (!context.may('revealValues')) return withoutValues(stored).data;
-  const event = context.reveal(recorded);
+  const event = await context.reveal(recorded);
   // The node carries `data` only (not the subject's identifiers): its values are what it shows.
   if (event.subject) context.views.viewed(event.subject.id, revealedCategories(event, { identifiers: false }), operation);
   return event.data;

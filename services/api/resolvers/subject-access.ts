@@ -11,7 +11,7 @@ import { proofOfEvents } from './proofs.js';
 
 interface Args { subjectId?: string | null; identifier?: { kind: string; value: string } | null }
 
-export function resolveSubjectId(context: ApiContext, args: Args): string | null {
+export async function resolveSubjectId(context: ApiContext, args: Args): Promise<string | null> {
   if (args.subjectId) return args.subjectId;
   if (!args.identifier) throw new ValidationError('give subjectId or identifier');
   // "Does this e-mail belong to someone?" reveals a value: only for roles that may see values, and bounded.
@@ -20,12 +20,12 @@ export function resolveSubjectId(context: ApiContext, args: Args): string | null
   const kind = args.identifier.kind.trim().toLowerCase();
   const normalised = normaliseIdentifier(kind, args.identifier.value);
   if (normalised === null) throw new ValidationError(`identifier: not a valid ${kind}`);
-  return context.subjectsByIdentifier(kind, normalised)[0] ?? null;
+  return (await context.subjectsByIdentifier(kind, normalised))[0] ?? null;
 }
 
-export function subjectAccess(_: unknown, args: Args, context: ApiContext) {
+export async function subjectAccess(_: unknown, args: Args, context: ApiContext) {
   context.require('subjectAccess');
-  const subjectId = resolveSubjectId(context, args);
+  const subjectId = await resolveSubjectId(context, args);
   if (subjectId === null) return null;
   const subject = context.readModels.subject(subjectId);
   if (!subject) return null;
@@ -67,7 +67,7 @@ async function valueOf(context: ApiContext, subjectId: string, state: CategorySt
   if (!context.may('revealValues') || state.status !== 'held' || state.valuePosition === null) return null;
   const [recorded] = await context.log.readPositions([state.valuePosition]);
   if (!recorded) return null;
-  const event = context.reveal(recorded);
+  const event = await context.reveal(recorded);
   const values = 'values' in event.data && event.data.values ? Object.entries(event.data.values) : [];
   const value = values.find(([category]) => category === state.category)?.[1] ?? null;
   if (value !== null) context.views.viewed(subjectId, [state.category], 'subjectAccess');

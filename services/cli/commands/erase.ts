@@ -40,7 +40,7 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
           process.exitCode = 2;
           return;
         }
-        if (keys.isErased(subject)) {
+        if (await keys.isErased(subject)) {
           console.log(`${printable(subject)} was erased before: its keys are already destroyed, so erasing it again changes nothing (nothing recorded).`);
           return;
         }

@@ -62,8 +62,9 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
           return;
         }
         const lines: string[] = [];
-        for (const recorded of events) {
-          const opened = options.reveal ? ledger.open(recorded).event : null;
+        const openedAll = options.reveal ? await ledger.openAll(events) : null;
+        for (const [i, recorded] of events.entries()) {
+          const opened = openedAll ? openedAll[i]!.event : null;
           if (opened?.subject) {
             const categories = shown.get(opened.subject.id) ?? new Set<string>();
             // --json prints the whole event, identifiers included; the text line prints data.values only.

@@ -69,7 +69,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
         const next = randomKey();
         const staged = fromEnv ? options.out! : `${paths.masterKeyFile}.next`;
         // Written before the rotation commits: a refused --out rolls it back, and the old key still opens the store.
-        const { rewrapped } = keyStore.rotateMaster(localKeyWrapper(next), () => fromEnv ? writeOutputFile(staged, `${formatKey(next)}\n`, { force: options.force }) : writeKeyFile(staged, next));
+        const { rewrapped } = await keyStore.rotateMaster(localKeyWrapper(next), () => fromEnv ? writeOutputFile(staged, `${formatKey(next)}\n`, { force: options.force }) : writeKeyFile(staged, next));
         if (!fromEnv) renameSync(staged, paths.masterKeyFile);
         console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped.`);
         console.log(fromEnv ? `the new master key is in ${staged}: set PDL_MASTER_KEY to its content now; the old key no longer opens the store.` : `the new master key is in ${paths.masterKeyFile}.`);

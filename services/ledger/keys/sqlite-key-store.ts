@@ -7,16 +7,16 @@
  * commit, so a destroyed key leaves no bytes behind in the file or its journal.
  */
 import Database from 'better-sqlite3';
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { IDENTIFIER_KIND_OF } from '../../../schemas/identifiers.js';
 import { DecryptionError, randomKey } from '../crypto/aead.js';
-import { KeyMismatchError, type DataKey, type Deletion, type IndexEntry, type KeyStore, type KeyWrapper, type UpkeepPosition } from './key-store.js';
+import {
+  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, INDEX_KEY_AAD, mismatch, slotOf,
+  type DataKey, type Deletion, type IndexEntry, type KeySlot, type KeyStore, type KeyWrapper, type MasterKeyCandidate,
+  type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
+} from './key-store.js';
 
-const CHECK_PLAINTEXT = Buffer.from('pdl master key check v1');
-const CHECK_AAD = 'pdl:master-check';
-const INDEX_KEY_AAD = 'pdl:index-key';
-const dataKeyAad = (subjectId: string, kid: string) => `pdl:data-key:${subjectId}:${kid}`;
 /** Bounds the unwrapped keys held in memory; a miss costs one unwrap. */
 const CACHE_LIMIT = 100_000;
 
@@ -66,20 +66,19 @@ function addCategoryColumns(db: Database.Database): void {
 
 const MAX_INDEXED_REMEMBERED = 200_000;
 
-/** A master key offered to open the store, and where it came from (for messages). */
-export interface MasterKeyCandidate {
-  readonly wrapper: KeyWrapper;
-  readonly origin: string;
-}
+export type { MasterKeyCandidate } from './key-store.js';
 
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private master: KeyWrapper;
   private readonly indexKey: Buffer;
   private readonly keys = new Map<string, Buffer | null>();
-  /** By subject and category (`subject\u0000category`; the subject's own key under the empty category). */
+  /** By slot (slotOf). */
   private readonly current = new Map<string, DataKey>();
-  private readonly digestKeys = new Map<string, Buffer>();
+  /** Systems that hold values sealed under each category key (known to this process). */
+  private readonly systemsOf = new Map<string, Set<string>>();
+  /** Index entries known to be written, by digest (notIndexed). */
+  private readonly indexed = new Set<string>();
   private readonly statements;
   /** SQLite's count of commits by other connections: when it moves, cached keys may be destroyed ones. */
   private seenDataVersion: number;
@@ -119,10 +118,7 @@ export class SqliteKeyStore implements KeyStore {
           if (!(error instanceof DecryptionError)) throw error;
         }
       }
-      throw new KeyMismatchError(
-        `the master key from ${candidates.map((c) => c.origin).join(' or ')} does not open the key store ${path}: ` +
-        'it was created with another key. Nothing was changed. Set PDL_MASTER_KEY to the key the store was created with, ' +
-        'or restore its key file.');
+      throw mismatch(candidates, path);
     } catch (error) {
       db.close();
       throw error;
@@ -166,9 +162,6 @@ export class SqliteKeyStore implements KeyStore {
     this.seenDataVersion = this.statements.dataVersion.get()!;
   }
 
-  /** Index entries known to be written, by digest (notIndexed). */
-  private readonly indexed = new Set<string>();
-
   /**
    * Another process (an API replica, a second ingest) may have erased a subject or created its
    * key since this one cached it: a changed data_version drops the caches, so no event is ever
@@ -184,28 +177,38 @@ export class SqliteKeyStore implements KeyStore {
   private forgetEverything(): void {
     this.keys.clear();
     this.current.clear();
-    this.digestKeys.clear();
     this.indexed.clear();
     this.systemsOf.clear();
   }
 
-  inTransaction<T>(work: () => T): T {
-    // IMMEDIATE: take the write lock first, so two processes never both create a subject's first key.
+  /** One IMMEDIATE transaction (the write lock first); a failure leaves nothing of it in memory either. */
+  private writing<T>(work: () => T): T {
     try {
       return this.db.transaction(() => {
         this.forgetIfChangedElsewhere();
         return work();
       }).immediate();
     } catch (error) {
-      // Rolled back: a key created in it exists nowhere, so nothing may be sealed with it from memory.
       this.forgetEverything();
       throw error;
     }
   }
 
-  currentKey(subjectId: string, category: string | null = null): DataKey {
-    if (!this.db.inTransaction) this.forgetIfChangedElsewhere(); // inside one, the transaction's start checked
-    const slot = `${subjectId}\u0000${category ?? ''}`;
+  async sealingKeys(slots: readonly KeySlot[]): Promise<ReadonlyMap<string, DataKey>> {
+    if (slots.length === 0) return new Map();
+    return this.writing(() => {
+      const found = new Map<string, DataKey>();
+      for (const { subjectId, category, heldIn } of slots) {
+        const key = this.currentKey(subjectId, category);
+        found.set(slotOf(subjectId, category), key);
+        if (heldIn !== undefined && category !== null) this.noteHeldIn(key, heldIn);
+      }
+      return found;
+    });
+  }
+
+  private currentKey(subjectId: string, category: string | null): DataKey {
+    const slot = slotOf(subjectId, category);
     const cached = this.current.get(slot);
     if (cached) return cached;
     const row = this.statements.currentKey.get(subjectId, category ?? '');
@@ -224,11 +227,8 @@ export class SqliteKeyStore implements KeyStore {
     return dataKey;
   }
 
-  /** Systems that hold values sealed under each category key (known to this process). */
-  private readonly systemsOf = new Map<string, Set<string>>();
-
-  /** Notes that values sealed under `key` were stored in `system` (a write only the first time). */
-  heldIn(key: DataKey, system: string): void {
+  /** A write only the first time a system is named for the key. */
+  private noteHeldIn(key: DataKey, system: string): void {
     const systems = this.systemsOf.get(key.kid) ?? new Set<string>();
     if (systems.has(system)) return;
     systems.add(system);
@@ -236,43 +236,12 @@ export class SqliteKeyStore implements KeyStore {
     this.statements.setSystems.run(JSON.stringify([...systems].sort()), key.kid);
   }
 
-  /** The category's index entries that came from values (and identifiers of its kind) go with its key. */
-  applyDeletion(deletion: Deletion): { destroyedKeys: number } {
-    const destroyed: string[] = [];
-    this.db.transaction(() => {
-      for (const row of this.statements.categoryKeys.all(deletion.subjectId, deletion.recordedAt)) {
-        if (deletion.categories !== 'all' && !deletion.categories.includes(row.category)) continue;
-        const systems = new Set(JSON.parse(row.systems) as string[]);
-        for (const system of deletion.systems ?? [...systems]) systems.delete(system);
-        if (systems.size > 0) {
-          this.statements.setSystems.run(JSON.stringify([...systems].sort()), row.kid);
-          this.systemsOf.set(row.kid, systems);
-          continue;
-        }
-        this.statements.recordDeletion.run(deletion.subjectId, row.kid, row.category, new Date().toISOString(), deletion.eventId);
-        this.statements.deleteKey.run(row.kid);
-        const kind = IDENTIFIER_KIND_OF.get(row.category);
-        if (kind) this.statements.deleteIndexKind.run(deletion.subjectId, kind);
-        destroyed.push(row.kid);
-      }
-    })();
-    if (destroyed.length > 0) this.forgetKeys(deletion.subjectId, destroyed);
-    return { destroyedKeys: destroyed.length };
-  }
-
-  replaceIndexedValues(subjectId: string, kind: string): void {
-    this.statements.deleteIndexOf.run(subjectId, kind, 'value');
-    this.statements.keepIdentifiersOf.run(subjectId, kind);
-    this.indexed.clear();
-  }
-
-  clearIndex(): void {
-    this.statements.clearIndex.run();
-    this.indexed.clear();
-  }
-
-  keyById(kid: string): Buffer | null {
+  async keysById(kids: readonly string[]): Promise<ReadonlyMap<string, Buffer | null>> {
     this.forgetIfChangedElsewhere();
+    return new Map(kids.map((kid) => [kid, this.keyById(kid)]));
+  }
+
+  private keyById(kid: string): Buffer | null {
     if (this.keys.has(kid)) return this.keys.get(kid)!;
     const row = this.statements.keyById.get(kid);
     const key = row ? this.master.unwrap(row.wrapped, dataKeyAad(row.subject_id, kid)) : null;
@@ -280,23 +249,81 @@ export class SqliteKeyStore implements KeyStore {
     return key;
   }
 
-  isErased(subjectId: string): boolean {
+  async findByIdentifier(kind: string, normalised: string): Promise<string[]> {
+    return this.statements.findIndex.all(this.indexDigest(kind, normalised)).map((row) => row.subject_id);
+  }
+
+  async isErased(subjectId: string): Promise<boolean> {
     return this.statements.isErased.get(subjectId)!.n > 0;
   }
 
-  erase(subjectId: string, eventId: string | null): { destroyedKeys: number } {
+  /** From this process's memory: forgotten when anything changes the store elsewhere, and at an erasure. */
+  async notIndexed<T extends IndexEntry>(entries: readonly T[]): Promise<T[]> {
+    if (entries.length === 0) return [];
+    this.forgetIfChangedElsewhere();
+    return entries.filter(({ subjectId, kind, value, source }) => !this.indexed.has(this.indexedKey(subjectId, kind, value, source)));
+  }
+
+  async applyUpkeep(steps: readonly UpkeepStep[], advance?: UpkeepAdvance): Promise<{ destroyedKeys: number }> {
+    return this.writing(() => {
+      let destroyedKeys = 0;
+      for (const s of steps) {
+        if (s.step === 'index') this.addToIndex(s.entry);
+        else if (s.step === 'replace') this.replaceIndexedValues(s.subjectId, s.kind);
+        else if (s.step === 'erase') destroyedKeys += this.erase(s.subjectId, s.eventId);
+        else destroyedKeys += this.applyDeletion(s.deletion);
+      }
+      if (advance) this.setUpkeepPosition(advanced(this.upkeepPositionNow(), advance));
+      return { destroyedKeys };
+    });
+  }
+
+  async resetIndex(): Promise<void> {
+    this.writing(() => {
+      this.statements.clearIndex.run();
+      this.indexed.clear();
+      this.setUpkeepPosition({ index: 0 });
+    });
+  }
+
+  /** The category's index entries that came from values (and identifiers of its kind) go with its key. */
+  private applyDeletion(deletion: Deletion): number {
+    const destroyed: string[] = [];
+    for (const row of this.statements.categoryKeys.all(deletion.subjectId, deletion.recordedAt)) {
+      if (deletion.categories !== 'all' && !deletion.categories.includes(row.category)) continue;
+      const systems = new Set(JSON.parse(row.systems) as string[]);
+      for (const system of deletion.systems ?? [...systems]) systems.delete(system);
+      if (systems.size > 0) {
+        this.statements.setSystems.run(JSON.stringify([...systems].sort()), row.kid);
+        this.systemsOf.set(row.kid, systems);
+        continue;
+      }
+      this.statements.recordDeletion.run(deletion.subjectId, row.kid, row.category, new Date().toISOString(), deletion.eventId);
+      this.statements.deleteKey.run(row.kid);
+      const kind = IDENTIFIER_KIND_OF.get(row.category);
+      if (kind) this.statements.deleteIndexKind.run(deletion.subjectId, kind);
+      destroyed.push(row.kid);
+    }
+    if (destroyed.length > 0) this.forgetKeys(deletion.subjectId, destroyed);
+    return destroyed.length;
+  }
+
+  private replaceIndexedValues(subjectId: string, kind: string): void {
+    this.statements.deleteIndexOf.run(subjectId, kind, 'value');
+    this.statements.keepIdentifiersOf.run(subjectId, kind);
+    this.indexed.clear();
+  }
+
+  private erase(subjectId: string, eventId: string): number {
+    // Applied before: the keys the subject has now were made for what came after it.
+    if (this.statements.erasedBy.get(subjectId, eventId) !== undefined) return 0;
     const erasedAt = new Date().toISOString();
-    const destroyed = this.db.transaction(() => {
-      // Applied before: the keys the subject has now were made for what came after it.
-      if (eventId !== null && this.statements.erasedBy.get(subjectId, eventId) !== undefined) return [];
-      const kids = this.statements.keysOf.all(subjectId).map((row) => row.kid);
-      for (const kid of kids) this.statements.recordErasure.run(subjectId, kid, erasedAt, eventId);
-      this.statements.deleteKeys.run(subjectId);
-      this.statements.deleteIndex.run(subjectId);
-      return kids;
-    })();
-    this.forgetKeys(subjectId, destroyed);
-    return { destroyedKeys: destroyed.length };
+    const kids = this.statements.keysOf.all(subjectId).map((row) => row.kid);
+    for (const kid of kids) this.statements.recordErasure.run(subjectId, kid, erasedAt, eventId);
+    this.statements.deleteKeys.run(subjectId);
+    this.statements.deleteIndex.run(subjectId);
+    this.forgetKeys(subjectId, kids);
+    return kids.length;
   }
 
   /** Destroyed keys out of memory too (zeroed), and the subject's current keys to be looked up again. */
@@ -305,11 +332,9 @@ export class SqliteKeyStore implements KeyStore {
     for (const kid of kids) {
       this.keys.get(kid)?.fill(0);
       this.keys.set(kid, null);
-      this.digestKeys.get(kid)?.fill(0);
-      this.digestKeys.delete(kid);
       this.systemsOf.delete(kid);
     }
-    for (const slot of [...this.current.keys()]) if (slot.startsWith(`${subjectId}\u0000`)) this.current.delete(slot);
+    for (const slot of [...this.current.keys()]) if (slot.startsWith(slotOf(subjectId, null))) this.current.delete(slot);
   }
 
   /** Blind index: a keyed HMAC of the normalised identifier, never a plain hash. */
@@ -317,17 +342,10 @@ export class SqliteKeyStore implements KeyStore {
     return createHmac('sha256', this.indexKey).update(`${kind}\u0000${normalised}`).digest();
   }
 
-  /** From this process's memory: forgotten when anything changes the store elsewhere (looked at once for the list), and at an erasure. */
-  notIndexed<T extends IndexEntry>(entries: readonly T[]): T[] {
-    if (entries.length === 0) return [];
-    if (!this.db.inTransaction) this.forgetIfChangedElsewhere();
-    return entries.filter(({ subjectId, kind, value, source }) => !this.indexed.has(this.indexedKey(subjectId, kind, value, source)));
-  }
-
-  addToIndex({ subjectId, kind, value, source }: IndexEntry): void {
+  private addToIndex({ subjectId, kind, value, source }: IndexEntry): void {
     const digest = this.indexDigest(kind, value);
     this.statements.addIndex.run(digest, subjectId, kind, source);
-    // Bounded: past it, known identifiers are simply written again (INSERT OR IGNORE).
+    // Bounded: past it, known identifiers are simply written again (an upsert).
     if (this.indexed.size >= MAX_INDEXED_REMEMBERED) this.indexed.clear();
     this.indexed.add(`${subjectId}\u0000${source}\u0000${digest.toString('base64')}`);
   }
@@ -337,25 +355,15 @@ export class SqliteKeyStore implements KeyStore {
     return `${subjectId}\u0000${source}\u0000${this.indexDigest(kind, normalised).toString('base64')}`;
   }
 
-  findByIdentifier(kind: string, normalised: string): string[] {
-    return this.statements.findIndex.all(this.indexDigest(kind, normalised)).map((row) => row.subject_id);
+  async upkeepPosition(): Promise<UpkeepPosition> {
+    return this.upkeepPositionNow();
   }
 
-  /** A key for content digests, derived from the data key so that erasure destroys it too. */
-  digestKey(dataKey: DataKey): Buffer {
-    let key = this.digestKeys.get(dataKey.kid);
-    if (!key) {
-      key = Buffer.from(hkdfSync('sha256', dataKey.key, Buffer.alloc(0), 'pdl:content-digest', 32));
-      this.remember(this.digestKeys, dataKey.kid, key);
-    }
-    return key;
-  }
-
-  upkeepPosition(): UpkeepPosition {
+  private upkeepPositionNow(): UpkeepPosition {
     return { erasures: this.position(ERASURES_APPLIED) ?? 0, index: this.position(INDEXED) };
   }
 
-  setUpkeepPosition(position: Partial<{ readonly erasures: number; readonly index: number }>): void {
+  private setUpkeepPosition(position: Partial<{ readonly erasures: number; readonly index: number }>): void {
     if (position.erasures !== undefined) this.statements.putMeta.run(ERASURES_APPLIED, Buffer.from(String(position.erasures), 'utf8'));
     if (position.index !== undefined) this.statements.putMeta.run(INDEXED, Buffer.from(String(position.index), 'utf8'));
   }
@@ -365,7 +373,7 @@ export class SqliteKeyStore implements KeyStore {
     return row ? Number(row.value.toString('utf8')) : null;
   }
 
-  rotateMaster(next: KeyWrapper, beforeCommit: () => void): { rewrapped: number } {
+  async rotateMaster(next: KeyWrapper, beforeCommit: () => void): Promise<{ rewrapped: number }> {
     const count = this.db.transaction(() => {
       const rows = this.db.prepare<[], { kid: string; subject_id: string; wrapped: Buffer }>(
         'SELECT kid, subject_id, wrapped FROM subject_keys').all();
@@ -383,11 +391,11 @@ export class SqliteKeyStore implements KeyStore {
     return { rewrapped: count };
   }
 
-  close(): void {
-    for (const key of [...this.keys.values(), ...this.digestKeys.values()]) key?.fill(0);
+  async close(): Promise<void> {
+    for (const key of this.keys.values()) key?.fill(0);
     this.keys.clear();
-    this.digestKeys.clear();
     this.current.clear();
+    this.indexKey.fill(0);
     if (this.db.open) this.db.close();
   }
 
