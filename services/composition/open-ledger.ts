@@ -1,13 +1,12 @@
 /**
- * Opens the ledger: the event log — the embedded SQLite file at `db`, or an EventStoreDB/KurrentDB
- * server named by `store` — the key store beside `db` (`ledger.keys.db`), the master key
- * (`PDL_MASTER_KEY`, else `ledger.master.key`) and the read models: inline in the embedded log's
- * own transaction, or kept by a projection worker in a file of their own.
+ * Opens the ledger: the event log — the embedded SQLite file at `db`, or a PostgreSQL or
+ * EventStoreDB/KurrentDB server named by `store` — the key store (open-key-store.ts: beside `db`,
+ * or on the PostgreSQL server with the log), the master key (`PDL_MASTER_KEY`, else
+ * `ledger.master.key`) and the read models: inline in the embedded log's own transaction, or kept
+ * by a projection worker in a file of their own.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { PRIVATE_DIR_MODE, tightenLedgerFiles } from './private-files.js';
-import { dirname } from 'node:path';
+import { tightenLedgerFiles } from './private-files.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import type { Projection } from '../../projections/projection.js';
 import { ValidationError } from '../errors.js';
@@ -16,11 +15,10 @@ import { openExternalStore } from '../store/open-store.js';
 import type { EventStore } from '../store/port.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../store/sqlite/sqlite-event-store.js';
 import { sha256Chain } from '../ledger/chain.js';
-import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
+import type { MasterKey } from '../ledger/crypto/master-key.js';
 import { KeyUpkeep } from '../ledger/key-upkeep.js';
 import type { KeyStore } from '../ledger/keys/key-store.js';
-import { localKeyWrapper } from '../ledger/keys/key-wrapper.js';
-import { SqliteKeyStore } from '../ledger/keys/sqlite-key-store.js';
+import { openKeyStore } from './open-key-store.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
 import { operatorSubmitter } from './operator.js';
@@ -72,7 +70,6 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   }
   const paths = ledgerPaths(options.db, external && placement === 'none' ? 'worker' : placement, options.signingKeyFile);
   const env = options.env ?? process.env;
-  const keyStoreExisted = existsSync(paths.keys);
   let inline: ProjectionRunner | null = null;
   const sqlite = external ? null : new SqliteEventStore({
     ...options.sqlite, path: paths.db, chain: sha256Chain, onAppended: (events) => inline?.apply(events),
@@ -80,24 +77,11 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   const store: EventStore = sqlite ?? await openExternalStore(options.store!, sha256Chain);
   let readModelsDb: Database.Database | null = null;
   let worker: ProjectionWorker | null = null;
+  let openedKeys: KeyStore | null = null;
   try {
     const head = await store.head();
-    if (!keyStoreExisted && head.position > 0) {
-      throw new ValidationError(
-        `the key store ${paths.keys} is missing but the ledger holds ${head.position} events: ` +
-        'restore it from your backup (without it no personal value can be read, and erasure cannot be proven complete).');
-    }
-    mkdirSync(dirname(paths.keys), { recursive: true, mode: PRIVATE_DIR_MODE });
-    const masterKey = loadMasterKey({ keyFile: paths.masterKeyFile, env, create: !keyStoreExisted });
-    const staged = `${paths.masterKeyFile}.next`;
-    const candidates = [masterKey];
-    if (masterKey.origin === paths.masterKeyFile && existsSync(staged)) {
-      candidates.push({ key: parseKey(readFileSync(staged, 'utf8'), staged), origin: staged, createdNow: false });
-    }
-    const { store: keys, opened } = SqliteKeyStore.open(paths.keys, candidates.map(({ key, origin }) => ({ wrapper: localKeyWrapper(key), origin })));
-    // A rotation committed but not renamed: finish it. One that never committed: drop the staged key.
-    if (opened === 1) renameSync(staged, paths.masterKeyFile);
-    else if (candidates.length > 1) rmSync(staged);
+    const { keys, masterKey } = await openKeyStore(store, paths, env);
+    openedKeys = keys;
 
     readModelsDb = sqlite && (placement === 'inline' || placement === 'none') ? sqlite.db : new Database(paths.readModelsFile);
     if (placement === 'inline' && sqlite) {
@@ -115,17 +99,19 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     tightenLedgerFiles(paths);
     const ownDb = readModelsDb === sqlite?.db ? null : readModelsDb;
     return {
-      ledger, store, keys, paths, masterKey: candidates[opened]!, projectionRunner: inline ?? worker?.runner ?? null, readModelsDb, worker,
+      ledger, store, keys, paths, masterKey, projectionRunner: inline ?? worker?.runner ?? null, readModelsDb, worker,
       async close() {
         await worker?.subscription.stop();
-        await store.close();
-        ownDb?.close();
+        // Before the store: on PostgreSQL the key store writes through the store's connections.
         await upkeep.flush();
         await keys.close();
+        await store.close();
+        ownDb?.close();
       },
     };
   } catch (error) {
     await worker?.subscription.stop();
+    await openedKeys?.close();
     await store.close();
     if (readModelsDb && readModelsDb !== sqlite?.db) readModelsDb.close();
     throw error;

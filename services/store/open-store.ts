@@ -17,11 +17,17 @@ const withoutCredentials = (connectionString: string): string => connectionStrin
  * Opens the store a connection string names; only external stores have one. Each adapter (and its
  * client: the gRPC one takes a fifth of a second to load) is loaded only here, when it is used.
  */
+/** A store opened from a PostgreSQL connection string (its pool is where the ledger's other records go too). */
+export const isPostgresStore = (store: EventStore): boolean => postgresStores.has(store);
+const postgresStores = new WeakSet<EventStore>();
+
 export async function openExternalStore(connectionString: string, chain?: Chain): Promise<EventStore & VerbatimImport> {
   const lower = connectionString.toLowerCase();
   if (POSTGRES_SCHEMES.some((scheme) => lower.startsWith(scheme))) {
     const { PostgresEventStore } = await import('./postgres/postgres-event-store.js');
-    return new PostgresEventStore({ connectionString, chain });
+    const store = new PostgresEventStore({ connectionString, chain });
+    postgresStores.add(store);
+    return store;
   }
   if (EVENTSTOREDB_SCHEMES.some((scheme) => lower.startsWith(scheme))) {
     const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store.js');

@@ -1,0 +1,59 @@
+/**
+ * Opens the key store of a ledger with its master key: in the embedded SQLite file beside `db`,
+ * or — when the log is on PostgreSQL — in the same database as the log, on its connections, so
+ * every writer and replica on any host shares one set of keys. The master key is local either
+ * way (PDL_MASTER_KEY, else `<db>.master.key`). A rotation that committed but whose key file was
+ * not yet renamed is finished here; one that never committed is dropped.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ValidationError } from '../errors.js';
+import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
+import type { KeyStore, MasterKeyCandidate } from '../ledger/keys/key-store.js';
+import { localKeyWrapper } from '../ledger/keys/key-wrapper.js';
+import { SqliteKeyStore } from '../ledger/keys/sqlite-key-store.js';
+import { isPostgresStore } from '../store/open-store.js';
+import type { EventStore } from '../store/port.js';
+import type { LedgerPaths } from './ledger-paths.js';
+import { PRIVATE_DIR_MODE } from './private-files.js';
+
+export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: NodeJS.ProcessEnv): Promise<{ keys: KeyStore; masterKey: MasterKey }> {
+  const onServer = await postgresServerOf(store);
+  const where = onServer ? 'in PostgreSQL' : paths.keys;
+  const existed = onServer ? await onServer.keyStoreExists() : existsSync(paths.keys);
+  const head = await store.head();
+  if (!existed && head.position > 0) {
+    throw new ValidationError(
+      `the key store ${where} is missing but the ledger holds ${head.position} events: ` +
+      'restore it from your backup (without it no personal value can be read, and erasure cannot be proven complete).');
+  }
+  if (!onServer) mkdirSync(dirname(paths.keys), { recursive: true, mode: PRIVATE_DIR_MODE });
+  const masterKey = loadMasterKey({ keyFile: paths.masterKeyFile, env, create: !existed });
+  const staged = `${paths.masterKeyFile}.next`;
+  const candidates = [masterKey];
+  if (masterKey.origin === paths.masterKeyFile && existsSync(staged)) {
+    candidates.push({ key: parseKey(readFileSync(staged, 'utf8'), staged), origin: staged, createdNow: false });
+  }
+  const offered: MasterKeyCandidate[] = candidates.map(({ key, origin }) => ({ wrapper: localKeyWrapper(key), origin }));
+  const { store: keys, opened } = onServer
+    ? await onServer.openKeyStore(offered)
+    : SqliteKeyStore.open(paths.keys, offered);
+  if (opened === 1) renameSync(staged, paths.masterKeyFile);
+  else if (candidates.length > 1) rmSync(staged);
+  return { keys, masterKey: candidates[opened]! };
+}
+
+/**
+ * The key store's place on the log's PostgreSQL server, when the log is there. The client is
+ * loaded only then: the embedded path never loads it.
+ */
+async function postgresServerOf(store: EventStore) {
+  if (!isPostgresStore(store)) return null;
+  const [{ PostgresEventStore }, { PostgresKeyStore }] = await Promise.all([
+    import('../store/postgres/postgres-event-store.js'), import('../ledger/keys/postgres-key-store.js')]);
+  if (!(store instanceof PostgresEventStore)) return null;
+  return {
+    keyStoreExists: () => PostgresKeyStore.exists(store.pool),
+    openKeyStore: (offered: readonly MasterKeyCandidate[]) => PostgresKeyStore.open(store.pool, offered),
+  };
+}
