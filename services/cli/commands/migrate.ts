@@ -8,6 +8,7 @@ import { migrateLedger } from '../../ledger/migrate.js';
 import { ledgerPaths } from '../../composition/ledger-paths.js';
 import { lstatOrNull, writeOutputFile } from '../../composition/output-files.js';
 import { isConnectionString, openLogStore } from '../../store/open-store.js';
+import { copyKeyStore, isPostgresUrl, type KeyStorePlace } from '../../composition/copy-key-store.js';
 import { openToRead } from '../../store/sqlite/sqlite-log-reader.js';
 import { settleCopyKey, type CopyKey } from '../../composition/copy-signing-key.js';
 import { signatureKeyId } from '../../composition/open-prover.js';
@@ -22,19 +23,22 @@ import { progress } from '../progress.js';
 export function migrateCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('migrate')
-    .description('copy the ledger, event for event as stored, to another store (EventStoreDB, or another file); the copy verifies with the same head hash')
-    .requiredOption('--to <store>', 'an EventStoreDB/KurrentDB connection string (esdb://…), or the path of a new embedded ledger file')
+    .description('copy the ledger, event for event as stored, to another store (PostgreSQL, EventStoreDB, or another file); the copy verifies with the same head hash')
+    .requiredOption('--to <store>', 'a PostgreSQL connection string (postgres://…), an EventStoreDB/KurrentDB one (esdb://…), or the path of a new embedded ledger file')
     .option('--no-verify', 'skip verifying the whole copy afterwards (it is checked event by event while copying anyway)')
     .addHelpText('after', '\nResumable: run it again after an interruption, or after more events arrived, and it copies what is missing.\n' +
       'The key store and master key are not part of the log: to a file, they are copied beside it (the key store\n' +
-      'as a fresh SQLite copy, VACUUM INTO, so no freed page comes along); to EventStoreDB, keep them where they are\n' +
-      'and run with the same --db plus --store.\n\n' +
+      'as a fresh SQLite copy, VACUUM INTO, so no freed page comes along); to or from PostgreSQL, the key store goes with\n' +
+      'the log (keys still wrapped: the master key stays a local file or PDL_MASTER_KEY, and is copied beside a file copy);\n' +
+      'to EventStoreDB, keep them where they are and run with the same --db plus --store.\n\n' +
       'Proofs: a file copy keeps every checkpoint the source signed (each checked against the copy\'s Merkle tree) and\n' +
       'the same signing key — <db>.signing.key copied beside it (mode 0600) when the source keeps it there (--embedded-keys),\n' +
       'else the key named as for the source (PDL_SIGNING_KEY, or --signing-key PATH), which the copy is then run with.\n' +
       'A signed source whose key is not at hand, or another key, is refused before anything is copied: a new key would\n' +
       'make the copy prove another ledger. To EventStoreDB or PostgreSQL the checkpoints stay in the source\'s file.\n\n' +
-      'Examples:\n  pdl --db data/ledger.db migrate --to "esdb://localhost:2113?tls=false"\n  pdl --db data/ledger.db migrate --to backup/ledger.db')
+      'Examples:\n  pdl --db data/ledger.db migrate --to "postgres://pdl@db.internal:5432/ledger"\n' +
+      '  pdl --db data/ledger.db --store "postgres://pdl@db.internal:5432/ledger" migrate --to back/ledger.db\n' +
+      '  pdl --db data/ledger.db migrate --to "esdb://localhost:2113?tls=false"\n  pdl --db data/ledger.db migrate --to backup/ledger.db')
     .action(async (options: { to: string; verify: boolean }) => {
       const { db, store: connection } = globals();
       const toExternal = isConnectionString(options.to);
@@ -60,11 +64,12 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
           throw new ValidationError(`the source moved on while copying (now at ${result.sourceHead.position}): run migrate again to copy the rest`);
         }
         if (key) copyKeysBeside(db, options.to, key);
+        else if (carriesKeyStore(connection, options.to)) await carryKeyStore(db, connection, options.to);
         console.log(`copied ${result.copied} events; both heads are ${result.targetHead.position}:${result.targetHead.hash ?? '(empty)'}`);
         if (key) await carryProofs(globals(), options.to, key, signed.rows, result.copied);
         else tellWhatStaysBehind(options.to, signed, result.copied);
         process.stderr.write(toExternal
-          ? `pdl: from now on run with --store "${options.to}" and the same --db ${db} (its key store and master key stay there)\n`
+          ? `pdl: from now on run with --store "${options.to}" and the same --db ${db} (${isPostgresUrl(options.to) ? 'its master key stays there; the key store went with the log' : 'its key store and master key stay there'})\n`
           : `pdl: the copy is at ${options.to}, with its key store beside it\n`);
       } finally {
         await source.close();
@@ -128,6 +133,22 @@ function tellWhatStaysBehind(to: string, signed: SourceCheckpoints, copied: numb
     process.stderr.write(`pdl: the ${signed.rows.length} signed checkpoints stay in ${signed.file}: they are not carried to the new store, so nothing there ` +
       `pins its key. Keep that file, and sign there only with the same key (${signed.signedBy ?? 'the ledger\'s'}): PDL_SIGNING_KEY, or --signing-key PATH\n`);
   }
+}
+
+/** PostgreSQL holds the key store of a ledger whose log it holds: it goes where the log goes, to or from a server. */
+const carriesKeyStore = (from: string | undefined, to: string): boolean =>
+  isPostgresUrl(to) || (from !== undefined && from !== '' && isPostgresUrl(from) && !isConnectionString(to));
+
+/** The key store copied as stored (keys still wrapped) after the log; the master key file beside a file copy. */
+async function carryKeyStore(db: string, from: string | undefined, to: string): Promise<void> {
+  const source: KeyStorePlace = from && isPostgresUrl(from) ? { postgres: from } : { file: ledgerPaths(db).keys };
+  const target: KeyStorePlace = isPostgresUrl(to) ? { postgres: to } : { file: ledgerPaths(to).keys };
+  if (!(await copyKeyStore(source, target))) return;
+  const masterKeyFile = ledgerPaths(db).masterKeyFile;
+  const beside = ledgerPaths(to).masterKeyFile;
+  // Created new, never through a link (as copyKeysBeside does).
+  if ('file' in target && existsSync(masterKeyFile) && !lstatOrNull(beside)) writeOutputFile(beside, readFileSync(masterKeyFile));
+  process.stderr.write(`pdl: the key store went with the log (keys still wrapped: the same master key opens it${'file' in target ? `, copied beside it when kept in a file` : ''})\n`);
 }
 
 /** The key store as a fresh, consistent SQLite copy (VACUUM INTO); the master key file when there is one; an embedded signing key. */
