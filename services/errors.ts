@@ -3,7 +3,7 @@
  * `code` that the API, the CLI and the ingest service map to their own answers.
  * Unknown failures are never wrapped in these: they surface as what they are.
  */
-export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED' | 'NOT_FOUND' | 'AUDIT_UNAVAILABLE' | 'SECRET_PLACEMENT';
+export type ErrorCode = 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'KEY_MISMATCH' | 'TAMPERED' | 'NOT_FOUND' | 'AUDIT_UNAVAILABLE' | 'SECRET_PLACEMENT' | 'MASTER_KEY_ROTATED';
 
 export abstract class LedgerError extends Error {
   abstract readonly code: ErrorCode;

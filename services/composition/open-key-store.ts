@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { dirname } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
-import type { KeyStore, MasterKeyCandidate } from '../ledger/keys/key-store.js';
+import type { KeyStore, MasterKeyCandidate, MasterKeyReload } from '../ledger/keys/key-store.js';
+import { readRetired, reconcileGenerations, retiredKeys } from './master-keyring.js';
 import { localKeyWrapper } from '../ledger/keys/key-wrapper.js';
 import { SqliteKeyStore } from '../ledger/keys/sqlite-key-store.js';
 import { isPostgresStore } from '../store/open-store.js';
@@ -30,16 +31,35 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
   if (!onServer) mkdirSync(dirname(paths.keys), { recursive: true, mode: PRIVATE_DIR_MODE });
   const masterKey = loadMasterKey({ keyFile: paths.masterKeyFile, env, create: !existed });
   const staged = `${paths.masterKeyFile}.next`;
-  const candidates = [masterKey];
+  // The current key first; then a rotation's staged key (committed, not yet renamed); then retired
+  // generations still kept, which open a key store restored from a backup taken before a rotation.
+  const candidates: MasterKey[] = [masterKey];
   if (masterKey.origin === paths.masterKeyFile && existsSync(staged)) {
     candidates.push({ key: parseKey(readFileSync(staged, 'utf8'), staged), origin: staged, createdNow: false });
   }
+  for (const retired of retiredKeys(paths.masterKeyFile).reverse()) candidates.push({ key: readRetired(retired), origin: retired.file, createdNow: false });
   const offered: MasterKeyCandidate[] = candidates.map(({ key, origin }) => ({ wrapper: localKeyWrapper(key), origin }));
+  // Another process's rotation is followed with the key file as it is then; PDL_MASTER_KEY is read once.
+  const reload = (): MasterKeyCandidate[] => {
+    if (masterKey.origin !== paths.masterKeyFile || !existsSync(paths.masterKeyFile)) return [];
+    return [{ wrapper: localKeyWrapper(parseKey(readFileSync(paths.masterKeyFile, 'utf8'), paths.masterKeyFile)), origin: paths.masterKeyFile }];
+  };
   const { store: keys, opened } = onServer
-    ? await onServer.openKeyStore(offered)
-    : SqliteKeyStore.open(paths.keys, offered);
-  if (opened === 1) renameSync(staged, paths.masterKeyFile);
-  else if (candidates.length > 1) rmSync(staged);
+    ? await onServer.openKeyStore(offered, reload)
+    : SqliteKeyStore.open(paths.keys, offered, reload);
+  if (candidates[opened]!.origin === staged) renameSync(staged, paths.masterKeyFile);
+  else if (existsSync(staged) && masterKey.origin === paths.masterKeyFile) rmSync(staged);
+  if (opened > 0 && candidates[opened]!.origin !== staged) {
+    // A restored backup: its generations are not the keyring's, so nothing is destroyed on its word.
+    process.stderr.write(`pdl: the key store opens only with a retired master-key generation (${candidates[opened]!.origin}): a backup from before a rotation; rotate to re-wrap it under a new key\n`);
+    return { keys, masterKey: candidates[opened]! };
+  }
+  try {
+    await reconcileGenerations(keys, paths.masterKeyFile);
+  } catch (error) {
+    await keys.close();
+    throw error;
+  }
   return { keys, masterKey: candidates[opened]! };
 }
 
@@ -54,6 +74,6 @@ async function postgresServerOf(store: EventStore) {
   if (!(store instanceof PostgresEventStore)) return null;
   return {
     keyStoreExists: () => PostgresKeyStore.exists(store.pool),
-    openKeyStore: (offered: readonly MasterKeyCandidate[]) => PostgresKeyStore.open(store.pool, offered),
+    openKeyStore: (offered: readonly MasterKeyCandidate[], reload: MasterKeyReload) => PostgresKeyStore.open(store.pool, offered, reload),
   };
 }

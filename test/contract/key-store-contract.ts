@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyMismatchError, slotOf, type DataKey, type Deletion, type IndexEntry, type KeyStore, type KeyWrapper } from '../../services/ledger/keys/key-store.js';
+import { KeyMismatchError, MasterKeyRotatedError, slotOf, type MasterKeyReload, type DataKey, type Deletion, type IndexEntry, type KeyStore, type KeyWrapper } from '../../services/ledger/keys/key-store.js';
 import { localKeyWrapper } from '../../services/ledger/keys/key-wrapper.js';
 
 export interface KeyStorePlace {
-  /** Opens (on first use: creates) the store at this place under `wrapper`. */
-  open(wrapper: KeyWrapper): Promise<KeyStore>;
+  /** Opens (on first use: creates) the store at this place under `wrapper`; `reload` gives the keys to follow another's rotation with. */
+  open(wrapper: KeyWrapper, reload?: MasterKeyReload): Promise<KeyStore>;
   dispose(): Promise<void> | void;
 }
 
@@ -18,6 +18,7 @@ export interface KeyStorePlace {
 const bytesOf = (key: { key: Buffer }): Buffer => Buffer.from(key.key);
 const entry = (subjectId: string, kind: string, value: string, source: IndexEntry['source'] = 'value'): IndexEntry => ({ subjectId, kind, value, source });
 const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+const RETENTION = { milliseconds: 35 * 86_400_000 };
 
 /** The port's calls as one question each, so each test reads as the behaviour it asks for. */
 async function currentKey(store: KeyStore, subjectId: string, category: string | null = null, heldIn?: string): Promise<DataKey> {
@@ -47,8 +48,8 @@ export function keyStoreContract(name: string, makePlace: () => KeyStorePlace | 
     let place: KeyStorePlace;
     let wrapper: KeyWrapper;
     const opened: KeyStore[] = [];
-    const open = async (using = wrapper): Promise<KeyStore> => {
-      const store = await place.open(using);
+    const open = async (using = wrapper, reload?: MasterKeyReload): Promise<KeyStore> => {
+      const store = await place.open(using, reload);
       opened.push(store);
       return store;
     };
@@ -149,6 +150,21 @@ export function keyStoreContract(name: string, makePlace: () => KeyStorePlace | 
         expect(await keyById(first, key.kid)).toBeNull();
         expect(await first.isErased('u-1')).toBe(true);
         expect((await currentKey(first, 'u-1')).kid).not.toBe(key.kid);
+      });
+
+      it('lists erased subjects by id, a page at a time, with their latest erasure', async () => {
+        const store = await open();
+        for (const subject of ['u-3', 'u-1', 'u-2']) await currentKey(store, subject);
+        await erase(store, 'u-3', 'e-3');
+        await erase(store, 'u-1', 'e-1');
+        await currentKey(store, 'u-1');
+        const first = (await store.erasedSubjects({ limit: 10 }))[0]!;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await erase(store, 'u-1', 'e-1b');
+        const page = await store.erasedSubjects({ limit: 1 });
+        expect(page.map((s) => s.subjectId)).toEqual(['u-1']);
+        expect(Date.parse(page[0]!.erasedAt)).toBeGreaterThan(Date.parse(first.erasedAt));
+        expect((await store.erasedSubjects({ after: 'u-1', limit: 10 })).map((s) => s.subjectId)).toEqual(['u-3']);
       });
 
       it('gives two connections asking at once for a new slot the same key', async () => {
@@ -273,7 +289,7 @@ export function keyStoreContract(name: string, makePlace: () => KeyStorePlace | 
         const bytes = bytesOf(key);
         await addToIndex(store, entry('u-1', 'email', 'a@example.cn'));
         const next = localKeyWrapper(randomBytes(32));
-        expect((await store.rotateMaster(next, () => {})).rewrapped).toBe(1);
+        expect((await store.rotateMaster(next, () => {}, RETENTION)).rewrapped).toBe(1);
         await store.close();
         await expect(open(wrapper)).rejects.toThrow(KeyMismatchError);
         const reopened = await open(next);
@@ -285,9 +301,55 @@ export function keyStoreContract(name: string, makePlace: () => KeyStorePlace | 
         const store = await open();
         const key = await currentKey(store, 'u-1');
         const bytes = bytesOf(key);
-        await expect(store.rotateMaster(localKeyWrapper(randomBytes(32)), () => { throw new Error('the key file could not be written'); })).rejects.toThrow('could not be written');
+        await expect(store.rotateMaster(localKeyWrapper(randomBytes(32)), () => { throw new Error('the key file could not be written'); }, RETENTION)).rejects.toThrow('could not be written');
         await store.close();
         expect(await keyById(await open(wrapper), key.kid)).toEqual(bytes);
+      });
+
+      it('keeps one generation per master key: a rotation supersedes the current one, to be destroyed after the retention window', async () => {
+        const store = await open();
+        const [first] = await store.generations();
+        expect(first).toMatchObject({ generation: 1, supersededAt: null, destroyAfter: null, destroyedAt: null });
+        const before = Date.now();
+        const next = localKeyWrapper(randomBytes(32));
+        expect((await store.rotateMaster(next, () => {}, RETENTION)).generation).toBe(2);
+        const third = localKeyWrapper(randomBytes(32));
+        expect((await store.rotateMaster(third, () => {}, RETENTION)).generation).toBe(3);
+        const generations = await store.generations();
+        expect(generations.map((g) => [g.generation, g.supersededAt !== null, g.destroyedAt])).toEqual([[1, true, null], [2, true, null], [3, false, null]]);
+        for (const g of generations.slice(0, 2)) {
+          expect(Date.parse(g.supersededAt!)).toBeGreaterThanOrEqual(before - 1000);
+          expect(Date.parse(g.destroyAfter!) - Date.parse(g.supersededAt!)).toBe(RETENTION.milliseconds);
+        }
+        await store.recordDestroyed(1);
+        await store.recordDestroyed(1); // again: the first moment stays
+        const destroyed = (await store.generations())[0]!.destroyedAt;
+        expect(destroyed).not.toBeNull();
+        await expect(store.recordDestroyed(3)).rejects.toThrow(/not a superseded/);
+        await store.close();
+        expect((await (await open(third)).generations())[0]!.destroyedAt).toBe(destroyed);
+      });
+
+      it('never wraps a new key under a generation another connection retired: it follows with the reloaded key, or refuses', async () => {
+        const next = localKeyWrapper(randomBytes(32));
+        const following = await open(wrapper, () => [{ wrapper: next, origin: 'the key file, read again' }]);
+        const stale = await open(wrapper);
+        const before = await currentKey(following, 'u-before');
+        const rotating = await open();
+        await rotating.rotateMaster(next, () => {}, RETENTION);
+
+        const after = await currentKey(following, 'u-after');
+        expect(await keyById(following, before.kid)).toEqual(before.key);
+        await expect(currentKey(stale, 'u-stale')).rejects.toThrow(MasterKeyRotatedError);
+        const fresh = await open(next);
+        expect(await keyById(fresh, after.kid)).toEqual(after.key); // wrapped under the current generation
+        expect(await keyById(fresh, before.kid)).toEqual(before.key);
+      });
+
+      it('leaves the generations as they were when a rotation rolls back', async () => {
+        const store = await open();
+        await expect(store.rotateMaster(localKeyWrapper(randomBytes(32)), () => { throw new Error('no'); }, RETENTION)).rejects.toThrow('no');
+        expect((await store.generations()).map((g) => [g.generation, g.supersededAt])).toEqual([[1, null]]);
       });
     });
   });

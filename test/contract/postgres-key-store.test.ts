@@ -15,10 +15,10 @@ if (!postgresUrl) {
     const { url } = await freshLedgerUrl();
     const pools: pg.Pool[] = [];
     return {
-      open: async (wrapper) => {
+      open: async (wrapper, reload) => {
         const pool = new pg.Pool({ connectionString: url, max: 4 });
         pools.push(pool);
-        return (await PostgresKeyStore.open(pool, [{ wrapper, origin: 'test' }])).store;
+        return (await PostgresKeyStore.open(pool, [{ wrapper, origin: 'test' }], reload)).store;
       },
       dispose: async () => {
         for (const pool of pools.splice(0)) await pool.end();

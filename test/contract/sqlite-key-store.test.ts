@@ -8,7 +8,7 @@ keyStoreContract('SQLite (a real file)', () => {
   const dir = makeTempDir('keys');
   const path = join(dir, 'ledger.keys.db');
   return {
-    open: async (wrapper) => SqliteKeyStore.open(path, [{ wrapper, origin: 'test' }]).store,
+    open: async (wrapper, reload) => SqliteKeyStore.open(path, [{ wrapper, origin: 'test' }], reload).store,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 });

@@ -7,12 +7,16 @@ import { writeOutputFile } from '../../composition/output-files.js';
 import { ApiKeys } from '../../api/auth/api-keys.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
 import { withLedger } from '../with-ledger.js';
+import { keysStatusCommands } from './keys-status.js';
+import { keepRetired, retiredKeyFile } from '../../composition/master-keyring.js';
+import { backupRetention, DEFAULT_BACKUP_RETENTION } from '../backup-retention.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 import { ValidationError } from '../../errors.js';
 
 export function keysCommand(program: Command, globals: () => GlobalOptions): void {
   const keys = program.command('keys').description('manage API keys and the master key');
+  keysStatusCommands(keys, globals);
   const withApiKeys = <T>(use: (apiKeys: ApiKeys) => T) => withLedger(globals(), async ({ paths }) => {
     const apiKeys = ApiKeys.open(paths.apiKeys);
     try {
@@ -57,10 +61,12 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .description('re-wrap every data key under a new master key (events are not rewritten)')
     .option('--out <file>', 'where to write the new key when the current one comes from PDL_MASTER_KEY (a new file, mode 0600)')
     .option('--force', 'with --out: replace the file when it is there and yours (never a link, nor another user\'s file)')
+    .option('--backup-retention <duration>', `how long backups are kept (ISO 8601; PDL_BACKUP_RETENTION, default ${DEFAULT_BACKUP_RETENTION}): the generation replaced is destroyed after it`)
     .addHelpText('after', '\nWith a key file, the new key replaces it (crash-safe: a half-done rotation finishes or rolls back on the next start).\n' +
       'With PDL_MASTER_KEY, the new key is written to --out (mode 0600): set PDL_MASTER_KEY to it before the next start.\n' +
       '--out refuses a file already there (exit 2, nothing rotated) unless --force, and a symbolic link always.')
-    .action(async (options: { out?: string; force?: boolean }) => {
+    .action(async (options: { out?: string; force?: boolean; backupRetention?: string }) => {
+      const retention = backupRetention(options.backupRetention);
       await withLedger(globals(), async ({ keys: keyStore, masterKey, paths }) => {
         const fromEnv = masterKey.origin === 'PDL_MASTER_KEY';
         if (fromEnv && !options.out) {
@@ -68,11 +74,16 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
         }
         const next = randomKey();
         const staged = fromEnv ? options.out! : `${paths.masterKeyFile}.next`;
+        // The key being retired stays beside the current one until the backup window has passed (master-keyring.ts).
+        const retiring = (await keyStore.generations()).at(-1)!.generation;
+        if (!fromEnv) keepRetired(paths.masterKeyFile, retiring, masterKey.key);
         // Written before the rotation commits: a refused --out rolls it back, and the old key still opens the store.
-        const { rewrapped } = await keyStore.rotateMaster(localKeyWrapper(next), () => fromEnv ? writeOutputFile(staged, `${formatKey(next)}\n`, { force: options.force }) : writeKeyFile(staged, next));
+        const { rewrapped, generation } = await keyStore.rotateMaster(localKeyWrapper(next), () => fromEnv ? writeOutputFile(staged, `${formatKey(next)}\n`, { force: options.force }) : writeKeyFile(staged, next), retention);
         if (!fromEnv) renameSync(staged, paths.masterKeyFile);
-        console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped.`);
-        console.log(fromEnv ? `the new master key is in ${staged}: set PDL_MASTER_KEY to its content now; the old key no longer opens the store.` : `the new master key is in ${paths.masterKeyFile}.`);
+        console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped under generation ${generation}; the one before is kept for backups until ${retention.duration} from now.`);
+        console.log(fromEnv
+          ? `the new master key is in ${staged}: set PDL_MASTER_KEY to its content now. Keep the old one only as long as backups (${retention.duration}), then destroy it and run pdl keys destroyed ${retiring}.`
+          : `the new master key is in ${paths.masterKeyFile}; generation ${retiring} is kept in ${retiredKeyFile(paths.masterKeyFile, retiring)} for backups and destroyed after ${retention.duration}.`);
       });
     });
 }

@@ -3,7 +3,7 @@
  * for `pdl migrate` between a file and a server: the copy opens with the same master key, finds
  * the same subjects, and knows the same erasures. Nothing in it is unwrapped on the way.
  */
-import type { UpkeepPosition } from './key-store.js';
+import type { MasterGeneration, UpkeepPosition } from './key-store.js';
 
 export interface KeyStoreImage {
   /** master-check and index-key, wrapped. */
@@ -13,6 +13,8 @@ export interface KeyStoreImage {
   readonly index: readonly { readonly digest: Buffer; readonly subjectId: string; readonly kind: string | null; readonly source: string }[];
   readonly deletions: readonly { readonly subjectId: string; readonly kid: string; readonly category: string; readonly deletedAt: string; readonly eventId: string | null }[];
   readonly upkeep: UpkeepPosition;
+  /** The master-key generations: the copy knows when each erasure reaches the backups. */
+  readonly generations: readonly MasterGeneration[];
 }
 
 /** The check value every image of one store shares: a target holding another store's is refused. */

@@ -15,6 +15,14 @@ import type { KeyWrapper } from './key-wrapper.js';
 
 export type { KeyWrapper } from './key-wrapper.js';
 
+/**
+ * Another process rotated the master key and this one cannot find the new one (a key given by
+ * PDL_MASTER_KEY is read once, at start): it must not wrap a new key under the retired one.
+ */
+export class MasterKeyRotatedError extends LedgerError {
+  readonly code = 'MASTER_KEY_ROTATED';
+}
+
 /** None of the master keys offered opens the store: it was created under another. */
 export class KeyMismatchError extends LedgerError {
   readonly code = 'KEY_MISMATCH';
@@ -107,6 +115,28 @@ export function advanced(at: UpkeepPosition, advance: UpkeepAdvance): Partial<{ 
   return { ...(erasures > at.erasures ? { erasures } : {}), ...(index > (at.index ?? 0) ? { index } : {}) };
 }
 
+/**
+ * A master key's generation. Rotation makes a new one current and re-wraps every live data key
+ * under it; the one it replaces then only opens backups taken before, and is destroyed once no
+ * backup the operator keeps can be that old (README "Keys and backups").
+ */
+export interface MasterGeneration {
+  readonly generation: number;
+  readonly createdAt: string;
+  /** When the next generation replaced it. */
+  readonly supersededAt: string | null;
+  /** superseded + the backup-retention window: from then on no kept backup needs it. */
+  readonly destroyAfter: string | null;
+  /** When its key material was destroyed (recorded after the fact). */
+  readonly destroyedAt: string | null;
+}
+
+/** A subject erased, and when its latest erasure was applied here. */
+export interface ErasedSubject {
+  readonly subjectId: string;
+  readonly erasedAt: string;
+}
+
 export interface KeyStore {
   /**
    * The key each slot's values are sealed with now — created on first use, and after an erasure
@@ -138,16 +168,44 @@ export interface KeyStore {
    * touched. `beforeCommit` runs inside it (e.g. to stage the new key file), so the store never
    * commits to a key that was not saved first.
    */
-  rotateMaster(next: KeyWrapper, beforeCommit: () => void): Promise<{ rewrapped: number }>;
+  rotateMaster(next: KeyWrapper, beforeCommit: () => void, retention: BackupRetention): Promise<{ rewrapped: number; generation: number }>;
+  /** Every master-key generation, oldest first. */
+  generations(): Promise<MasterGeneration[]>;
+  /** Notes that a superseded generation's key material is gone (once the keyring destroyed it); the current one never is. */
+  recordDestroyed(generation: number): Promise<void>;
+  /** Erased subjects by id, a page at a time (ids after `after`); `only`: that subject, if erased. */
+  erasedSubjects(page: { readonly after?: string; readonly limit: number; readonly only?: string }): Promise<ErasedSubject[]>;
   /** Zeroes the keys held in memory and lets the store go. */
   close(): Promise<void>;
 }
+
+/** How long the operator keeps backups: a superseded generation is kept that long after it was replaced. */
+export interface BackupRetention {
+  readonly milliseconds: number;
+}
+
+/** The generation a fresh or older store starts with (when no generation was recorded yet). */
+export const FIRST_GENERATION = 1;
+
+/** The moment `retention` after `at` (ISO). */
+export const plus = (at: string, retention: BackupRetention): string => new Date(Date.parse(at) + retention.milliseconds).toISOString();
 
 /** A master key offered to open a store, and where it came from (for messages). */
 export interface MasterKeyCandidate {
   readonly wrapper: KeyWrapper;
   readonly origin: string;
 }
+
+/**
+ * The master keys to try again when another process rotated: the key file read anew. A store
+ * never wraps a new data key under a generation that is no longer current, and follows the
+ * rotation when it can (otherwise MasterKeyRotatedError).
+ */
+export type MasterKeyReload = () => readonly MasterKeyCandidate[];
+
+export const rotatedAway = (generation: number): MasterKeyRotatedError => new MasterKeyRotatedError(
+  `the master key was rotated by another process (generation ${generation} is current) and the new key is not at hand here: ` +
+  'restart with it (PDL_MASTER_KEY, or the key file the rotation wrote)');
 
 /** What every adapter binds a wrapped key to, and checks a master key against. */
 export const CHECK_PLAINTEXT = Buffer.from('pdl master key check v1');

@@ -21,9 +21,10 @@ import { ValidationError } from '../../errors.js';
 import { DecryptionError } from '../crypto/aead.js';
 import { masterCheckOf, type KeyStoreImage } from './key-store-image.js';
 import {
-  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, INDEX_KEY_AAD, mismatch, slotOf,
-  type DataKey, type Deletion, type IndexEntry, type KeySlot, type KeyStore, type KeyWrapper, type MasterKeyCandidate,
-  type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
+  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, FIRST_GENERATION, INDEX_KEY_AAD, mismatch, slotOf,
+  type BackupRetention, type DataKey, type Deletion, type ErasedSubject, type IndexEntry, type KeySlot, type KeyStore, type KeyWrapper,
+  type MasterGeneration, type MasterKeyCandidate, type MasterKeyReload, type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
+  rotatedAway,
 } from './key-store.js';
 
 const SCHEMA = `
@@ -40,6 +41,10 @@ CREATE INDEX IF NOT EXISTS pdl_blind_index_by_subject ON pdl_blind_index (subjec
 CREATE TABLE IF NOT EXISTS pdl_category_deletions (
   subject_id text NOT NULL, kid text NOT NULL, category text NOT NULL, deleted_at timestamptz NOT NULL, event_id text, PRIMARY KEY (subject_id, kid));
 CREATE TABLE IF NOT EXISTS pdl_key_upkeep (part text PRIMARY KEY, position bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS pdl_master_generations (
+  generation integer PRIMARY KEY, created_at timestamptz NOT NULL, superseded_at timestamptz, destroy_after timestamptz, destroyed_at timestamptz);
+INSERT INTO pdl_master_generations (generation, created_at)
+  SELECT ${FIRST_GENERATION}, COALESCE((SELECT min(created_at) FROM pdl_subject_keys), clock_timestamp()) WHERE NOT EXISTS (SELECT 1 FROM pdl_master_generations);
 `;
 
 /** Serialises the upkeep's transactions: each decides the positions' advance against what it reads ('pdl_key'). */
@@ -58,7 +63,7 @@ export class PostgresKeyStore implements KeyStore {
    * the master keys offered in order; nothing is written when none opens it. The pool stays the
    * caller's (the event store's, so one ledger holds one set of connections).
    */
-  static async open(pool: pg.Pool, candidates: readonly MasterKeyCandidate[], where = 'in PostgreSQL'): Promise<{ store: PostgresKeyStore; opened: number }> {
+  static async open(pool: pg.Pool, candidates: readonly MasterKeyCandidate[], reload?: MasterKeyReload, where = 'in PostgreSQL'): Promise<{ store: PostgresKeyStore; opened: number }> {
     const first = candidates[0]!;
     const existing = await inTransaction(pool, async (client) => {
       await client.query(LOCK_SCHEMA);
@@ -73,7 +78,8 @@ export class PostgresKeyStore implements KeyStore {
     if (opened < 0) throw mismatch(candidates, where);
     const wrapper = candidates[opened]!.wrapper;
     const index = await query<{ value: Buffer }>(pool, "SELECT value FROM pdl_key_meta WHERE name = 'index-key'");
-    return { store: new PostgresKeyStore(pool, wrapper, wrapper.unwrap(index.rows[0]!.value, INDEX_KEY_AAD)), opened };
+    const generation = await currentGeneration(pool);
+    return { store: new PostgresKeyStore(pool, wrapper, wrapper.unwrap(index.rows[0]!.value, INDEX_KEY_AAD), generation, reload), opened };
   }
 
   /** Whether a key store was ever created in that database (a ledger with events but none has lost its keys). */
@@ -83,9 +89,36 @@ export class PostgresKeyStore implements KeyStore {
     return (await query(pool, "SELECT 1 FROM pdl_key_meta WHERE name = 'master-check'")).rowCount === 1;
   }
 
-  private constructor(private readonly pool: pg.Pool, master: KeyWrapper, indexKey: Buffer) {
+  private constructor(
+    private readonly pool: pg.Pool, master: KeyWrapper, indexKey: Buffer,
+    /** The generation `master` is the key of. */
+    private generation: number,
+    private readonly reload?: MasterKeyReload,
+  ) {
     this.master = master;
     this.indexKey = indexKey;
+  }
+
+  /** A key unwrapped; one that does not open under this process's master key may be another's rotation to follow. */
+  private async unwrap(wrapped: Buffer, aad: string): Promise<Buffer> {
+    try {
+      return this.master.unwrap(wrapped, aad);
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+      const current = await currentGeneration(this.pool);
+      if (current === this.generation) throw error;
+      await this.followRotation(current);
+      return this.master.unwrap(wrapped, aad);
+    }
+  }
+
+  /** Takes the current generation's key from the reloaded candidates (the key file read anew). */
+  private async followRotation(current: number): Promise<void> {
+    const check = (await query<{ value: Buffer }>(this.pool, "SELECT value FROM pdl_key_meta WHERE name = 'master-check'")).rows[0]!.value;
+    const found = (this.reload?.() ?? []).find((candidate) => opens(candidate.wrapper, check));
+    if (!found) throw rotatedAway(current);
+    this.master = found.wrapper;
+    this.generation = current;
   }
 
   async sealingKeys(slots: readonly KeySlot[]): Promise<ReadonlyMap<string, DataKey>> {
@@ -105,21 +138,27 @@ export class PostgresKeyStore implements KeyStore {
     // one another writer made in the meantime wins, and is read back.
     const missing = [...wanted.entries()].filter(([slot]) => !found.has(slot)).map(([, slot]) => slot);
     if (missing.length > 0) {
-      const kids = missing.map(() => uuidv7());
-      const wrapped = missing.map((slot, i) => this.master.wrap(randomBytes(32), dataKeyAad(slot.subjectId, kids[i]!)));
-      const inserted = await query<KeyRow>(this.pool,
-        `INSERT INTO pdl_subject_keys (kid, subject_id, category, wrapped)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
-         ON CONFLICT (subject_id, (COALESCE(category, ''))) DO NOTHING
-         RETURNING kid, subject_id, category, wrapped, systems`,
-        [kids, missing.map((s) => s.subjectId), missing.map((s) => s.category), wrapped]);
+      const inserted = await inTransaction(this.pool, async (client) => {
+        // Conflicts with a rotation's lock: either it ran before (and its generation is read below) or it waits and re-wraps these too.
+        await client.query('LOCK TABLE pdl_subject_keys IN ROW EXCLUSIVE MODE');
+        const current = await currentGeneration(client);
+        if (current !== this.generation) await this.followRotation(current);
+        const kids = missing.map(() => uuidv7());
+        const wrapped = missing.map((slot, i) => this.master.wrap(randomBytes(32), dataKeyAad(slot.subjectId, kids[i]!)));
+        return client.query<KeyRow>(
+          `INSERT INTO pdl_subject_keys (kid, subject_id, category, wrapped)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
+           ON CONFLICT (subject_id, (COALESCE(category, ''))) DO NOTHING
+           RETURNING kid, subject_id, category, wrapped, systems`,
+          [kids, missing.map((s) => s.subjectId), missing.map((s) => s.category), wrapped]);
+      });
       for (const row of inserted.rows) found.set(slotOf(row.subject_id, row.category), row);
       const lost = missing.filter((slot) => !found.has(slotOf(slot.subjectId, slot.category)));
       if (lost.length > 0) await lookUp(lost);
     }
     await this.noteHeldIn(slots, found);
     const keys = new Map<string, DataKey>();
-    for (const [slot, row] of found) keys.set(slot, { kid: row.kid, key: this.master.unwrap(row.wrapped, dataKeyAad(row.subject_id, row.kid)) });
+    for (const [slot, row] of found) keys.set(slot, { kid: row.kid, key: await this.unwrap(row.wrapped, dataKeyAad(row.subject_id, row.kid)) });
     return keys;
   }
 
@@ -143,7 +182,7 @@ export class PostgresKeyStore implements KeyStore {
     if (kids.length === 0) return keys;
     const rows = await query<{ kid: string; subject_id: string; wrapped: Buffer }>(this.pool,
       'SELECT kid, subject_id, wrapped FROM pdl_subject_keys WHERE kid = ANY($1::text[])', [[...new Set(kids)]]);
-    for (const row of rows.rows) keys.set(row.kid, this.master.unwrap(row.wrapped, dataKeyAad(row.subject_id, row.kid)));
+    for (const row of rows.rows) keys.set(row.kid, await this.unwrap(row.wrapped, dataKeyAad(row.subject_id, row.kid)));
     return keys;
   }
 
@@ -226,8 +265,8 @@ export class PostgresKeyStore implements KeyStore {
     return upkeepPosition(this.pool);
   }
 
-  async rotateMaster(next: KeyWrapper, beforeCommit: () => void): Promise<{ rewrapped: number }> {
-    const rewrapped = await inTransaction(this.pool, async (client) => {
+  async rotateMaster(next: KeyWrapper, beforeCommit: () => void, retention: BackupRetention): Promise<{ rewrapped: number; generation: number }> {
+    const done = await inTransaction(this.pool, async (client) => {
       // Every writer's new keys wait for the rotation: none is wrapped under the key being retired after it commits.
       await client.query('LOCK TABLE pdl_subject_keys IN SHARE ROW EXCLUSIVE MODE');
       const rows = await client.query<{ kid: string; subject_id: string; wrapped: Buffer }>('SELECT kid, subject_id, wrapped FROM pdl_subject_keys');
@@ -239,11 +278,36 @@ export class PostgresKeyStore implements KeyStore {
         [rows.rows.map((row) => row.kid), rewrapped]);
       await client.query("UPDATE pdl_key_meta SET value = $1 WHERE name = 'master-check'", [next.wrap(CHECK_PLAINTEXT, CHECK_AAD)]);
       await client.query("UPDATE pdl_key_meta SET value = $1 WHERE name = 'index-key'", [next.wrap(this.indexKey, INDEX_KEY_AAD)]);
+      const generation = await client.query<{ generation: number }>(
+        `WITH old AS (UPDATE pdl_master_generations SET superseded_at = clock_timestamp(), destroy_after = clock_timestamp() + $1 * interval '1 millisecond'
+           WHERE generation = (SELECT max(generation) FROM pdl_master_generations) RETURNING generation)
+         INSERT INTO pdl_master_generations (generation, created_at) SELECT generation + 1, clock_timestamp() FROM old RETURNING generation`, [retention.milliseconds]);
       beforeCommit();
-      return rows.rowCount ?? 0;
+      return { rewrapped: rows.rowCount ?? 0, generation: generation.rows[0]!.generation };
     });
     this.master = next;
-    return { rewrapped };
+    this.generation = done.generation;
+    return done;
+  }
+
+  async generations(): Promise<MasterGeneration[]> {
+    const rows = await query<{ generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(this.pool,
+      `SELECT generation, ${iso('created_at')} AS created_at, ${iso('superseded_at')} AS superseded_at, ${iso('destroy_after')} AS destroy_after,
+       ${iso('destroyed_at')} AS destroyed_at FROM pdl_master_generations ORDER BY generation`);
+    return rows.rows.map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at }));
+  }
+
+  async recordDestroyed(generation: number): Promise<void> {
+    const changed = await query(this.pool,
+      'UPDATE pdl_master_generations SET destroyed_at = COALESCE(destroyed_at, clock_timestamp()) WHERE generation = $1 AND superseded_at IS NOT NULL', [generation]);
+    if (changed.rowCount === 0) throw new ValidationError(`generation ${generation} is not a superseded master-key generation of this store`);
+  }
+
+  async erasedSubjects(page: { readonly after?: string; readonly limit: number; readonly only?: string }): Promise<ErasedSubject[]> {
+    const rows = await query<{ subject_id: string; erased_at: string }>(this.pool,
+      `SELECT subject_id, ${iso('max(erased_at)')} AS erased_at FROM pdl_erasures WHERE subject_id > $1 COLLATE "C" AND ($3::text IS NULL OR subject_id = $3)
+       GROUP BY subject_id ORDER BY subject_id COLLATE "C" LIMIT $2`, [page.after ?? '', page.limit, page.only ?? null]);
+    return rows.rows.map((r) => ({ subjectId: r.subject_id, erasedAt: r.erased_at }));
   }
 
   /** The pool is the event store's: it closes it. */
@@ -278,6 +342,10 @@ export async function readKeyStoreImage(pool: pg.Pool): Promise<KeyStoreImage> {
         `SELECT subject_id, kid, category, ${iso('deleted_at')} AS deleted_at, event_id FROM pdl_category_deletions ORDER BY subject_id, kid`))
         .map((r) => ({ subjectId: r.subject_id, kid: r.kid, category: r.category, deletedAt: r.deleted_at, eventId: r.event_id })),
       upkeep: await upkeepPosition(client),
+      generations: (await rows<{ generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(
+        `SELECT generation, ${iso('created_at')} AS created_at, ${iso('superseded_at')} AS superseded_at, ${iso('destroy_after')} AS destroy_after,
+         ${iso('destroyed_at')} AS destroyed_at FROM pdl_master_generations ORDER BY generation`))
+        .map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at })),
     };
   }, 'REPEATABLE READ READ ONLY');
 }
@@ -297,7 +365,7 @@ export async function writeKeyStoreImage(pool: pg.Pool, image: KeyStoreImage): P
     if (present && (!check || !present.equals(check))) {
       throw new ValidationError('the PostgreSQL database already holds the key store of another ledger (another master key): nothing was written');
     }
-    await client.query('TRUNCATE pdl_key_meta, pdl_subject_keys, pdl_erasures, pdl_blind_index, pdl_category_deletions, pdl_key_upkeep');
+    await client.query('TRUNCATE pdl_key_meta, pdl_subject_keys, pdl_erasures, pdl_blind_index, pdl_category_deletions, pdl_key_upkeep, pdl_master_generations');
     await client.query('INSERT INTO pdl_key_meta (name, value) SELECT * FROM unnest($1::text[], $2::bytea[])', [image.meta.map((m) => m.name), image.meta.map((m) => m.value)]);
     await client.query(
       `INSERT INTO pdl_subject_keys (kid, subject_id, category, wrapped, created_at, systems)
@@ -315,6 +383,12 @@ export async function writeKeyStoreImage(pool: pg.Pool, image: KeyStoreImage): P
       [image.deletions.map((d) => d.subjectId), image.deletions.map((d) => d.kid), image.deletions.map((d) => d.category), image.deletions.map((d) => d.deletedAt), image.deletions.map((d) => d.eventId)]);
     const parts = Object.entries(image.upkeep).filter((entry): entry is [string, number] => entry[1] !== null);
     await client.query('INSERT INTO pdl_key_upkeep (part, position) SELECT * FROM unnest($1::text[], $2::bigint[])', [parts.map(([p]) => p), parts.map(([, n]) => n)]);
+    const g = image.generations;
+    await client.query(
+      `INSERT INTO pdl_master_generations (generation, created_at, superseded_at, destroy_after, destroyed_at)
+       SELECT generation, created_at::timestamptz, superseded_at::timestamptz, destroy_after::timestamptz, destroyed_at::timestamptz
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS g(generation, created_at, superseded_at, destroy_after, destroyed_at)`,
+      [g.map((x) => x.generation), g.map((x) => x.createdAt), g.map((x) => x.supersededAt), g.map((x) => x.destroyAfter), g.map((x) => x.destroyedAt)]);
   });
 }
 
@@ -326,6 +400,11 @@ function opens(wrapper: KeyWrapper, check: Buffer): boolean {
     if (error instanceof DecryptionError) return false;
     throw error;
   }
+}
+
+async function currentGeneration(db: Queryable): Promise<number> {
+  const rows = await db.query<{ generation: number | null }>('SELECT max(generation) AS generation FROM pdl_master_generations');
+  return rows.rows[0]?.generation ?? FIRST_GENERATION;
 }
 
 async function upkeepPosition(db: Queryable): Promise<UpkeepPosition> {

@@ -14,10 +14,14 @@ import { ValidationError } from '../../errors.js';
 import { DecryptionError, randomKey } from '../crypto/aead.js';
 import type { KeyStoreImage } from './key-store-image.js';
 import {
-  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, INDEX_KEY_AAD, mismatch, slotOf,
-  type DataKey, type Deletion, type IndexEntry, type KeySlot, type KeyStore, type KeyWrapper, type MasterKeyCandidate,
-  type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
+  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, FIRST_GENERATION, INDEX_KEY_AAD, mismatch, plus, slotOf,
+  type BackupRetention, type DataKey, type Deletion, type ErasedSubject, type IndexEntry, type KeySlot, type KeyStore, type KeyWrapper,
+  type MasterGeneration, type MasterKeyCandidate, type MasterKeyReload, type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
+  rotatedAway,
 } from './key-store.js';
+
+const currentGeneration = (db: Database.Database): number =>
+  db.prepare<[], number>('SELECT MAX(generation) FROM master_generations').pluck().get() ?? FIRST_GENERATION;
 
 /** Bounds the unwrapped keys held in memory; a miss costs one unwrap. */
 const CACHE_LIMIT = 100_000;
@@ -33,6 +37,8 @@ CREATE TABLE IF NOT EXISTS erasures (
 CREATE TABLE IF NOT EXISTS blind_index (
   digest BLOB NOT NULL, subject_id TEXT NOT NULL, PRIMARY KEY (digest, subject_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blind_index_by_subject ON blind_index (subject_id);
+CREATE TABLE IF NOT EXISTS master_generations (
+  generation INTEGER PRIMARY KEY, created_at TEXT NOT NULL, superseded_at TEXT, destroy_after TEXT, destroyed_at TEXT);
 CREATE TABLE IF NOT EXISTS category_deletions (
   subject_id TEXT NOT NULL, kid TEXT NOT NULL, category TEXT NOT NULL, deleted_at TEXT NOT NULL, event_id TEXT,
   PRIMARY KEY (subject_id, kid));
@@ -64,6 +70,10 @@ function addCategoryColumns(db: Database.Database): void {
     if (!has) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
   db.exec('CREATE INDEX IF NOT EXISTS subject_keys_by_category ON subject_keys (subject_id, category, created_at)');
+  // A store from before generations were recorded: its master key is the first, made no later than its first key.
+  db.prepare(`INSERT INTO master_generations (generation, created_at)
+    SELECT ?, COALESCE((SELECT MIN(created_at) FROM subject_keys), ?) WHERE NOT EXISTS (SELECT 1 FROM master_generations)`)
+    .run(FIRST_GENERATION, new Date().toISOString());
 }
 
 const MAX_INDEXED_REMEMBERED = 200_000;
@@ -92,6 +102,9 @@ export function writeKeyStoreImage(path: string, image: KeyStoreImage): void {
       for (const i of image.index) entry.run(i.digest, i.subjectId, i.kind, i.source);
       const deletion = db.prepare('INSERT INTO category_deletions (subject_id, kid, category, deleted_at, event_id) VALUES (?, ?, ?, ?, ?)');
       for (const d of image.deletions) deletion.run(d.subjectId, d.kid, d.category, d.deletedAt, d.eventId);
+      db.prepare('DELETE FROM master_generations').run();
+      const generation = db.prepare('INSERT INTO master_generations (generation, created_at, superseded_at, destroy_after, destroyed_at) VALUES (?, ?, ?, ?, ?)');
+      for (const g of image.generations) generation.run(g.generation, g.createdAt, g.supersededAt, g.destroyAfter, g.destroyedAt);
     }).immediate();
   } finally {
     db.close();
@@ -119,6 +132,9 @@ export function readKeyStoreImage(path: string): KeyStoreImage {
         deletions: db.prepare<[], { subject_id: string; kid: string; category: string; deleted_at: string; event_id: string | null }>('SELECT * FROM category_deletions ORDER BY subject_id, kid').all()
           .map((r) => ({ subjectId: r.subject_id, kid: r.kid, category: r.category, deletedAt: r.deleted_at, eventId: r.event_id })),
         upkeep: { erasures: position(ERASURES_APPLIED) ?? 0, index: position(INDEXED) },
+        generations: db.prepare<[], { generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(
+          'SELECT * FROM master_generations ORDER BY generation').all()
+          .map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at })),
       };
     })();
   } finally {
@@ -146,7 +162,7 @@ export class SqliteKeyStore implements KeyStore {
    * store wins (a rotation interrupted between its commit and its key-file rename leaves two).
    * Nothing is written when none opens it.
    */
-  static open(path: string, candidates: readonly MasterKeyCandidate[]): { store: SqliteKeyStore; opened: number } {
+  static open(path: string, candidates: readonly MasterKeyCandidate[], reload?: MasterKeyReload): { store: SqliteKeyStore; opened: number } {
     const db = new Database(path);
     try {
       db.pragma('busy_timeout = 10000'); // first: another process may hold the store while this one sets it up
@@ -167,11 +183,11 @@ export class SqliteKeyStore implements KeyStore {
         put.run('index-key', first.wrapper.wrap(randomKey(), INDEX_KEY_AAD));
         return undefined;
       }).immediate();
-      if (existing === undefined) return { store: new SqliteKeyStore(db, first.wrapper), opened: 0 };
+      if (existing === undefined) return { store: new SqliteKeyStore(db, first.wrapper, reload), opened: 0 };
       for (const [index, candidate] of candidates.entries()) {
         try {
           candidate.wrapper.unwrap(existing.value, CHECK_AAD);
-          return { store: new SqliteKeyStore(db, candidate.wrapper), opened: index };
+          return { store: new SqliteKeyStore(db, candidate.wrapper, reload), opened: index };
         } catch (error) {
           if (!(error instanceof DecryptionError)) throw error;
         }
@@ -183,9 +199,13 @@ export class SqliteKeyStore implements KeyStore {
     }
   }
 
-  private constructor(db: Database.Database, master: KeyWrapper) {
+  /** The generation `master` is the key of. */
+  private generation: number;
+
+  private constructor(db: Database.Database, master: KeyWrapper, private readonly reload?: MasterKeyReload) {
     this.db = db;
     this.master = master;
+    this.generation = currentGeneration(db);
     const wrappedIndexKey = db.prepare<[], { value: Buffer }>("SELECT value FROM meta WHERE name = 'index-key'").get()!;
     this.indexKey = master.unwrap(wrappedIndexKey.value, INDEX_KEY_AAD);
     this.statements = {
@@ -272,9 +292,11 @@ export class SqliteKeyStore implements KeyStore {
     const row = this.statements.currentKey.get(subjectId, category ?? '');
     let dataKey: DataKey;
     if (row) {
-      dataKey = { kid: row.kid, key: this.master.unwrap(row.wrapped, dataKeyAad(subjectId, row.kid)) };
+      dataKey = { kid: row.kid, key: this.unwrap(row.wrapped, dataKeyAad(subjectId, row.kid)) };
       this.systemsOf.set(row.kid, new Set(JSON.parse(row.systems) as string[]));
     } else {
+      // Never under a generation another process has retired: its key is destroyed after the backup window.
+      if (currentGeneration(this.db) !== this.generation) this.followRotation();
       const kid = uuidv7();
       dataKey = { kid, key: randomKey() };
       this.statements.insertKey.run(kid, subjectId, this.master.wrap(dataKey.key, dataKeyAad(subjectId, kid)), new Date().toISOString(), category);
@@ -302,7 +324,7 @@ export class SqliteKeyStore implements KeyStore {
   private keyById(kid: string): Buffer | null {
     if (this.keys.has(kid)) return this.keys.get(kid)!;
     const row = this.statements.keyById.get(kid);
-    const key = row ? this.master.unwrap(row.wrapped, dataKeyAad(row.subject_id, kid)) : null;
+    const key = row ? this.unwrap(row.wrapped, dataKeyAad(row.subject_id, kid)) : null;
     this.remember(this.keys, kid, key);
     return key;
   }
@@ -395,6 +417,35 @@ export class SqliteKeyStore implements KeyStore {
     for (const slot of [...this.current.keys()]) if (slot.startsWith(slotOf(subjectId, null))) this.current.delete(slot);
   }
 
+  /** A key unwrapped; one that does not open under this process's master key may be another's rotation to follow. */
+  private unwrap(wrapped: Buffer, aad: string): Buffer {
+    try {
+      return this.master.unwrap(wrapped, aad);
+    } catch (error) {
+      if (!(error instanceof DecryptionError) || currentGeneration(this.db) === this.generation) throw error;
+      this.followRotation();
+      return this.master.unwrap(wrapped, aad);
+    }
+  }
+
+  /** Takes the current generation's key from the reloaded candidates (the key file read anew). */
+  private followRotation(): void {
+    const current = currentGeneration(this.db);
+    const check = this.statements.getMeta.get('master-check')!.value;
+    for (const candidate of this.reload?.() ?? []) {
+      try {
+        candidate.wrapper.unwrap(check, CHECK_AAD);
+      } catch (error) {
+        if (error instanceof DecryptionError) continue;
+        throw error;
+      }
+      this.master = candidate.wrapper;
+      this.generation = current;
+      return;
+    }
+    throw rotatedAway(current);
+  }
+
   /** Blind index: a keyed HMAC of the normalised identifier, never a plain hash. */
   private indexDigest(kind: string, normalised: string): Buffer {
     return createHmac('sha256', this.indexKey).update(`${kind}\u0000${normalised}`).digest();
@@ -431,8 +482,8 @@ export class SqliteKeyStore implements KeyStore {
     return row ? Number(row.value.toString('utf8')) : null;
   }
 
-  async rotateMaster(next: KeyWrapper, beforeCommit: () => void): Promise<{ rewrapped: number }> {
-    const count = this.db.transaction(() => {
+  async rotateMaster(next: KeyWrapper, beforeCommit: () => void, retention: BackupRetention): Promise<{ rewrapped: number; generation: number }> {
+    const done = this.db.transaction(() => {
       const rows = this.db.prepare<[], { kid: string; subject_id: string; wrapped: Buffer }>(
         'SELECT kid, subject_id, wrapped FROM subject_keys').all();
       const update = this.db.prepare('UPDATE subject_keys SET wrapped = ? WHERE kid = ?');
@@ -442,11 +493,34 @@ export class SqliteKeyStore implements KeyStore {
       }
       this.statements.putMeta.run('master-check', next.wrap(CHECK_PLAINTEXT, CHECK_AAD));
       this.statements.putMeta.run('index-key', next.wrap(this.indexKey, INDEX_KEY_AAD));
+      const now = new Date().toISOString();
+      const current = this.db.prepare<[], number>('SELECT MAX(generation) FROM master_generations').pluck().get() ?? 0;
+      this.db.prepare('UPDATE master_generations SET superseded_at = ?, destroy_after = ? WHERE generation = ?').run(now, plus(now, retention), current);
+      this.db.prepare('INSERT INTO master_generations (generation, created_at) VALUES (?, ?)').run(current + 1, now);
       beforeCommit();
-      return rows.length;
+      return { rewrapped: rows.length, generation: current + 1 };
     })();
     this.master = next;
-    return { rewrapped: count };
+    this.generation = done.generation;
+    return done;
+  }
+
+  async generations(): Promise<MasterGeneration[]> {
+    return this.db.prepare<[], { generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(
+      'SELECT * FROM master_generations ORDER BY generation').all()
+      .map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at }));
+  }
+
+  async recordDestroyed(generation: number): Promise<void> {
+    const changed = this.db.prepare('UPDATE master_generations SET destroyed_at = COALESCE(destroyed_at, ?) WHERE generation = ? AND superseded_at IS NOT NULL')
+      .run(new Date().toISOString(), generation).changes;
+    if (changed === 0) throw new ValidationError(`generation ${generation} is not a superseded master-key generation of this store`);
+  }
+
+  async erasedSubjects(page: { readonly after?: string; readonly limit: number; readonly only?: string }): Promise<ErasedSubject[]> {
+    return this.db.prepare<[string, string | null, string | null, number], { subject_id: string; erased_at: string }>(
+      'SELECT subject_id, MAX(erased_at) AS erased_at FROM erasures WHERE subject_id > ? AND (? IS NULL OR subject_id = ?) GROUP BY subject_id ORDER BY subject_id LIMIT ?')
+      .all(page.after ?? '', page.only ?? null, page.only ?? null, page.limit).map((r) => ({ subjectId: r.subject_id, erasedAt: r.erased_at }));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,91 @@
+/**
+ * Retired master-key generations kept as files beside the current key file, for restoring a
+ * backup taken before a rotation, until the backup-retention window has passed — then destroyed
+ * (overwritten, synced, removed) and recorded so in the key store. That destruction is the moment
+ * an erasure reaches every backup (README "Keys and backups"). A key given by PDL_MASTER_KEY is
+ * the operator's to keep and destroy: the ledger only tells when.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseKey, writeKeyFile } from '../ledger/crypto/master-key.js';
+import type { KeyStore, MasterGeneration } from '../ledger/keys/key-store.js';
+
+export const retiredKeyFile = (masterKeyFile: string, generation: number): string => `${masterKeyFile}.g${generation}`;
+
+export interface RetiredKey {
+  readonly generation: number;
+  readonly file: string;
+}
+
+/** The retired generations' key files beside `masterKeyFile`, oldest first. */
+export function retiredKeys(masterKeyFile: string): RetiredKey[] {
+  const folder = dirname(masterKeyFile);
+  if (!existsSync(folder)) return [];
+  const pattern = new RegExp(`^${escape(basename(masterKeyFile))}\\.g(\\d+)$`);
+  return readdirSync(folder).flatMap((name) => {
+    const match = pattern.exec(name);
+    return match ? [{ generation: Number(match[1]), file: join(folder, name) }] : [];
+  }).sort((a, b) => a.generation - b.generation);
+}
+
+export const readRetired = (retired: RetiredKey): Buffer => parseKey(readFileSync(retired.file, 'utf8'), retired.file);
+
+/** Kept before a rotation commits (a rotation that rolls back leaves a file `reconcile` removes). */
+export function keepRetired(masterKeyFile: string, generation: number, key: Buffer): void {
+  const file = retiredKeyFile(masterKeyFile, generation);
+  if (!existsSync(file)) writeKeyFile(file, key);
+}
+
+/** Overwritten with zeros and synced before it is unlinked: the bytes do not stay in the file's blocks. */
+export function destroyKeyFile(file: string): void {
+  if (!existsSync(file)) return;
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, Buffer.alloc(Math.max(statSync(file).size, 64)), 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  rmSync(file);
+}
+
+export interface Reconciled {
+  /** Generations destroyed now: their window had passed, or a destruction was interrupted. */
+  readonly destroyed: readonly number[];
+  /** Superseded generations past their window whose key is not a file here (PDL_MASTER_KEY): the operator destroys them. */
+  readonly operatorToDestroy: readonly MasterGeneration[];
+}
+
+/**
+ * At start and on a schedule: a retired file of the current generation (a rotation that never
+ * committed) goes; a generation past its window, or recorded destroyed, loses its file and is
+ * recorded destroyed. Crash-safe: the file goes first, the record after, and either step is
+ * completed by the next run.
+ */
+export async function reconcileGenerations(keys: KeyStore, masterKeyFile: string, now: Date = new Date()): Promise<Reconciled> {
+  const generations = await keys.generations();
+  const current = generations.at(-1)?.generation ?? 0;
+  const files = new Map(retiredKeys(masterKeyFile).map((r) => [r.generation, r.file]));
+  const destroyed: number[] = [];
+  const operatorToDestroy: MasterGeneration[] = [];
+  for (const [generation, file] of files) if (generation >= current) destroyKeyFile(file);
+  for (const g of generations) {
+    if (g.generation >= current) continue;
+    const due = g.destroyedAt !== null || (g.destroyAfter !== null && Date.parse(g.destroyAfter) <= now.getTime());
+    if (!due) continue;
+    const file = files.get(g.generation);
+    if (file) destroyKeyFile(file);
+    if (g.destroyedAt !== null) continue;
+    if (file) {
+      await keys.recordDestroyed(g.generation);
+      destroyed.push(g.generation);
+    } else {
+      operatorToDestroy.push(g);
+    }
+  }
+  return { destroyed, operatorToDestroy };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
