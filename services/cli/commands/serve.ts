@@ -9,6 +9,9 @@ import { stopOnSignals } from '../stop-on-signals.js';
 /** Once a day: ~30 ms per 1,000 events (a million in ~30 s), on the monitor's own thread (README "Health and the chain"). */
 const DEFAULT_VERIFY_INTERVAL = 86_400;
 
+/** How often a running server destroys master-key generations whose backup window has passed. */
+const KEYRING_INTERVAL_MS = 60 * 60 * 1000;
+
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('serve')
@@ -87,6 +90,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         }
       }, options.checkpointInterval * 1000);
       signer.unref();
+      // Retired master-key generations past the backup window go while the server runs, not only at the next start.
+      const { reconcileGenerations } = await import('../../composition/master-keyring.js');
+      const keyring = setInterval(() => {
+        reconcileGenerations(opened.keys, opened.paths.masterKeyFile).then(({ destroyed, operatorToDestroy }) => {
+          if (destroyed.length > 0) log.info({ generations: destroyed }, 'retired master-key generations destroyed: erasures before them reached every backup');
+          if (operatorToDestroy.length > 0) log.warn({ generations: operatorToDestroy.map((g) => g.generation) }, 'master-key generations past the backup window are kept outside the ledger: destroy them, then pdl keys destroyed N');
+        }).catch((error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'retired master-key generations not reconciled; trying again next hour'));
+      }, KEYRING_INTERVAL_MS);
+      keyring.unref();
       await ingest?.start();
       opened.worker?.subscription.done.catch((error: unknown) => {
         log.error({ error: error instanceof Error ? error.message : String(error) }, 'read models stopped following the log: /health reports degraded (503)');
@@ -104,6 +116,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
       stopOnSignals(async () => {
         clearInterval(signer);
+        clearInterval(keyring);
         await ingest?.stop();
         await running.stop();
         await chain.stop();
