@@ -58,9 +58,8 @@ export interface Reconciled {
 
 /**
  * At start and on a schedule: a retired file of the current generation (a rotation that never
- * committed) goes; a generation past its window, or recorded destroyed, loses its file and is
- * recorded destroyed. Crash-safe: the file goes first, the record after, and either step is
- * completed by the next run.
+ * committed) goes; a generation past its window is recorded destroyed, then loses its file; one
+ * recorded destroyed whose file is still there (a crash in between) loses it now.
  */
 export async function reconcileGenerations(keys: KeyStore, masterKeyFile: string, now: Date = new Date()): Promise<Reconciled> {
   const generations = await keys.generations();
@@ -74,14 +73,16 @@ export async function reconcileGenerations(keys: KeyStore, masterKeyFile: string
     const due = g.destroyedAt !== null || (g.destroyAfter !== null && Date.parse(g.destroyAfter) <= now.getTime());
     if (!due) continue;
     const file = files.get(g.generation);
-    if (file) destroyKeyFile(file);
-    if (g.destroyedAt !== null) continue;
-    if (file) {
+    if (g.destroyedAt === null) {
+      if (!file) {
+        operatorToDestroy.push(g);
+        continue;
+      }
+      // Recorded first: a crash before the file is gone leaves a destruction the next run completes.
       await keys.recordDestroyed(g.generation);
       destroyed.push(g.generation);
-    } else {
-      operatorToDestroy.push(g);
     }
+    if (file) destroyKeyFile(file);
   }
   return { destroyed, operatorToDestroy };
 }

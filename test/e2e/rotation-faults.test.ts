@@ -1,0 +1,82 @@
+/**
+ * Master-key rotation where it can go wrong, through the real binary on real files: a writer
+ * appending new subjects while another process rotates (no data key wrapped under the retired
+ * generation, every value readable after), and a rotation SIGKILLed around its commit (the next
+ * start completes it or rolls it back; every value readable, no key file left over).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { registration } from '../fixtures/events.js';
+import { PDL, ndjson, runPdl, tempDir } from './run-pdl.js';
+
+const people = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => registration(`${prefix}-${i}`, `${prefix}.${i}@example.cn`, `+86138${String(i).padStart(8, '0')}`));
+
+/** Every identifier value of every event, opened: none may be null (no key lost, none wrapped under a destroyed generation). */
+async function unreadableValues(db: string): Promise<{ values: number; nulls: number }> {
+  const run = await runPdl(['--db', db, 'events', '--reveal', '--json', '--limit', '1000000']);
+  expect(run.code, run.stderr).toBe(0);
+  let values = 0;
+  let nulls = 0;
+  for (const line of run.stdout.trim().split('\n')) {
+    const body = (JSON.parse(line) as { body: { type: string; subject?: { identifiers?: { value: string | null }[] } } }).body;
+    if (body.type !== 'DataCollected') continue;
+    for (const identifier of body.subject?.identifiers ?? []) {
+      values += 1;
+      if (identifier.value === null) nulls += 1;
+    }
+  }
+  return { values, nulls };
+}
+
+describe('master-key rotation under faults', () => {
+  it('while another process appends new subjects: every value stays readable, and the destroyed generation opens none', async () => {
+    const dir = tempDir('rotate-under-writes');
+    const db = join(dir, 'ledger.db');
+    expect((await runPdl(['--db', db, 'record', '-'], { input: ndjson(people('before', 500)) })).code).toBe(0);
+    const writing = runPdl(['--db', db, 'record', '-'], { input: ndjson(people('during', 3000)) });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const rotated = await runPdl(['--db', db, 'keys', 'rotate-master', '--backup-retention', 'PT1S']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect((await writing).code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await runPdl(['--db', db, 'head'])).code).toBe(0); // destroys generation 1
+    expect(existsSync(join(dir, 'ledger.master.key.g1'))).toBe(false);
+    expect(await unreadableValues(db)).toEqual({ values: 7000, nulls: 0 });
+    expect((await runPdl(['--db', db, 'verify'])).code).toBe(0);
+  }, 120_000);
+
+  it('SIGKILLed between staging its key and renaming it: the next start completes or rolls back, and every value opens', async () => {
+    const dir = tempDir('rotate-killed');
+    const db = join(dir, 'ledger.db');
+    expect((await runPdl(['--db', db, 'record', '-'], { input: ndjson(people('kept', 3000)) })).code).toBe(0);
+    const before = readFileSync(join(dir, 'ledger.master.key'), 'utf8');
+    const child = spawn(process.execPath, [PDL, '--db', db, 'keys', 'rotate-master'], { env: { ...process.env, PDL_MASTER_KEY: '' }, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // The staged key is written just before the commit, and renamed just after it: kill in that window.
+    const staged = join(dir, 'ledger.master.key.next');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !existsSync(staged) && child.exitCode === null) await new Promise((resolve) => setImmediate(resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const afterKill = existsSync(staged);
+
+    expect((await runPdl(['--db', db, 'head'])).code).toBe(0);
+    expect(existsSync(staged)).toBe(false);
+    const now = readFileSync(join(dir, 'ledger.master.key'), 'utf8');
+    const status = JSON.parse((await runPdl(['--db', db, 'keys', 'status', '--json'])).stdout) as { generations: { generation: number }[] };
+    // Committed: generation 2 with the new key, generation 1 kept; rolled back: one generation, the old key, nothing retired.
+    if (status.generations.length === 2) {
+      expect(now).not.toBe(before);
+      expect(existsSync(join(dir, 'ledger.master.key.g1'))).toBe(true);
+    } else {
+      expect(status.generations).toHaveLength(1);
+      expect(now).toBe(before);
+      expect(readdirSync(dir).filter((name) => /\.g\d+$/.test(name))).toEqual([]);
+    }
+    expect(await unreadableValues(db)).toEqual({ values: 6000, nulls: 0 });
+    process.stderr.write(`rotation killed with the staged key ${afterKill ? 'present' : 'absent'}; the next start ${status.generations.length === 2 ? 'completed it' : 'rolled it back'}\n`);
+  }, 120_000);
+});
