@@ -13,6 +13,7 @@ import { withReadModelsKnownAt } from '../projector/known-at.js';
 import { reportOffLoop } from './report-off-loop.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
 import type { ApiKeys } from './auth/api-keys.js';
+import { backupReach, countBackupReach } from '../ledger/keys/erasure-reach.js';
 import { DEFAULT_LOOKUP_LIMIT, RateLimiter, type RateLimit } from './auth/rate-limit.js';
 import { AuditWriter } from './audit/audit-writer.js';
 import type { ApiServices } from './context.js';
@@ -47,6 +48,14 @@ export function apiServices(
     record: (inputs, recordOptions) => ledger.record(inputs, recordOptions),
     revealAll: async (recorded) => (await ledger.openAll(recorded)).map((opened) => opened.event),
     subjectsByIdentifier: (kind, normalised) => keys.findByIdentifier(kind, normalised),
+    keyStatus: {
+      generations: () => keys.generations(),
+      counts: async () => countBackupReach(keys, await keys.generations()),
+      subject: async (subjectId) => {
+        const [erased] = await keys.erasedSubjects({ only: subjectId, limit: 1 });
+        return erased ? { erasedAt: erased.erasedAt, ...backupReach(erased.erasedAt, await keys.generations()) } : null;
+      },
+    },
     readModels,
     readModelsState: () => ({ position: applied(), failure: opened.worker?.failure() ?? null }),
     compliance: {

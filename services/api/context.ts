@@ -4,6 +4,8 @@ import { createGraphQLError } from 'graphql-yoga';
 import { ForbiddenError } from '../errors.js';
 import type { RecordOptions, RecordResult } from '../ledger/ledger.js';
 import type { OpenedEvent } from '../ledger/stored-event.js';
+import type { BackupReach, BackupReachCounts } from '../ledger/keys/erasure-reach.js';
+import type { MasterGeneration } from '../ledger/keys/key-store.js';
 import type { EventStore, Head, RecordedEvent } from '../store/port.js';
 import type { Decision } from '../../projections/compliance/authorize.js';
 import type { ComplianceReportData, ReportWindow } from '../../projections/compliance/report.js';
@@ -29,6 +31,13 @@ export interface ApiServices {
   record(inputs: readonly unknown[], options?: RecordOptions): Promise<RecordResult>;
   /** Recorded events with their values opened (null where erased): only for roles that may see values. */
   revealAll(recorded: readonly RecordedEvent[]): Promise<OpenedEvent[]>;
+  /** Master-key generations, and how far erasures have reached the backups (README "Keys and backups"). */
+  readonly keyStatus: {
+    generations(): Promise<MasterGeneration[]>;
+    counts(): Promise<BackupReachCounts>;
+    /** One subject's erasure and its reach; null: never erased. */
+    subject(subjectId: string): Promise<(BackupReach & { erasedAt: string }) | null>;
+  };
   /** The blind index: who has this normalised identifier. */
   subjectsByIdentifier(kind: string, normalised: string): Promise<string[]>;
   readonly readModels: ReadModels;

@@ -21,6 +21,8 @@ export const permissions = {
   ingestStatus: ['admin', 'producer', 'dpo', 'auditor'],
   revealValues: ['admin', 'dpo'],
   authorize: ['admin', 'producer', 'dpo'],
+  /** Master-key generations and when a subject's erasure reaches every backup (subject ids only). */
+  keyStatus: ['admin', 'dpo'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

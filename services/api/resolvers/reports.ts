@@ -36,6 +36,21 @@ export async function complianceReport(_: unknown, args: { from?: unknown; to?: 
   return {
     ...report, legalRequests: report.transparency.legalRequests,
     proof: () => proofOfEvidence(context, report.violations.flatMap((v) => v.eventIds)),
+    erasuresInBackups: () => context.keyStatus.counts(),
+  };
+}
+
+export function keyStatus(_: unknown, args: { subjectId?: string | null }, context: ApiContext) {
+  context.require('keyStatus');
+  const { subjectId } = args;
+  return {
+    generations: () => context.keyStatus.generations(),
+    erasures: () => context.keyStatus.counts(),
+    subject: async () => {
+      if (!subjectId) return null;
+      const reach = await context.keyStatus.subject(subjectId);
+      return reach ? { subjectId, ...reach } : null;
+    },
   };
 }
 

@@ -48,6 +48,47 @@ export const complianceTypeDefs = /* GraphQL */ `
     incidents: [IncidentClock!]!
     "An inclusion bundle (README, Proofs) for every event the violations cite, checkable offline with pdl verify-proof. Null: none cited."
     proof: JSON
+    "Erasures by how far they have reached the backups (README, Keys and backups): counted now, whatever the period."
+    erasuresInBackups: ErasureBackupCounts!
+  }
+
+  "Erased subjects counted by whether their keys are still readable in some backup."
+  type ErasureBackupCounts {
+    total: Int!
+    "Unreadable in every backup: the master-key generation current at the erasure, and every earlier one, destroyed."
+    complete: Int!
+    "Their generation is superseded and kept for backups until a date: unreadable in every backup from then."
+    scheduled: Int!
+    "The latest of those dates."
+    scheduledBy: DateTime
+    "Erased under the generation still current: a rotation starts their clock."
+    waitingForRotation: Int!
+  }
+
+  type MasterKeyGeneration {
+    generation: Int!
+    createdAt: DateTime!
+    supersededAt: DateTime
+    "When it is to be destroyed: superseded + the backup-retention window."
+    destroyAfter: DateTime
+    destroyedAt: DateTime
+  }
+
+  "One subject's erasure: gone from the live store at erasedAt; from unreadableFrom, from every backup."
+  type ErasureReach {
+    subjectId: ID!
+    erasedAt: DateTime!
+    generation: Int!
+    "Null while the generation is still current."
+    unreadableFrom: DateTime
+    complete: Boolean!
+  }
+
+  type KeyStatus {
+    generations: [MasterKeyGeneration!]!
+    erasures: ErasureBackupCounts!
+    "The subject asked for; null when it was never erased."
+    subject: ErasureReach
   }
 
   type IncidentClock {

@@ -20,6 +20,8 @@ export const rootTypeDefs = /* GraphQL */ `
     processingRegister: ProcessingRegister!
     "asOf: the moment the world is judged at, by when things happened (default: knownAt, else now). knownAt: judge only what the ledger had recorded by then — the report as it could have been run at that moment, reproduced exactly (default: now; an earlier moment replays the log up to it, rate-limited per key). from, to: the period asked about — every violation whose breach overlaps it (begun before and still open included), and in every section what happened or ran in it, as seen at asOf. A date alone is a whole UTC day (see DateTime)."
     complianceReport(from: DateTime, to: DateTime, asOf: DateTime, knownAt: DateTime): ComplianceReport!
+    "Master-key generations and how far erasures have reached the backups (dpo, admin). With subjectId: that subject's erasure."
+    keyStatus(subjectId: ID): KeyStatus!
     "Declared vs actual, as of a moment (default now): processing seen but not declared by the policy in force, with evidence; declared processing never seen."
     processingDrift(asOf: DateTime): ProcessingDrift!
     "Whose data was in an incident's systems during its window."

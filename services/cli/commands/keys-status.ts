@@ -6,13 +6,12 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
-import { backupReach, type BackupReach } from '../../ledger/keys/erasure-reach.js';
+import { backupReach, countBackupReach, type BackupReach } from '../../ledger/keys/erasure-reach.js';
 import type { ErasedSubject, KeyStore, MasterGeneration } from '../../ledger/keys/key-store.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 import { withLedger } from '../with-ledger.js';
 
-const PAGE = 1000;
 
 export function keysStatusCommands(keys: Command, globals: () => GlobalOptions): void {
   keys
@@ -36,7 +35,7 @@ export function keysStatusCommands(keys: Command, globals: () => GlobalOptions):
           else console.log(printable(describe(erased, reach, generations, now)));
           return;
         }
-        const counts = await countErasures(store, generations);
+        const counts = await countBackupReach(store, generations);
         if (options.json) {
           console.log(JSON.stringify({ generations, erasures: counts }));
           return;
@@ -83,29 +82,4 @@ function describe(erased: ErasedSubject, reach: BackupReach, generations: readon
   }
   const due = Date.parse(reach.unreadableFrom) <= now.getTime();
   return `${head}unreadable in every backup from ${reach.unreadableFrom} (generation ${reach.generation}${due ? ' is past its window: destroyed at the next start, or record it with pdl keys destroyed' : ' is kept for backups until then'}).`;
-}
-
-async function countErasures(store: KeyStore, generations: readonly MasterGeneration[]) {
-  let total = 0;
-  let complete = 0;
-  let scheduled = 0;
-  let waitingForRotation = 0;
-  let scheduledBy: string | null = null;
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.erasedSubjects({ ...(after === undefined ? {} : { after }), limit: PAGE });
-    for (const erased of page) {
-      total += 1;
-      const reach = backupReach(erased.erasedAt, generations);
-      if (reach.complete) complete += 1;
-      else if (reach.unreadableFrom === null) waitingForRotation += 1;
-      else {
-        scheduled += 1;
-        if (scheduledBy === null || reach.unreadableFrom > scheduledBy) scheduledBy = reach.unreadableFrom;
-      }
-    }
-    if (page.length < PAGE) break;
-    after = page.at(-1)!.subjectId;
-  }
-  return { total, complete, scheduled, scheduledBy, waitingForRotation };
 }
