@@ -24,6 +24,7 @@ import { exportCommand } from './commands/export.js';
 import { validateCommand } from './commands/validate.js';
 import { witnessCommand } from './commands/witness.js';
 import { initCommand } from './commands/init.js';
+import { backupCommand } from './commands/backup.js';
 import { parseStopTimeout } from './stop-on-signals.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -48,7 +49,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand, witnessCommand, initCommand]) {
+  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand, witnessCommand, initCommand, backupCommand]) {
     register(program, globals);
   }
   return program;
