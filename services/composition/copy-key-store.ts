@@ -7,8 +7,8 @@
 import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
 import pg from 'pg';
-import { readKeyStoreImage as readFile, writeKeyStoreImage as writeFile } from '../ledger/keys/sqlite-key-store.js';
-import { readKeyStoreImage as readServer, writeKeyStoreImage as writeServer } from '../ledger/keys/postgres-key-store.js';
+import { readKeyStoreImage as readFile, writeKeyStoreImage as writeFile } from '../ledger/keys/sqlite-key-store-image.js';
+import { readKeyStoreImage as readServer, writeKeyStoreImage as writeServer } from '../ledger/keys/postgres-key-store-image.js';
 import { masterCheckOf, type KeyStoreImage } from '../ledger/keys/key-store-image.js';
 
 /** A key store's place: a SQLite file, or the PostgreSQL database of a connection string. */

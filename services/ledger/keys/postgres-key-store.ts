@@ -16,43 +16,17 @@ import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { IDENTIFIER_KIND_OF } from '../../../schemas/identifiers.js';
 import { LOCK_SCHEMA } from '../../store/postgres/schema.js';
-import { translatePgError } from '../../store/postgres/pg-errors.js';
 import { ValidationError } from '../../errors.js';
 import { DecryptionError } from '../crypto/aead.js';
-import { masterCheckOf, type KeyStoreImage } from './key-store-image.js';
 import {
-  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, FIRST_GENERATION, INDEX_KEY_AAD, mismatch, slotOf,
+  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, INDEX_KEY_AAD, mismatch, slotOf,
   type BackupRetention, type DataKey, type Deletion, type ErasedSubject, type IndexEntry, type KeySlot, type KeyStore, type KeyWrapper,
   type MasterGeneration, type MasterKeyCandidate, type MasterKeyReload, type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
   rotatedAway,
 } from './key-store.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS pdl_key_meta (name text PRIMARY KEY, value bytea NOT NULL);
-CREATE TABLE IF NOT EXISTS pdl_subject_keys (
-  kid text PRIMARY KEY, subject_id text NOT NULL, category text, wrapped bytea NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT clock_timestamp(), systems text[] NOT NULL DEFAULT '{}');
-CREATE UNIQUE INDEX IF NOT EXISTS pdl_subject_keys_slot ON pdl_subject_keys (subject_id, (COALESCE(category, '')));
-CREATE TABLE IF NOT EXISTS pdl_erasures (
-  subject_id text NOT NULL, kid text NOT NULL, erased_at timestamptz NOT NULL, event_id text, PRIMARY KEY (subject_id, kid));
-CREATE TABLE IF NOT EXISTS pdl_blind_index (
-  digest bytea NOT NULL, subject_id text NOT NULL, kind text, source text NOT NULL, PRIMARY KEY (digest, subject_id));
-CREATE INDEX IF NOT EXISTS pdl_blind_index_by_subject ON pdl_blind_index (subject_id, kind);
-CREATE TABLE IF NOT EXISTS pdl_category_deletions (
-  subject_id text NOT NULL, kid text NOT NULL, category text NOT NULL, deleted_at timestamptz NOT NULL, event_id text, PRIMARY KEY (subject_id, kid));
-CREATE TABLE IF NOT EXISTS pdl_key_upkeep (part text PRIMARY KEY, position bigint NOT NULL);
-CREATE TABLE IF NOT EXISTS pdl_master_generations (
-  generation integer PRIMARY KEY, created_at timestamptz NOT NULL, superseded_at timestamptz, destroy_after timestamptz, destroyed_at timestamptz);
-INSERT INTO pdl_master_generations (generation, created_at)
-  SELECT ${FIRST_GENERATION}, COALESCE((SELECT min(created_at) FROM pdl_subject_keys), clock_timestamp()) WHERE NOT EXISTS (SELECT 1 FROM pdl_master_generations);
-`;
-
-/** Serialises the upkeep's transactions: each decides the positions' advance against what it reads ('pdl_key'). */
-const LOCK_UPKEEP = "SELECT pg_advisory_xact_lock(x'70646c5f6b6579'::bigint)";
+import { currentGeneration, inTransaction, iso, LOCK_UPKEEP, query, readGenerations, SCHEMA, upkeepPosition, type Queryable } from './postgres-key-tables.js';
 
 interface KeyRow { kid: string; subject_id: string; category: string | null; wrapped: Buffer; systems: string[] }
-
-type Queryable = Pick<pg.PoolClient, 'query'>;
 
 export class PostgresKeyStore implements KeyStore {
   private master: KeyWrapper;
@@ -291,10 +265,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   async generations(): Promise<MasterGeneration[]> {
-    const rows = await query<{ generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(this.pool,
-      `SELECT generation, ${iso('created_at')} AS created_at, ${iso('superseded_at')} AS superseded_at, ${iso('destroy_after')} AS destroy_after,
-       ${iso('destroyed_at')} AS destroyed_at FROM pdl_master_generations ORDER BY generation`);
-    return rows.rows.map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at }));
+    return readGenerations(this.pool);
   }
 
   async recordDestroyed(generation: number): Promise<void> {
@@ -321,77 +292,6 @@ export class PostgresKeyStore implements KeyStore {
   }
 }
 
-const ISO = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const iso = (column: string) => ISO.replace('%s', column);
-
-/** The key store in that database as stored (one snapshot: REPEATABLE READ). */
-export async function readKeyStoreImage(pool: pg.Pool): Promise<KeyStoreImage> {
-  return inTransaction(pool, async (client) => {
-    const rows = async <R extends pg.QueryResultRow>(text: string) => (await client.query<R>(text)).rows;
-    return {
-      meta: await rows<{ name: string; value: Buffer }>("SELECT name, value FROM pdl_key_meta WHERE name IN ('master-check', 'index-key') ORDER BY name"),
-      keys: (await rows<{ kid: string; subject_id: string; category: string | null; wrapped: Buffer; created_at: string; systems: string[] }>(
-        `SELECT kid, subject_id, category, wrapped, ${iso('created_at')} AS created_at, systems FROM pdl_subject_keys ORDER BY kid`))
-        .map((r) => ({ kid: r.kid, subjectId: r.subject_id, category: r.category, wrapped: r.wrapped, createdAt: r.created_at, systems: r.systems })),
-      erasures: (await rows<{ subject_id: string; kid: string; erased_at: string; event_id: string | null }>(
-        `SELECT subject_id, kid, ${iso('erased_at')} AS erased_at, event_id FROM pdl_erasures ORDER BY subject_id, kid`))
-        .map((r) => ({ subjectId: r.subject_id, kid: r.kid, erasedAt: r.erased_at, eventId: r.event_id })),
-      index: (await rows<{ digest: Buffer; subject_id: string; kind: string | null; source: string }>('SELECT digest, subject_id, kind, source FROM pdl_blind_index ORDER BY digest, subject_id'))
-        .map((r) => ({ digest: r.digest, subjectId: r.subject_id, kind: r.kind, source: r.source })),
-      deletions: (await rows<{ subject_id: string; kid: string; category: string; deleted_at: string; event_id: string | null }>(
-        `SELECT subject_id, kid, category, ${iso('deleted_at')} AS deleted_at, event_id FROM pdl_category_deletions ORDER BY subject_id, kid`))
-        .map((r) => ({ subjectId: r.subject_id, kid: r.kid, category: r.category, deletedAt: r.deleted_at, eventId: r.event_id })),
-      upkeep: await upkeepPosition(client),
-      generations: (await rows<{ generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(
-        `SELECT generation, ${iso('created_at')} AS created_at, ${iso('superseded_at')} AS superseded_at, ${iso('destroy_after')} AS destroy_after,
-         ${iso('destroyed_at')} AS destroyed_at FROM pdl_master_generations ORDER BY generation`))
-        .map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at })),
-    };
-  }, 'REPEATABLE READ READ ONLY');
-}
-
-/**
- * Makes the key store in that database `image`, in one transaction: created when there is none,
- * replaced whole when it is the same store (a migration run again: a key destroyed at the source
- * since is destroyed here too), refused when it is another store's.
- */
-export async function writeKeyStoreImage(pool: pg.Pool, image: KeyStoreImage): Promise<void> {
-  const check = masterCheckOf(image);
-  await inTransaction(pool, async (client) => {
-    await client.query(LOCK_SCHEMA);
-    await client.query(SCHEMA);
-    await client.query(LOCK_UPKEEP);
-    const present = (await client.query<{ value: Buffer }>("SELECT value FROM pdl_key_meta WHERE name = 'master-check'")).rows[0]?.value;
-    if (present && (!check || !present.equals(check))) {
-      throw new ValidationError('the PostgreSQL database already holds the key store of another ledger (another master key): nothing was written');
-    }
-    await client.query('TRUNCATE pdl_key_meta, pdl_subject_keys, pdl_erasures, pdl_blind_index, pdl_category_deletions, pdl_key_upkeep, pdl_master_generations');
-    await client.query('INSERT INTO pdl_key_meta (name, value) SELECT * FROM unnest($1::text[], $2::bytea[])', [image.meta.map((m) => m.name), image.meta.map((m) => m.value)]);
-    await client.query(
-      `INSERT INTO pdl_subject_keys (kid, subject_id, category, wrapped, created_at, systems)
-       SELECT kid, subject_id, category, wrapped, created_at::timestamptz, ARRAY(SELECT json_array_elements_text(systems::json))
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[]) AS k(kid, subject_id, category, wrapped, created_at, systems)`,
-      [image.keys.map((k) => k.kid), image.keys.map((k) => k.subjectId), image.keys.map((k) => k.category), image.keys.map((k) => k.wrapped),
-        image.keys.map((k) => k.createdAt), image.keys.map((k) => JSON.stringify(k.systems))]);
-    await client.query(
-      'INSERT INTO pdl_erasures (subject_id, kid, erased_at, event_id) SELECT subject_id, kid, erased_at::timestamptz, event_id FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS e(subject_id, kid, erased_at, event_id)',
-      [image.erasures.map((e) => e.subjectId), image.erasures.map((e) => e.kid), image.erasures.map((e) => e.erasedAt), image.erasures.map((e) => e.eventId)]);
-    await client.query('INSERT INTO pdl_blind_index (digest, subject_id, kind, source) SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[])',
-      [image.index.map((i) => i.digest), image.index.map((i) => i.subjectId), image.index.map((i) => i.kind), image.index.map((i) => i.source)]);
-    await client.query(
-      'INSERT INTO pdl_category_deletions (subject_id, kid, category, deleted_at, event_id) SELECT subject_id, kid, category, deleted_at::timestamptz, event_id FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS d(subject_id, kid, category, deleted_at, event_id)',
-      [image.deletions.map((d) => d.subjectId), image.deletions.map((d) => d.kid), image.deletions.map((d) => d.category), image.deletions.map((d) => d.deletedAt), image.deletions.map((d) => d.eventId)]);
-    const parts = Object.entries(image.upkeep).filter((entry): entry is [string, number] => entry[1] !== null);
-    await client.query('INSERT INTO pdl_key_upkeep (part, position) SELECT * FROM unnest($1::text[], $2::bigint[])', [parts.map(([p]) => p), parts.map(([, n]) => n)]);
-    const g = image.generations;
-    await client.query(
-      `INSERT INTO pdl_master_generations (generation, created_at, superseded_at, destroy_after, destroyed_at)
-       SELECT generation, created_at::timestamptz, superseded_at::timestamptz, destroy_after::timestamptz, destroyed_at::timestamptz
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS g(generation, created_at, superseded_at, destroy_after, destroyed_at)`,
-      [g.map((x) => x.generation), g.map((x) => x.createdAt), g.map((x) => x.supersededAt), g.map((x) => x.destroyAfter), g.map((x) => x.destroyedAt)]);
-  });
-}
-
 function opens(wrapper: KeyWrapper, check: Buffer): boolean {
   try {
     wrapper.unwrap(check, CHECK_AAD);
@@ -400,17 +300,6 @@ function opens(wrapper: KeyWrapper, check: Buffer): boolean {
     if (error instanceof DecryptionError) return false;
     throw error;
   }
-}
-
-async function currentGeneration(db: Queryable): Promise<number> {
-  const rows = await db.query<{ generation: number | null }>('SELECT max(generation) AS generation FROM pdl_master_generations');
-  return rows.rows[0]?.generation ?? FIRST_GENERATION;
-}
-
-async function upkeepPosition(db: Queryable): Promise<UpkeepPosition> {
-  const rows = await db.query<{ part: string; position: string }>('SELECT part, position FROM pdl_key_upkeep');
-  const at = new Map(rows.rows.map((row) => [row.part, Number(row.position)]));
-  return { erasures: at.get('erasures') ?? 0, index: at.get('index') ?? null };
 }
 
 /** Applied before by the same erasure event: the keys the subject has now were made for what came after it. */
@@ -452,29 +341,4 @@ async function applyDeletion(client: Queryable, deletion: Deletion): Promise<num
 async function replaceIndexedValues(client: Queryable, subjectId: string, kind: string): Promise<void> {
   await client.query("DELETE FROM pdl_blind_index WHERE subject_id = $1 AND kind = $2 AND source = 'value'", [subjectId, kind]);
   await client.query("UPDATE pdl_blind_index SET source = 'identifier' WHERE subject_id = $1 AND kind = $2 AND source = 'both'", [subjectId, kind]);
-}
-
-async function query<R extends pg.QueryResultRow>(db: pg.Pool, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-  try {
-    return await db.query<R>(text, values);
-  } catch (error) {
-    throw translatePgError(error);
-  }
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, mode = ''): Promise<T> {
-  const client = await pool.connect().catch((error: unknown) => {
-    throw translatePgError(error);
-  });
-  try {
-    await client.query(mode ? `BEGIN ISOLATION LEVEL ${mode}` : 'BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw translatePgError(error);
-  } finally {
-    client.release();
-  }
 }

@@ -10,137 +10,22 @@ import Database from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { IDENTIFIER_KIND_OF } from '../../../schemas/identifiers.js';
-import { ValidationError } from '../../errors.js';
 import { DecryptionError, randomKey } from '../crypto/aead.js';
-import type { KeyStoreImage } from './key-store-image.js';
 import {
-  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, FIRST_GENERATION, INDEX_KEY_AAD, mismatch, plus, slotOf,
+  advanced, CHECK_AAD, CHECK_PLAINTEXT, dataKeyAad, INDEX_KEY_AAD, mismatch, slotOf,
   type BackupRetention, type DataKey, type Deletion, type ErasedSubject, type IndexEntry, type KeySlot, type KeyStore, type KeyWrapper,
   type MasterGeneration, type MasterKeyCandidate, type MasterKeyReload, type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
   rotatedAway,
 } from './key-store.js';
-
-const currentGeneration = (db: Database.Database): number =>
-  db.prepare<[], number>('SELECT MAX(generation) FROM master_generations').pluck().get() ?? FIRST_GENERATION;
+import { ERASURES_APPLIED, INDEXED, openKeyStoreFile } from './sqlite-key-store-schema.js';
+import { currentGeneration, markDestroyed, readErasedSubjects, readGenerations, supersede } from './sqlite-key-generations.js';
 
 /** Bounds the unwrapped keys held in memory; a miss costs one unwrap. */
 const CACHE_LIMIT = 100_000;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS subject_keys (
-  kid TEXT PRIMARY KEY, subject_id TEXT NOT NULL, wrapped BLOB NOT NULL, created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS subject_keys_by_subject ON subject_keys (subject_id, created_at);
-CREATE TABLE IF NOT EXISTS erasures (
-  subject_id TEXT NOT NULL, kid TEXT NOT NULL, erased_at TEXT NOT NULL, event_id TEXT,
-  PRIMARY KEY (subject_id, kid));
-CREATE TABLE IF NOT EXISTS blind_index (
-  digest BLOB NOT NULL, subject_id TEXT NOT NULL, PRIMARY KEY (digest, subject_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS blind_index_by_subject ON blind_index (subject_id);
-CREATE TABLE IF NOT EXISTS master_generations (
-  generation INTEGER PRIMARY KEY, created_at TEXT NOT NULL, superseded_at TEXT, destroy_after TEXT, destroyed_at TEXT);
-CREATE TABLE IF NOT EXISTS category_deletions (
-  subject_id TEXT NOT NULL, kid TEXT NOT NULL, category TEXT NOT NULL, deleted_at TEXT NOT NULL, event_id TEXT,
-  PRIMARY KEY (subject_id, kid));
-`;
-
-/** The upkeep's positions in `meta`, by the names stores of every version have used. */
-const ERASURES_APPLIED = 'erasures-applied-through';
-const INDEXED = 'indexed-through';
-
-/**
- * Keys per category, and index entries that know where they came from: added to a store of an
- * earlier version in place. A key row without a category is the subject's own key (its content
- * digests, and values of categories named nowhere else); one with a category seals only that
- * category's values and records the systems that hold them, so a deletion from all of them can
- * destroy it. An index entry's kind and source ('value': a collected or rectified e-mail or phone;
- * 'identifier': a subject.identifiers entry) let a rectification or deletion take back only
- * what it replaces; entries of an earlier version count as values.
- */
-const CATEGORY_COLUMNS = [
-  ['subject_keys', 'category', 'TEXT'],
-  ['subject_keys', 'systems', "TEXT NOT NULL DEFAULT '[]'"],
-  ['blind_index', 'kind', 'TEXT'],
-  ['blind_index', 'source', "TEXT NOT NULL DEFAULT 'value'"],
-] as const;
-
-function addCategoryColumns(db: Database.Database): void {
-  for (const [table, column, type] of CATEGORY_COLUMNS) {
-    const has = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().some((c) => c.name === column);
-    if (!has) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-  }
-  db.exec('CREATE INDEX IF NOT EXISTS subject_keys_by_category ON subject_keys (subject_id, category, created_at)');
-  // A store from before generations were recorded: its master key is the first, made no later than its first key.
-  db.prepare(`INSERT INTO master_generations (generation, created_at)
-    SELECT ?, COALESCE((SELECT MIN(created_at) FROM subject_keys), ?) WHERE NOT EXISTS (SELECT 1 FROM master_generations)`)
-    .run(FIRST_GENERATION, new Date().toISOString());
-}
-
 const MAX_INDEXED_REMEMBERED = 200_000;
 
 export type { MasterKeyCandidate } from './key-store.js';
-
-/** Writes `image` into a new key-store file at `path` (nothing may be there): one transaction, so a failure leaves no half store. */
-export function writeKeyStoreImage(path: string, image: KeyStoreImage): void {
-  const db = new Database(path);
-  try {
-    db.pragma('secure_delete = ON');
-    db.pragma('journal_mode = TRUNCATE');
-    db.exec(SCHEMA);
-    addCategoryColumns(db);
-    db.transaction(() => {
-      if (db.prepare('SELECT 1 FROM meta LIMIT 1').get() !== undefined) throw new ValidationError(`${path} already holds a key store: nothing was written`);
-      const meta = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
-      for (const { name, value } of image.meta) meta.run(name, value);
-      meta.run(ERASURES_APPLIED, Buffer.from(String(image.upkeep.erasures), 'utf8'));
-      if (image.upkeep.index !== null) meta.run(INDEXED, Buffer.from(String(image.upkeep.index), 'utf8'));
-      const key = db.prepare('INSERT INTO subject_keys (kid, subject_id, category, wrapped, created_at, systems) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const k of image.keys) key.run(k.kid, k.subjectId, k.category, k.wrapped, k.createdAt, JSON.stringify([...k.systems].sort()));
-      const erasure = db.prepare('INSERT INTO erasures (subject_id, kid, erased_at, event_id) VALUES (?, ?, ?, ?)');
-      for (const e of image.erasures) erasure.run(e.subjectId, e.kid, e.erasedAt, e.eventId);
-      const entry = db.prepare('INSERT INTO blind_index (digest, subject_id, kind, source) VALUES (?, ?, ?, ?)');
-      for (const i of image.index) entry.run(i.digest, i.subjectId, i.kind, i.source);
-      const deletion = db.prepare('INSERT INTO category_deletions (subject_id, kid, category, deleted_at, event_id) VALUES (?, ?, ?, ?, ?)');
-      for (const d of image.deletions) deletion.run(d.subjectId, d.kid, d.category, d.deletedAt, d.eventId);
-      db.prepare('DELETE FROM master_generations').run();
-      const generation = db.prepare('INSERT INTO master_generations (generation, created_at, superseded_at, destroy_after, destroyed_at) VALUES (?, ?, ?, ?, ?)');
-      for (const g of image.generations) generation.run(g.generation, g.createdAt, g.supersededAt, g.destroyAfter, g.destroyedAt);
-    }).immediate();
-  } finally {
-    db.close();
-  }
-}
-
-/** The key store at `path` as stored (read in one transaction). */
-export function readKeyStoreImage(path: string): KeyStoreImage {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return db.transaction(() => {
-      const position = (name: string) => {
-        const row = db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE name = ?').get(name);
-        return row ? Number(row.value.toString('utf8')) : null;
-      };
-      return {
-        meta: db.prepare<[], { name: string; value: Buffer }>("SELECT name, value FROM meta WHERE name IN ('master-check', 'index-key') ORDER BY name").all(),
-        keys: db.prepare<[], { kid: string; subject_id: string; category: string | null; wrapped: Buffer; created_at: string; systems: string }>(
-          'SELECT kid, subject_id, category, wrapped, created_at, systems FROM subject_keys ORDER BY kid').all()
-          .map((r) => ({ kid: r.kid, subjectId: r.subject_id, category: r.category, wrapped: r.wrapped, createdAt: r.created_at, systems: JSON.parse(r.systems) as string[] })),
-        erasures: db.prepare<[], { subject_id: string; kid: string; erased_at: string; event_id: string | null }>('SELECT * FROM erasures ORDER BY subject_id, kid').all()
-          .map((r) => ({ subjectId: r.subject_id, kid: r.kid, erasedAt: r.erased_at, eventId: r.event_id })),
-        index: db.prepare<[], { digest: Buffer; subject_id: string; kind: string | null; source: string }>('SELECT digest, subject_id, kind, source FROM blind_index ORDER BY digest, subject_id').all()
-          .map((r) => ({ digest: r.digest, subjectId: r.subject_id, kind: r.kind, source: r.source })),
-        deletions: db.prepare<[], { subject_id: string; kid: string; category: string; deleted_at: string; event_id: string | null }>('SELECT * FROM category_deletions ORDER BY subject_id, kid').all()
-          .map((r) => ({ subjectId: r.subject_id, kid: r.kid, category: r.category, deletedAt: r.deleted_at, eventId: r.event_id })),
-        upkeep: { erasures: position(ERASURES_APPLIED) ?? 0, index: position(INDEXED) },
-        generations: db.prepare<[], { generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(
-          'SELECT * FROM master_generations ORDER BY generation').all()
-          .map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at })),
-      };
-    })();
-  } finally {
-    db.close();
-  }
-}
 
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
@@ -163,30 +48,13 @@ export class SqliteKeyStore implements KeyStore {
    * Nothing is written when none opens it.
    */
   static open(path: string, candidates: readonly MasterKeyCandidate[], reload?: MasterKeyReload): { store: SqliteKeyStore; opened: number } {
-    const db = new Database(path);
+    const first = candidates[0]!;
+    const { db, check: existing } = openKeyStoreFile(path, first.wrapper);
     try {
-      db.pragma('busy_timeout = 10000'); // first: another process may hold the store while this one sets it up
-      db.pragma('secure_delete = ON');
-      db.pragma('journal_mode = TRUNCATE');
-      db.pragma('synchronous = FULL');
-      db.exec(SCHEMA);
-      db.transaction(() => addCategoryColumns(db)).immediate();
-      const check = db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE name = ?');
-      const first = candidates[0]!;
-      // IMMEDIATE, and the check inside: two writers starting on a fresh store (ingest and an API
-      // server on one volume) create it once, and the second opens what the first made.
-      const existing = db.transaction(() => {
-        const found = check.get('master-check');
-        if (found !== undefined) return found;
-        const put = db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
-        put.run('master-check', first.wrapper.wrap(CHECK_PLAINTEXT, CHECK_AAD));
-        put.run('index-key', first.wrapper.wrap(randomKey(), INDEX_KEY_AAD));
-        return undefined;
-      }).immediate();
-      if (existing === undefined) return { store: new SqliteKeyStore(db, first.wrapper, reload), opened: 0 };
+      if (existing === null) return { store: new SqliteKeyStore(db, first.wrapper, reload), opened: 0 };
       for (const [index, candidate] of candidates.entries()) {
         try {
-          candidate.wrapper.unwrap(existing.value, CHECK_AAD);
+          candidate.wrapper.unwrap(existing, CHECK_AAD);
           return { store: new SqliteKeyStore(db, candidate.wrapper, reload), opened: index };
         } catch (error) {
           if (!(error instanceof DecryptionError)) throw error;
@@ -493,12 +361,9 @@ export class SqliteKeyStore implements KeyStore {
       }
       this.statements.putMeta.run('master-check', next.wrap(CHECK_PLAINTEXT, CHECK_AAD));
       this.statements.putMeta.run('index-key', next.wrap(this.indexKey, INDEX_KEY_AAD));
-      const now = new Date().toISOString();
-      const current = this.db.prepare<[], number>('SELECT MAX(generation) FROM master_generations').pluck().get() ?? 0;
-      this.db.prepare('UPDATE master_generations SET superseded_at = ?, destroy_after = ? WHERE generation = ?').run(now, plus(now, retention), current);
-      this.db.prepare('INSERT INTO master_generations (generation, created_at) VALUES (?, ?)').run(current + 1, now);
+      const generation = supersede(this.db, retention);
       beforeCommit();
-      return { rewrapped: rows.length, generation: current + 1 };
+      return { rewrapped: rows.length, generation };
     })();
     this.master = next;
     this.generation = done.generation;
@@ -506,21 +371,15 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async generations(): Promise<MasterGeneration[]> {
-    return this.db.prepare<[], { generation: number; created_at: string; superseded_at: string | null; destroy_after: string | null; destroyed_at: string | null }>(
-      'SELECT * FROM master_generations ORDER BY generation').all()
-      .map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at }));
+    return readGenerations(this.db);
   }
 
   async recordDestroyed(generation: number): Promise<void> {
-    const changed = this.db.prepare('UPDATE master_generations SET destroyed_at = COALESCE(destroyed_at, ?) WHERE generation = ? AND superseded_at IS NOT NULL')
-      .run(new Date().toISOString(), generation).changes;
-    if (changed === 0) throw new ValidationError(`generation ${generation} is not a superseded master-key generation of this store`);
+    markDestroyed(this.db, generation);
   }
 
   async erasedSubjects(page: { readonly after?: string; readonly limit: number; readonly only?: string }): Promise<ErasedSubject[]> {
-    return this.db.prepare<[string, string | null, string | null, number], { subject_id: string; erased_at: string }>(
-      'SELECT subject_id, MAX(erased_at) AS erased_at FROM erasures WHERE subject_id > ? AND (? IS NULL OR subject_id = ?) GROUP BY subject_id ORDER BY subject_id LIMIT ?')
-      .all(page.after ?? '', page.only ?? null, page.only ?? null, page.limit).map((r) => ({ subjectId: r.subject_id, erasedAt: r.erased_at }));
+    return readErasedSubjects(this.db, page);
   }
 
   async close(): Promise<void> {
