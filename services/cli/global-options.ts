@@ -7,6 +7,8 @@ export interface GlobalOptions {
   readonly stopTimeout: number;
   /** `--signing-key PATH`: the checkpoint signing key's file, apart from the data. */
   readonly signingKey?: string;
+  /** `--master-key PATH`: the master key's file, apart from the data. */
+  readonly masterKey?: string;
   /** `--embedded-keys`: secrets may be kept in the data folder (the quick start). */
   readonly embeddedKeys?: boolean;
 }

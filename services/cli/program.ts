@@ -40,11 +40,13 @@ export function buildProgram(): Command {
       parseStopTimeout, parseStopTimeout(process.env.PDL_STOP_TIMEOUT))
     .option('--signing-key <path>', 'the checkpoint signing key\'s file, kept apart from the data (refused inside the database\'s folder ' +
       'without --embedded-keys; created there, mode 0600, when first needed)', process.env.PDL_SIGNING_KEY_FILE || undefined)
-    .option('--embedded-keys', 'allow the ledger\'s secrets in its data folder (the signing key as <db>.signing.key, created on first use): ' +
-      'the quick start; whoever can write that folder can then re-sign its history')
+    .option('--master-key <path>', 'the master key\'s file, kept apart from the data (serve and ingest refuse one inside the database\'s folder ' +
+      'without --embedded-keys; created there, mode 0600, on first start)', process.env.PDL_MASTER_KEY_FILE || undefined)
+    .option('--embedded-keys', 'allow the ledger\'s secrets in its data folder (the master key as <db>.master.key, the signing key as <db>.signing.key, ' +
+      'created on first use): the quick start; whoever can read that folder can then decrypt it, whoever can write it re-sign its history')
     .showHelpAfterError()
-    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT, PDL_SIGNING_KEY_FILE (defaults of the options above),\n' +
-      'PDL_MASTER_KEY (32 bytes, base64 or hex; else a key file beside the database), PDL_SIGNING_KEY (the checkpoint signing key itself),\n' +
+    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT, PDL_MASTER_KEY_FILE, PDL_SIGNING_KEY_FILE (defaults of the options above),\n' +
+      'PDL_MASTER_KEY (32 bytes, base64 or hex; else the --master-key file, or one beside the database), PDL_SIGNING_KEY (the checkpoint signing key itself),\n' +
       'PDL_ORIGIN (the checkpoint origin a signing key is created with, as serve/init/checkpoint --origin; an existing key must match it).')
     .exitOverride();
 

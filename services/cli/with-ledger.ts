@@ -1,10 +1,21 @@
 import { sha256Chain } from '../ledger/chain.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
-import type { ReadModelsPlacement } from '../composition/ledger-paths.js';
+import { ledgerPaths, type ReadModelsPlacement } from '../composition/ledger-paths.js';
+import { masterKeyPlace } from '../composition/master-key-place.js';
 import { openExternalStore, openLogStore } from '../store/open-store.js';
 import type { EventStore, VerbatimImport } from '../store/port.js';
 import type { GlobalOptions } from './global-options.js';
 import { progress } from './progress.js';
+
+/**
+ * The master key's file the global options name, checked for its place (master-key-place.ts):
+ * `serving` (serve, ingest) refuses one in the data folder without --embedded-keys.
+ */
+export function masterKeyFileOf(globals: GlobalOptions, serving: boolean): string {
+  const defaultFile = ledgerPaths(globals.db).masterKeyFile;
+  const options = { ...(globals.masterKey ? { file: globals.masterKey } : {}), embedded: globals.embeddedKeys === true, serving };
+  return masterKeyPlace(globals.db, defaultFile, options, process.env).keyFile;
+}
 
 /** Where the global options put the read models; `needed: false` spares an external store's catch-up. */
 export function readModelsPlacement(globals: GlobalOptions, needed = true): ReadModelsPlacement | undefined {
@@ -27,6 +38,7 @@ export async function withLedger<T>(
   const { openLedger } = await import('../composition/open-ledger.js');
   const opened = await openLedger({
     db: globals.db, store: globals.store, readModels: readModelsPlacement(globals, options.readModels ?? false), signingKeyFile: globals.signingKey || undefined,
+    masterKeyFile: masterKeyFileOf(globals, false),
     onCatchUp: (position, head) => (bar.current ??= progress('catching up read models', head)).update(position),
   });
   bar.current?.finish();

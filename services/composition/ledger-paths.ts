@@ -5,6 +5,7 @@ export const DEFAULT_DB = './data/ledger.db';
 export interface LedgerPaths {
   readonly db: string;
   readonly keys: string;
+  /** The master key's file (README "Keys and backups"): the one named, else `<db>.master.key`; unless PDL_MASTER_KEY gives the key. */
   readonly masterKeyFile: string;
   /** Where the read models live: the log itself when inline. */
   readonly readModelsFile: string;
@@ -20,8 +21,8 @@ export interface LedgerPaths {
  */
 export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path: string };
 
-export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline', signingKeyFile?: string): LedgerPaths {
+export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline', signingKeyFile?: string, masterKeyFile?: string): LedgerPaths {
   const base = db.replace(/\.db$/, '');
   const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
-  return { db, keys: `${base}.keys.db`, masterKeyFile: `${base}.master.key`, readModelsFile: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key` };
+  return { db, keys: `${base}.keys.db`, masterKeyFile: masterKeyFile ?? `${base}.master.key`, readModelsFile: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key` };
 }

@@ -34,6 +34,8 @@ export interface OpenLedgerOptions {
   /** Default: inline on the embedded store, a worker on an external one. */
   readonly readModels?: ReadModelsPlacement;
   readonly env?: NodeJS.ProcessEnv;
+  /** The master key's file when named apart from the data (`--master-key`). */
+  readonly masterKeyFile?: string;
   /** The checkpoint signing key's file when named apart from the data (`--signing-key`). */
   readonly signingKeyFile?: string;
   readonly sqlite?: Omit<SqliteEventStoreOptions, 'path' | 'chain' | 'onAppended'>;
@@ -68,7 +70,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   if (external && placement === 'inline') {
     throw new ValidationError('read models cannot be inline on an external store: give them a file (--read-models PATH)');
   }
-  const paths = ledgerPaths(options.db, external && placement === 'none' ? 'worker' : placement, options.signingKeyFile);
+  const paths = ledgerPaths(options.db, external && placement === 'none' ? 'worker' : placement, options.signingKeyFile, options.masterKeyFile);
   const env = options.env ?? process.env;
   let inline: ProjectionRunner | null = null;
   const sqlite = external ? null : new SqliteEventStore({

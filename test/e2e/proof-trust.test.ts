@@ -81,7 +81,7 @@ describe('the signing key, named apart from the data', () => {
   });
 
   it('serve named a key outside the data folder: starts, and signs with it', async () => {
-    const server = await startPdlServer({ db: join(tempDir('serve-named'), 'ledger.db'), embeddedKeys: false, globalArgs: ['--signing-key', join(tempDir('serve-key'), 'k.key')] });
+    const server = await startPdlServer({ db: join(tempDir('serve-named'), 'ledger.db'), embeddedKeys: false, globalArgs: ['--signing-key', join(tempDir('serve-key'), 'k.key'), '--master-key', join(tempDir('serve-master-key'), 'master.key')] });
     try {
       const { data } = await server.gql<{ checkpoint: { verifierKey: string } }>('{ checkpoint { verifierKey } }');
       expect(data!.checkpoint.verifierKey).toMatch(/\/pdl\/ledger\/[0-9a-f]{8}\+[0-9a-f]{8}\+/);

@@ -32,7 +32,7 @@ describe('crash safety of pdl ingest', () => {
     const topic = uniqueTopic('crash');
     await createTopics([topic, `${topic}.dlq`]);
     const db = join(tempDir('crash'), 'ledger.db');
-    const args = [PDL, '--db', db, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '1000', '--session-timeout', '2000'];
+    const args = [PDL, '--db', db, '--embedded-keys', 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '1000', '--session-timeout', '2000'];
     const startIngest = (): ChildProcess => spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, PDL_MASTER_KEY: '' } });
 
     const produced: string[] = [];

@@ -29,7 +29,7 @@ describe('stopping pdl ingest', () => {
     const events = Array.from({ length: 200 }, (_, i) => anEvent('DataUsed', { subject: { id: `s-${i % 20}` } }));
     await produce(topic, events.map((event) => ({ key: event.subject!.id, value: JSON.stringify(event) })));
     const db = join(tempDir('ingest-stop'), 'ledger.db');
-    const ingest = launchWithReader(['--db', db, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '50'], reader);
+    const ingest = launchWithReader(['--db', db, '--embedded-keys', 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`, '--log-interval', '50'], reader);
     // Stopped while it works: once it has stored something.
     await until(() => stored(db) > 0, 30_000, 'the first events stored');
     const { code, ms } = await terminate(ingest, reader);
@@ -46,7 +46,7 @@ describe('stopping pdl ingest', () => {
     const db = join(tempDir('ingest-signed'), 'ledger.db');
     const key = join(tempDir('ingest-signed-key'), 'signing.key');
     expect((await runPdl(['--db', db, '--signing-key', key, 'checkpoint', '--origin', 'ingest.test/pdl'])).code).toBe(0);
-    const ingest = launchWithReader(['--db', db, '--signing-key', key, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`], 'cat');
+    const ingest = launchWithReader(['--db', db, '--embedded-keys', '--signing-key', key, 'ingest', '--brokers', brokers().join(','), '--topic', topic, '--group', `g-${topic}`], 'cat');
     await until(() => stored(db) >= 50, 30_000, 'the 50 events stored');
     expect((await terminate(ingest, 'cat')).code).toBe(0);
     const listed = await runPdl(['--db', db, '--signing-key', key, 'checkpoint', '--list', '--json']);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { secondsOption } from '../seconds-option.js';
 import type { GlobalOptions } from '../global-options.js';
-import { readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
+import { masterKeyFileOf, readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
 import { LedgerError } from '../../errors.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';
@@ -43,7 +43,8 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
       const [{ KafkaIngest }, { openLedger }] = await Promise.all([import('../../ingest/kafka-ingest.js'), import('../../composition/open-ledger.js')]);
       const processLog = createProcessLog('pdl-ingest');
       const { log } = processLog;
-      const opened = await openLedger({ db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), false) });
+      const masterKeyFile = masterKeyFileOf(globals(), true);
+      const opened = await openLedger({ db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), false), masterKeyFile });
       const ingest = new KafkaIngest(opened.ledger, {
         brokers: parseBrokers(options.brokers), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, logIntervalMs: options.logInterval,
         sessionTimeoutMs: options.sessionTimeout, trustTopic: options.trustTopic === true,

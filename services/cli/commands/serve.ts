@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { secondsOption } from '../seconds-option.js';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../global-options.js';
-import { readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
+import { masterKeyFileOf, readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
+import { adminKeyPlace } from '../../composition/master-key-place.js';
+import { dataFolderOf, isInside } from '../../composition/secret-placement.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';
 
@@ -20,6 +22,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--host <address>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--no-graphiql', 'do not serve GraphiQL')
     .option('--origin <name>', 'the checkpoint origin (e.g. ledger.example.com/pdl) the signing key is created with at this first start (default: PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>); later it must match the key\'s')
+    .option('--admin-key <path>', 'the file the first admin API key is kept in, apart from the data (created, mode 0600, when missing; default: PDL_ADMIN_KEY, or <db>.admin.key with --embedded-keys)', process.env.PDL_ADMIN_KEY_FILE || undefined)
     .option('--cors <origin>', 'let pages from this one origin (e.g. https://privacy.example.com) call the API; none by default')
     .option('--kafka <brokers>', 'also consume the events topic from these Kafka brokers (see pdl ingest --help)')
     .option('--topic <name>', 'with --kafka: the events topic', 'pdl.events')
@@ -43,12 +46,14 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
-    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; origin?: string; checkpointInterval: number; verifyInterval: number }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; origin?: string; checkpointInterval: number; verifyInterval: number; adminKey?: string }) => {
       // Before anything is opened or created: a server signs for as long as it runs, so where its key lies is settled first.
       const { signingKeyPlace } = await import('../../composition/open-prover.js');
       const { ledgerPaths } = await import('../../composition/ledger-paths.js');
       const keyOptions = { ...signingKeyOptions(globals(), options.origin), serving: true };
       signingKeyPlace(globals().db, ledgerPaths(globals().db).signingKeyFile, keyOptions, process.env);
+      const masterKeyFile = masterKeyFileOf(globals(), true);
+      const adminKeyFile = adminKeyPlace(globals().db, globals().db.replace(/\.db$/, '') + '.admin.key', { ...(options.adminKey ? { file: options.adminKey } : {}), embedded: globals().embeddedKeys === true }, process.env);
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
@@ -58,12 +63,12 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       ]);
       const { KafkaIngest } = options.kafka ? await import('../../ingest/kafka-ingest.js') : { KafkaIngest: null };
       const opened = await openLedger({
-        db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true), signingKeyFile: globals().signingKey || undefined,
+        db: globals().db, store: globals().store, readModels: readModelsPlacement(globals(), true), signingKeyFile: globals().signingKey || undefined, masterKeyFile,
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
         onWorkerRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'read models lost the store; following again'),
       });
       const apiKeys = ApiKeys.open(opened.paths.apiKeys, process.env.PDL_ADMIN_KEY);
-      const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
+      const admin = ensureAdminKey(apiKeys, adminKeyFile, process.env);
       const ingest = options.kafka && KafkaIngest
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
@@ -113,6 +118,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         `       {"Authorization": "Bearer <the key>"}\n` +
         `pdl: checkpoints are signed by ${prover.verifierKey}\n` +
         (embeddedWarning ? `pdl: ${embeddedWarning}\n` : '') +
+        (opened.masterKey.origin !== 'PDL_MASTER_KEY' && isInside(opened.masterKey.origin, dataFolderOf(opened.paths.db))
+          ? `pdl: warning: the master key is kept beside the data (${opened.masterKey.origin}, --embedded-keys): a copy of that folder — a backup, a disk image — decrypts every value in it.\n` : '') +
         (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
       stopOnSignals(async () => {
         clearInterval(signer);
