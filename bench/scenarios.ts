@@ -207,8 +207,8 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 /** The ledger at `db` behind the API services, with a fresh key of `role`. */
 async function apiOn(db: string, role: 'dpo' | 'admin') {
   const opened = await openLedger({ db, env: {} });
-  const apiKeys = new ApiKeys(opened.readModelsDb);
-  const { key } = apiKeys.create(role);
+  const apiKeys = ApiKeys.open(opened.paths.apiKeys);
+  const { key } = await apiKeys.create(role);
   // A throwaway ledger: its signing key may lie beside it.
   return { opened, key, services: apiServices(opened, apiKeys, { log: console, prover: openProver(opened, { embedded: true, env: {} }) }) };
 }

@@ -52,8 +52,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
-      const [{ ensureAdminKey }, { ApiKeys }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
-        import('../../api/auth/admin-key.js'), import('../../api/auth/api-keys.js'), import('../../api/server.js'),
+      const [{ ensureAdminKey }, { openApiKeys }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
+        import('../../api/auth/admin-key.js'), import('../../composition/open-records.js'), import('../../api/server.js'),
         import('../../api/api-services.js'), import('../../composition/open-ledger.js'),
       ]);
       const { KafkaIngest } = options.kafka ? await import('../../ingest/kafka-ingest.js') : { KafkaIngest: null };
@@ -62,8 +62,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
         onWorkerRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'read models lost the store; following again'),
       });
-      const apiKeys = ApiKeys.open(opened.paths.apiKeys, process.env.PDL_ADMIN_KEY);
-      const admin = ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
+      const apiKeys = await openApiKeys(opened, process.env.PDL_ADMIN_KEY);
+      const admin = await ensureAdminKey(apiKeys, opened.paths.db.replace(/\.db$/, '') + '.admin.key', process.env);
       const ingest = options.kafka && KafkaIngest
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
@@ -120,7 +120,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         await ingest?.stop();
         await running.stop();
         await chain.stop();
-        apiKeys.close();
+        await apiKeys.close();
         await opened.close();
       }, { processLog, timeoutMs: globals().stopTimeout });
     });
