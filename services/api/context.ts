@@ -12,7 +12,7 @@ import type { ComplianceReportData, ReportWindow } from '../../projections/compl
 import type { ProcessingDrift } from '../../projections/compliance/drift.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
-import type { SignedCheckpoint } from '../proofs/prover.js';
+import type { SignedCheckpoint } from '../records/checkpoint-store.js';
 import type { ChainWatch } from '../proofs/chain-monitor.js';
 import type { Anchor, VerifyReport } from '../ledger/verify.js';
 import type { SubjectExport } from '../export/subject-export.js';
@@ -59,11 +59,11 @@ export interface ApiServices {
   /** Checkpoints and proofs of the Merkle tree (README "Proofs"). */
   readonly proofs: {
     /** The latest signed checkpoint (one is signed if none exists yet), with the key to check it. */
-    latest(): SignedCheckpoint & { verifierKey: string; origin: string };
+    latest(): Promise<SignedCheckpoint & { verifierKey: string; origin: string }>;
     inclusionAt(positions: readonly number[]): Promise<InclusionBundle>;
     /** The same by event id (evidence lists name ids). */
     inclusionOf(eventIds: readonly string[]): Promise<InclusionBundle>;
-    consistency(fromSize: number, toSize?: number): ConsistencyBundle;
+    consistency(fromSize: number, toSize?: number): Promise<ConsistencyBundle>;
   };
   /** The chain (and every signed checkpoint) checked from the first event, one check at a time, yielding to other requests. */
   verify(anchor?: Anchor): Promise<VerifyReport & { checkpoints: number; forgedCheckpoints: number[] }>;

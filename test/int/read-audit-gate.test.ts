@@ -26,7 +26,7 @@ async function apiWith(audit: (services: ReturnType<typeof apiServices>) => Audi
   await opened.ledger.record([anEvent('DataCollected', { subject: { id: 'u-gate' } })]);
   const apiKeys = ApiKeys.open(join(opened.dir, 'ledger.api-keys.db'));
   const { key } = await apiKeys.create('dpo');
-  const services = apiServices(opened, apiKeys, { log: silent, prover: openProver(opened, { embedded: true }) });
+  const services = apiServices(opened, apiKeys, { log: silent, prover: await openProver(opened, { embedded: true }) });
   const yoga = createApi({ ...services, audit: audit(services) });
   const ask = async (query: string) => {
     const response = await yoga.fetch('http://pdl.test/graphql', {

@@ -69,12 +69,12 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         : undefined;
       const { openProver } = await import('../../composition/open-prover.js');
       let embeddedWarning: string | null = null;
-      const prover = openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
+      const prover = await openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
       if (embeddedWarning) log.warn({ signingKey: opened.paths.signingKeyFile }, embeddedWarning);
       const [{ LedgerMetrics }, { watchChain }] = await Promise.all([import('../../metrics/metrics.js'), import('../../proofs/watch-chain.js')]);
       // Before listening, not awaited: a long log is verified while requests are answered (`chain.state: verifying`).
       const chain = watchChain({
-        log: opened.store, logPath: globals().store ? null : opened.paths.db, checkpointsDb: opened.readModelsDb,
+        log: opened.store, logPath: globals().store ? null : opened.paths.db, checkpoints: prover.checkpoints, checkpointsFile: globals().store ? null : opened.readModelsDb.name,
         verifierKey: prover.verifierKey, fullEveryMs: options.verifyInterval * 1000, logger: log,
       });
       const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.projectionRunner?.storedPosition() ?? null, ingest, chain });
@@ -82,12 +82,9 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover, chain }), { ...options, log, metrics });
       // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
       const signer = setInterval(() => {
-        try {
-          const { checkpoint, signedNow } = prover.checkpoint();
+        prover.checkpoint().then(({ checkpoint, signedNow }) => {
           if (signedNow) log.info({ size: checkpoint.size, root: checkpoint.root }, 'checkpoint signed');
-        } catch (error) {
-          log.warn({ error: error instanceof Error ? error.message : String(error) }, 'checkpoint not signed; trying again next interval');
-        }
+        }).catch((error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'checkpoint not signed; trying again next interval'));
       }, options.checkpointInterval * 1000);
       signer.unref();
       // Retired master-key generations past the backup window go while the server runs, not only at the next start.
