@@ -13,6 +13,8 @@ import { SqliteCheckpointStore } from '../records/sqlite-checkpoint-store.js';
 import { ValidationError } from '../errors.js';
 import { FileWitnessStore } from '../records/file-witness-store.js';
 import type { WitnessStore } from '../records/witness-store.js';
+import type { WorkerProgressStore } from '../records/worker-progress.js';
+import { SqliteWorkerProgress } from '../records/sqlite-worker-progress.js';
 import { isConnectionString, isPostgresStore } from '../store/open-store.js';
 import type { EventStore } from '../store/port.js';
 import type { LedgerPaths } from './ledger-paths.js';
@@ -57,4 +59,17 @@ export async function openWitnessState(state: string): Promise<WitnessStore> {
   const pool = new pg.Pool({ connectionString: state, max: 1, application_name: 'pdl-witness' });
   pool.on('error', () => undefined);
   return new PostgresWitnessStore(new PostgresRecords(pool), () => pool.end());
+}
+
+/**
+ * Where projection workers report their progress: PostgreSQL with the log, the embedded log's own
+ * file, or nowhere (EventStoreDB holds no records of the ledger's).
+ */
+export async function openWorkerProgress(store: EventStore, logFile: string | null): Promise<WorkerProgressStore | null> {
+  const records = await postgresRecordsOf(store);
+  if (records) {
+    const { PostgresWorkerProgress } = await import('../records/postgres-worker-progress.js');
+    return new PostgresWorkerProgress(records);
+  }
+  return logFile === null ? null : SqliteWorkerProgress.open(logFile);
 }
