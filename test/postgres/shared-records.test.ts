@@ -81,7 +81,7 @@ describe.skipIf(!postgresUrl)(`the ledger's own records shared through PostgreSQ
     expect(verified.code).toBe(0);
 
     // Where each worker is, read in one place.
-    const head = await runPdl(['--store', url, '--db', join(tempDir('auditor'), 'ledger.db'), 'head', '--workers']);
+    const head = await runPdl(['--store', url, '--db', join(tempDir('operator'), 'ledger.db'), 'head', '--workers'], { env });
     expect(head.code).toBe(0);
     const workers = head.stdout.split('\n').filter((line) => line.startsWith('worker '));
     for (const folder of folders) expect(workers.some((line) => line.includes(join(folder, 'ledger.read.db')) && line.includes(' at 5 (0 behind)'))).toBe(true);

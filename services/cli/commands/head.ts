@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openGlobalLog } from '../with-ledger.js';
+import { withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
 import { printable } from '../printable.js';
 
@@ -13,8 +13,8 @@ export function headCommand(program: Command, globals: () => GlobalOptions): voi
       'Examples:\n  pdl head > kept-head.txt\n  pdl --store "postgres://pdl@db.internal:5432/ledger" head --workers')
     .action(async (options: { workers?: boolean }) => {
       const { openWorkerProgress } = await import('../../composition/open-records.js');
-      const store = await openGlobalLog(globals());
-      try {
+      // Through the ledger, as every command: opening it completes a rotation a crash left half done.
+      await withLedger(globals(), async ({ store }) => {
         const head = await store.head();
         console.log(head.position === 0 ? '0:(empty)' : `${head.position}:${head.hash}`);
         if (!options.workers) return;
@@ -29,8 +29,6 @@ export function headCommand(program: Command, globals: () => GlobalOptions): voi
         } finally {
           await progress.close();
         }
-      } finally {
-        await store.close();
-      }
+      });
     });
 }
