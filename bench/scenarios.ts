@@ -24,6 +24,7 @@ import { allProjections } from '../projections/index.js';
 import { merkleTree } from '../projections/merkle-tree/merkle-tree.js';
 import { ChainMonitor } from '../services/proofs/chain-monitor.js';
 import { watchChain } from '../services/proofs/watch-chain.js';
+import { SqliteCheckpointStore } from '../services/records/sqlite-checkpoint-store.js';
 import { signerFromSeed } from '../services/proofs/note-signer.js';
 
 interface Options {
@@ -148,7 +149,7 @@ async function chainMonitorCost(options: Options & { where: 'thread' | 'in-proce
   const alone = await openLedger({ db: join(dir, 'without.db'), env: {} });
   const inProcess = options.where === 'in-process';
   const monitor = watchChain({
-    log: watched.store, logPath: watched.paths.db, checkpointsDb: watched.readModelsDb, verifierKey: signerFromSeed('bench/pdl', randomBytes(32)).verifierKey,
+    log: watched.store, logPath: watched.paths.db, checkpoints: new SqliteCheckpointStore(watched.readModelsDb), checkpointsFile: watched.readModelsDb.name, verifierKey: signerFromSeed('bench/pdl', randomBytes(32)).verifierKey,
     fullEveryMs: 0, logger: pino({ level: 'silent' }), where: options.where, ...(inProcess ? { pollMs: 3_600_000 } : {}),
   });
   const check = async () => {
@@ -207,10 +208,10 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 /** The ledger at `db` behind the API services, with a fresh key of `role`. */
 async function apiOn(db: string, role: 'dpo' | 'admin') {
   const opened = await openLedger({ db, env: {} });
-  const apiKeys = new ApiKeys(opened.readModelsDb);
-  const { key } = apiKeys.create(role);
+  const apiKeys = ApiKeys.open(opened.paths.apiKeys);
+  const { key } = await apiKeys.create(role);
   // A throwaway ledger: its signing key may lie beside it.
-  return { opened, key, services: apiServices(opened, apiKeys, { log: console, prover: openProver(opened, { embedded: true, env: {} }) }) };
+  return { opened, key, services: apiServices(opened, apiKeys, { log: console, prover: await openProver(opened, { embedded: true, env: {} }) }) };
 }
 
 /** Runs `code` on a worker thread (the callers' own loop) and resolves with the one message it posts, or rejects with its `{ error }`. */

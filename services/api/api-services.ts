@@ -18,7 +18,6 @@ import { DEFAULT_LOOKUP_LIMIT, RateLimiter, type RateLimit } from './auth/rate-l
 import { AuditWriter } from './audit/audit-writer.js';
 import type { ApiServices } from './context.js';
 import type { Prover } from '../proofs/prover.js';
-import { openProver } from '../composition/open-prover.js';
 import { buildSubjectExport, exportSourcesOf } from '../export/subject-export.js';
 import type { Anchor, VerifiableLog } from '../ledger/verify.js';
 import { verifyLedger } from '../proofs/stored-checkpoints.js';
@@ -27,10 +26,10 @@ import type { EventStore, StoredRow, StoredRows } from '../store/port.js';
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
-  options: { log: Pick<Logger, 'error'>; prover?: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; chain?: ApiServices['chain']; now?: () => Date },
+  options: { log: Pick<Logger, 'error'>; prover: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; chain?: ApiServices['chain']; now?: () => Date },
 ): ApiServices {
   const { ledger, store, keys, readModelsDb } = opened;
-  const prover = options.prover ?? openProver(opened);
+  const prover = options.prover;
   const readModels = new ReadModels(readModelsDb);
   const now = options.now ?? (() => new Date());
   // One verification at a time: each reads the whole log; callers queue rather than multiply the work.
@@ -70,7 +69,7 @@ export function apiServices(
       head,
     },
     proofs: {
-      latest: () => ({ ...(prover.checkpoints.latest() ?? prover.checkpoint().checkpoint), verifierKey: prover.verifierKey, origin: prover.signer.name }),
+      latest: async () => ({ ...((await prover.checkpoints.latest()) ?? (await prover.checkpoint()).checkpoint), verifierKey: prover.verifierKey, origin: prover.signer.name }),
       inclusionAt: (positions) => prover.inclusionAt(positions, 'if-needed'),
       inclusionOf: (eventIds) => prover.inclusion(eventIds, 'if-needed'),
       consistency: (fromSize, toSize) => prover.consistency(fromSize, toSize),
@@ -116,7 +115,7 @@ async function verifyOffLoop(store: EventStore, prover: Prover, anchor: Anchor |
       }
     },
   };
-  const report = await verifyLedger(yielding, prover.checkpoints.all(), () => prover.verifierKey, { anchor });
+  const report = await verifyLedger(yielding, await prover.checkpoints.storedAfter(-1), () => prover.verifierKey, { anchor });
   return { ...report, forgedCheckpoints: report.forged.map((f) => f.size) };
 }
 

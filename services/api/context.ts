@@ -12,7 +12,7 @@ import type { ComplianceReportData, ReportWindow } from '../../projections/compl
 import type { ProcessingDrift } from '../../projections/compliance/drift.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
-import type { SignedCheckpoint } from '../proofs/prover.js';
+import type { SignedCheckpoint } from '../records/checkpoint-store.js';
 import type { ChainWatch } from '../proofs/chain-monitor.js';
 import type { Anchor, VerifyReport } from '../ledger/verify.js';
 import type { SubjectExport } from '../export/subject-export.js';
@@ -59,11 +59,11 @@ export interface ApiServices {
   /** Checkpoints and proofs of the Merkle tree (README "Proofs"). */
   readonly proofs: {
     /** The latest signed checkpoint (one is signed if none exists yet), with the key to check it. */
-    latest(): SignedCheckpoint & { verifierKey: string; origin: string };
+    latest(): Promise<SignedCheckpoint & { verifierKey: string; origin: string }>;
     inclusionAt(positions: readonly number[]): Promise<InclusionBundle>;
     /** The same by event id (evidence lists name ids). */
     inclusionOf(eventIds: readonly string[]): Promise<InclusionBundle>;
-    consistency(fromSize: number, toSize?: number): ConsistencyBundle;
+    consistency(fromSize: number, toSize?: number): Promise<ConsistencyBundle>;
   };
   /** The chain (and every signed checkpoint) checked from the first event, one check at a time, yielding to other requests. */
   verify(anchor?: Anchor): Promise<VerifyReport & { checkpoints: number; forgedCheckpoints: number[] }>;
@@ -107,19 +107,19 @@ export function unauthenticated(message: string): Error {
 }
 
 /** The principal of an `Authorization: Bearer <key>` header, or why there is none. */
-export function authenticate(apiKeys: ApiKeys, header: string | null | undefined): { principal: Principal } | { error: string } {
+export async function authenticate(apiKeys: ApiKeys, header: string | null | undefined): Promise<{ principal: Principal } | { error: string }> {
   if (!header) return { error: 'missing Authorization: Bearer <key> (see the server start message for the admin key)' };
   // GraphiQL's pre-filled header, not yet replaced: say what to do rather than "unknown".
   if (/<paste your key>/.test(header)) return { error: 'paste your API key over <paste your key> in the Headers tab below, then run again (and re-fetch the schema: the circular arrow on the left)' };
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const principal = match ? apiKeys.authenticate(match[1]!) : null;
+  const principal = match ? await apiKeys.authenticate(match[1]!) : null;
   return principal ? { principal } : { error: 'unknown API key' };
 }
 
-export function buildContext(services: ApiServices, request: Request, server: ServerContext = {}): ApiContext {
+export async function buildContext(services: ApiServices, request: Request, server: ServerContext = {}): Promise<ApiContext> {
   let principal = server.principal;
   if (!principal) {
-    const found = authenticate(services.apiKeys, request.headers.get('authorization'));
+    const found = await authenticate(services.apiKeys, request.headers.get('authorization'));
     if ('error' in found) throw unauthenticated(found.error);
     principal = found.principal;
   }

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { authenticate, type ApiServices } from './context.js';
 import type { LedgerMetrics } from '../metrics/metrics.js';
 import { createApi } from './yoga.js';
-import { RateLimitedError } from '../errors.js';
+import { LedgerError, RateLimitedError } from '../errors.js';
 import { RateLimiter, type RateLimit } from './auth/rate-limit.js';
 import { GRAPHIQL_CSP, graphiqlFiles, type GraphiqlFiles } from './graphiql-page.js';
 import { DEFAULT_IN_FLIGHT, InFlight, isRefusal, type InFlightLimits } from './in-flight.js';
@@ -61,6 +61,14 @@ export async function startServer(services: ApiServices, options: ServerOptions)
   let graphiql: Promise<GraphiqlFiles> | null = null;
   const graphiqlReady = () => (graphiql ??= graphiqlFiles());
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    handle(request, response).catch((error: unknown) => {
+      // The API-key records could not be read (their server unreachable): nothing is answered on a guess.
+      if (response.headersSent) return void response.destroy();
+      reply(response, 503, { errors: [{ message: error instanceof LedgerError ? error.message : 'the API keys could not be read: try again', extensions: { code: 'UNAVAILABLE' } }] });
+      request.resume();
+    });
+  });
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const given = request.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     const path = (request.url ?? '/').split('?', 1)[0]!.slice(0, 200);
@@ -76,8 +84,8 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       }, 'request');
     });
     /** The caller's principal, or a 401 sent (the body left unread) and null. */
-    const signedIn = () => {
-      const found = authenticate(services.apiKeys, request.headers.authorization);
+    const signedIn = async () => {
+      const found = await authenticate(services.apiKeys, request.headers.authorization);
       if ('error' in found) {
         response.setHeader('WWW-Authenticate', 'Bearer realm="pdl"');
         reply(response, 401, { errors: [{ message: found.error, extensions: { code: 'UNAUTHENTICATED' } }] });
@@ -96,7 +104,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
     if (path === '/health' || path === '/health/') {
       // Up or not, for anyone (a load balancer has no key); the head, the lag, the chain's verdict and the consumer's state for a key.
       const full = request.headers.authorization !== undefined;
-      if (full && !signedIn()) return;
+      if (full && !(await signedIn())) return;
       void health(services).then((body) => reply(response, body.status === 'ok' ? 200 : 503, full ? body : { status: body.status }));
       return;
     }
@@ -104,7 +112,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
     if (reading && consolePage(path, response)) return;
     if (path === '/metrics' && options.metrics) {
       // Counts only, but still behind a key: what a ledger processes is nobody else's business.
-      if (!signedIn()) return;
+      if (!(await signedIn())) return;
       const registry = options.metrics.registry;
       void registry.metrics().then((text) => {
         response.writeHead(200, { 'content-type': registry.contentType });
@@ -139,7 +147,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
       void yoga.requestListener(request, response);
       return;
     }
-    const principal = signedIn();
+    const principal = await signedIn();
     if (!principal) return;
     let length = 0;
     if (request.method === 'POST') {
@@ -163,7 +171,7 @@ export async function startServer(services: ApiServices, options: ServerOptions)
     }
     response.once('close', () => ticket.release());
     void yoga.handle(request, response, { principal, ticket });
-  });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, resolve);

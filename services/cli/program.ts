@@ -33,7 +33,7 @@ export function buildProgram(): Command {
     .description('personal-data-ledger: every collection, use, share, transfer and deletion of personal data as a verifiable event')
     .option('--db <path>', 'the ledger database (its key store and master key file sit beside it)', process.env.PDL_DB ?? DEFAULT_DB)
     .option('--store <connection>', 'keep the log in PostgreSQL (postgres://user@host:5432/db) or EventStoreDB/KurrentDB (esdb://host:2113?tls=false) instead; ' +
-      'the key store, master key and read models stay local, named after --db', process.env.PDL_STORE)
+      'the master key and read models stay local, named after --db (on PostgreSQL the key store, API keys and checkpoints go with the log)', process.env.PDL_STORE)
     .option('--read-models <path>', 'keep read models in this file, by a projection worker following the log ' +
       '(default: inline in the embedded log; <db>.read.db with --store)', process.env.PDL_READ_MODELS)
     .option('--stop-timeout <ms>', 'serve, ingest, project: how long a stop on SIGTERM/SIGINT may take before the work in hand is abandoned',

@@ -19,8 +19,8 @@ export async function signWhatWasWritten(opened: OpenedLedger, globals: GlobalOp
   const [{ openProver }, { NoSigningKeyError }] = await Promise.all([import('../composition/open-prover.js'), import('../proofs/note-signer.js')]);
   let embedded = false;
   try {
-    const prover = openProver(opened, { ...signingKeyOptions(globals), ...keyOptions, create: false, onEmbedded: () => { embedded = true; } });
-    const { checkpoint, signedNow } = prover.checkpoint();
+    const prover = await openProver(opened, { ...signingKeyOptions(globals), ...keyOptions, create: false, onEmbedded: () => { embedded = true; } });
+    const { checkpoint, signedNow } = await prover.checkpoint();
     process.stderr.write(`pdl: ${signedNow ? 'signed' : 'already signed'} the checkpoint of size ${checkpoint.size}, covering what was written` +
       `${embedded ? ' (with the key kept in the data folder: it proves nothing against whoever can write that folder)' : ''}\n`);
   } catch (error) {

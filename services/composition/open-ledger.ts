@@ -19,6 +19,8 @@ import type { MasterKey } from '../ledger/crypto/master-key.js';
 import { KeyUpkeep } from '../ledger/key-upkeep.js';
 import type { KeyStore } from '../ledger/keys/key-store.js';
 import { openKeyStore } from './open-key-store.js';
+import { openWorkerProgress } from './open-records.js';
+import { reportWorkerProgress, type ProgressReporter } from './worker-progress-reporter.js';
 import { Ledger } from '../ledger/ledger.js';
 import { ledgerPaths, type LedgerPaths, type ReadModelsPlacement } from './ledger-paths.js';
 import { operatorSubmitter } from './operator.js';
@@ -79,6 +81,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   const store: EventStore = sqlite ?? await openExternalStore(options.store!, sha256Chain);
   let readModelsDb: Database.Database | null = null;
   let worker: ProjectionWorker | null = null;
+  let progress: ProgressReporter | null = null;
   let openedKeys: KeyStore | null = null;
   try {
     const head = await store.head();
@@ -91,8 +94,15 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
       await inline.catchUp(sqlite);
     } else if (placement !== 'none') {
       worker = startProjectionWorker(store, readModelsDb, {
-        onPage: (position) => options.onCatchUp?.(position, head.position), onRetry: options.onWorkerRetry,
+        onPage: (position) => {
+          progress?.moved(position);
+          options.onCatchUp?.(position, head.position);
+        },
+        onRetry: options.onWorkerRetry,
       });
+      // Where this worker is, for anyone reading the shared store (pdl head --workers).
+      const reports = await openWorkerProgress(store, sqlite ? paths.db : null);
+      if (reports) progress = reportWorkerProgress(reports, paths.readModelsFile, worker.runner.position);
       await worker.reached(head.position);
     }
     const upkeep = new KeyUpkeep(keys);
@@ -104,6 +114,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
       ledger, store, keys, paths, masterKey, projectionRunner: inline ?? worker?.runner ?? null, readModelsDb, worker,
       async close() {
         await worker?.subscription.stop();
+        await progress?.stop();
         // Before the store: on PostgreSQL the key store writes through the store's connections.
         await upkeep.flush();
         await keys.close();
@@ -113,6 +124,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     };
   } catch (error) {
     await worker?.subscription.stop();
+    await progress?.stop().catch(() => undefined);
     await openedKeys?.close();
     await store.close();
     if (readModelsDb && readModelsDb !== sqlite?.db) readModelsDb.close();

@@ -11,7 +11,8 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { LedgerError, ValidationError } from '../errors.js';
 import { keyIdOf, loadSigner, NoSigningKeyError, type NoteSigner } from '../proofs/note-signer.js';
-import { CheckpointLog, Prover } from '../proofs/prover.js';
+import { Prover } from '../proofs/prover.js';
+import { openCheckpoints } from './open-records.js';
 import { splitNote } from '../proofs/verifier/verify-proof.js';
 import type { OpenedLedger } from './open-ledger.js';
 import { dataFolderOf, embeddedSecretWarning, isInside, secretInDataFolder, type Secret } from './secret-placement.js';
@@ -52,12 +53,13 @@ export interface OpenProverOptions extends SigningKeyOptions {
   readonly onEmbedded?: (warning: string) => void;
 }
 
-export function openProver(opened: Pick<OpenedLedger, 'paths' | 'store' | 'readModelsDb' | 'projectionRunner'>, options: OpenProverOptions = {}): Prover {
+export async function openProver(opened: Pick<OpenedLedger, 'paths' | 'store' | 'readModelsDb' | 'projectionRunner'>, options: OpenProverOptions = {}): Promise<Prover> {
   if (!opened.projectionRunner) throw new ValidationError('proofs need the read models (the Merkle tree is one): open the ledger with them');
   const env = options.env ?? process.env;
   const place = signingKeyPlace(opened.paths.db, opened.paths.signingKeyFile, options, env);
   // Which key signed this ledger's checkpoints so far: the one to use, never silently another.
-  const latest = new CheckpointLog(opened.readModelsDb).latest();
+  const checkpoints = await openCheckpoints(opened);
+  const latest = await checkpoints.latest();
   const signedBy = latest ? signatureKeyId(latest.note) : null;
   let signer: NoteSigner;
   try {
@@ -81,7 +83,7 @@ export function openProver(opened: Pick<OpenedLedger, 'paths' | 'store' | 'readM
       'a second key would leave checkpoints no verifier can hold together. Give the ledger\'s key (PDL_SIGNING_KEY or --signing-key PATH).');
   }
   if (place.inDataFolder && !env.PDL_SIGNING_KEY) options.onEmbedded?.(embeddedSecretWarning(SIGNING_KEY, place.keyFile));
-  return new Prover(opened.readModelsDb, opened.store, signer, options.now);
+  return new Prover(opened.readModelsDb, opened.store, signer, checkpoints, options.now);
 }
 
 /**

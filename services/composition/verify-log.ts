@@ -13,6 +13,10 @@ import { loadSigner } from '../proofs/note-signer.js';
 import { readStoredCheckpoints, verifyLedger, type GenuineCheckpoint } from '../proofs/stored-checkpoints.js';
 import { openNote, parseCheckpoint, parseVerifierKey, splitNote, type VerifierKey } from '../proofs/verifier/verify-proof.js';
 import { openExternalStore } from '../store/open-store.js';
+import type { CheckpointReader } from '../records/checkpoint-store.js';
+import { PostgresCheckpointStore } from '../records/postgres-checkpoint-store.js';
+import { SqliteCheckpointStore } from '../records/sqlite-checkpoint-store.js';
+import { postgresRecordsOf } from './open-records.js';
 import type { EventStore } from '../store/port.js';
 import { SqliteLogReader, openToRead } from '../store/sqlite/sqlite-log-reader.js';
 import type { VerifyState } from './verify-state.js';
@@ -47,9 +51,15 @@ export const NOT_CHECKED_WITHOUT_KEYS = [
 
 type Log = Pick<EventStore, 'head' | 'readAll' | 'close'> | SqliteLogReader;
 
-async function openLog(options: LogVerifyOptions): Promise<{ log: Log; checkpointsDb: Database.Database | null; close(): Promise<void> }> {
-  const log: Log = options.store ? await openExternalStore(options.store) : new SqliteLogReader(options.db);
-  const where = options.readModels ?? (options.store ? ledgerPaths(options.db, 'worker').readModelsFile : null);
+/**
+ * The log and where its checkpoints are read from: PostgreSQL with the log when it is there, else
+ * the read models' file (`--read-models`, `<db>.read.db` beside an external store), else the log's own file.
+ */
+async function openLog(options: LogVerifyOptions): Promise<{ log: Log; checkpoints: CheckpointReader | null; close(): Promise<void> }> {
+  const external = options.store ? await openExternalStore(options.store) : null;
+  const log: Log = external ?? new SqliteLogReader(options.db);
+  const onServer = external ? await postgresRecordsOf(external) : null;
+  const where = onServer ? null : options.readModels ?? (options.store ? ledgerPaths(options.db, 'worker').readModelsFile : null);
   let own: Database.Database | null = null;
   try {
     own = where !== null && existsSync(where) ? openToRead(where, 'read-models database') : null;
@@ -57,8 +67,10 @@ async function openLog(options: LogVerifyOptions): Promise<{ log: Log; checkpoin
     await log.close();
     throw error;
   }
+  const file = own ?? (log instanceof SqliteLogReader ? log.db : null);
+  const checkpoints = onServer ? new PostgresCheckpointStore(onServer) : file ? new SqliteCheckpointStore(file) : null;
   return {
-    log, checkpointsDb: own ?? (log instanceof SqliteLogReader ? log.db : null),
+    log, checkpoints,
     async close() {
       own?.close();
       await log.close();
@@ -135,7 +147,7 @@ export function ledgerLocation(options: Pick<LogVerifyOptions, 'db' | 'store'>):
 export async function verifyLog(options: LogVerifyOptions) {
   const opened = await openLog(options);
   try {
-    const stored = opened.checkpointsDb ? readStoredCheckpoints(opened.checkpointsDb) : { rows: [], verifierKey: null };
+    const stored = opened.checkpoints ? await readStoredCheckpoints(opened.checkpoints) : { rows: [], verifierKey: null };
     const location = ledgerLocation(options);
     const { key, source } = resolveKey(options, stored.verifierKey, location);
     const parsed = key === null ? null : await parsedKey(key);

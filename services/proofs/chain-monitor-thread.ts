@@ -5,6 +5,7 @@
  * the chain"). The verdict goes to the main thread after every tick; log lines go with it.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { SqliteCheckpointStore } from '../records/sqlite-checkpoint-store.js';
 import { SqliteLogReader, openToRead } from '../store/sqlite/sqlite-log-reader.js';
 import { ChainMonitor, type ChainLogger, type ChainVerdict } from './chain-monitor.js';
 
@@ -30,7 +31,7 @@ if (!isMainThread && parentPort) {
   const line = (level: 'info' | 'warn' | 'error') => (fields: object, message: string) => post({ type: 'log', level, fields, message });
   const logger: ChainLogger = { info: line('info'), warn: line('warn'), error: line('error') };
   const monitor = ChainMonitor.start({
-    log, checkpointsDb, verifierKey: job.verifierKey, pollMs: job.pollMs, fullEveryMs: job.fullEveryMs, logger,
+    log, checkpoints: new SqliteCheckpointStore(checkpointsDb), verifierKey: job.verifierKey, pollMs: job.pollMs, fullEveryMs: job.fullEveryMs, logger,
     onVerdict: (verdict) => post({ type: 'verdict', verdict }),
   });
   port.on('message', (message: unknown) => {

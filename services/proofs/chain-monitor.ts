@@ -12,12 +12,12 @@
  * longer matches the hash verified), and every `fullEveryMs` the whole log is verified again from
  * the first event. Work is done a thousand events at a time, the request loop between.
  */
-import type Database from 'better-sqlite3';
 import { CompactRange } from '../merkle/compact-range.js';
 import { leafHash } from '../merkle/rfc6962.js';
 import { checkRow, checkpointMismatch, isTampered, signedBeyondTheEnd, type BreakKind, type ChainBreak, type TreeHead, type VerifiableLog } from '../ledger/verify.js';
 import type { StoredRow } from '../store/port.js';
-import { checkStoredCheckpoints, readCheckpointsAfter } from './stored-checkpoints.js';
+import type { CheckpointReader } from '../records/checkpoint-store.js';
+import { checkStoredCheckpoints } from './stored-checkpoints.js';
 
 export type ChainVerdict =
   /** The first verification since start is under way: nothing is known wrong yet. */
@@ -60,8 +60,8 @@ export interface ChainLogger {
 
 export interface ChainMonitorOptions {
   readonly log: VerifiableLog;
-  /** Where the checkpoints are kept (the read models' database). */
-  readonly checkpointsDb: Database.Database;
+  /** Where the checkpoints are kept (the read models' database, or PostgreSQL with the log). */
+  readonly checkpoints: Pick<CheckpointReader, 'storedAfter'>;
   /** The key stored checkpoints must be signed with: the server's own. */
   readonly verifierKey: string;
   /** How often the head is looked at (default 1 s). */
@@ -236,7 +236,7 @@ export class ChainMonitor implements ChainWatch {
    * at the verified position again, then every row after it. The break found, if any.
    */
   private async advance(walk: Walk, onProgress?: (checked: number, of: number) => void): Promise<Break | null | typeof STOPPED> {
-    const stored = readCheckpointsAfter(this.options.checkpointsDb, walk.checkpointsRead);
+    const stored = await this.options.checkpoints.storedAfter(walk.checkpointsRead);
     if (stored.length > 0) {
       const { heads, forged } = await checkStoredCheckpoints(stored, this.options.verifierKey);
       const fake = forged[0];

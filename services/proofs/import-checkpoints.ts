@@ -9,8 +9,8 @@ import type Database from 'better-sqlite3';
 import { storedTree } from '../../projections/merkle-tree/merkle-tree.js';
 import { LedgerError } from '../errors.js';
 import { rootOf } from '../merkle/stored-tree-proofs.js';
-import { CheckpointLog, type SignedCheckpoint } from './prover.js';
-import { checkStoredCheckpoints, type StoredCheckpointRow } from './stored-checkpoints.js';
+import type { CheckpointStore, SignedCheckpoint, StoredCheckpointRow } from '../records/checkpoint-store.js';
+import { checkStoredCheckpoints } from './stored-checkpoints.js';
 
 /** A checkpoint the copy cannot hold: not signed by the ledger's key, or of a tree the copy is not. */
 export class CheckpointRefusedError extends LedgerError {
@@ -18,12 +18,13 @@ export class CheckpointRefusedError extends LedgerError {
 }
 
 /**
- * Stores in `db` (the copy's read models, its tree built) every checkpoint of `rows` up to the
- * tree's size, all or none. Refused, naming the first: a note that does not verify under
+ * Stores in `log` every checkpoint of `rows` up to the size of the copy's tree (in `db`, its read
+ * models, built), all or none. Refused, naming the first: a note that does not verify under
  * `verifierKey`, a root that is not the copy's, a size the copy holds another checkpoint of.
  */
 export async function importCheckpoints(
   db: Database.Database,
+  log: CheckpointStore,
   rows: readonly StoredCheckpointRow[],
   verifierKey: string,
 ): Promise<{ imported: number; already: number; beyond: number }> {
@@ -34,7 +35,6 @@ export async function importCheckpoints(
     throw new CheckpointRefusedError(`the checkpoint of size ${forged[0]!.size} does not verify under ${verifierKey.split('+').slice(0, 2).join('+')} ` +
       `(${forged[0]!.why}): no checkpoint was copied. Run pdl verify on the source.`);
   }
-  const log = new CheckpointLog(db);
   const taken: SignedCheckpoint[] = [];
   let already = 0;
   for (const head of heads) {
@@ -43,7 +43,7 @@ export async function importCheckpoints(
       throw new CheckpointRefusedError(`the checkpoint of size ${head.size} signs the root ${head.root}, but the copy's tree at that size is ${root}: ` +
         'it is of another history; no checkpoint was copied. Run pdl verify on the source.');
     }
-    const held = log.atSize(head.size);
+    const held = await log.atSize(head.size);
     if (held && held.root !== head.root) {
       throw new CheckpointRefusedError(`the copy holds another checkpoint of size ${head.size} (root ${held.root}): it is not a copy of this ledger`);
     }
@@ -53,8 +53,6 @@ export async function importCheckpoints(
       taken.push({ size: head.size, root: head.root, note: head.note, signedAt: typeof signedAt === 'string' ? signedAt : new Date(0).toISOString() });
     }
   }
-  db.transaction(() => {
-    for (const checkpoint of taken) log.add(checkpoint, verifierKey);
-  })();
+  await log.add(taken, verifierKey);
   return { imported: taken.length, already, beyond: rows.length - within.length };
 }

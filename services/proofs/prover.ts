@@ -1,12 +1,14 @@
 /**
  * Signs checkpoints of the ledger's Merkle tree and answers inclusion and consistency bundles
- * (README "Proofs"; formats in `schemas/json/`). Checkpoints are kept, one row per signed size,
- * beside the read models: they are not derivable from the log (a signature is made once, at a
- * time), so a rebuild of the read models keeps them.
+ * (README "Proofs"; formats in `schemas/json/`). The tree is a read model of this process; the
+ * checkpoints are records (services/records/checkpoint-store.ts): not derivable from the log, kept
+ * through a rebuild, and — with the log on PostgreSQL — shared with every other signer, so a
+ * replica whose tree is behind proves against the latest checkpoint its tree holds.
  */
 import type Database from 'better-sqlite3';
 import { MissingTreeNodeError, storedTree } from '../../projections/merkle-tree/merkle-tree.js';
 import { statement } from '../../projections/statements.js';
+import type { CheckpointStore, SignedCheckpoint } from '../records/checkpoint-store.js';
 import { LedgerError, NotFoundError, ValidationError } from '../errors.js';
 import { chainedLeaf } from '../ledger/chain.js';
 import type { EventStore } from '../store/port.js';
@@ -14,18 +16,6 @@ import { consistencyProof, inclusionPath, rootOf } from '../merkle/stored-tree-p
 import type { NoteSigner } from './note-signer.js';
 import type { ConsistencyBundle, InclusionBundle } from './verifier/verify-proof.js';
 
-export interface SignedCheckpoint {
-  readonly size: number;
-  /** Base64 of the root hash, as in the note. */
-  readonly root: string;
-  /** The C2SP signed note. */
-  readonly note: string;
-  readonly signedAt: string;
-}
-
-// tlog_meta keeps the verifier key (public) the checkpoints were signed with, so that the log alone can be verified (`pdl verify`).
-const SCHEMA = `CREATE TABLE IF NOT EXISTS tlog_checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tlog_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)`;
 /** At most this many events proven in one bundle: a bundle is O(n log n) hashes. */
 export const MAX_EVENTS_PER_BUNDLE = 1000;
 
@@ -34,49 +24,16 @@ export class ForkedTreeError extends LedgerError {
   readonly code = 'TAMPERED';
 }
 
-interface CheckpointRow { size: number; root: string; note: string; signed_at: string }
-const toCheckpoint = (row: CheckpointRow): SignedCheckpoint => ({ size: row.size, root: row.root, note: row.note, signedAt: row.signed_at });
-
-/** The checkpoints signed so far, one per size; readable without the signing key (`pdl verify`). */
-export class CheckpointLog {
-  constructor(private readonly db: Database.Database) {
-    db.exec(SCHEMA);
-  }
-
-  latest(): SignedCheckpoint | null {
-    const row = statement<[], CheckpointRow>(this.db, 'SELECT * FROM tlog_checkpoints ORDER BY size DESC LIMIT 1').get();
-    return row ? toCheckpoint(row) : null;
-  }
-
-  atSize(size: number): SignedCheckpoint | null {
-    const row = statement<[number], CheckpointRow>(this.db, 'SELECT * FROM tlog_checkpoints WHERE size = ?').get(size);
-    return row ? toCheckpoint(row) : null;
-  }
-
-  /** Every stored checkpoint, oldest first (for `pdl verify`). */
-  all(): SignedCheckpoint[] {
-    return statement<[], CheckpointRow>(this.db, 'SELECT * FROM tlog_checkpoints ORDER BY size').all().map(toCheckpoint);
-  }
-
-  /** Keeps a signed checkpoint, and the verifier key it was signed with when given. */
-  add(checkpoint: SignedCheckpoint, verifierKey?: string): void {
-    statement(this.db, 'INSERT OR IGNORE INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)')
-      .run(checkpoint.size, checkpoint.root, checkpoint.note, checkpoint.signedAt);
-    if (verifierKey !== undefined) statement(this.db, "INSERT OR REPLACE INTO tlog_meta (name, value) VALUES ('verifier_key', ?)").run(verifierKey);
-  }
-}
+export type { SignedCheckpoint } from '../records/checkpoint-store.js';
 
 export class Prover {
-  readonly checkpoints: CheckpointLog;
-
   constructor(
     private readonly db: Database.Database,
     private readonly log: Pick<EventStore, 'readPositions'>,
     readonly signer: NoteSigner,
+    readonly checkpoints: CheckpointStore,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.checkpoints = new CheckpointLog(db);
-  }
+  ) {}
 
   get verifierKey(): string {
     return this.signer.verifierKey;
@@ -92,8 +49,8 @@ export class Prover {
    * still holds the latest one: a log altered and its read models rebuilt would otherwise be
    * signed, by whoever holds the key, as soon as anything new is written.
    */
-  checkpoint(): { checkpoint: SignedCheckpoint; signedNow: boolean } {
-    const latest = this.checkpoints.latest();
+  async checkpoint(): Promise<{ checkpoint: SignedCheckpoint; signedNow: boolean }> {
+    const latest = await this.checkpoints.latest();
     const tree = storedTree(this.db);
     if (latest && latest.size >= tree.size) return { checkpoint: latest, signedNow: false };
     if (latest) {
@@ -106,8 +63,16 @@ export class Prover {
     const root = rootOf(tree.node, tree.size).toString('base64');
     const note = this.signer.sign(`${this.signer.name}\n${tree.size}\n${root}\n`);
     const signed: SignedCheckpoint = { size: tree.size, root, note, signedAt: this.now().toISOString() };
-    this.checkpoints.add(signed, this.signer.verifierKey);
+    await this.checkpoints.add([signed], this.signer.verifierKey);
     return { checkpoint: signed, signedNow: true };
+  }
+
+  /**
+   * The latest checkpoint this process's tree holds: another process may have signed past it
+   * (its tree is ahead), and a proof is made from the nodes of this one.
+   */
+  private async heldBy(tree: { size: number }, checkpoint: SignedCheckpoint): Promise<SignedCheckpoint | null> {
+    return checkpoint.size <= tree.size ? checkpoint : this.checkpoints.latestUpTo(tree.size);
   }
 
   /** Each event's leaf and audit path against the latest checkpoint (signed now if the event is newer). */
@@ -130,11 +95,14 @@ export class Prover {
   async inclusionAt(positions: readonly number[], sign: 'if-grown' | 'if-needed' = 'if-grown'): Promise<InclusionBundle> {
     if (positions.length === 0) throw new ValidationError('name at least one event to prove');
     if (positions.length > MAX_EVENTS_PER_BUNDLE) throw new ValidationError(`at most ${MAX_EVENTS_PER_BUNDLE} events per proof`);
-    const latest = this.checkpoints.latest();
-    const checkpoint = sign === 'if-needed' && latest && positions.every((p) => p <= latest.size) ? latest : this.checkpoint().checkpoint;
-    const ahead = positions.filter((p) => p > checkpoint.size);
-    if (ahead.length > 0) throw new MissingTreeNodeError(`position ${ahead[0]} is not in the Merkle tree yet (it holds ${checkpoint.size}): try again when the read models have caught up`);
+    const latest = await this.checkpoints.latest();
     const tree = storedTree(this.db);
+    const chosen = sign === 'if-needed' && latest && positions.every((p) => p <= latest.size) ? latest : (await this.checkpoint()).checkpoint;
+    const checkpoint = await this.heldBy(tree, chosen);
+    const ahead = positions.filter((p) => p > (checkpoint?.size ?? 0));
+    if (!checkpoint || ahead.length > 0) {
+      throw new MissingTreeNodeError(`position ${ahead[0] ?? positions[0]} is not in a checkpoint of this Merkle tree yet (it holds ${tree.size}): try again when the read models have caught up`);
+    }
     const recorded = await this.log.readPositions([...new Set(positions)].sort((a, b) => a - b));
     return {
       checkpoint: checkpoint.note,
@@ -150,11 +118,12 @@ export class Prover {
   }
 
   /** Shows the signed checkpoint of `fromSize` is a prefix of the one of `toSize` (default: the latest). */
-  consistency(fromSize: number, toSize?: number): ConsistencyBundle {
-    const older = this.checkpoints.atSize(fromSize);
+  async consistency(fromSize: number, toSize?: number): Promise<ConsistencyBundle> {
+    const older = await this.checkpoints.atSize(fromSize);
     if (!older) throw new NotFoundError(`no checkpoint was signed at size ${fromSize}: \`pdl checkpoint --list\` shows the sizes signed`);
-    const newer = toSize === undefined ? this.checkpoint().checkpoint : this.checkpoints.atSize(toSize);
-    if (!newer) throw new NotFoundError(`no checkpoint was signed at size ${toSize}`);
+    const tree = storedTree(this.db);
+    const newer = toSize === undefined ? await this.heldBy(tree, (await this.checkpoint()).checkpoint) : await this.checkpoints.atSize(toSize);
+    if (!newer) throw new NotFoundError(`no checkpoint was signed at size ${toSize ?? tree.size} or below that this Merkle tree holds`);
     if (newer.size < older.size) throw new ValidationError(`the old size ${older.size} is past the new size ${newer.size}`);
     return {
       checkpoint: newer.note,
@@ -164,7 +133,7 @@ export class Prover {
       newSize: newer.size,
       oldRoot: older.root,
       newRoot: newer.root,
-      consistency: consistencyProof(storedTree(this.db).node, older.size, newer.size).map((hash) => hash.toString('base64')),
+      consistency: consistencyProof(tree.node, older.size, newer.size).map((hash) => hash.toString('base64')),
     };
   }
 }

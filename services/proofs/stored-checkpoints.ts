@@ -3,18 +3,11 @@
  * note must carry a valid signature by the ledger's key and say the size and root its row says.
  * A row that fails is itself a sign of tampering (a forged or edited checkpoint).
  */
-import type Database from 'better-sqlite3';
 import { verifyChain, type TreeHead, type VerifiableLog, type VerifyOptions } from '../ledger/verify.js';
-import { hasTable } from '../store/sqlite/sqlite-log-reader.js';
+import type { CheckpointReader, StoredCheckpointRow } from '../records/checkpoint-store.js';
 import { openNote, parseCheckpoint, parseVerifierKey } from './verifier/verify-proof.js';
 
-/** A checkpoint row as stored: read without trusting its types (a row may have been edited). */
-export interface StoredCheckpointRow {
-  readonly size: unknown;
-  readonly root: unknown;
-  readonly note: unknown;
-  readonly signedAt: unknown;
-}
+export type { StoredCheckpointRow } from '../records/checkpoint-store.js';
 
 /** A stored checkpoint whose note verified: the tree head it signs, and the note itself. */
 export interface GenuineCheckpoint extends TreeHead {
@@ -56,23 +49,10 @@ export async function checkStoredCheckpoints(checkpoints: readonly StoredCheckpo
   return { heads, forged, unchecked };
 }
 
-/**
- * The checkpoint rows and recorded verifier key of a database the prover keeps them in, read
- * without writing (CheckpointLog creates its tables; a verifier must not). None: no table there.
- */
-export function readStoredCheckpoints(db: Database.Database): { rows: StoredCheckpointRow[]; verifierKey: string | null } {
-  const rows = readCheckpointsAfter(db, -1);
-  const meta = hasTable(db, 'tlog_meta')
-    ? db.prepare<[], { value: unknown }>("SELECT value FROM tlog_meta WHERE name = 'verifier_key'").get()
-    : undefined;
-  return { rows, verifierKey: typeof meta?.value === 'string' ? meta.value : null };
-}
-
-/** The checkpoint rows of sizes past `size` (-1: all), smallest first, read as stored: checked by whoever reads them. */
-export function readCheckpointsAfter(db: Database.Database, size: number): StoredCheckpointRow[] {
-  return hasTable(db, 'tlog_checkpoints')
-    ? db.prepare<[number], StoredCheckpointRow>('SELECT size, root, note, signed_at AS signedAt FROM tlog_checkpoints WHERE size > ? ORDER BY size').all(size)
-    : [];
+/** Every checkpoint row and the recorded verifier key, read without writing (a verifier creates nothing). */
+export async function readStoredCheckpoints(reader: CheckpointReader): Promise<{ rows: StoredCheckpointRow[]; verifierKey: string | null }> {
+  const [rows, verifierKey] = await Promise.all([reader.storedAfter(-1), reader.verifierKey()]);
+  return { rows, verifierKey };
 }
 
 /**

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
 import type { VerifiableLog } from '../ledger/verify.js';
+import type { CheckpointReader } from '../records/checkpoint-store.js';
 import { ChainMonitor, type ChainLogger, type ChainVerdict, type ChainWatch } from './chain-monitor.js';
 import type { ChainThreadJob, ChainThreadMessage } from './chain-monitor-thread.js';
 
@@ -19,7 +19,9 @@ export interface WatchChainOptions {
   readonly log: VerifiableLog;
   /** The embedded log's file; null for an external store. */
   readonly logPath: string | null;
-  readonly checkpointsDb: Database.Database;
+  readonly checkpoints: CheckpointReader;
+  /** The SQLite file the checkpoints are kept in, for the thread's own connection; null: not in a file (PostgreSQL). */
+  readonly checkpointsFile: string | null;
   readonly verifierKey: string;
   readonly fullEveryMs: number;
   readonly logger: ChainLogger;
@@ -31,13 +33,13 @@ export interface WatchChainOptions {
 export function watchChain(options: WatchChainOptions): ChainWatch {
   const pollMs = options.pollMs ?? POLL_MS;
   const logPath = options.where !== 'in-process' && existsSync(fileURLToPath(THREAD)) ? options.logPath : null;
-  if (logPath === null) {
+  if (logPath === null || options.checkpointsFile === null) {
     return ChainMonitor.start({
-      log: options.log, checkpointsDb: options.checkpointsDb, verifierKey: options.verifierKey, fullEveryMs: options.fullEveryMs, pollMs, logger: options.logger,
+      log: options.log, checkpoints: options.checkpoints, verifierKey: options.verifierKey, fullEveryMs: options.fullEveryMs, pollMs, logger: options.logger,
     });
   }
   const job: ChainThreadJob = {
-    logPath, checkpointsPath: options.checkpointsDb.name, verifierKey: options.verifierKey, pollMs, fullEveryMs: options.fullEveryMs,
+    logPath, checkpointsPath: options.checkpointsFile, verifierKey: options.verifierKey, pollMs, fullEveryMs: options.fullEveryMs,
   };
   // A small young generation: the thread's garbage is a page of rows at a time; the default's semi-spaces cost ~25 MB of RSS and no speed here.
   const worker = new Worker(THREAD, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 4 } });

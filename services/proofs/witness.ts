@@ -2,24 +2,18 @@
  * A witness (C2SP tlog-witness, tlog-cosignature): it keeps the latest checkpoint it saw of each
  * log (a log is its verifier key: origin and public key), checks that every new one is consistent with it — the log only grew — and only then
  * cosigns it. A log that shows one history to some and another to others cannot get both
- * cosigned by the same witness. State is a small JSON file (0600).
+ * cosigned by the same witness. What it saw is kept in its records (services/records/witness-store.ts):
+ * a small JSON file (0600), or PostgreSQL for a witness on several hosts.
  */
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from '../errors.js';
-import { readPrivateFile, replacePrivateFile } from '../composition/output-files.js';
+import type { WitnessStore } from '../records/witness-store.js';
 import { checkKeyName, formatSignerKey, keyHash, parseSignerKey } from './note-signer.js';
 import {
   cosignedMessage, openNote, parseCheckpoint, parseVerifierKey, verifyConsistencyBundle, type Checkpoint, type ConsistencyBundle,
 } from './verifier/verify-proof.js';
 
 const COSIGNATURE_V1 = 0x04;
-
-/**
- * What the witness saw, per log. A log is its verifier key — name (= origin) and public key
- * together: a note under another origin, even signed with the same key pair, is another log.
- */
-interface WitnessState { version: 2; logs: Record<string, { origin: string; size: number; root: string; note: string }> }
-type SeenLog = WitnessState['logs'][string];
 
 export class WitnessError extends ValidationError {}
 
@@ -44,29 +38,12 @@ export function witnessFromKey(text: string, what: string) {
 
 export const newWitnessKey = (name: string): string => formatSignerKey(checkKeyName(name), randomBytes(32));
 
-function readState(file: string): WitnessState {
-  const text = readPrivateFile(file);
-  if (text === null) return { version: 2, logs: {} };
-  const stored = JSON.parse(text) as { version?: number; logs: Record<string, SeenLog & { verifierKey?: string }> };
-  if (stored.version === 2) return { version: 2, logs: stored.logs };
-  // Version 1 keyed logs by the origin a note claimed: kept only where that origin is its key's name.
-  const logs: WitnessState['logs'] = {};
-  for (const [origin, seen] of Object.entries(stored.logs)) {
-    if (seen.verifierKey?.startsWith(`${origin}+`)) logs[seen.verifierKey] = { origin, size: seen.size, root: seen.root, note: seen.note };
-  }
-  return { version: 2, logs };
-}
-
-function writeState(file: string, state: WitnessState): void {
-  replacePrivateFile(file, `${JSON.stringify(state, null, 2)}\n`);
-}
-
 /**
  * Cosigns `checkpoint` (a log's signed note) if it is the first seen of its origin, or if `proof`
  * shows the last one seen is a prefix of it. Returns the cosigned note.
  */
 export async function witness(options: {
-  stateFile: string; key: ReturnType<typeof witnessFromKey>; logKey: string; checkpoint: string; proof?: ConsistencyBundle; now?: Date;
+  state: WitnessStore; key: ReturnType<typeof witnessFromKey>; logKey: string; checkpoint: string; proof?: ConsistencyBundle; now?: Date;
 }): Promise<{ note: string; checkpoint: Checkpoint; first: boolean }> {
   const logKey = await parseVerifierKey(options.logKey);
   const checkpoint = parseCheckpoint(await openNote(options.checkpoint, logKey).catch((error: unknown) => {
@@ -75,24 +52,24 @@ export async function witness(options: {
   if (checkpoint.origin !== logKey.name) {
     throw new WitnessError(`the checkpoint claims origin "${checkpoint.origin}" but is signed by the key of "${logKey.name}": a log's origin is its key's name, refused`);
   }
-  const state = readState(options.stateFile);
-  const seen = state.logs[options.logKey];
-  const sameOrigin = Object.entries(state.logs).find(([key, log]) => log.origin === checkpoint.origin && key !== options.logKey);
-  if (sameOrigin) throw new WitnessError(`the log ${checkpoint.origin} was first seen with another key (${sameOrigin[0].split('+').slice(0, 2).join('+')}): refused`);
-  if (seen && checkpoint.size < seen.size) throw new WitnessError(`the log ${checkpoint.origin} was seen at size ${seen.size}: a checkpoint of size ${checkpoint.size} goes back`);
-  if (seen && checkpoint.size === seen.size && checkpoint.root !== seen.root) {
-    throw new WitnessError(`the log ${checkpoint.origin} shows two different trees of size ${seen.size}: a split view, refused`);
-  }
-  if (seen && checkpoint.size > seen.size) {
-    if (!options.proof) throw new WitnessError(`a consistency proof from size ${seen.size} is needed (pdl prove --from-size ${seen.size})`);
-    if (options.proof.oldSize !== seen.size || options.proof.oldRoot !== seen.root || options.proof.newRoot !== checkpoint.root || options.proof.newSize !== checkpoint.size) {
-      throw new WitnessError(`the consistency proof is not from the tree this witness saw (size ${seen.size}) to this checkpoint`);
+  const first = await options.state.decide(async (logs) => {
+    const seen = logs.get(options.logKey);
+    const sameOrigin = [...logs].find(([key, log]) => log.origin === checkpoint.origin && key !== options.logKey);
+    if (sameOrigin) throw new WitnessError(`the log ${checkpoint.origin} was first seen with another key (${sameOrigin[0].split('+').slice(0, 2).join('+')}): refused`);
+    if (seen && checkpoint.size < seen.size) throw new WitnessError(`the log ${checkpoint.origin} was seen at size ${seen.size}: a checkpoint of size ${checkpoint.size} goes back`);
+    if (seen && checkpoint.size === seen.size && checkpoint.root !== seen.root) {
+      throw new WitnessError(`the log ${checkpoint.origin} shows two different trees of size ${seen.size}: a split view, refused`);
     }
-    const report = await verifyConsistencyBundle(options.proof, { verifierKey: options.logKey, origin: checkpoint.origin });
-    if (!report.ok) throw new WitnessError(`the log did not only grow since size ${seen.size}: ${report.problems.join('; ')}`);
-  }
-  state.logs[options.logKey] = { origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.root, note: options.checkpoint };
-  writeState(options.stateFile, state);
+    if (seen && checkpoint.size > seen.size) {
+      if (!options.proof) throw new WitnessError(`a consistency proof from size ${seen.size} is needed (pdl prove --from-size ${seen.size})`);
+      if (options.proof.oldSize !== seen.size || options.proof.oldRoot !== seen.root || options.proof.newRoot !== checkpoint.root || options.proof.newSize !== checkpoint.size) {
+        throw new WitnessError(`the consistency proof is not from the tree this witness saw (size ${seen.size}) to this checkpoint`);
+      }
+      const report = await verifyConsistencyBundle(options.proof, { verifierKey: options.logKey, origin: checkpoint.origin });
+      if (!report.ok) throw new WitnessError(`the log did not only grow since size ${seen.size}: ${report.problems.join('; ')}`);
+    }
+    return { keep: { logKey: options.logKey, seen: { origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.root, note: options.checkpoint } }, result: !seen };
+  });
   const timestamp = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  return { note: options.key.cosign(options.checkpoint, timestamp), checkpoint, first: !seen };
+  return { note: options.key.cosign(options.checkpoint, timestamp), checkpoint, first };
 }

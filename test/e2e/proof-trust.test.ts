@@ -145,9 +145,9 @@ describe('the auditor\'s kept checkpoint', () => {
     // …and signs the rewritten tree at the size the auditor kept, as `pdl checkpoint` would have then.
     const opened = await openLedger({ db: forgedDb, env: {} });
     try {
-      const prover = openProver(opened, { env: {} });
+      const prover = await openProver(opened, { env: {} });
       const root = rootOf(storedTree(opened.readModelsDb).node, 10).toString('base64');
-      prover.checkpoints.add({ size: 10, root, note: prover.signer.sign(`${ORIGIN}\n10\n${root}\n`), signedAt: new Date().toISOString() });
+      await prover.checkpoints.add([{ size: 10, root, note: prover.signer.sign(`${ORIGIN}\n10\n${root}\n`), signedAt: new Date().toISOString() }]);
     } finally {
       await opened.close();
     }

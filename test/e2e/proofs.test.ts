@@ -203,14 +203,14 @@ describe('every tampering breaks the proofs against a checkpoint kept from befor
     const dir = copyOf(tamper);
     const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {} });
     try {
-      const prover = openProver(opened, { env: {} });
-      const stored = prover.checkpoints.all();
+      const prover = await openProver(opened, { env: {} });
+      const stored = await prover.checkpoints.all();
       expect((await verifyChain(opened.store, { checkpoints: stored })).ok).toBe(false);
       // The tamperer rebuilds the tree from the altered log and signs a new checkpoint over it.
       let bundle;
       try {
         await opened.projectionRunner!.rebuild(opened.store);
-        bundle = prover.consistency(kept.size, prover.checkpoint().checkpoint.size);
+        bundle = await prover.consistency(kept.size, (await prover.checkpoint()).checkpoint.size);
       } catch (error) {
         // Nothing to prove from: the log has a hole the tree cannot take, or is shorter than what was signed.
         expect(String(error)).toMatch(/an event before it is missing|no node/);
@@ -258,9 +258,9 @@ describe('a witness (C2SP tlog-cosignature)', () => {
     });
     const opened = await openLedger({ db: join(forked, 'ledger.db'), env: {} });
     try {
-      const prover = openProver(opened, { env: {} });
+      const prover = await openProver(opened, { env: {} });
       await opened.projectionRunner!.rebuild(opened.store);
-      const fork = prover.checkpoint().checkpoint;
+      const fork = (await prover.checkpoint()).checkpoint;
       expect(fork.size).toBe(20);
       writeFileSync(join(dir, 'fork.json'), JSON.stringify({ checkpoint: fork.note, verifierKey: logKey, entries: [{ eventId: ids[0], position: 1, leafIndex: 0, leaf: 'e30=', inclusion: [] }] }));
     } finally {

@@ -34,7 +34,7 @@ async function watched(events: number, options: { fullEveryMs?: number; before?:
   const opened = await tempLedger();
   const store = opened.store;
   if (!(store instanceof SqliteEventStore)) throw new Error('the embedded store was expected');
-  const prover = openProver(opened, { embedded: true, env: {} });
+  const prover = await openProver(opened, { embedded: true, env: {} });
   const record = (n: number) => opened.ledger.record(Array.from({ length: n }, (_, i) =>
     i % 2 === 0 ? anEvent('DataCollected', { subject: { id: `u-${i}` } }) : anEvent('DataUsed', { subject: { id: `u-${i - 1}` } })));
   if (events > 0) await record(events);
@@ -57,7 +57,7 @@ async function watched(events: number, options: { fullEveryMs?: number; before?:
   };
   const clock = { now: Date.parse('2026-12-01T00:00:00Z') };
   const monitor = ChainMonitor.start({
-    log, checkpointsDb: opened.readModelsDb, verifierKey: prover.verifierKey, pollMs: HOUR, fullEveryMs: options.fullEveryMs ?? 0,
+    log, checkpoints: prover.checkpoints, verifierKey: prover.verifierKey, pollMs: HOUR, fullEveryMs: options.fullEveryMs ?? 0,
     now: () => new Date(clock.now),
   });
   closing.push(async () => {
@@ -72,7 +72,7 @@ async function signAt(opened: Awaited<ReturnType<typeof tempLedger>>, prover: Pr
   const range = new CompactRange();
   for await (const event of opened.store.readAll({ limit: size })) range.append(leafHash(chainedLeaf(event)));
   const signed = root ?? range.root().toString('base64');
-  prover.checkpoints.add({ size, root: signed, note: prover.signer.sign(`${prover.signer.name}\n${size}\n${signed}\n`), signedAt: new Date().toISOString() });
+  await prover.checkpoints.add([{ size, root: signed, note: prover.signer.sign(`${prover.signer.name}\n${size}\n${signed}\n`), signedAt: new Date().toISOString() }]);
 }
 
 const brokenAt = (verdict: ChainVerdict) => (verdict.state === 'broken' ? { position: verdict.position, kind: verdict.kind } : verdict);
@@ -94,12 +94,12 @@ describe('the chain monitor', () => {
 
   it('holds every checkpoint to the root of its size: signed before start, at the verified head, and one whose row comes after the monitor passed its size', async () => {
     const { opened, prover, monitor, record } = await watched(10);
-    prover.checkpoint();
+    await prover.checkpoint();
     await record(10);
     expect(await monitor.check()).toMatchObject({ state: 'verified', position: 20, checkpoints: 1 });
     await record(7);
     await monitor.check();
-    prover.checkpoint();
+    await prover.checkpoint();
     expect(await monitor.check()).toMatchObject({ state: 'verified', position: 27, checkpoints: 2 });
     await record(5);
     await record(5);

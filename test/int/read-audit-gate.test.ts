@@ -25,8 +25,8 @@ async function apiWith(audit: (services: ReturnType<typeof apiServices>) => Audi
   close = () => opened.close();
   await opened.ledger.record([anEvent('DataCollected', { subject: { id: 'u-gate' } })]);
   const apiKeys = ApiKeys.open(join(opened.dir, 'ledger.api-keys.db'));
-  const { key } = apiKeys.create('dpo');
-  const services = apiServices(opened, apiKeys, { log: silent, prover: openProver(opened, { embedded: true }) });
+  const { key } = await apiKeys.create('dpo');
+  const services = apiServices(opened, apiKeys, { log: silent, prover: await openProver(opened, { embedded: true }) });
   const yoga = createApi({ ...services, audit: audit(services) });
   const ask = async (query: string) => {
     const response = await yoga.fetch('http://pdl.test/graphql', {

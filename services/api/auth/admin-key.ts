@@ -10,12 +10,12 @@ export interface AdminKeyInfo {
   readonly file: string | null;
 }
 
-export function ensureAdminKey(apiKeys: ApiKeys, keyFile: string, env: NodeJS.ProcessEnv): AdminKeyInfo {
+export async function ensureAdminKey(apiKeys: ApiKeys, keyFile: string, env: NodeJS.ProcessEnv): Promise<AdminKeyInfo> {
   if (env.PDL_ADMIN_KEY) return { source: 'env', file: null };
-  if (existsSync(keyFile) && apiKeys.authenticate(readFileSync(keyFile, 'utf8').trim())?.role === 'admin') {
+  if (existsSync(keyFile) && (await apiKeys.authenticate(readFileSync(keyFile, 'utf8').trim()))?.role === 'admin') {
     return { source: 'file', file: keyFile };
   }
-  const { key } = apiKeys.create('admin', 'first admin key');
+  const { key } = await apiKeys.create('admin', 'first admin key');
   writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   return { source: 'created', file: keyFile };
 }

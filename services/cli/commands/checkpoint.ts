@@ -19,15 +19,15 @@ export function checkpointCommand(program: Command, globals: () => GlobalOptions
     .action(async (options: { origin?: string; list?: boolean; verifierKey?: boolean; json?: boolean }) => {
       await withLedger(globals(), async (opened) => {
         const { openProver } = await import('../../composition/open-prover.js');
-        const prover = openProver(opened, {
+        const prover = await openProver(opened, {
           ...signingKeyOptions(globals(), options.origin), onEmbedded: (warning) => process.stderr.write(`pdl: ${warning}\n`),
         });
         if (options.verifierKey) return void console.log(prover.verifierKey);
         if (options.list) {
-          for (const c of prover.checkpoints.all()) console.log(options.json ? JSON.stringify(c) : `${c.size}\t${c.signedAt}\t${c.root}`);
+          for (const c of await prover.checkpoints.all()) console.log(options.json ? JSON.stringify(c) : `${c.size}\t${c.signedAt}\t${c.root}`);
           return;
         }
-        const { checkpoint, signedNow } = prover.checkpoint();
+        const { checkpoint, signedNow } = await prover.checkpoint();
         if (options.json) console.log(JSON.stringify({ ...checkpoint, signedNow, verifierKey: prover.verifierKey }, null, 2));
         else {
           process.stdout.write(checkpoint.note);

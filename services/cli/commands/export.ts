@@ -27,7 +27,7 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
           import('../../export/subject-export.js'), import('../../export/render-export.js'),
           import('../../composition/open-prover.js'), import('../../ledger/data-viewed.js'),
         ]);
-        const pkg = await buildSubjectExport(exportSourcesOf(opened, openProver(opened, signingKeyOptions(globals())), 'if-grown'), options.subject, new Date().toISOString());
+        const pkg = await buildSubjectExport(exportSourcesOf(opened, await openProver(opened, signingKeyOptions(globals())), 'if-grown'), options.subject, new Date().toISOString());
         if (!pkg) throw new ValidationError(`the ledger has not seen subject ${printable(options.subject.slice(0, 80))}`);
         // The read is recorded before any value is written out: every category the package opens, timeline included.
         const shown = new Map([[options.subject, new Set(exportedCategories(pkg))]]);

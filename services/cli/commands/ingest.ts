@@ -51,13 +51,13 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
       }, log);
       // What it appends is covered by a signed checkpoint soon after, as what a server appends is:
       // every interval when it grew, and at stop. Without a key at hand it says so once.
-      let sign: () => void = () => undefined;
+      let sign: () => Promise<void> = async () => undefined;
       try {
         const { openProver } = await import('../../composition/open-prover.js');
-        const prover = openProver(opened, { ...signingKeyOptions(globals()), create: false });
-        sign = () => {
+        const prover = await openProver(opened, { ...signingKeyOptions(globals()), create: false });
+        sign = async () => {
           try {
-            const { checkpoint, signedNow } = prover.checkpoint();
+            const { checkpoint, signedNow } = await prover.checkpoint();
             if (signedNow) log.info({ size: checkpoint.size, root: checkpoint.root }, 'checkpoint signed');
           } catch (error) {
             log.warn({ error: error instanceof Error ? error.message : String(error) }, 'checkpoint not signed; trying again next interval');
@@ -67,12 +67,12 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
         if (!(error instanceof LedgerError)) throw error;
         log.warn({ why: error.message }, 'no signing key here: what is ingested stays unsigned until a signer runs (pdl serve, or pdl checkpoint with the key)');
       }
-      const signer = setInterval(sign, options.checkpointInterval * 1000);
+      const signer = setInterval(() => void sign(), options.checkpointInterval * 1000);
       signer.unref();
       stopOnSignals(async () => {
         clearInterval(signer);
         await ingest.stop();
-        sign();
+        await sign();
         await opened.close();
       }, { processLog, timeoutMs: globals().stopTimeout });
       await ingest.start();

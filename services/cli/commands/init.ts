@@ -20,11 +20,11 @@ export function initCommand(program: Command, globals: () => GlobalOptions): voi
     .action(async (options: { origin?: string }) => {
       await withLedger(globals(), async (opened) => {
         const { openProver } = await import('../../composition/open-prover.js');
-        const prover = openProver(opened, {
+        const prover = await openProver(opened, {
           ...signingKeyOptions(globals(), options.origin),
           onEmbedded: (warning) => process.stderr.write(`pdl: ${warning}\n`),
         });
-        const { checkpoint } = prover.checkpoint();
+        const { checkpoint } = await prover.checkpoint();
         console.log(`ledger ${opened.paths.db} ready at size ${checkpoint.size}; checkpoint origin ${prover.signer.name}`);
         console.log('verifier key (publish it; verifiers pin it):');
         console.log(prover.verifierKey);

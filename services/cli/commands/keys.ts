@@ -4,7 +4,8 @@ import { randomKey } from '../../ledger/crypto/aead.js';
 import { formatKey, writeKeyFile } from '../../ledger/crypto/master-key.js';
 import { localKeyWrapper } from '../../ledger/keys/key-wrapper.js';
 import { writeOutputFile } from '../../composition/output-files.js';
-import { ApiKeys } from '../../api/auth/api-keys.js';
+import type { ApiKeys } from '../../api/auth/api-keys.js';
+import { openApiKeys } from '../../composition/open-records.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
 import { withLedger } from '../with-ledger.js';
 import { keysStatusCommands } from './keys-status.js';
@@ -17,12 +18,12 @@ import { ValidationError } from '../../errors.js';
 export function keysCommand(program: Command, globals: () => GlobalOptions): void {
   const keys = program.command('keys').description('manage API keys and the master key');
   keysStatusCommands(keys, globals);
-  const withApiKeys = <T>(use: (apiKeys: ApiKeys) => T) => withLedger(globals(), async ({ paths }) => {
-    const apiKeys = ApiKeys.open(paths.apiKeys);
+  const withApiKeys = <T>(use: (apiKeys: ApiKeys) => Promise<T>) => withLedger(globals(), async (opened) => {
+    const apiKeys = await openApiKeys(opened);
     try {
-      return use(apiKeys);
+      return await use(apiKeys);
     } finally {
-      apiKeys.close();
+      await apiKeys.close();
     }
   });
   keys

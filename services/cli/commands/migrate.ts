@@ -15,6 +15,10 @@ import { signatureKeyId } from '../../composition/open-prover.js';
 import { keyIdOf } from '../../proofs/note-signer.js';
 import { importCheckpoints } from '../../proofs/import-checkpoints.js';
 import { readStoredCheckpoints, type StoredCheckpointRow } from '../../proofs/stored-checkpoints.js';
+import { openCheckpoints, postgresRecordsOf } from '../../composition/open-records.js';
+import { PostgresCheckpointStore } from '../../records/postgres-checkpoint-store.js';
+import { SqliteCheckpointStore } from '../../records/sqlite-checkpoint-store.js';
+import type { EventStore } from '../../store/port.js';
 import { verifyChain } from '../../ledger/verify.js';
 import type { GlobalOptions } from '../global-options.js';
 import { openGlobalLog } from '../with-ledger.js';
@@ -45,11 +49,18 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
       if (!toExternal && !connection && resolve(options.to) === resolve(db)) throw new ValidationError('--to names the ledger itself');
       const external = toExternal || Boolean(connection);
       // Before anything is copied: which checkpoints the source signed, and the key the copy keeps them under (or a refusal).
-      const signed = readSourceCheckpoints(globals());
-      const key = external ? null : settleCopyKey({
-        sourceDb: db, targetDb: options.to, keyFile: globals().signingKey || undefined, env: process.env, signedBy: signed.signedBy,
-      });
       const source = await openGlobalLog(globals());
+      let signed: SourceCheckpoints;
+      let key: CopyKey | null;
+      try {
+        signed = await readSourceCheckpoints(globals(), source);
+        key = external ? null : settleCopyKey({
+          sourceDb: db, targetDb: options.to, keyFile: globals().signingKey || undefined, env: process.env, signedBy: signed.signedBy,
+        });
+      } catch (error) {
+        await source.close();
+        throw error;
+      }
       const target = await openLogStore(options.to, sha256Chain);
       try {
         const bar = progress('migrating', null);
@@ -80,22 +91,29 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
 
 interface SourceCheckpoints {
   readonly rows: readonly StoredCheckpointRow[];
-  /** The file they are kept in: the log itself, or the read models' file. */
+  /** Where they are kept: the log itself, the read models' file, or PostgreSQL with the log. */
   readonly file: string;
   /** `<name>+<key hash>` of the key that signed them, null when there are none. */
   readonly signedBy: string | null;
 }
 
 /** The source's signed checkpoints, read (never written) where the prover keeps them. */
-function readSourceCheckpoints(globals: GlobalOptions): SourceCheckpoints {
+async function readSourceCheckpoints(globals: GlobalOptions, source: EventStore): Promise<SourceCheckpoints> {
+  const signedBy = (rows: readonly StoredCheckpointRow[], recorded: string | null) => {
+    const latest = rows.at(-1)?.note;
+    return (typeof latest === 'string' ? signatureKeyId(latest) : null) ?? (recorded === null ? null : keyIdOf(recorded));
+  };
+  const onServer = await postgresRecordsOf(source);
+  if (onServer) {
+    const { rows, verifierKey } = await readStoredCheckpoints(new PostgresCheckpointStore(onServer));
+    return { rows, file: 'PostgreSQL, with the log', signedBy: signedBy(rows, verifierKey) };
+  }
   const file = globals.readModels || (globals.store ? ledgerPaths(globals.db, 'worker').readModelsFile : globals.db);
   if (!existsSync(file)) return { rows: [], file, signedBy: null };
   const db = openToRead(file, 'ledger');
   try {
-    const { rows, verifierKey: recorded } = readStoredCheckpoints(db);
-    const latest = rows.at(-1)?.note;
-    const signedBy = (typeof latest === 'string' ? signatureKeyId(latest) : null) ?? (recorded === null ? null : keyIdOf(recorded));
-    return { rows, file, signedBy };
+    const { rows, verifierKey } = await readStoredCheckpoints(new SqliteCheckpointStore(db));
+    return { rows, file, signedBy: signedBy(rows, verifierKey) };
   } finally {
     db.close();
   }
@@ -116,7 +134,7 @@ async function carryProofs(globals: GlobalOptions, to: string, key: CopyKey, row
   const [{ openLedger }, { signWhatWasWritten }] = await Promise.all([import('../../composition/open-ledger.js'), import('../sign-written.js')]);
   const copy = await openLedger({ db: to, signingKeyFile: key.place === 'beside' ? ledgerPaths(to).signingKeyFile : globals.signingKey || undefined });
   try {
-    const carried = await importCheckpoints(copy.readModelsDb, rows, key.signer.verifierKey);
+    const carried = await importCheckpoints(copy.readModelsDb, await openCheckpoints(copy), rows, key.signer.verifierKey);
     process.stderr.write(`pdl: carried ${carried.imported} signed checkpoints${carried.already > 0 ? ` (${carried.already} already there)` : ''}, ` +
       `each checked against the copy's Merkle tree; the copy is signed by ${keyIdOf(key.signer.verifierKey)}, the ledger's key ` +
       `${key.place === 'beside' ? `(copied beside it, mode 0600: ${ledgerPaths(to).signingKeyFile})` : `(named as for the source: ${key.how})`}\n`);

@@ -27,10 +27,22 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
       const store = await openGlobalLog(globals());
       const readModels = new Database(readModelsPath);
       let position = 0;
+      const { openWorkerProgress } = await import('../../composition/open-records.js');
+      const { reportWorkerProgress } = await import('../../composition/worker-progress-reporter.js');
+      const reports = await openWorkerProgress(store, connection ? null : db);
+      let progress: ReturnType<typeof reportWorkerProgress> | null = null;
       const worker = startProjectionWorker(store, readModels, {
-        onPage: (at) => (position = at),
+        onPage: (at) => {
+          position = at;
+          progress?.moved(at);
+        },
         onRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'lost the store; following again'),
       });
+      if (reports) {
+        progress = reportWorkerProgress(reports, readModelsPath, worker.runner.position, {
+          onError: (error) => log.warn({ error: error.message }, 'progress not recorded in the shared store; the worker goes on'),
+        });
+      }
       log.info({ readModels: readModelsPath, store: connection ?? db, from: worker.runner.position }, 'projecting');
       const timer = setInterval(async () => {
         const head = await store.head();
@@ -39,6 +51,7 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
       stopOnSignals(async () => {
         clearInterval(timer);
         await worker.subscription.stop();
+        await progress?.stop();
         readModels.close();
         await store.close();
       }, { processLog, timeoutMs: globals().stopTimeout });

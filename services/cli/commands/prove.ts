@@ -30,7 +30,7 @@ export function proveCommand(program: Command, globals: () => GlobalOptions): vo
       const text = await withOutputFiles(options.out ? [options.out] : [], { force: options.force }, async ([file]) => {
         const bundle = await withLedger(globals(), async (opened) => {
           const { openProver } = await import('../../composition/open-prover.js');
-          const prover = openProver(opened, signingKeyOptions(globals()));
+          const prover = await openProver(opened, signingKeyOptions(globals()));
           return options.event ? prover.inclusion(options.event) : prover.consistency(options.fromSize!, options.toSize);
         }, { readModels: true });
         const text = `${JSON.stringify(bundle, null, 2)}\n`;

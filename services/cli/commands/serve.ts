@@ -57,8 +57,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
-      const [{ ensureAdminKey }, { ApiKeys }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
-        import('../../api/auth/admin-key.js'), import('../../api/auth/api-keys.js'), import('../../api/server.js'),
+      const [{ ensureAdminKey }, { openApiKeys }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
+        import('../../api/auth/admin-key.js'), import('../../composition/open-records.js'), import('../../api/server.js'),
         import('../../api/api-services.js'), import('../../composition/open-ledger.js'),
       ]);
       const { KafkaIngest } = options.kafka ? await import('../../ingest/kafka-ingest.js') : { KafkaIngest: null };
@@ -67,19 +67,19 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
         onWorkerRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'read models lost the store; following again'),
       });
-      const apiKeys = ApiKeys.open(opened.paths.apiKeys, process.env.PDL_ADMIN_KEY);
-      const admin = ensureAdminKey(apiKeys, adminKeyFile, process.env);
+      const apiKeys = await openApiKeys(opened, process.env.PDL_ADMIN_KEY);
+      const admin = await ensureAdminKey(apiKeys, adminKeyFile, process.env);
       const ingest = options.kafka && KafkaIngest
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
       const { openProver } = await import('../../composition/open-prover.js');
       let embeddedWarning: string | null = null;
-      const prover = openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
+      const prover = await openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
       if (embeddedWarning) log.warn({ signingKey: opened.paths.signingKeyFile }, embeddedWarning);
       const [{ LedgerMetrics }, { watchChain }] = await Promise.all([import('../../metrics/metrics.js'), import('../../proofs/watch-chain.js')]);
       // Before listening, not awaited: a long log is verified while requests are answered (`chain.state: verifying`).
       const chain = watchChain({
-        log: opened.store, logPath: globals().store ? null : opened.paths.db, checkpointsDb: opened.readModelsDb,
+        log: opened.store, logPath: globals().store ? null : opened.paths.db, checkpoints: prover.checkpoints, checkpointsFile: globals().store ? null : opened.readModelsDb.name,
         verifierKey: prover.verifierKey, fullEveryMs: options.verifyInterval * 1000, logger: log,
       });
       const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.projectionRunner?.storedPosition() ?? null, ingest, chain });
@@ -87,12 +87,9 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover, chain }), { ...options, log, metrics });
       // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
       const signer = setInterval(() => {
-        try {
-          const { checkpoint, signedNow } = prover.checkpoint();
+        prover.checkpoint().then(({ checkpoint, signedNow }) => {
           if (signedNow) log.info({ size: checkpoint.size, root: checkpoint.root }, 'checkpoint signed');
-        } catch (error) {
-          log.warn({ error: error instanceof Error ? error.message : String(error) }, 'checkpoint not signed; trying again next interval');
-        }
+        }).catch((error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'checkpoint not signed; trying again next interval'));
       }, options.checkpointInterval * 1000);
       signer.unref();
       // Retired master-key generations past the backup window go while the server runs, not only at the next start.
@@ -127,7 +124,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         await ingest?.stop();
         await running.stop();
         await chain.stop();
-        apiKeys.close();
+        await apiKeys.close();
         await opened.close();
       }, { processLog, timeoutMs: globals().stopTimeout });
     });
