@@ -105,6 +105,16 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       opened.worker?.subscription.done.catch((error: unknown) => {
         log.error({ error: error instanceof Error ? error.message : String(error) }, 'read models stopped following the log: /health reports degraded (503)');
       });
+      // Before it says it listens: a SIGTERM from whoever saw that line stops it cleanly, never by default.
+      stopOnSignals(async () => {
+        clearInterval(signer);
+        clearInterval(keyring);
+        await ingest?.stop();
+        await running.stop();
+        await chain.stop();
+        await apiKeys.close();
+        await opened.close();
+      }, { processLog, timeoutMs: globals().stopTimeout });
       const head = await opened.store.head();
       const source = globals().store ?? opened.paths.db;
       log.info({ url: `${running.url}/graphql`, store: source, readModels: opened.paths.readModelsFile, position: head.position }, 'listening');
@@ -118,14 +128,5 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         (opened.masterKey.origin !== 'PDL_MASTER_KEY' && isInside(opened.masterKey.origin, dataFolderOf(opened.paths.db))
           ? `pdl: warning: the master key is kept beside the data (${opened.masterKey.origin}, --embedded-keys): a copy of that folder — a backup, a disk image — decrypts every value in it.\n` : '') +
         (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
-      stopOnSignals(async () => {
-        clearInterval(signer);
-        clearInterval(keyring);
-        await ingest?.stop();
-        await running.stop();
-        await chain.stop();
-        await apiKeys.close();
-        await opened.close();
-      }, { processLog, timeoutMs: globals().stopTimeout });
     });
 }
