@@ -15,6 +15,10 @@ export interface Cluster {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** Stops the server (`pg_ctl stop -m fast`: every session cut), keeping its data. */
+  halt(): void;
+  /** Starts it again on the same port, with the same data. */
+  resume(): void;
   stop(): void;
 }
 
@@ -60,14 +64,15 @@ export async function startCluster(bin: string): Promise<Cluster> {
     chownSync(root, uid, gid);
   }
   const port = await freePort();
+  // Throw-away data: no fsync (the tests kill clients, never this server's machine).
+  const start = () => asOwner(asRoot, join(bin, 'pg_ctl'), [
+    '-D', dataDir, '-l', join(root, 'server.log'), '-w', '-t', '60',
+    '-o', `-k ${socketDir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
+    'start',
+  ]);
   try {
     asOwner(asRoot, join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
-    // Throw-away data: no fsync (the tests kill clients, never this server's machine).
-    asOwner(asRoot, join(bin, 'pg_ctl'), [
-      '-D', dataDir, '-l', join(root, 'server.log'), '-w', '-t', '60',
-      '-o', `-k ${socketDir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
-      'start',
-    ]);
+    start();
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     const stderr = error instanceof Error && 'stderr' in error ? String(error.stderr) : '';
@@ -77,6 +82,8 @@ export async function startCluster(bin: string): Promise<Cluster> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
+    halt: () => void asOwner(asRoot, join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']),
+    resume: () => void start(),
     stop() {
       try {
         asOwner(asRoot, join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);

@@ -44,9 +44,11 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
         });
       }
       log.info({ readModels: readModelsPath, store: connection ?? db, from: worker.runner.position }, 'projecting');
-      const timer = setInterval(async () => {
-        const head = await store.head();
-        log.info({ position, head: head.position, behind: head.position - Math.max(position, worker.runner.position) }, 'projection progress');
+      // The store may be away (a restart): the worker follows again by itself, and the progress line waits for it.
+      const timer = setInterval(() => {
+        store.head().then((head) => {
+          log.info({ position, head: head.position, behind: head.position - Math.max(position, worker.runner.position) }, 'projection progress');
+        }, (error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'progress unknown: the store does not answer'));
       }, options.logInterval);
       stopOnSignals(async () => {
         clearInterval(timer);
