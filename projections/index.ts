@@ -17,7 +17,7 @@ import { subjects } from './subject-profile/subjects.js';
 import { subjectRequests } from './subject-requests/subject-requests.js';
 import { impactAssessments } from './impact-assessments/impact-assessments.js';
 
-/** In order: `violations` reads the models before it (consents, legal requests, transfers, policies). */
+/** Every model; the runner applies each after the models it `reads` (runner.ts inReadOrder), whatever the order here. */
 export const allProjections: readonly Projection[] = [
   subjects, subjectCategories, consents, recipients, transfers, subjectRequests, legalRequests, disclosures,
   incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, observedProcessing, eventIndex, eventTags, merkleTree, accessLog,

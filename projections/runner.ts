@@ -3,6 +3,7 @@
  * visible to the next read), caught up from each model's checkpoint at start, rebuilt from
  * position 0 on demand or when a model's version changes.
  */
+import { LedgerError } from '../services/errors.js';
 import type Database from 'better-sqlite3';
 import { storedEvent } from '../services/ledger/stored-event.js';
 import type { EventStore, RecordedEvent } from '../services/store/port.js';
@@ -27,10 +28,15 @@ export class ProjectionRunner {
   /** The models that hold their changes for a batch (Projection.batch). */
   private readonly batched: readonly UnitOfWork[];
 
+  /** The models, each after the ones it reads (inReadOrder): the order they are given in does not matter. */
+  readonly projections: readonly Projection[];
+
   constructor(
     private readonly db: Database.Database,
-    readonly projections: readonly Projection[] = allProjections,
+    projections: readonly Projection[] = allProjections,
   ) {
+    projections = inReadOrder(projections);
+    this.projections = projections;
     db.exec(CHECKPOINTS);
     this.batched = projections.flatMap((projection) => (projection.batch ? [projection.batch] : []));
     this.saveCheckpoint = db.prepare('UPDATE rm_checkpoints SET position = ? WHERE name = ?');
@@ -135,6 +141,36 @@ export class ProjectionRunner {
     this.db.prepare('INSERT INTO rm_checkpoints (name, version, position) VALUES (?, ?, 0) ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0')
       .run(projection.name, projection.version);
   }
+}
+
+/** A model reads one that is not given, or models read each other in a circle: no order applies them as of each event. */
+export class ProjectionOrderError extends LedgerError {
+  readonly code = 'VALIDATION';
+}
+
+/**
+ * The models in an order where each comes after every model it `reads`, so it reads them as of
+ * each event; among models unrelated by `reads`, the order given is kept.
+ */
+export function inReadOrder(projections: readonly Projection[]): Projection[] {
+  const byName = new Map(projections.map((p) => [p.name, p]));
+  const ordered: Projection[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (projection: Projection, path: readonly string[]) => {
+    const at = state.get(projection.name);
+    if (at === 'done') return;
+    if (at === 'visiting') throw new ProjectionOrderError(`read models read each other in a circle: ${[...path, projection.name].join(' → ')}`);
+    state.set(projection.name, 'visiting');
+    for (const name of projection.reads ?? []) {
+      const read = byName.get(name);
+      if (!read) throw new ProjectionOrderError(`read model ${projection.name} reads ${name}, which is not among the models given`);
+      visit(read, [...path, projection.name]);
+    }
+    state.set(projection.name, 'done');
+    ordered.push(projection);
+  };
+  for (const projection of projections) visit(projection, []);
+  return ordered;
 }
 
 /** These models, and every model they read (transitively): what must be rebuilt together. */

@@ -45,3 +45,32 @@ describe('infra/compose/compose.yaml', () => {
     expect(services['pdl-api']!.deploy!.replicas).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('infra/postgres/compose.yaml', () => {
+  const pgCompose = parse(readFileSync('infra/postgres/compose.yaml', 'utf8'), { merge: true }) as { services: Record<string, Service> };
+  const pgServices = pgCompose.services;
+
+  it('pins every image, and runs a primary with a synchronous standby replicating from it', () => {
+    for (const [name, service] of Object.entries(pgServices)) expect(service.image, name).toMatch(/^[^:]+:(?!latest$)[\w.-]+$/);
+    const primary = pgServices['pg-primary']!.environment!;
+    const standby = pgServices['pg-standby']!.environment!;
+    expect(primary.POSTGRESQL_REPLICATION_MODE).toBe('master');
+    expect(primary.POSTGRESQL_SYNCHRONOUS_COMMIT_MODE).toBe('on');
+    expect(Number(primary.POSTGRESQL_NUM_SYNCHRONOUS_REPLICAS)).toBeGreaterThanOrEqual(1);
+    expect(standby.POSTGRESQL_REPLICATION_MODE).toBe('slave');
+    expect(standby.POSTGRESQL_MASTER_HOST).toBe('pg-primary');
+    expect(standby.POSTGRESQL_REPLICATION_USER).toBe(primary.POSTGRESQL_REPLICATION_USER);
+  });
+
+  it('points every pdl service at the primary, with every secret from the environment and API replicas keeping their own read models', () => {
+    const pdl = Object.entries(pgServices).filter(([, service]) => service.image === 'pdl:local');
+    expect(pdl.map(([name]) => name).sort()).toEqual(['pdl-api-1', 'pdl-api-2', 'pdl-ingest']);
+    for (const [, service] of pdl) {
+      const env = service.environment!;
+      expect(new URL(env.PDL_STORE!.replace(/\$\{[^}]+\}/g, 'x')).host).toBe('pg-primary:5432');
+      for (const secret of ['PDL_MASTER_KEY', 'PDL_ADMIN_KEY', 'PDL_SIGNING_KEY']) expect(env[secret], secret).toMatch(/^\$\{/);
+    }
+    expect(pgServices['pdl-api-1']!.command).toEqual(expect.arrayContaining(['--read-models', 'serve']));
+    expect(pgServices['pdl-api-2']!.command).toEqual(expect.arrayContaining(['--read-models', 'serve']));
+  });
+});
