@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anEvent, registration } from '../fixtures/events.js';
@@ -41,8 +41,10 @@ beforeAll(async () => {
 
   // The page and the module from one origin: a browser loads modules over HTTP, not from files.
   server = createServer((request, response) => {
-    if (request.url === '/verify-proof.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(VERIFIER));
+    // The verifier and the modules of its folder, nothing else: it imports nothing outside it.
+    const module = /^\/([a-z0-9-]+\.js)$/.exec(request.url ?? '')?.[1];
+    if (module && existsSync(join(dirname(VERIFIER), module))) {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(dirname(VERIFIER), module)));
     } else {
       response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>verifier</title>' +
         '<script type="module">import * as verifier from "/verify-proof.js"; window.pdlVerifier = verifier;</script>');

@@ -44,6 +44,20 @@ describe('the import graph', () => {
     expect(imports.get('services/ledger/ledger.ts')).toContain('services/store/port.ts');
   });
 
+  it('keeps the standalone verifier to its own folder (type-only schema imports are erased)', () => {
+    const verifier = files.filter((file) => file.startsWith('services/proofs/verifier/'));
+    expect(verifier.length).toBeGreaterThan(1);
+    for (const file of verifier) {
+      const { importedFiles } = ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true);
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const { fileName } of importedFiles) {
+        const inside = fileName.startsWith('./');
+        const typeOnly = new RegExp(`(import|export) type [^;]*from '${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`).test(text);
+        expect(inside || typeOnly, `${file} imports ${fileName}`).toBe(true);
+      }
+    }
+  });
+
   it('has no import running up from a lower layer', () => {
     const upward = [...imports].flatMap(([file, targets]) => targets.filter((target) => layerOf(target) > layerOf(file)).map((target) => `${file} -> ${target}`));
     expect(upward).toEqual([]);

@@ -9,12 +9,13 @@ import { openLedger } from '../../../services/composition/open-ledger.js';
 import { dumpReadModels } from '../../fixtures/dump-read-models.js';
 import { makeTempDir } from '../../fixtures/temp-dirs.js';
 import { join } from 'node:path';
+import type { RecordedEvent } from '../../../services/store/port.js';
 
 describe('the order read models are applied in', () => {
   it('comes from what each reads: the list reversed or shuffled builds the same tables', async () => {
     const ledger = await openLedger({ db: join(makeTempDir('order'), 'ledger.db'), env: {}, readModels: 'none' });
     await ledger.ledger.record(demoEvents());
-    const recorded = [];
+    const recorded: RecordedEvent[] = [];
     for await (const event of ledger.store.readAll()) recorded.push(event);
     await ledger.close();
     const build = (projections: readonly Projection[]) => {
