@@ -19,7 +19,7 @@ const flag = (name: string) => args.includes(name);
 const value = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 
 if (flag('--help')) {
-  process.stdout.write('usage: npm run bench [-- --quick] [-- --reps N] [-- --dataset EVENTS] [-- --no-peers] [-- --no-kafka]\n');
+  process.stdout.write('usage: npm run bench [-- --quick] [-- --reps N] [-- --dataset EVENTS] [-- --no-peers] [-- --no-kafka] [-- --no-postgres]\n');
   process.exit(0);
 }
 
@@ -168,6 +168,21 @@ if (brokers && !flag('--no-kafka')) {
 } else {
   results.kafka = 'skipped: no broker (set KAFKA_BROKERS or run npm run kafka:start)';
   rows.push(['Kafka ingest', 'skipped: no broker', 'set KAFKA_BROKERS or npm run kafka:start', '']);
+}
+
+// The log on PostgreSQL (bench/postgres.ts): when a server is named or the machine's binaries can start one.
+if (flag('--no-postgres')) {
+  results.postgres = 'skipped: --no-postgres';
+} else {
+  const { benchPostgres } = await import('./postgres.js');
+  const outcome = await benchPostgres();
+  if ('skipped' in outcome) {
+    results.postgres = `skipped: ${outcome.skipped}`;
+    rows.push(['PostgreSQL', 'skipped', outcome.skipped, '']);
+  } else {
+    results.postgres = outcome.results;
+    for (const [measure, figure, side] of outcome.rows) rows.push([measure!, figure!, side ?? '', '']);
+  }
 }
 
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'median (min–max)', 'side by side', 'peak RSS'][i]!.length));

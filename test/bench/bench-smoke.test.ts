@@ -11,8 +11,11 @@ describe('npm run bench -- --quick', () => {
       expect(run.stdout).toContain(row);
     }
     expect(existsSync('bench/results.quick.json')).toBe(true);
-    const results = JSON.parse(readFileSync('bench/results.quick.json', 'utf8')) as { mode: string; machine: { cores: number } };
+    const results = JSON.parse(readFileSync('bench/results.quick.json', 'utf8')) as { mode: string; machine: { cores: number }; postgres: unknown };
     expect(results.mode).toBe('quick');
     expect(results.machine.cores).toBeGreaterThan(0);
+    // The PostgreSQL rows ran (a server could be started here) or say why not.
+    expect(typeof results.postgres === 'string' ? results.postgres : Object.keys(results.postgres as object)).toEqual(
+      typeof results.postgres === 'string' ? expect.stringMatching(/^skipped: /) : expect.arrayContaining(['batch-1', 'batch-1000', 'three-writers-ledger']));
   }, 300_000);
 });
