@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import { LOCK_SCHEMA } from '../store/postgres/schema.js';
 import { sqlState, translatePgError } from '../store/postgres/pg-errors.js';
+import { pgTransaction } from '../store/postgres/pg-transaction.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS pdl_api_keys (
@@ -65,19 +66,6 @@ export class PostgresRecords {
   /** `work` in one transaction on one connection, committed when it returns; the tables first. */
   async inTransaction<T>(work: (client: Queryable) => Promise<T>, prepare = true): Promise<T> {
     if (prepare) await this.ready();
-    const client = await this.pool.connect().catch((error: unknown) => {
-      throw translatePgError(error);
-    });
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw translatePgError(error);
-    } finally {
-      client.release();
-    }
+    return pgTransaction(this.pool, work);
   }
 }

@@ -2,8 +2,7 @@
  * The PostgreSQL key store's tables and the few queries its store and its image share
  * (postgres-key-store.ts, postgres-key-store-image.ts).
  */
-import pg from 'pg';
-import { translatePgError } from '../../store/postgres/pg-errors.js';
+import type pg from 'pg';
 import { FIRST_GENERATION, type MasterGeneration, type UpkeepPosition } from './key-store.js';
 
 export const SCHEMA = `
@@ -52,27 +51,5 @@ export async function readGenerations(db: Queryable): Promise<MasterGeneration[]
   return rows.rows.map((r) => ({ generation: r.generation, createdAt: r.created_at, supersededAt: r.superseded_at, destroyAfter: r.destroy_after, destroyedAt: r.destroyed_at }));
 }
 
-export async function query<R extends pg.QueryResultRow>(db: pg.Pool, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-  try {
-    return await db.query<R>(text, values);
-  } catch (error) {
-    throw translatePgError(error);
-  }
-}
-
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, mode = ''): Promise<T> {
-  const client = await pool.connect().catch((error: unknown) => {
-    throw translatePgError(error);
-  });
-  try {
-    await client.query(mode ? `BEGIN ISOLATION LEVEL ${mode}` : 'BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw translatePgError(error);
-  } finally {
-    client.release();
-  }
-}
+/** The store's own: one query, or one transaction, with errors in the port's terms. */
+export { pgQuery as query, pgTransaction as inTransaction } from '../../store/postgres/pg-transaction.js';

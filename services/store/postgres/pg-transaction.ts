@@ -1,0 +1,32 @@
+/**
+ * One query, or one transaction on one pooled connection, with node-postgres errors in the port's
+ * terms (pg-errors.ts): what every PostgreSQL adapter of the ledger — log, key store, records — shares.
+ */
+import type pg from 'pg';
+import { translatePgError } from './pg-errors.js';
+
+export async function pgQuery<R extends pg.QueryResultRow>(db: pg.Pool, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  try {
+    return await db.query<R>(text, values);
+  } catch (error) {
+    throw translatePgError(error);
+  }
+}
+
+/** `work` in one transaction, committed when it returns, rolled back when it throws; `mode` e.g. 'REPEATABLE READ READ ONLY'. */
+export async function pgTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, mode = ''): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw translatePgError(error);
+  });
+  try {
+    await client.query(mode ? `BEGIN ISOLATION LEVEL ${mode}` : 'BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw translatePgError(error);
+  } finally {
+    client.release();
+  }
+}
