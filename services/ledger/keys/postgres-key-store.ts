@@ -24,7 +24,8 @@ import {
   type MasterGeneration, type MasterKeyCandidate, type MasterKeyReload, type UpkeepAdvance, type UpkeepPosition, type UpkeepStep,
   rotatedAway,
 } from './key-store.js';
-import { currentGeneration, inTransaction, iso, LOCK_UPKEEP, query, readGenerations, SCHEMA, upkeepPosition, type Queryable } from './postgres-key-tables.js';
+import { currentGeneration, inTransaction, iso, LOCK_UPKEEP, query, readGenerations, ROTATED, SCHEMA, upkeepPosition, type Queryable } from './postgres-key-tables.js';
+import { sqlState } from '../../store/postgres/pg-errors.js';
 
 interface KeyRow { kid: string; subject_id: string; category: string | null; wrapped: Buffer; systems: string[] }
 
@@ -112,21 +113,7 @@ export class PostgresKeyStore implements KeyStore {
     // one another writer made in the meantime wins, and is read back.
     const missing = [...wanted.entries()].filter(([slot]) => !found.has(slot)).map(([, slot]) => slot);
     if (missing.length > 0) {
-      const inserted = await inTransaction(this.pool, async (client) => {
-        // Conflicts with a rotation's lock: either it ran before (and its generation is read below) or it waits and re-wraps these too.
-        await client.query('LOCK TABLE pdl_subject_keys IN ROW EXCLUSIVE MODE');
-        const current = await currentGeneration(client);
-        if (current !== this.generation) await this.followRotation(current);
-        const kids = missing.map(() => uuidv7());
-        const wrapped = missing.map((slot, i) => this.master.wrap(randomBytes(32), dataKeyAad(slot.subjectId, kids[i]!)));
-        return client.query<KeyRow>(
-          `INSERT INTO pdl_subject_keys (kid, subject_id, category, wrapped)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
-           ON CONFLICT (subject_id, (COALESCE(category, ''))) DO NOTHING
-           RETURNING kid, subject_id, category, wrapped, systems`,
-          [kids, missing.map((s) => s.subjectId), missing.map((s) => s.category), wrapped]);
-      });
-      for (const row of inserted.rows) found.set(slotOf(row.subject_id, row.category), row);
+      for (const row of await this.insertKeys(missing)) found.set(slotOf(row.subject_id, row.category), row);
       const lost = missing.filter((slot) => !found.has(slotOf(slot.subjectId, slot.category)));
       if (lost.length > 0) await lookUp(lost);
     }
@@ -134,6 +121,27 @@ export class PostgresKeyStore implements KeyStore {
     const keys = new Map<string, DataKey>();
     for (const [slot, row] of found) keys.set(slot, { kid: row.kid, key: await this.unwrap(row.wrapped, dataKeyAad(row.subject_id, row.kid)) });
     return keys;
+  }
+
+  /**
+   * New keys for these slots, wrapped before anything is written (a refusal writes nothing), in one
+   * call of pdl_insert_keys: refused when another process rotated the master key since this one
+   * wrapped them — then the rotation is followed and they are wrapped again under the new key.
+   */
+  private async insertKeys(missing: readonly KeySlot[]): Promise<KeyRow[]> {
+    for (let attempt = 0; ; attempt += 1) {
+      const kids = missing.map(() => uuidv7());
+      const wrapped = missing.map((slot, i) => this.master.wrap(randomBytes(32), dataKeyAad(slot.subjectId, kids[i]!)));
+      try {
+        const inserted = await query<KeyRow>(this.pool, 'SELECT * FROM pdl_insert_keys($1, $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[])', [
+          this.generation, kids, missing.map((s) => s.subjectId), missing.map((s) => s.category), wrapped,
+          missing.map((s) => (s.category !== null && s.heldIn !== undefined ? s.heldIn : null))]);
+        return inserted.rows;
+      } catch (error) {
+        if (sqlState(error) !== ROTATED || attempt > 0) throw error;
+        await this.followRotation(await currentGeneration(this.pool));
+      }
+    }
   }
 
   /** Systems a collection names that its keys do not list yet: added in one statement (none when all are listed). */
@@ -177,6 +185,13 @@ export class PostgresKeyStore implements KeyStore {
 
   async applyUpkeep(steps: readonly UpkeepStep[], advance?: UpkeepAdvance): Promise<{ destroyedKeys: number }> {
     if (steps.length === 0 && !advance) return { destroyedKeys: 0 };
+    // A writer's usual call — identifiers to index, its appends to move over — is one round trip.
+    if ((!advance || 'appended' in advance) && steps.every((s) => s.step === 'index')) {
+      const rows = this.indexRows(steps.flatMap((s) => (s.step === 'index' ? [s.entry] : [])));
+      await query(this.pool, 'SELECT pdl_upkeep_index($1::bytea[], $2::text[], $3::text[], $4::text[], $5::bigint[])', [
+        rows.map((r) => r.digest), rows.map((r) => r.subjectId), rows.map((r) => r.kind), rows.map((r) => r.source), advance ? [...advance.appended] : []]);
+      return { destroyedKeys: 0 };
+    }
     return inTransaction(this.pool, async (client) => {
       await client.query(LOCK_UPKEEP);
       let destroyedKeys = 0;
@@ -210,7 +225,8 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   /** Entries of one subject and digest met twice keep both sources ('both'), as in every adapter. */
-  private async addToIndex(client: Queryable, entries: readonly IndexEntry[]): Promise<void> {
+  /** Entries as index rows, one per subject and digest: met twice, an entry keeps both sources ('both'). */
+  private indexRows(entries: readonly IndexEntry[]): { digest: Buffer; subjectId: string; kind: string; source: string }[] {
     const merged = new Map<string, { digest: Buffer; subjectId: string; kind: string; source: string }>();
     for (const { subjectId, kind, value, source } of entries) {
       const digest = this.indexDigest(kind, value);
@@ -218,7 +234,11 @@ export class PostgresKeyStore implements KeyStore {
       const before = merged.get(at);
       merged.set(at, { digest, subjectId, kind, source: before && before.source !== source ? 'both' : source });
     }
-    const rows = [...merged.values()];
+    return [...merged.values()];
+  }
+
+  private async addToIndex(client: Queryable, entries: readonly IndexEntry[]): Promise<void> {
+    const rows = this.indexRows(entries);
     await client.query(
       `INSERT INTO pdl_blind_index (digest, subject_id, kind, source)
        SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[])
