@@ -10,7 +10,7 @@ import { dataFolderOf, isInside, secretInDataFolder, type Secret } from './secre
 export const MASTER_KEY: Secret = {
   what: 'the master key',
   power: 'decrypt every personal value in the ledger and in every backup of it',
-  howToName: 'PDL_MASTER_KEY, or --master-key PATH (PDL_MASTER_KEY_FILE)',
+  howToName: 'PDL_MASTER_KEY, --master-key PATH (PDL_MASTER_KEY_FILE), or a PKCS#11 token (PDL_PKCS11_MODULE)',
 };
 
 export interface MasterKeyOptions {
@@ -30,7 +30,7 @@ export function masterKeyPlace(db: string, defaultFile: string, options: MasterK
     if (inDataFolder && !options.embedded) throw secretInDataFolder(MASTER_KEY, folder, options.file);
     return { keyFile: options.file, inDataFolder };
   }
-  if (env.PDL_MASTER_KEY) return { keyFile: defaultFile, inDataFolder: false };
+  if (env.PDL_MASTER_KEY || env.PDL_PKCS11_MODULE) return { keyFile: defaultFile, inDataFolder: false };
   if (options.serving && !options.embedded) throw secretInDataFolder(MASTER_KEY, folder);
   return { keyFile: defaultFile, inDataFolder: true };
 }

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ValidationError } from '../errors.js';
+import type { TokenConfig } from '../ledger/keys/pkcs11-key-wrapper.js';
 import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
 import type { KeyStore, MasterKeyCandidate, MasterKeyReload } from '../ledger/keys/key-store.js';
 import { readRetired, reconcileGenerations, retiredKeys } from './master-keyring.js';
@@ -18,7 +19,25 @@ import type { EventStore } from '../store/port.js';
 import type { LedgerPaths } from './ledger-paths.js';
 import { PRIVATE_DIR_MODE } from './private-files.js';
 
-export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: NodeJS.ProcessEnv): Promise<{ keys: KeyStore; masterKey: MasterKey }> {
+/** The master key a ledger was opened with: its bytes, or null when they never leave a token. */
+export interface OpenedMasterKey {
+  readonly key: Buffer | null;
+  /** Where it came from, for messages: PDL_MASTER_KEY, a file's path, or `pkcs11:token=…;object=…`. */
+  readonly origin: string;
+  readonly createdNow: boolean;
+}
+
+/** The master key on a PKCS#11 token, when PDL_PKCS11_MODULE names one (README "Keys and backups"). */
+export function tokenFromEnv(env: NodeJS.ProcessEnv): TokenConfig | null {
+  const module = env.PDL_PKCS11_MODULE;
+  if (!module) return null;
+  const token = env.PDL_PKCS11_TOKEN;
+  const pin = env.PDL_PKCS11_PIN ?? (env.PDL_PKCS11_PIN_FILE ? readFileSync(env.PDL_PKCS11_PIN_FILE, 'utf8').trim() : undefined);
+  if (!token || !pin) throw new ValidationError('PDL_PKCS11_MODULE names a PKCS#11 module: give PDL_PKCS11_TOKEN (the token\'s label) and PDL_PKCS11_PIN (or PDL_PKCS11_PIN_FILE) too');
+  return { module, token, pin, keyLabel: env.PDL_PKCS11_KEY || 'pdl-master' };
+}
+
+export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: NodeJS.ProcessEnv): Promise<{ keys: KeyStore; masterKey: OpenedMasterKey; release: () => void }> {
   const onServer = await postgresServerOf(store);
   const where = onServer ? 'in PostgreSQL' : paths.keys;
   const existed = onServer ? await onServer.keyStoreExists() : existsSync(paths.keys);
@@ -29,6 +48,25 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
       'restore it from your backup (without it no personal value can be read, and erasure cannot be proven complete).');
   }
   if (!onServer) mkdirSync(dirname(paths.keys), { recursive: true, mode: PRIVATE_DIR_MODE });
+  const tokenConfig = tokenFromEnv(env);
+  if (tokenConfig) {
+    // The master key on a token: generated there for a new store, never a file; its bytes never leave it.
+    const { Pkcs11Token } = await import('../ledger/keys/pkcs11-key-wrapper.js');
+    const token = Pkcs11Token.open(tokenConfig);
+    try {
+      const origin = `pkcs11:token=${tokenConfig.token};object=${tokenConfig.keyLabel}`;
+      let key = token.findKey(tokenConfig.keyLabel);
+      if (!key && existed) throw new ValidationError(`no key labelled "${tokenConfig.keyLabel}" on token "${tokenConfig.token}", and the key store ${where} exists: it was made under another master key`);
+      const createdNow = key === null;
+      key ??= token.generateKey(tokenConfig.keyLabel);
+      const offered = [{ wrapper: token.wrapper(key), origin }];
+      const { store: keys } = onServer ? await onServer.openKeyStore(offered, () => []) : SqliteKeyStore.open(paths.keys, offered);
+      return { keys, masterKey: { key: null, origin, createdNow }, release: () => token.close() };
+    } catch (error) {
+      token.close();
+      throw error;
+    }
+  }
   const masterKey = loadMasterKey({ keyFile: paths.masterKeyFile, env, create: !existed });
   const staged = `${paths.masterKeyFile}.next`;
   // The current key first; then a rotation's staged key (committed, not yet renamed); then retired
@@ -52,7 +90,7 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
   if (opened > 0 && candidates[opened]!.origin !== staged) {
     // A restored backup: its generations are not the keyring's, so nothing is destroyed on its word.
     process.stderr.write(`pdl: the key store opens only with a retired master-key generation (${candidates[opened]!.origin}): a backup from before a rotation; rotate to re-wrap it under a new key\n`);
-    return { keys, masterKey: candidates[opened]! };
+    return { keys, masterKey: candidates[opened]!, release: () => undefined };
   }
   try {
     await reconcileGenerations(keys, paths.masterKeyFile);
@@ -60,7 +98,7 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
     await keys.close();
     throw error;
   }
-  return { keys, masterKey: candidates[opened]! };
+  return { keys, masterKey: candidates[opened]!, release: () => undefined };
 }
 
 /**

@@ -15,10 +15,9 @@ import { openExternalStore } from '../store/open-store.js';
 import type { EventStore } from '../store/port.js';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../store/sqlite/sqlite-event-store.js';
 import { sha256Chain } from '../ledger/chain.js';
-import type { MasterKey } from '../ledger/crypto/master-key.js';
 import { KeyUpkeep } from '../ledger/key-upkeep.js';
 import type { KeyStore } from '../ledger/keys/key-store.js';
-import { openKeyStore } from './open-key-store.js';
+import { openKeyStore, type OpenedMasterKey } from './open-key-store.js';
 import { openWorkerProgress } from './open-records.js';
 import { reportWorkerProgress, type ProgressReporter } from './worker-progress-reporter.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -56,7 +55,7 @@ export interface OpenedLedger {
   readonly store: EventStore;
   readonly keys: KeyStore;
   readonly paths: LedgerPaths;
-  readonly masterKey: MasterKey;
+  readonly masterKey: OpenedMasterKey;
   /** Keeps the read models: inline in the append, or the worker's; null when none are kept. */
   readonly projectionRunner: ProjectionRunner | null;
   /** The database read models are read from. */
@@ -83,10 +82,12 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   let worker: ProjectionWorker | null = null;
   let progress: ProgressReporter | null = null;
   let openedKeys: KeyStore | null = null;
+  let releaseKeys: () => void = () => undefined;
   try {
     const head = await store.head();
-    const { keys, masterKey } = await openKeyStore(store, paths, env);
+    const { keys, masterKey, release } = await openKeyStore(store, paths, env);
     openedKeys = keys;
+    releaseKeys = release;
 
     readModelsDb = sqlite && (placement === 'inline' || placement === 'none') ? sqlite.db : new Database(paths.readModelsFile);
     if (placement === 'inline' && sqlite) {
@@ -118,6 +119,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
         // Before the store: on PostgreSQL the key store writes through the store's connections.
         await upkeep.flush();
         await keys.close();
+        release();
         await store.close();
         ownDb?.close();
       },
@@ -126,6 +128,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
     await worker?.subscription.stop();
     await progress?.stop().catch(() => undefined);
     await openedKeys?.close();
+    releaseKeys();
     await store.close();
     if (readModelsDb && readModelsDb !== sqlite?.db) readModelsDb.close();
     throw error;

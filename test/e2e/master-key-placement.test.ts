@@ -22,7 +22,7 @@ describe('the master key and the admin key, named apart from the data', () => {
     const serve = run(db, [...signing, 'serve', '--port', '0', '--no-graphiql'], { PDL_ADMIN_KEY: 'x' });
     expect(serve.status).toBe(2);
     expect(serve.stderr).toMatch(/the master key is not named apart from .*, the ledger's data folder: whoever can write that folder could decrypt every personal value in the ledger and in every backup of it/);
-    expect(serve.stderr).toContain('PDL_MASTER_KEY, or --master-key PATH');
+    expect(serve.stderr).toContain('PDL_MASTER_KEY, --master-key PATH (PDL_MASTER_KEY_FILE), or a PKCS#11 token (PDL_PKCS11_MODULE)');
     expect(serve.stderr).toContain('pass --embedded-keys');
     const ingest = run(db, ['ingest', '--brokers', '127.0.0.1:1']);
     expect(ingest.status).toBe(2);

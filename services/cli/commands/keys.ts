@@ -69,6 +69,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .action(async (options: { out?: string; force?: boolean; backupRetention?: string }) => {
       const retention = backupRetention(options.backupRetention);
       await withLedger(globals(), async ({ keys: keyStore, masterKey, paths }) => {
+        if (masterKey.key === null) throw new ValidationError(`the master key is on a token (${masterKey.origin}): rotating it there is not done by pdl yet — generations on a token are the next step (README "Keys and backups")`);
         const fromEnv = masterKey.origin === 'PDL_MASTER_KEY';
         if (fromEnv && !options.out) {
           throw new Error('the master key comes from PDL_MASTER_KEY: give --out FILE for the new key');

@@ -1,0 +1,150 @@
+/**
+ * The master key on a PKCS#11 token (an HSM; SoftHSM in the tests): an AES-256 key generated on
+ * the token, never extractable, with which data keys are wrapped and unwrapped there — AES-GCM
+ * with a fresh 12-byte nonce and the `aad` bound in, as the local wrapper binds it, so a wrapped
+ * key cannot be moved to another subject or purpose. Nothing unwrapped is kept here: the key store
+ * caches what it opens, as it does with the local wrapper. Through `pkcs11js` (the binding
+ * graphene-pk11 builds on), loaded only when a token is named.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type * as Pkcs11 from 'pkcs11js';
+import { LedgerError } from '../../errors.js';
+import { DecryptionError } from '../crypto/aead.js';
+import type { KeyWrapper } from './key-wrapper.js';
+
+/** The token could not be used as configured (module, token label, PIN, key label). */
+export class TokenError extends LedgerError {
+  readonly code = 'UNAVAILABLE';
+}
+
+export interface TokenConfig {
+  /** The PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so). */
+  readonly module: string;
+  /** The token's label. */
+  readonly token: string;
+  readonly pin: string;
+  /** The master key's label on the token. */
+  readonly keyLabel: string;
+}
+
+/** PKCS#11 is initialised once per process and module: tokens opened from one module share it, and the last close finalises it. */
+const loaded = new Map<string, { readonly lib: Pkcs11.PKCS11; users: number }>();
+
+const NONCE = 12;
+const TAG_BITS = 128;
+
+export class Pkcs11Token {
+  private constructor(
+    private readonly p11: typeof Pkcs11,
+    private readonly lib: Pkcs11.PKCS11,
+    private readonly session: Buffer,
+    private readonly module: string,
+  ) {}
+
+  static open(config: TokenConfig): Pkcs11Token {
+    const p11 = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11;
+    let entry = loaded.get(config.module);
+    if (!entry) {
+      const lib = new p11.PKCS11();
+      try {
+        lib.load(config.module);
+        lib.C_Initialize();
+      } catch (error) {
+        throw new TokenError(`the PKCS#11 module ${config.module} could not be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      }
+      entry = { lib, users: 0 };
+      loaded.set(config.module, entry);
+    }
+    const { lib } = entry;
+    entry.users += 1;
+    try {
+      const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === config.token);
+      if (!slot) throw new TokenError(`no PKCS#11 token labelled "${config.token}" in ${config.module}`);
+      const session = lib.C_OpenSession(slot, p11.CKF_RW_SESSION | p11.CKF_SERIAL_SESSION);
+      try {
+        lib.C_Login(session, p11.CKU_USER, config.pin);
+      } catch (error) {
+        throw new TokenError(`the PIN for token "${config.token}" was refused (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      }
+      return new Pkcs11Token(p11, lib, session, config.module);
+    } catch (error) {
+      release(config.module);
+      throw error;
+    }
+  }
+
+  /** The secret key with this label, or null. */
+  findKey(label: string): Buffer | null {
+    const { lib, p11, session } = this;
+    lib.C_FindObjectsInit(session, [{ type: p11.CKA_CLASS, value: p11.CKO_SECRET_KEY }, { type: p11.CKA_LABEL, value: label }]);
+    try {
+      const [found] = lib.C_FindObjects(session, 1);
+      return found ?? null;
+    } finally {
+      lib.C_FindObjectsFinal(session);
+    }
+  }
+
+  /** An AES-256 key generated on the token: kept there, sensitive, never extractable. */
+  generateKey(label: string): Buffer {
+    const { lib, p11, session } = this;
+    return lib.C_GenerateKey(session, { mechanism: p11.CKM_AES_KEY_GEN }, [
+      { type: p11.CKA_CLASS, value: p11.CKO_SECRET_KEY }, { type: p11.CKA_KEY_TYPE, value: p11.CKK_AES },
+      { type: p11.CKA_TOKEN, value: true }, { type: p11.CKA_LABEL, value: label }, { type: p11.CKA_VALUE_LEN, value: 32 },
+      { type: p11.CKA_ENCRYPT, value: true }, { type: p11.CKA_DECRYPT, value: true },
+      { type: p11.CKA_EXTRACTABLE, value: false }, { type: p11.CKA_SENSITIVE, value: true },
+    ]);
+  }
+
+  /** Asks the token for the key's value: a conforming token refuses (the test of non-extractability). */
+  exportValue(key: Buffer): Buffer {
+    const [attribute] = this.lib.C_GetAttributeValue(this.session, key, [{ type: this.p11.CKA_VALUE }]);
+    return attribute?.value instanceof Buffer ? attribute.value : Buffer.alloc(0);
+  }
+
+  destroyKey(key: Buffer): void {
+    this.lib.C_DestroyObject(this.session, key);
+  }
+
+  /** The key-wrapping port over a key on this token: nonce ‖ AES-GCM ciphertext ‖ tag. */
+  wrapper(key: Buffer): KeyWrapper {
+    const { lib, p11, session } = this;
+    const mechanism = (nonce: Buffer, aad: string) => ({
+      mechanism: p11.CKM_AES_GCM, parameter: { type: p11.CK_PARAMS_AES_GCM, iv: nonce, aad: Buffer.from(aad, 'utf8'), tagBits: TAG_BITS },
+    });
+    return {
+      wrap(plain, aad) {
+        const nonce = randomBytes(NONCE);
+        lib.C_EncryptInit(session, mechanism(nonce, aad), key);
+        return Buffer.concat([nonce, lib.C_Encrypt(session, plain, Buffer.alloc(plain.length + TAG_BITS / 8))]);
+      },
+      unwrap(wrapped, aad) {
+        if (wrapped.length < NONCE + TAG_BITS / 8) throw new DecryptionError('a wrapped key is too short');
+        try {
+          lib.C_DecryptInit(session, mechanism(wrapped.subarray(0, NONCE), aad), key);
+          return Buffer.from(lib.C_Decrypt(session, wrapped.subarray(NONCE), Buffer.alloc(wrapped.length)));
+        } catch (error) {
+          // A tag that does not check (another key, another aad, altered bytes): the token says so by an error code.
+          throw new DecryptionError(`the token did not open the wrapped key (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+        }
+      },
+    };
+  }
+
+  close(): void {
+    try {
+      this.lib.C_Logout(this.session);
+      this.lib.C_CloseSession(this.session);
+    } finally {
+      release(this.module);
+    }
+  }
+}
+
+function release(module: string): void {
+  const entry = loaded.get(module);
+  if (!entry || --entry.users > 0) return;
+  loaded.delete(module);
+  entry.lib.C_Finalize();
+}
