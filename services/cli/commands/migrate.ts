@@ -166,6 +166,8 @@ async function carryKeyStore(db: string, from: string | undefined, to: string): 
   const beside = ledgerPaths(to).masterKeyFile;
   // Created new, never through a link (as copyKeysBeside does).
   if ('file' in target && existsSync(masterKeyFile) && !lstatOrNull(beside)) writeOutputFile(beside, readFileSync(masterKeyFile));
+  // A key named apart (PDL_MASTER_KEY, --master-key, a token) stays apart: the copy is opened with the same one.
+  else if ('file' in target && !existsSync(masterKeyFile)) process.stderr.write('pdl: the master key is named apart from the data, so it was not copied: open the copy with the same one (PDL_MASTER_KEY, --master-key PATH or the token)\n');
   process.stderr.write(`pdl: the key store went with the log (keys still wrapped: the same master key opens it${'file' in target ? `, copied beside it when kept in a file` : ''})\n`);
 }
 
