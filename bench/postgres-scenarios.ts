@@ -58,8 +58,11 @@ async function raw(options: Options) {
   const schema = await schemaFor(options);
   const client = new pg.Client({ connectionString: inSchema(options.url, schema) });
   await client.connect();
+  // Three writers start on one schema at once: CREATE TABLE IF NOT EXISTS alone races on the catalog.
+  await client.query("SELECT pg_advisory_lock(x'70646c5f726177'::bigint)");
   await client.query(`CREATE TABLE IF NOT EXISTS raw_events (position bigserial PRIMARY KEY, stream text NOT NULL, revision bigint NOT NULL,
     id text NOT NULL UNIQUE, type text NOT NULL, recorded_at text NOT NULL, body text NOT NULL, digest text NOT NULL, hash text, UNIQUE (stream, revision))`);
+  await client.query("SELECT pg_advisory_unlock(x'70646c5f726177'::bigint)");
   const work = batches(options);
   const started = performance.now();
   for (const batch of work) {
