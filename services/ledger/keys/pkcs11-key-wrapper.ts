@@ -103,6 +103,35 @@ export class Pkcs11Token {
     return attribute?.value instanceof Buffer ? attribute.value : Buffer.alloc(0);
   }
 
+  /**
+   * Asks the token to wrap the key under another key (AES key wrap, a session key made for it and
+   * destroyed after): the other way a key leaves a token; a conforming token refuses a key that is
+   * not extractable.
+   */
+  exportWrapped(key: Buffer): Buffer {
+    const { lib, p11, session } = this;
+    const carrier = lib.C_GenerateKey(session, { mechanism: p11.CKM_AES_KEY_GEN }, [
+      { type: p11.CKA_CLASS, value: p11.CKO_SECRET_KEY }, { type: p11.CKA_KEY_TYPE, value: p11.CKK_AES }, { type: p11.CKA_TOKEN, value: false },
+      { type: p11.CKA_VALUE_LEN, value: 32 }, { type: p11.CKA_WRAP, value: true },
+    ]);
+    try {
+      return Buffer.from(lib.C_WrapKey(session, { mechanism: p11.CKM_AES_KEY_WRAP_PAD }, carrier, key, Buffer.alloc(64)));
+    } finally {
+      lib.C_DestroyObject(session, carrier);
+    }
+  }
+
+  /** What the token says of a key: whether it can ever leave it, and whether it was made there. */
+  protection(key: Buffer): { readonly sensitive: boolean; readonly extractable: boolean; readonly neverExtractable: boolean; readonly local: boolean } {
+    const { lib, p11, session } = this;
+    const flag = (type: number) => {
+      const [attribute] = lib.C_GetAttributeValue(session, key, [{ type }]);
+      // CK_BBOOL: one byte, 0 or 1.
+      return attribute?.value instanceof Buffer && attribute.value.length === 1 && attribute.value[0] === 1;
+    };
+    return { sensitive: flag(p11.CKA_SENSITIVE), extractable: flag(p11.CKA_EXTRACTABLE), neverExtractable: flag(p11.CKA_NEVER_EXTRACTABLE), local: flag(p11.CKA_LOCAL) };
+  }
+
   destroyKey(key: Buffer): void {
     this.lib.C_DestroyObject(this.session, key);
   }
