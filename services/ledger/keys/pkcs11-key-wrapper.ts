@@ -86,6 +86,26 @@ export class Pkcs11Token {
     }
   }
 
+  /** Every secret key on the token this session may see, with its label. */
+  secretKeys(): Array<{ readonly label: string; readonly handle: Buffer }> {
+    const { lib, p11, session } = this;
+    const handles: Buffer[] = [];
+    lib.C_FindObjectsInit(session, [{ type: p11.CKA_CLASS, value: p11.CKO_SECRET_KEY }]);
+    try {
+      for (let page = lib.C_FindObjects(session, 64); page.length > 0; page = lib.C_FindObjects(session, 64)) handles.push(...page);
+    } finally {
+      lib.C_FindObjectsFinal(session);
+    }
+    return handles.map((handle) => {
+      const [attribute] = lib.C_GetAttributeValue(session, handle, [{ type: p11.CKA_LABEL }]);
+      return { label: attribute?.value instanceof Buffer ? attribute.value.toString('utf8') : '', handle };
+    });
+  }
+
+  relabel(key: Buffer, label: string): void {
+    this.lib.C_SetAttributeValue(this.session, key, [{ type: this.p11.CKA_LABEL, value: label }]);
+  }
+
   /** An AES-256 key generated on the token: kept there, sensitive, never extractable. */
   generateKey(label: string): Buffer {
     const { lib, p11, session } = this;
