@@ -4,7 +4,7 @@
  * through it, no master key file is ever written, a server starts without one in its data folder,
  * and without the token's PIN nothing opens.
  */
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pkcs11Token } from '../../services/ledger/keys/pkcs11-key-wrapper.js';
@@ -30,6 +30,13 @@ describe.skipIf(!softhsmModule)(`the master key on a PKCS#11 token${softhsmModul
     const wrongPin = await runPdl(['--db', db, 'events', '--subject', 'u-token', '--reveal'], { env: { ...env, PDL_PKCS11_PIN: '000000' } });
     expect(wrongPin.code).toBe(2);
     expect(wrongPin.stderr).toMatch(/PIN .* was refused/);
+    const pinFile = join(tempDir('token-pin'), 'token.pin');
+    writeFileSync(pinFile, `${token.pin}\n`, { mode: 0o600 });
+    const byPinFile = await runPdl(['--db', db, 'events', '--subject', 'u-token', '--reveal', '--json'], { env: { ...env, PDL_PKCS11_PIN: undefined, PDL_PKCS11_PIN_FILE: pinFile } });
+    expect(byPinFile.stdout, byPinFile.stderr).toContain('token@example.cn');
+    const noPinFile = await runPdl(['--db', db, 'events', '--subject', 'u-token', '--reveal'], { env: { ...env, PDL_PKCS11_PIN: undefined, PDL_PKCS11_PIN_FILE: `${pinFile}.missing` } });
+    expect(noPinFile.code).toBe(2);
+    expect(noPinFile.stderr).toContain('could not be read (ENOENT)');
     const noToken = await runPdl(['--db', db, 'events', '--subject', 'u-token', '--reveal']);
     expect(noToken.code).toBe(2);
     expect(noToken.stdout).not.toContain('token@example.cn');
