@@ -1,5 +1,6 @@
 import { sha256Chain } from '../ledger/chain.js';
 import type { OpenedLedger } from '../composition/open-ledger.js';
+import type { OpenedMasterKey } from '../composition/open-key-store.js';
 import { ledgerPaths, type ReadModelsPlacement } from '../composition/ledger-paths.js';
 import { masterKeyPlace } from '../composition/master-key-place.js';
 import { openExternalStore, openLogStore } from '../store/open-store.js';
@@ -15,6 +16,13 @@ export function masterKeyFileOf(globals: GlobalOptions, serving: boolean): strin
   const defaultFile = ledgerPaths(globals.db).masterKeyFile;
   const options = { ...(globals.masterKey ? { file: globals.masterKey } : {}), embedded: globals.embeddedKeys === true, serving };
   return masterKeyPlace(globals.db, defaultFile, options, process.env).keyFile;
+}
+
+/** Said once, when the master key was made at this start: where it is, and what to keep apart from the data. */
+export function createdMessage(masterKey: OpenedMasterKey): string {
+  return masterKey.keyring
+    ? `generated a master key on the token (${masterKey.origin}), non-extractable: it never leaves the token. Back the token up by the HSM's own means, apart from the data: without it nothing can be decrypted.`
+    : `created a master key in ${masterKey.origin} (mode 0600). Back it up apart from the data: without it nothing can be decrypted.`;
 }
 
 /** Where the global options put the read models; `needed: false` spares an external store's catch-up. */
@@ -43,7 +51,7 @@ export async function withLedger<T>(
   });
   bar.current?.finish();
   if (opened.masterKey.createdNow) {
-    process.stderr.write(`pdl: created a master key in ${opened.masterKey.origin} (mode 0600). Back it up apart from the data: without it nothing can be decrypted.\n`);
+    process.stderr.write(`pdl: ${createdMessage(opened.masterKey)}\n`);
   }
   try {
     return await work(opened);

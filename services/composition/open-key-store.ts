@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { dirname } from 'node:path';
 import { ValidationError } from '../errors.js';
 import type { TokenConfig } from '../ledger/keys/pkcs11-key-wrapper.js';
+import type { TokenKeyring } from './token-keyring.js';
 import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
-import type { KeyStore, MasterKeyCandidate, MasterKeyReload } from '../ledger/keys/key-store.js';
+import { FIRST_GENERATION, type KeyStore, type MasterKeyCandidate, type MasterKeyReload } from '../ledger/keys/key-store.js';
 import { readRetired, reconcileGenerations, retiredKeys } from './master-keyring.js';
 import { localKeyWrapper } from '../ledger/keys/key-wrapper.js';
 import { SqliteKeyStore } from '../ledger/keys/sqlite-key-store.js';
@@ -25,6 +26,8 @@ export interface OpenedMasterKey {
   /** Where it came from, for messages: PDL_MASTER_KEY, a file's path, or `pkcs11:token=…;object=…`. */
   readonly origin: string;
   readonly createdNow: boolean;
+  /** The token's generations, when the master key is on a token (rotation and destruction go through it). */
+  readonly keyring: TokenKeyring | null;
 }
 
 /** The master key on a PKCS#11 token, when PDL_PKCS11_MODULE names one (README "Keys and backups"). */
@@ -32,9 +35,17 @@ export function tokenFromEnv(env: NodeJS.ProcessEnv): TokenConfig | null {
   const module = env.PDL_PKCS11_MODULE;
   if (!module) return null;
   const token = env.PDL_PKCS11_TOKEN;
-  const pin = env.PDL_PKCS11_PIN ?? (env.PDL_PKCS11_PIN_FILE ? readFileSync(env.PDL_PKCS11_PIN_FILE, 'utf8').trim() : undefined);
+  const pin = env.PDL_PKCS11_PIN ?? (env.PDL_PKCS11_PIN_FILE ? readPinFile(env.PDL_PKCS11_PIN_FILE) : undefined);
   if (!token || !pin) throw new ValidationError('PDL_PKCS11_MODULE names a PKCS#11 module: give PDL_PKCS11_TOKEN (the token\'s label) and PDL_PKCS11_PIN (or PDL_PKCS11_PIN_FILE) too');
   return { module, token, pin, keyLabel: env.PDL_PKCS11_KEY || 'pdl-master' };
+}
+
+function readPinFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new ValidationError(`PDL_PKCS11_PIN_FILE ${file} could not be read (${error instanceof Error && 'code' in error ? String(error.code) : 'unreadable'})`);
+  }
 }
 
 export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: NodeJS.ProcessEnv): Promise<{ keys: KeyStore; masterKey: OpenedMasterKey; release: () => void }> {
@@ -51,18 +62,26 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
   const tokenConfig = tokenFromEnv(env);
   if (tokenConfig) {
     // The master key on a token: generated there for a new store, never a file; its bytes never leave it.
-    const { Pkcs11Token } = await import('../ledger/keys/pkcs11-key-wrapper.js');
+    const [{ Pkcs11Token }, { TokenKeyring }] = await Promise.all([import('../ledger/keys/pkcs11-key-wrapper.js'), import('./token-keyring.js')]);
     const token = Pkcs11Token.open(tokenConfig);
+    let keys: KeyStore | null = null;
     try {
-      const origin = `pkcs11:token=${tokenConfig.token};object=${tokenConfig.keyLabel}`;
-      let key = token.findKey(tokenConfig.keyLabel);
-      if (!key && existed) throw new ValidationError(`no key labelled "${tokenConfig.keyLabel}" on token "${tokenConfig.token}", and the key store ${where} exists: it was made under another master key`);
-      const createdNow = key === null;
-      key ??= token.generateKey(tokenConfig.keyLabel);
-      const offered = [{ wrapper: token.wrapper(key), origin }];
-      const { store: keys } = onServer ? await onServer.openKeyStore(offered, () => []) : SqliteKeyStore.open(paths.keys, offered);
-      return { keys, masterKey: { key: null, origin, createdNow }, release: () => token.close() };
+      const keyring = new TokenKeyring(token, tokenConfig);
+      // A new store starts at the first generation's label; an existing one is offered every generation on the token, newest first.
+      const first = existed ? null : keyring.first();
+      const offered = first ? [{ ...first.candidate, generation: FIRST_GENERATION }] : keyring.candidates();
+      if (offered.length === 0) throw new ValidationError(`no key labelled "${tokenConfig.keyLabel}" (or "${tokenConfig.keyLabel}.gN") on token "${tokenConfig.token}", and the key store ${where} exists: it was made under another master key`);
+      const reload = () => keyring.candidates();
+      const opened = onServer ? await onServer.openKeyStore(offered, reload) : SqliteKeyStore.open(paths.keys, offered, reload);
+      keys = opened.store;
+      const used = offered[opened.opened]!;
+      const current = (await keys.generations()).at(-1)?.generation;
+      if (used.generation === current) await keyring.reconcile(keys);
+      // Labels that do not match the store's generations: nothing is destroyed on their word.
+      else process.stderr.write(`pdl: the key store opens with ${used.origin} (generation ${used.generation} by its label) but records generation ${current ?? '?'} as current: no retired key is destroyed on the token until that is resolved\n`);
+      return { keys, masterKey: { key: null, origin: used.origin, createdNow: first?.createdNow ?? false, keyring }, release: () => token.close() };
     } catch (error) {
+      await keys?.close();
       token.close();
       throw error;
     }
@@ -90,7 +109,7 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
   if (opened > 0 && candidates[opened]!.origin !== staged) {
     // A restored backup: its generations are not the keyring's, so nothing is destroyed on its word.
     process.stderr.write(`pdl: the key store opens only with a retired master-key generation (${candidates[opened]!.origin}): a backup from before a rotation; rotate to re-wrap it under a new key\n`);
-    return { keys, masterKey: candidates[opened]!, release: () => undefined };
+    return { keys, masterKey: { ...candidates[opened]!, keyring: null }, release: () => undefined };
   }
   try {
     await reconcileGenerations(keys, paths.masterKeyFile);
@@ -98,7 +117,7 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
     await keys.close();
     throw error;
   }
-  return { keys, masterKey: candidates[opened]!, release: () => undefined };
+  return { keys, masterKey: { ...candidates[opened]!, keyring: null }, release: () => undefined };
 }
 
 /**

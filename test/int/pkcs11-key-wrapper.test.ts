@@ -40,6 +40,8 @@ describe.skipIf(!softhsmModule)(`the master key on a PKCS#11 token${softhsmModul
   it('generates the master key non-extractable: the token refuses to give its value', () => {
     const key = token.generateKey('pdl-master-export');
     expect(() => token.exportValue(key)).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+    expect(() => token.exportWrapped(key)).toThrow(/CKR_KEY_UNEXTRACTABLE/);
+    expect(token.protection(key)).toEqual({ sensitive: true, extractable: false, neverExtractable: true, local: true });
     expect(token.findKey('pdl-master-export')).not.toBeNull();
     token.destroyKey(key);
     expect(token.findKey('pdl-master-export')).toBeNull();

@@ -64,12 +64,22 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--force', 'with --out: replace the file when it is there and yours (never a link, nor another user\'s file)')
     .option('--backup-retention <duration>', `how long backups are kept (ISO 8601; PDL_BACKUP_RETENTION, default ${DEFAULT_BACKUP_RETENTION}): the generation replaced is destroyed after it`)
     .addHelpText('after', '\nWith a key file, the new key replaces it (crash-safe: a half-done rotation finishes or rolls back on the next start).\n' +
+      'With the key on a PKCS#11 token (PDL_PKCS11_MODULE), the new key is generated there, labelled <label>.gN.\n' +
       'With PDL_MASTER_KEY, the new key is written to --out (mode 0600): set PDL_MASTER_KEY to it before the next start.\n' +
-      '--out refuses a file already there (exit 2, nothing rotated) unless --force, and a symbolic link always.')
+      '--out refuses a file already there (exit 2, nothing rotated) unless --force, and a symbolic link always.\n\n' +
+      'Examples:\n  pdl keys rotate-master --backup-retention P35D\n' +
+      '  PDL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so PDL_PKCS11_TOKEN=pdl PDL_PKCS11_PIN_FILE=/etc/pdl/token.pin pdl keys rotate-master')
     .action(async (options: { out?: string; force?: boolean; backupRetention?: string }) => {
       const retention = backupRetention(options.backupRetention);
       await withLedger(globals(), async ({ keys: keyStore, masterKey, paths }) => {
-        if (masterKey.key === null) throw new ValidationError(`the master key is on a token (${masterKey.origin}): rotating it there is not done by pdl yet — generations on a token are the next step (README "Keys and backups")`);
+        if (masterKey.keyring) {
+          if (options.out) throw new ValidationError(`the master key is on a token (${masterKey.origin}): the new one is generated there, and --out has nothing to write`);
+          const { rewrapped, generation, origin, retired } = await masterKey.keyring.rotate(keyStore, retention);
+          console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped under generation ${generation}, a key generated on the token (${origin}).`);
+          console.log(`generation ${retired} stays on the token for backups and is destroyed there after ${retention.duration} (at a start, or hourly while serving).`);
+          return;
+        }
+        if (masterKey.key === null) throw new ValidationError(`the master key ${masterKey.origin} is not held by pdl: it cannot be rotated here`);
         const fromEnv = masterKey.origin === 'PDL_MASTER_KEY';
         if (fromEnv && !options.out) {
           throw new Error('the master key comes from PDL_MASTER_KEY: give --out FILE for the new key');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { secondsOption } from '../seconds-option.js';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../global-options.js';
-import { masterKeyFileOf, readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
+import { createdMessage, masterKeyFileOf, readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
 import { adminKeyPlace } from '../../composition/master-key-place.js';
 import { dataFolderOf, isInside } from '../../composition/secret-placement.js';
 import { createProcessLog } from '../../logging/logger.js';
@@ -95,7 +95,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       // Retired master-key generations past the backup window go while the server runs, not only at the next start.
       const { reconcileGenerations } = await import('../../composition/master-keyring.js');
       const keyring = setInterval(() => {
-        reconcileGenerations(opened.keys, opened.paths.masterKeyFile).then(({ destroyed, operatorToDestroy }) => {
+        (opened.masterKey.keyring ? opened.masterKey.keyring.reconcile(opened.keys) : reconcileGenerations(opened.keys, opened.paths.masterKeyFile)).then(({ destroyed, operatorToDestroy }) => {
           if (destroyed.length > 0) log.info({ generations: destroyed }, 'retired master-key generations destroyed: erasures before them reached every backup');
           if (operatorToDestroy.length > 0) log.warn({ generations: operatorToDestroy.map((g) => g.generation) }, 'master-key generations past the backup window are kept outside the ledger: destroy them, then pdl keys destroyed N');
         }).catch((error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'retired master-key generations not reconciled; trying again next hour'));
@@ -127,6 +127,6 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         (embeddedWarning ? `pdl: ${embeddedWarning}\n` : '') +
         (opened.masterKey.origin !== 'PDL_MASTER_KEY' && isInside(opened.masterKey.origin, dataFolderOf(opened.paths.db))
           ? `pdl: warning: the master key is kept beside the data (${opened.masterKey.origin}, --embedded-keys): a copy of that folder — a backup, a disk image — decrypts every value in it.\n` : '') +
-        (opened.masterKey.createdNow ? `pdl: created a master key in ${opened.masterKey.origin}: back it up apart from the data.\n` : '') + '\n');
+        (opened.masterKey.createdNow ? `pdl: ${createdMessage(opened.masterKey)}\n` : '') + '\n');
     });
 }

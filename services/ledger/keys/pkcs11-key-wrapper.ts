@@ -86,6 +86,26 @@ export class Pkcs11Token {
     }
   }
 
+  /** Every secret key on the token this session may see, with its label. */
+  secretKeys(): Array<{ readonly label: string; readonly handle: Buffer }> {
+    const { lib, p11, session } = this;
+    const handles: Buffer[] = [];
+    lib.C_FindObjectsInit(session, [{ type: p11.CKA_CLASS, value: p11.CKO_SECRET_KEY }]);
+    try {
+      for (let page = lib.C_FindObjects(session, 64); page.length > 0; page = lib.C_FindObjects(session, 64)) handles.push(...page);
+    } finally {
+      lib.C_FindObjectsFinal(session);
+    }
+    return handles.map((handle) => {
+      const [attribute] = lib.C_GetAttributeValue(session, handle, [{ type: p11.CKA_LABEL }]);
+      return { label: attribute?.value instanceof Buffer ? attribute.value.toString('utf8') : '', handle };
+    });
+  }
+
+  relabel(key: Buffer, label: string): void {
+    this.lib.C_SetAttributeValue(this.session, key, [{ type: this.p11.CKA_LABEL, value: label }]);
+  }
+
   /** An AES-256 key generated on the token: kept there, sensitive, never extractable. */
   generateKey(label: string): Buffer {
     const { lib, p11, session } = this;
@@ -101,6 +121,35 @@ export class Pkcs11Token {
   exportValue(key: Buffer): Buffer {
     const [attribute] = this.lib.C_GetAttributeValue(this.session, key, [{ type: this.p11.CKA_VALUE }]);
     return attribute?.value instanceof Buffer ? attribute.value : Buffer.alloc(0);
+  }
+
+  /**
+   * Asks the token to wrap the key under another key (AES key wrap, a session key made for it and
+   * destroyed after): the other way a key leaves a token; a conforming token refuses a key that is
+   * not extractable.
+   */
+  exportWrapped(key: Buffer): Buffer {
+    const { lib, p11, session } = this;
+    const carrier = lib.C_GenerateKey(session, { mechanism: p11.CKM_AES_KEY_GEN }, [
+      { type: p11.CKA_CLASS, value: p11.CKO_SECRET_KEY }, { type: p11.CKA_KEY_TYPE, value: p11.CKK_AES }, { type: p11.CKA_TOKEN, value: false },
+      { type: p11.CKA_VALUE_LEN, value: 32 }, { type: p11.CKA_WRAP, value: true },
+    ]);
+    try {
+      return Buffer.from(lib.C_WrapKey(session, { mechanism: p11.CKM_AES_KEY_WRAP_PAD }, carrier, key, Buffer.alloc(64)));
+    } finally {
+      lib.C_DestroyObject(session, carrier);
+    }
+  }
+
+  /** What the token says of a key: whether it can ever leave it, and whether it was made there. */
+  protection(key: Buffer): { readonly sensitive: boolean; readonly extractable: boolean; readonly neverExtractable: boolean; readonly local: boolean } {
+    const { lib, p11, session } = this;
+    const flag = (type: number) => {
+      const [attribute] = lib.C_GetAttributeValue(session, key, [{ type }]);
+      // CK_BBOOL: one byte, 0 or 1.
+      return attribute?.value instanceof Buffer && attribute.value.length === 1 && attribute.value[0] === 1;
+    };
+    return { sensitive: flag(p11.CKA_SENSITIVE), extractable: flag(p11.CKA_EXTRACTABLE), neverExtractable: flag(p11.CKA_NEVER_EXTRACTABLE), local: flag(p11.CKA_LOCAL) };
   }
 
   destroyKey(key: Buffer): void {
