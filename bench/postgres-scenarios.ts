@@ -1,9 +1,11 @@
 /**
  * One PostgreSQL benchmark measurement, run in a child process of bench/postgres.ts (so several
  * can run at once, as writers on several hosts would). Each gets a schema of its own on the server
- * named by `url`. Prints one JSON line: eventsPerSecond and maxRssMb.
+ * named by `url`. Prints one JSON line: eventsPerSecond, the measured span's start and end (epoch
+ * ms, so that writers at once are timed from the first start to the last end, without their
+ * processes' start-up) and maxRssMb.
  *
- *   node dist/bench/postgres-scenarios.js <raw|store|ledger> <json options>
+ *   node dist/bench/postgres-scenarios.js <raw|store|ledger|ledger-read-models> <json options>
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +27,8 @@ interface Options {
   readonly writer?: string;
   /** Writers of one ledger share its master key (base64); a new one when absent. */
   readonly masterKey?: string;
+  /** Writers at once: say `ready` once set up, and start at the runner's `go` (a line on stdin). */
+  readonly together?: boolean;
 }
 
 const inSchema = (url: string, schema: string) => {
@@ -43,6 +47,24 @@ async function schemaFor(options: Options): Promise<string> {
   return schema;
 }
 
+const now = () => performance.timeOrigin + performance.now();
+
+/** The start of the measured span: at once, or at the runner's word when writers start together. */
+async function start(options: Options): Promise<number> {
+  if (options.together) {
+    process.stdout.write('ready\n');
+    await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+    process.stdin.pause();
+  }
+  return now();
+}
+
+/** The figures of one measured span. */
+function span(events: number, startedAt: number) {
+  const endedAt = now();
+  return { eventsPerSecond: events / ((endedAt - startedAt) / 1000), startedAt, endedAt };
+}
+
 function batches(options: Options) {
   const out: ReturnType<typeof sampleEvent>[][] = [];
   const who = options.writer ?? 'w';
@@ -58,23 +80,24 @@ async function raw(options: Options) {
   const schema = await schemaFor(options);
   const client = new pg.Client({ connectionString: inSchema(options.url, schema) });
   await client.connect();
-  // Three writers start on one schema at once: CREATE TABLE IF NOT EXISTS alone races on the catalog.
-  await client.query("SELECT pg_advisory_lock(x'70646c5f726177'::bigint)");
+  // Writers at once create the one table one after the other (CREATE … IF NOT EXISTS races otherwise).
+  await client.query('BEGIN');
+  await client.query('SELECT pg_advisory_xact_lock(42)');
   await client.query(`CREATE TABLE IF NOT EXISTS raw_events (position bigserial PRIMARY KEY, stream text NOT NULL, revision bigint NOT NULL,
     id text NOT NULL UNIQUE, type text NOT NULL, recorded_at text NOT NULL, body text NOT NULL, digest text NOT NULL, hash text, UNIQUE (stream, revision))`);
-  await client.query("SELECT pg_advisory_unlock(x'70646c5f726177'::bigint)");
+  await client.query('COMMIT');
   const work = batches(options);
-  const started = performance.now();
+  const started = await start(options);
   for (const batch of work) {
-    const now = new Date().toISOString();
+    const at = new Date().toISOString();
     await client.query(`INSERT INTO raw_events (stream, revision, id, type, recorded_at, body, digest, hash)
       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`, [
       batch.map((e) => `subject-${e.subject.id}`), batch.map((_, i) => i), batch.map((e) => e.id), batch.map((e) => e.type),
-      batch.map(() => now), batch.map((e) => JSON.stringify(e)), batch.map(() => 'sha256:0'), batch.map(() => '0'.repeat(64))]);
+      batch.map(() => at), batch.map((e) => JSON.stringify(e)), batch.map(() => 'sha256:0'), batch.map(() => '0'.repeat(64))]);
   }
-  const seconds = (performance.now() - started) / 1000;
+  const figures = span(options.events, started);
   await client.end();
-  return { eventsPerSecond: options.events / seconds };
+  return figures;
 }
 
 /** pdl's log append alone: the events as written (not sealed), one pdl_append call per batch, the chain computed on the server. */
@@ -83,33 +106,44 @@ async function store(options: Options) {
   const log = new PostgresEventStore({ connectionString: inSchema(options.url, schema), chain: sha256Chain });
   const work = batches(options);
   await log.appendMany([{ stream: 'warm-up', events: [{ id: `warm-${options.writer ?? 'w'}`, type: 'Warm', body: {} }] }]);
-  const started = performance.now();
+  const started = await start(options);
   for (const batch of work) {
     await log.appendMany([{ stream: `subject-${batch[0]!.subject.id}`, events: batch.map((e) => ({ id: e.id, type: e.type, body: e })) }]);
   }
-  const seconds = (performance.now() - started) / 1000;
+  const figures = span(options.events, started);
   await log.close();
-  return { eventsPerSecond: options.events / seconds };
+  return figures;
 }
 
-/** The whole write path: validate, normalise, seal under keys kept on the server, digest, append, key upkeep (read models by a worker, elsewhere). */
-async function ledger(options: Options) {
+/**
+ * The whole write path: validate, normalise, seal under keys kept on the server, digest, append,
+ * key upkeep. `withReadModels`: this process also keeps the read models (a projection worker
+ * following the log into its own SQLite file, as `pdl serve --store` does), and the span ends when
+ * they hold the last event; without, they are a worker's elsewhere.
+ */
+async function ledger(options: Options, withReadModels = false) {
   const schema = await schemaFor(options);
   const dir = mkdtempSync(join(tmpdir(), 'pdl-bench-pg-'));
-  const opened = await openLedger({ db: join(dir, 'ledger.db'), store: inSchema(options.url, schema), readModels: 'none', env: { PDL_MASTER_KEY: options.masterKey ?? randomBytes(32).toString('base64') } });
+  const opened = await openLedger({
+    db: join(dir, 'ledger.db'), store: inSchema(options.url, schema), readModels: withReadModels ? 'worker' : 'none',
+    env: { PDL_MASTER_KEY: options.masterKey ?? randomBytes(32).toString('base64') },
+  });
   const work = batches(options);
-  const started = performance.now();
+  const started = await start(options);
+  let last = 0;
   for (const batch of work) {
     const result = await opened.ledger.record(batch);
     if (result.appended !== batch.length) throw new Error(`appended ${result.appended} of ${batch.length}`);
+    for (const outcome of result.outcomes) if (outcome.status === 'appended') last = Math.max(last, outcome.position);
   }
-  const seconds = (performance.now() - started) / 1000;
+  await opened.worker?.reached(last);
+  const figures = span(options.events, started);
   await opened.close();
   rmSync(dir, { recursive: true, force: true });
-  return { eventsPerSecond: options.events / seconds };
+  return figures;
 }
 
-const scenarios = { raw, store, ledger } as const;
+const scenarios = { raw, store, ledger: (options: Options) => ledger(options), 'ledger-read-models': (options: Options) => ledger(options, true) } as const;
 const [name, json] = process.argv.slice(2);
 const run = scenarios[name as keyof typeof scenarios];
 if (!run) throw new Error(`unknown scenario ${name} (${Object.keys(scenarios).join(', ')})`);

@@ -3,10 +3,13 @@
  * unless `--no-postgres`): the log on PostgreSQL, side by side in one run, alternating contenders
  * each repetition, medians: (a) raw `pg` multi-row inserts of the same rows (the limit), (b) pdl's
  * log append alone (one pdl_append call per batch: lock, chain, insert), (c) pdl's whole write
- * path (validate, seal under keys kept on the server, digest, append, key upkeep), (d) Emmett's
- * PostgreSQL store (bench/peers-postgres), at batch 1 and 1000; then three writer processes at
- * once. The server: PDL_BENCH_POSTGRES or PDL_TEST_POSTGRES, else a throw-away cluster from the
- * machine's PostgreSQL binaries; without either the rows are skipped, saying why.
+ * path (validate, seal under keys kept on the server, digest, append, key upkeep; read models by a
+ * worker elsewhere), (c+) the same with this process's projection worker keeping the read models,
+ * timed until they hold the last event, (d) Emmett's PostgreSQL store (bench/peers-postgres: no
+ * emmett-postgresql release matches bench/peers' emmett 0.38.5), at batch 1 and 1000; then three
+ * writer processes at once, timed from the first one's start to the last one's end. The server:
+ * PDL_BENCH_POSTGRES or PDL_TEST_POSTGRES, else a throw-away cluster from the machine's PostgreSQL
+ * binaries; without either the rows are skipped, saying why.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -32,6 +35,26 @@ function child(command: string[], cwd: string): Promise<Figures> {
     run.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     run.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Figures) : reject(new Error(`${command.join(' ')} exited ${code}`))));
   });
+}
+
+/** Writers at once: each sets up, says `ready`; all are told to go together; their figures as they end. */
+async function together(commands: string[][], cwd: string): Promise<Figures[]> {
+  const runs = commands.map((command) => spawn(process.execPath, command, { cwd, stdio: ['pipe', 'pipe', 'inherit'] }));
+  const outputs = runs.map(() => '');
+  let ready = 0;
+  let release: () => void = () => undefined;
+  const allReady = new Promise<void>((resolve) => (release = resolve));
+  const ended = runs.map((run, i) => new Promise<Figures>((resolve, reject) => {
+    run.stdout.on('data', (chunk: Buffer) => {
+      const before = outputs[i]!;
+      outputs[i] = before + chunk.toString();
+      if (!before.includes('ready\n') && outputs[i]!.includes('ready\n') && ++ready === runs.length) release();
+    });
+    run.on('close', (code) => (code === 0 ? resolve(JSON.parse(outputs[i]!.trim().split('\n').pop()!) as Figures) : reject(new Error(`${commands[i]!.join(' ')} exited ${code}`))));
+  }));
+  await Promise.race([allReady, Promise.all(ended)]);
+  for (const run of runs) run.stdin.end('go\n');
+  return Promise.all(ended);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -67,6 +90,7 @@ export async function benchPostgres(): Promise<{ rows: string[][]; results: Reco
         raw: () => child([SCENARIOS, 'raw', JSON.stringify(options)], join(HERE, '..')),
         store: () => child([SCENARIOS, 'store', JSON.stringify(options)], join(HERE, '..')),
         ledger: () => child([SCENARIOS, 'ledger', JSON.stringify(options)], join(HERE, '..')),
+        ledgerReadModels: () => child([SCENARIOS, 'ledger-read-models', JSON.stringify(options)], join(HERE, '..')),
         ...(withPeer ? { emmett: () => child([PEER, JSON.stringify(options)], join(HERE, 'peers-postgres')) } : {}),
       };
       const seen: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
@@ -81,27 +105,31 @@ export async function benchPostgres(): Promise<{ rows: string[][]; results: Reco
       }
       const m = Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, median(v)]));
       results[`batch-${batch}`] = { events: options.events, runs: seen, medians: m };
-      const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
+      const ratio = (a: number, b: number) => (a / b).toFixed(2);
+      const toEmmett = (name: string, a: number) => (m.emmett !== undefined ? `${name}/(d) ${ratio(a, m.emmett)}` : '');
       rows.push([`PostgreSQL, batch ${batch}: (a) raw pg multi-row insert`, `${m.raw!.toFixed(0)} ev/s`, '']);
-      rows.push([`PostgreSQL, batch ${batch}: (b) pdl log append (lock, chain)`, `${m.store!.toFixed(0)} ev/s`, `(b)/(a) ${pct(m.store!, m.raw!)}`]);
-      rows.push([`PostgreSQL, batch ${batch}: (c) pdl whole write path`, `${m.ledger!.toFixed(0)} ev/s`, `(c)/(a) ${pct(m.ledger!, m.raw!)}`]);
-      if (m.emmett !== undefined) rows.push([`PostgreSQL, batch ${batch}: (d) emmett-postgresql`, `${m.emmett.toFixed(0)} ev/s`, `(c)/(d) ${pct(m.ledger!, m.emmett)}`]);
+      rows.push([`PostgreSQL, batch ${batch}: (b) pdl log append (lock, chain)`, `${m.store!.toFixed(0)} ev/s`, `(b)/(a) ${ratio(m.store!, m.raw!)}`]);
+      rows.push([`PostgreSQL, batch ${batch}: (c) pdl whole write path`, `${m.ledger!.toFixed(0)} ev/s`, toEmmett('(c)', m.ledger!)]);
+      rows.push([`PostgreSQL, batch ${batch}: (c+) the same, read models kept here`, `${m.ledgerReadModels!.toFixed(0)} ev/s`, toEmmett('(c+)', m.ledgerReadModels!)]);
+      if (m.emmett !== undefined) rows.push([`PostgreSQL, batch ${batch}: (d) emmett-postgresql`, `${m.emmett.toFixed(0)} ev/s`, toEmmett('(b)', m.store!)]);
     }
     // Three writers at once on one ledger (one schema): the lock serialises pdl's appends; raw ones only contend on the table.
-    for (const name of ['raw', 'ledger'] as const) {
+    // Set up first, then started together, timed from the first start to the last end: the processes' start-up is not the store's.
+    const labels = { raw: '(a) raw pg', store: '(b) pdl log append', ledger: '(c) pdl whole path' } as const;
+    for (const name of ['raw', 'store', 'ledger'] as const) {
       const schema = `bench_three_${name}_${Date.now()}`;
       const admin = (await import('pg')).default;
       const client = new admin.Client({ connectionString: url });
       await client.connect();
       await client.query(`CREATE SCHEMA ${schema}`);
       await client.end();
-      const per = EVENTS[1000] / 3;
+      const per = Math.floor(EVENTS[1000] / 3);
       const masterKey = (await import('node:crypto')).randomBytes(32).toString('base64');
-      const started = performance.now();
-      await Promise.all([0, 1, 2].map((w) => child([SCENARIOS, name, JSON.stringify({ url, schema, events: Math.floor(per), batch: 1000, writer: `w${w}`, masterKey })], join(HERE, '..'))));
-      const total = (3 * Math.floor(per)) / ((performance.now() - started) / 1000);
+      process.stderr.write(`bench: postgres three writers, ${name}\n`);
+      const spans = await together([0, 1, 2].map((w) => [SCENARIOS, name, JSON.stringify({ url, schema, events: per, batch: 1000, writer: `w${w}`, masterKey, together: true })]), join(HERE, '..'));
+      const total = (3 * per) / ((Math.max(...spans.map((f) => f.endedAt!)) - Math.min(...spans.map((f) => f.startedAt!))) / 1000);
       results[`three-writers-${name}`] = total;
-      rows.push([`PostgreSQL, 3 writer processes × batch 1000: ${name === 'raw' ? '(a) raw pg' : '(c) pdl whole path'}`, `${total.toFixed(0)} ev/s together`, '']);
+      rows.push([`PostgreSQL, 3 writer processes × batch 1000: ${labels[name]}`, `${total.toFixed(0)} ev/s together`, '']);
     }
     results.loadAfter = loadavg()[0];
   } finally {

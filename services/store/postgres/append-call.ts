@@ -1,11 +1,13 @@
 /**
- * One `pdl_append` call, as the client prepares it and reads its answer's row: the arrays sent
- * (each id once, canonical bodies only where they differ from the stored text), the text a
+ * One `pdl_append_packed` call, as the client prepares it and reads its answer's row: the arrays
+ * sent (each id once; the bodies, and their canonical texts where they differ, as one UTF-8 byte
+ * string each, cut by byte lengths: node-postgres would otherwise escape every quote of every
+ * body into an array literal, and the server unescape it), the text a
  * PostgreSQL column could not keep refused before anything is sent, and the server's refusal of
  * an expected revision turned back into the port's error.
  */
 import { ValidationError } from '../../errors.js';
-import { bodyDigest, canonicalJson } from '../digest.js';
+import { canonicalJson, sha256Hex } from '../digest.js';
 import { WrongExpectedVersionError } from '../errors.js';
 import type { ExpectedRevision, StreamWrite } from '../port.js';
 
@@ -42,8 +44,12 @@ export interface PreparedCall {
   readonly sizes: number[];
   readonly ids: string[];
   readonly types: string[];
-  readonly bodies: string[];
-  readonly canonical: (string | null)[];
+  /** Each event's stored text (`JSON.stringify`), one after the other in UTF-8. */
+  readonly bodies: Buffer;
+  readonly bodyLengths: number[];
+  /** Each event's canonical text where it differs from the stored one; -1 (NULL) where it is the same. */
+  readonly canonical: Buffer;
+  readonly canonicalLengths: number[];
   readonly digests: string[];
   readonly chained: boolean;
   /** Every event of the call in order, sent or not. */
@@ -52,10 +58,13 @@ export interface PreparedCall {
   readonly sentIndex: number[];
 }
 
-/** The arrays of one `pdl_append` call. Each id goes once; a repeat within the call is answered from the first (outcomes()). */
+/** The arrays of one `pdl_append_packed` call. Each id goes once; a repeat within the call is answered from the first (outcomes()). */
 export function prepareCall(writes: readonly StreamWrite[], chained: boolean): PreparedCall {
-  const call: PreparedCall = {
-    streams: [], expected: [], previous: [], sizes: [], ids: [], types: [], bodies: [], canonical: [], digests: [], chained, flat: [], sentIndex: [],
+  const bodies: string[] = [];
+  const canonicals: string[] = [];
+  const call = {
+    streams: [] as string[], expected: [] as string[], previous: [] as number[], sizes: [] as number[], ids: [] as string[], types: [] as string[],
+    bodyLengths: [] as number[], canonicalLengths: [] as number[], digests: [] as string[], chained, flat: [] as FlatEvent[], sentIndex: [] as number[],
   };
   const lastWriteOf = new Map<string, number>();
   const seen = new Set<string>();
@@ -66,7 +75,9 @@ export function prepareCall(writes: readonly StreamWrite[], chained: boolean): P
     lastWriteOf.set(write.stream, w);
     let size = 0;
     for (const event of write.events) {
-      const digest = event.digest ?? bodyDigest(event.body);
+      // One canonical text serves the digest (when the caller gave none) and the chain.
+      const canonical = chained || event.digest === undefined ? canonicalJson(event.body) : null;
+      const digest = event.digest ?? `sha256:${sha256Hex(canonical!)}`;
       call.flat.push({ stream: write.stream, id: event.id, digest });
       if (seen.has(event.id)) {
         call.sentIndex.push(-1);
@@ -78,14 +89,19 @@ export function prepareCall(writes: readonly StreamWrite[], chained: boolean): P
       call.types.push(storable('an event type', event.type));
       call.digests.push(storable('a digest', digest));
       const stored = JSON.stringify(event.body);
-      const canonical = chained ? canonicalJson(event.body) : stored;
-      call.bodies.push(stored);
-      call.canonical.push(canonical === stored ? null : canonical);
+      bodies.push(stored);
+      call.bodyLengths.push(Buffer.byteLength(stored));
+      if (chained && canonical !== stored) {
+        canonicals.push(canonical!);
+        call.canonicalLengths.push(Buffer.byteLength(canonical!));
+      } else {
+        call.canonicalLengths.push(-1);
+      }
       size += 1;
     }
     call.sizes.push(size);
   });
-  return call;
+  return { ...call, bodies: Buffer.from(bodies.join(''), 'utf8'), canonical: Buffer.from(canonicals.join(''), 'utf8') };
 }
 
 function expectedText(expected: ExpectedRevision): string {

@@ -3,7 +3,7 @@
  * any number of hosts sharing one log. Tables and the append function: schema.ts; following the
  * log: subscription.ts; the design and why: README "Beyond one machine: PostgreSQL".
  *
- * An append is one round trip: `SELECT * FROM pdl_append(…)` in autocommit, arrays in, outcomes
+ * An append is one round trip: `SELECT * FROM pdl_append_packed(…)` in autocommit, arrays in, outcomes
  * out. The ledger lock is taken inside the call and released by its commit, so nothing waits on
  * this process's network while holding it.
  */
@@ -170,8 +170,9 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
     let row: AppendRow;
     try {
       const result = await this.pool.query<AppendRow>(
-        'SELECT * FROM pdl_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [call.streams, call.expected, call.previous, call.sizes, call.ids, call.types, call.bodies, call.canonical, call.digests, call.chained]);
+        'SELECT * FROM pdl_append_packed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+        [call.streams, call.expected, call.previous, call.sizes, call.ids, call.types, call.bodies, call.bodyLengths, call.canonical, call.canonicalLengths,
+          call.digests, call.chained]);
       row = result.rows[0]!;
     } catch (error) {
       if (sqlState(error) === WRONG_EXPECTED_REVISION) throw wrongExpectedVersion(error, writes);
