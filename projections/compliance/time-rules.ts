@@ -1,7 +1,7 @@
 /**
  * The rules that time breaks: retention-overdue, request-overdue, shutdown-notice-missing,
  * shutdown-deletion-overdue, incident-notification-overdue, and those of the deletion orders
- * (deletion-orders/order-status.ts). Evaluated "as of" any moment from the read models (each
+ * (deletion-orders/order-rules.ts). Evaluated "as of" any moment from the read models (each
  * interval, request and notice carries its own times), so no cron job is needed and a past date
  * gives the verdicts of that day. Each is judged by the policy in force when its clock started.
  */
@@ -14,7 +14,7 @@ import { policyAt } from '../policies/policy-in-force.js';
 import { readShutdownProgress } from '../shutdowns/shutdown-progress.js';
 import { readRequestSchedule } from '../subject-requests/subject-requests.js';
 import { list, type Violation } from './violation.js';
-import { deletionOrderOverdue, erasureCompletedWithOpenOrders } from '../deletion-orders/order-status.js';
+import { deletionOrderOverdue, erasureCompletedWithOpenOrders } from '../deletion-orders/order-rules.js';
 
 export function retentionPeriod(policy: PolicyDocument, category: string, purposes: readonly string[]): string {
   const rule = policy.retention.rules.find((r) => (r.category === undefined || r.category === category) && (r.purpose === undefined || purposes.includes(r.purpose)));

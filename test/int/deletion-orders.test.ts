@@ -13,7 +13,7 @@ import { apiServices } from '../../services/api/api-services.js';
 import { createApi } from '../../services/api/yoga.js';
 import { openProver } from '../../services/composition/open-prover.js';
 import { issueDeletionOrders, ORDERS_SUBMITTER } from '../../services/orders/issue-orders.js';
-import { deletionOrderOverdue } from '../../projections/deletion-orders/order-status.js';
+import { deletionOrderOverdue } from '../../projections/deletion-orders/order-rules.js';
 import type { RecordedEvent } from '../../services/store/port.js';
 import { anEvent } from '../fixtures/events.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';

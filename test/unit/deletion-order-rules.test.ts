@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { allProjections } from '../../projections/index.js';
 import { dueOrders } from '../../projections/deletion-orders/due-orders.js';
-import { deletionOrderOverdue, erasureCompletedWithOpenOrders } from '../../projections/deletion-orders/order-status.js';
+import { deletionOrderOverdue, erasureCompletedWithOpenOrders } from '../../projections/deletion-orders/order-rules.js';
 import { erasureReach } from '../../projections/deletion-orders/erasure-reach.js';
 import { violationsAsOf } from '../../projections/compliance/report.js';
 import { orderEvent } from '../../services/orders/issue-orders.js';
