@@ -16,10 +16,11 @@ import { subjectCategories } from './subject-profile/categories.js';
 import { subjects } from './subject-profile/subjects.js';
 import { subjectRequests } from './subject-requests/subject-requests.js';
 import { impactAssessments } from './impact-assessments/impact-assessments.js';
+import { dataReach } from './deletion-orders/data-reach.js';
 
 /** Every model; the runner applies each after the models it `reads` (runner.ts inReadOrder), whatever the order here. */
 export const allProjections: readonly Projection[] = [
   subjects, subjectCategories, consents, recipients, transfers, subjectRequests, legalRequests, disclosures,
   incidents, storageIntervals, systemUses, processingRegister, purposeSubjects, observedProcessing, eventIndex, eventTags, merkleTree, accessLog,
-  policies, shutdowns, notices, impactAssessments, violations,
+  policies, shutdowns, notices, impactAssessments, dataReach, violations,
 ];

@@ -14,8 +14,9 @@ import { readRecipients, readTransfers, type RecipientState, type TransferRow } 
 import { subjectCategories, type CategoryState } from './subject-profile/categories.js';
 import { readSubjectsByPrefix, subjects, type SubjectState } from './subject-profile/subjects.js';
 import { subjectRequests, type SubjectRequestState } from './subject-requests/subject-requests.js';
+import { findOrder, readOrders, type OrderView } from './deletion-orders/order-status.js';
 
-export type { AccessRow, AffectedSubject, DisclosureRow, EventFilter, TransferRow };
+export type { AccessRow, AffectedSubject, DisclosureRow, EventFilter, OrderView, TransferRow };
 
 export class ReadModels {
   constructor(private readonly db: Database.Database) {}
@@ -87,6 +88,15 @@ export class ReadModels {
   /** Every subject request, across subjects. */
   allRequests(): (SubjectRequestState & { requestId: string; subjectId: string })[] {
     return subjectRequests.readPrefix(this.db, []).map(({ key, state }) => ({ ...state, subjectId: String(key[0]), requestId: String(key[1]) }));
+  }
+
+  /** Deletion orders whose cause had arisen by `asOf`, with their status then, soonest due first: one subject's, or everyone's. */
+  deletionOrders(asOf: string, subjectId?: string): OrderView[] {
+    return readOrders(this.db, asOf, subjectId);
+  }
+
+  deletionOrder(orderId: string, asOf: string): OrderView | null {
+    return findOrder(this.db, orderId, asOf);
   }
 
   eventPosition(eventId: string): number | null {

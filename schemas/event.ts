@@ -7,6 +7,7 @@ import { envelopeShape } from './envelope.js';
 import { ConsentGiven, ConsentWithdrawn } from './events/consent.js';
 import { ImpactAssessmentCompleted, IncidentClosed, IncidentOpened, IncidentReported, LegalRequestReceived, PolicyPublished, ServiceShutdownAnnounced } from './events/operations.js';
 import { DataCollected, DataDeleted, DataRectified, DataShared, DataTransferredAbroad, DataUsed } from './events/processing.js';
+import { DeletionConfirmed, DeletionOrdered } from './events/deletion-orders.js';
 import { DataViewed, SubjectErased, SubjectNotified, SubjectRequestCompleted, SubjectRequestReceived } from './events/subject-rights.js';
 import { wellFormedProblems } from './well-formed.js';
 
@@ -15,6 +16,7 @@ export const eventSchemas = {
   ConsentGiven, ConsentWithdrawn,
   SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
   LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, IncidentReported, PolicyPublished, ImpactAssessmentCompleted,
+  DeletionOrdered, DeletionConfirmed,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -25,6 +27,7 @@ export const LedgerEvent = z.discriminatedUnion('type', [
   ConsentGiven, ConsentWithdrawn,
   SubjectRequestReceived, SubjectRequestCompleted, SubjectErased, SubjectNotified, DataViewed,
   LegalRequestReceived, ServiceShutdownAnnounced, IncidentOpened, IncidentClosed, IncidentReported, PolicyPublished, ImpactAssessmentCompleted,
+  DeletionOrdered, DeletionConfirmed,
 ]);
 export type LedgerEvent = z.infer<typeof LedgerEvent>;
 export type EventOf<T extends EventType> = Extract<LedgerEvent, { type: T }>;

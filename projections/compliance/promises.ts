@@ -6,6 +6,9 @@ import { withLaw } from '../policies/policy-in-force.js';
 import { policies } from '../policies/policies.js';
 import type { RuleId } from './violation.js';
 
+/** From the law, not the policy's text: an erasure reaches the copies the controller made or passed on. */
+const ERASURE_REACH = 'Personal data is erased without undue delay, and every recipient it was disclosed to is told of the erasure (GDPR Art. 17(1), 19; PIPL Art. 47).';
+
 const SOURCES: Record<RuleId, (policy: PolicyWithLaw) => string> = {
   'consent-missing': (p) => p.consent.source,
   'retention-overdue': (p) => p.retention.source,
@@ -20,6 +23,8 @@ const SOURCES: Record<RuleId, (policy: PolicyWithLaw) => string> = {
   'impact-assessment-missing': (p) => p.impactAssessment.source,
   'incident-notification-overdue': (p) => p.incidentNotification.source,
   'recorded-late': (p) => p.lateRecording?.source ?? 'A fact is recorded when it happens: one recorded after the deadline it claims to have met cannot be relied on.',
+  'deletion-order-overdue': () => ERASURE_REACH,
+  'erasure-completed-with-open-orders': () => ERASURE_REACH,
 };
 
 export function promiseOf(rule: RuleId, policy: PolicyWithLaw): string {

@@ -22,6 +22,7 @@ import { ReadModels } from '../queries.js';
 import { readEventTimes } from '../event-index/event-index.js';
 import { recordedLate, recordedLateViolations } from './recorded-late.js';
 import type { Head } from '../../services/store/port.js';
+import { erasureReach } from '../deletion-orders/erasure-reach.js';
 
 export interface ReportWindow {
   /** The moment the world is judged at, by when things happened (occurredAt). */
@@ -153,6 +154,8 @@ export function buildComplianceReport(db: Database.Database, head: Head & { read
       deleted: shutdown.subjects.filter((s) => s.deletedAt !== null).length,
       stillHeld: shutdown.subjects.filter((s) => s.deletedAt === null).length,
     })),
+    // Per cause of an erasure, from the cause until every target it ordered has confirmed.
+    erasureReach: erasureReach(db, asOf).filter((entry) => overlapsPeriod(window, entry.causedAt, entry.settledAt)),
   };
 }
 

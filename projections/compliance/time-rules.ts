@@ -1,8 +1,9 @@
 /**
  * The rules that time breaks: retention-overdue, request-overdue, shutdown-notice-missing,
- * shutdown-deletion-overdue and incident-notification-overdue. Evaluated "as of" any moment from the read models (each interval,
- * request and notice carries its own times), so no cron job is needed and a past date gives the
- * verdicts of that day. Each is judged by the policy in force when its clock started.
+ * shutdown-deletion-overdue, incident-notification-overdue, and those of the deletion orders
+ * (deletion-orders/order-rules.ts). Evaluated "as of" any moment from the read models (each
+ * interval, request and notice carries its own times), so no cron job is needed and a past date
+ * gives the verdicts of that day. Each is judged by the policy in force when its clock started.
  */
 import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
@@ -13,6 +14,7 @@ import { policyAt } from '../policies/policy-in-force.js';
 import { readShutdownProgress } from '../shutdowns/shutdown-progress.js';
 import { readRequestSchedule } from '../subject-requests/subject-requests.js';
 import { list, type Violation } from './violation.js';
+import { deletionOrderOverdue, erasureCompletedWithOpenOrders } from '../deletion-orders/order-rules.js';
 
 export function retentionPeriod(policy: PolicyDocument, category: string, purposes: readonly string[]): string {
   const rule = policy.retention.rules.find((r) => (r.category === undefined || r.category === category) && (r.purpose === undefined || purposes.includes(r.purpose)));
@@ -149,5 +151,8 @@ export function incidentNotificationOverdue(db: Database.Database, asOf: string)
 }
 
 export function timeViolations(db: Database.Database, asOf: string): Violation[] {
-  return [...retentionOverdue(db, asOf), ...requestOverdue(db, asOf), ...shutdownRules(db, asOf), ...incidentNotificationOverdue(db, asOf)];
+  return [
+    ...retentionOverdue(db, asOf), ...requestOverdue(db, asOf), ...shutdownRules(db, asOf), ...incidentNotificationOverdue(db, asOf),
+    ...deletionOrderOverdue(db, asOf), ...erasureCompletedWithOpenOrders(db, asOf),
+  ];
 }

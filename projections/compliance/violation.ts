@@ -9,7 +9,7 @@ import type { TransferRow } from '../queries.js';
 export const RULE_IDS = [
   'consent-missing', 'retention-overdue', 'cross-border-without-consent', 'third-party-share', 'disclosure-without-legal-basis',
   'storage-region', 'shutdown-notice-missing', 'shutdown-deletion-overdue', 'request-overdue', 'sensitive-without-separate-consent', 'impact-assessment-missing', 'incident-notification-overdue',
-  'recorded-late',
+  'recorded-late', 'deletion-order-overdue', 'erasure-completed-with-open-orders',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

@@ -15,6 +15,7 @@ import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, keyStat
 import { subjectAccess } from './resolvers/subject-access.js';
 import { checkpoint, consistencyProof } from './resolvers/proofs.js';
 import * as browse from './resolvers/browse.js';
+import { confirmDeletionOrder, deletionOrders } from './resolvers/orders.js';
 import { typeDefs } from './schema/type-defs.js';
 
 export interface ApiOptions {
@@ -34,8 +35,8 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
         JSON: JSONResolver,
         Query: { subjectAccess, keyStatus, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery,
           subjects: browse.subjects, incidents: browse.incidents, legalRequests: browse.legalRequests, subjectRequests: browse.subjectRequests,
-          event: browse.event, verify: browse.verify, exportSubject: browse.exportSubject, me: browse.me },
-        Mutation: { recordEvents, createApiKey, revokeApiKey },
+          event: browse.event, verify: browse.verify, exportSubject: browse.exportSubject, me: browse.me, deletionOrders },
+        Mutation: { recordEvents, createApiKey, revokeApiKey, confirmDeletionOrder },
       },
     }),
     context: ({ request, principal, ticket }) => buildContext(services, request, { principal, ticket }),

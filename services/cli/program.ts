@@ -25,6 +25,7 @@ import { validateCommand } from './commands/validate.js';
 import { witnessCommand } from './commands/witness.js';
 import { initCommand } from './commands/init.js';
 import { backupCommand } from './commands/backup.js';
+import { ordersCommand } from './commands/orders.js';
 import { parseStopTimeout } from './stop-on-signals.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -51,7 +52,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand, witnessCommand, initCommand, backupCommand]) {
+  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand, witnessCommand, initCommand, backupCommand, ordersCommand]) {
     register(program, globals);
   }
   return program;

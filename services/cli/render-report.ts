@@ -115,6 +115,12 @@ export function reportSections(report: ComplianceReportData): Section[] {
       rows: report.shutdowns.map((s) => [s.service, day(s.effectiveAt), day(s.deletionDeadline), String(s.subjectCount), String(s.notified), String(s.deleted), String(s.stillHeld)]),
       empty: 'None.',
     },
+    {
+      title: 'Erasure reach: deletion orders per cause',
+      headers: ['subject', 'cause', 'reason', 'due', 'ordered', 'confirmed', 'confirmed late', 'open', 'overdue'],
+      rows: report.erasureReach.map((e) => [e.subjectId, e.cause, e.reason, day(e.dueBy), String(e.ordered), String(e.confirmed), String(e.confirmedLate), String(e.open), String(e.overdue)]),
+      empty: 'None.',
+    },
   ];
 }
 

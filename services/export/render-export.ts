@@ -22,6 +22,8 @@ export function renderExportHtml(pkg: SubjectExport): string {
     ['Consents', table(['consent', 'status', 'purposes', 'given'], pkg.consents.map((c) => [c.consentId, c.status, c.purposes.join(', '), day(c.givenAt)]), 'None.')],
     ['Your requests', table(['request', 'kind', 'received', 'completed', 'outcome'],
       pkg.requests.map((r) => [r.requestId, r.kind ?? '—', day(r.receivedAt), day(r.completedAt), r.outcome ?? '—']), 'None.')],
+    ['Where your data was ordered deleted (systems and recipients)', table(['to', 'categories', 'why', 'due', 'status', 'confirmed'],
+      pkg.deletionOrders.map((o) => [`${o.target.kind} ${o.target.id}`, o.categories.join(', '), o.reason, day(o.dueBy), o.status, day(o.confirmedAt)]), 'No deletion orders.')],
     ['Decisions made about you by automated means', table(['when', 'system', 'purpose', 'categories'],
       pkg.automatedDecisions.map((a) => [day(a.occurredAt), a.target, a.purpose ?? '—', a.categories.join(', ')]), 'None.')],
     ['Who used or viewed your data', table(['when', 'action', 'by', 'target', 'purpose'],

@@ -90,6 +90,11 @@ export async function buildSubjectExport(sources: ExportSources, subjectId: stri
     transfersAbroad: readModels.transfers(subjectId),
     consents: readModels.consents(subjectId).map((c) => ({ consentId: c.consentId, status: consentStatus(c), purposes: c.purposes, categories: c.categories, separate: c.separate, givenAt: c.givenAt, withdrawals: c.withdrawals })),
     requests: readModels.requests(subjectId),
+    // Where an erasure was sent, and whether each copy is confirmed gone (GDPR Art. 19: the recipients told).
+    deletionOrders: readModels.deletionOrders(generatedAt, subjectId).map((o) => ({
+      orderId: o.orderId, target: o.target, categories: o.categories, reason: o.reason, cause: o.cause, dueBy: o.dueBy, orderedAt: o.orderedAt,
+      status: o.status, confirmedAt: o.confirmedAt, reference: o.reference,
+    })),
     automatedDecisions: access.filter((a) => a.action === 'decided'),
     accessLog: access,
     rights: RIGHTS,

@@ -39,6 +39,7 @@ export const PRIVILEGED_TYPES: ReadonlySet<string> = new Set(['SubjectErased', '
  */
 function ledgerOnly(event: LedgerEvent): FieldError | null {
   if (event.type === 'DataViewed') return { path: 'type', message: 'DataViewed is recorded by the ledger itself when it shows values; no caller may submit one' };
+  if (event.type === 'DeletionOrdered') return { path: 'type', message: 'DeletionOrdered is recorded by the ledger itself when an erasure is due; no caller may submit one' };
   if (event.actor.id.startsWith('api-key:')) return { path: 'actor.id', message: 'actors named api-key:… are the ledger\'s own records of its API keys; no caller may claim one' };
   return null;
 }

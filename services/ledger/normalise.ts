@@ -6,7 +6,7 @@
 import { normaliseIdentifier } from '../../schemas/identifiers.js';
 import type { LedgerEvent } from '../../schemas/event.js';
 
-const TIME_FIELDS = new Set(['occurredAt', 'effectiveAt', 'deletionDeadline', 'effectiveFrom', 'from', 'to']);
+const TIME_FIELDS = new Set(['occurredAt', 'effectiveAt', 'deletionDeadline', 'effectiveFrom', 'from', 'to', 'causedAt', 'dueBy']);
 const SET_FIELDS = new Set(['categories', 'purposes', 'systems', 'securityMeasures', 'risks']);
 
 export function normaliseEvent(event: LedgerEvent): LedgerEvent {

@@ -31,7 +31,8 @@ export async function startPdlServer(options: { db?: string; args?: string[]; gl
   const adminKey = options.adminKey === null ? '' : options.adminKey ?? `test-admin-${Math.random().toString(36).slice(2)}`;
   const embedded = options.embeddedKeys === false ? [] : ['--embedded-keys'];
   const child = spawn(process.execPath, [PDL, '--db', db, ...embedded, ...(options.globalArgs ?? []), 'serve', '--port', '0', ...(options.graphiql ? [] : ['--no-graphiql']), ...(options.args ?? [])], {
-    env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '', PDL_STORE: '', PDL_READ_MODELS: '', PDL_SIGNING_KEY: '', PDL_SIGNING_KEY_FILE: '', ...options.env },
+    // Deletion orders off unless a test asks for them (env PDL_ORDERS_INTERVAL): issued in the background, they would move the head under other tests' feet.
+    env: { ...process.env, PDL_ADMIN_KEY: adminKey, PDL_MASTER_KEY: '', PDL_STORE: '', PDL_READ_MODELS: '', PDL_SIGNING_KEY: '', PDL_SIGNING_KEY_FILE: '', PDL_ORDERS_INTERVAL: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -36,6 +36,7 @@ describe('pdl, in process', () => {
     expect(paths.map((path) => path.join(' '))).toEqual(expect.arrayContaining([
       'serve', 'ingest', 'record', 'verify', 'events', 'head', 'erase', 'report', 'rebuild', 'project', 'migrate', 'demo',
       'keys', 'keys create', 'keys list', 'keys revoke', 'keys rotate-master', 'checkpoint', 'prove', 'verify-proof', 'export', 'validate', 'witness', 'init',
+      'orders', 'orders issue', 'orders list',
     ]));
   });
 
@@ -60,6 +61,7 @@ describe('pdl, in process', () => {
   it.each([
     ['PDL_VERIFY_INTERVAL', 'daily', ['serve']],
     ['PDL_CHECKPOINT_INTERVAL', '1m', ['serve']],
+    ['PDL_ORDERS_INTERVAL', 'hourly', ['serve']],
     ['PDL_CHECKPOINT_INTERVAL', '0', ['ingest', '--brokers', '127.0.0.1:1']],
   ])('%s=%s in the environment is refused before anything starts, never read as "off"', async (name, value, args) => {
     const before = process.env[name];

@@ -8,6 +8,7 @@ import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 import { eventConnection } from './event-connection.js';
 import { proofOfEvents } from './proofs.js';
+import { subjectOrders } from './orders.js';
 
 interface Args { subjectId?: string | null; identifier?: { kind: string; value: string } | null }
 
@@ -49,6 +50,7 @@ export async function subjectAccess(_: unknown, args: Args, context: ApiContext)
     requests: () => context.readModels.requests(subjectId)
       .map((r) => ({ ...r, ...requestView(r, r.receivedAt ? context.compliance.deadline(r.receivedAt) : null, now.toISOString()) })),
     accessLog: () => context.readModels.accessLog(subjectId),
+    deletionOrders: () => subjectOrders(context, subjectId),
     automatedDecisions: () => context.readModels.accessLog(subjectId).filter((entry) => entry.action === 'decided'),
     proof: () => proofOfEvents(context, { subjectId }),
     timeline: ({ first, after }: { first?: number | null; after?: string | null }) => eventConnection(context, { subjectId }, first, after, 'subjectAccess.timeline'),

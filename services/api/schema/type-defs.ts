@@ -5,7 +5,8 @@
 import { complianceTypeDefs } from './compliance.js';
 import { incidentsTypeDefs } from './incidents.js';
 import { ledgerTypeDefs } from './ledger.js';
+import { ordersTypeDefs } from './orders.js';
 import { rootTypeDefs } from './root.js';
 import { subjectsTypeDefs } from './subjects.js';
 
-export const typeDefs = [rootTypeDefs, subjectsTypeDefs, complianceTypeDefs, incidentsTypeDefs, ledgerTypeDefs].join('\n');
+export const typeDefs = [rootTypeDefs, subjectsTypeDefs, complianceTypeDefs, incidentsTypeDefs, ledgerTypeDefs, ordersTypeDefs].join('\n');

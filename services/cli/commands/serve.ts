@@ -31,6 +31,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .addOption(secondsOption('--checkpoint-interval <seconds>', 'sign a checkpoint of the Merkle tree this often when the ledger grew (README "Proofs")', 'PDL_CHECKPOINT_INTERVAL', 60, 1))
     .addOption(secondsOption('--verify-interval <seconds>', 'verify the whole chain again from the first event this often (0: only at start); new events are verified as they come',
       'PDL_VERIFY_INTERVAL', DEFAULT_VERIFY_INTERVAL))
+    .addOption(secondsOption('--orders-interval <seconds>', 'issue the deletion orders that are due this often, and within a second of appends (0: never; pdl orders issue does it by hand)',
+      'PDL_ORDERS_INTERVAL', 60))
     .option('--trust-topic', 'with --kafka: accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
     .addHelpText('after', '\nThe checkpoint signing key must be named at start, apart from the data: PDL_SIGNING_KEY, or --signing-key PATH outside\n' +
       'the database\'s folder (created there, mode 0600, if missing). --embedded-keys keeps it in the data folder instead (npm start does):\n' +
@@ -46,7 +48,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
-    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; origin?: string; checkpointInterval: number; verifyInterval: number; adminKey?: string }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; origin?: string; checkpointInterval: number; verifyInterval: number; ordersInterval: number; adminKey?: string }) => {
       // Before anything is opened or created: a server signs for as long as it runs, so where its key lies is settled first.
       const { signingKeyPlace } = await import('../../composition/open-prover.js');
       const { ledgerPaths } = await import('../../composition/ledger-paths.js');
@@ -101,6 +103,19 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         }).catch((error: unknown) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'retired master-key generations not reconciled; trying again next hour'));
       }, KEYRING_INTERVAL_MS);
       keyring.unref();
+      // Deletion orders (README "Erasure that reaches every copy"): through the write path, as the ledger's own events.
+      const { OrderIssuer, issueDeletionOrders } = await import('../../orders/issue-orders.js');
+      const orderIssuer = options.ordersInterval > 0 ? new OrderIssuer(
+        () => issueDeletionOrders(opened.ledger, opened.readModelsDb),
+        (result) => {
+          if (result.appended > 0 || result.rejected.length > 0) log.info({ issued: result.appended, alreadyOrdered: result.alreadyOrdered, refused: result.rejected.length }, 'deletion orders issued');
+        },
+        (error) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'deletion orders not issued; trying again next interval'),
+      ) : null;
+      orderIssuer?.start(options.ordersInterval * 1000);
+      opened.ledger.observe((result) => {
+        if (result.appended > 0) orderIssuer?.poke();
+      });
       await ingest?.start();
       opened.worker?.subscription.done.catch((error: unknown) => {
         log.error({ error: error instanceof Error ? error.message : String(error) }, 'read models stopped following the log: /health reports degraded (503)');
@@ -109,6 +124,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       stopOnSignals(async () => {
         clearInterval(signer);
         clearInterval(keyring);
+        await orderIssuer?.stop();
         await ingest?.stop();
         await running.stop();
         await chain.stop();

@@ -8,10 +8,25 @@ import { asRecorded } from '../../fixtures/act-specification.js';
 import { dumpReadModels } from '../../fixtures/dump-read-models.js';
 import { asStored } from '../../fixtures/projection-specification.js';
 import { randomWorkload } from '../../fixtures/random-workload.js';
+import { dueOrders } from '../../../projections/deletion-orders/due-orders.js';
+import { orderEvent } from '../../../services/orders/issue-orders.js';
+
+/** The demo and a random workload, with the deletion orders they make (every other one confirmed) after them. */
+function withOrders(events: readonly unknown[]): unknown[] {
+  const db = new Database(':memory:');
+  new ProjectionRunner(db).apply(asRecorded(events).map(asStored));
+  const orders = dueOrders(db, '2026-12-01T00:00:00.000Z').map((order) => orderEvent(order, '2026-12-01T00:00:00.000Z'));
+  const confirmations = orders.filter((_, i) => i % 2 === 0).map((order, i) => ({
+    id: `0190a6b1-0000-7000-8000-${String(i).padStart(12, '0')}`, type: 'DeletionConfirmed', occurredAt: '2026-12-02T00:00:00Z', subject: order.subject,
+    actor: { kind: 'system', id: order.data.target.id }, data: { orderId: order.data.orderId, reference: `DEL-${i}`, confirmedBy: order.data.target.id },
+  }));
+  return [...events, ...orders, ...confirmations];
+}
 
 describe('read models', () => {
   it('each read model ignores an event delivered twice', () => {
-    const recorded = asRecorded([...demoEvents(), ...randomWorkload(2000, 7)]).map(asStored);
+    const recorded = asRecorded(withOrders([...demoEvents(), ...randomWorkload(2000, 7)])).map(asStored);
+    expect(recorded.filter((event) => event.type === 'DeletionOrdered').length).toBeGreaterThan(50);
     const once = new Database(':memory:');
     const twice = new Database(':memory:');
     for (const projection of allProjections) {

@@ -1,0 +1,43 @@
+/** Deletion orders: the list a dpo works from, and closing a manual task with its evidence. */
+import { v7 as uuidv7 } from 'uuid';
+import { ORDER_STATUSES, type OrderStatus } from '../../../projections/deletion-orders/order-status.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import type { ApiContext } from '../context.js';
+
+const MAX_ORDERS = 500;
+const UNCONFIRMED: readonly OrderStatus[] = ['open', 'overdue'];
+
+export function deletionOrders(_: unknown, args: { status?: string | null; subjectId?: string | null; first?: number | null }, context: ApiContext) {
+  context.require('complianceReport');
+  const size = args.first ?? 100;
+  if (size < 0 || size > MAX_ORDERS) throw new ValidationError(`first must be between 0 and ${MAX_ORDERS}`);
+  const status = args.status ?? null;
+  if (status !== null && !ORDER_STATUSES.some((known) => known === status)) throw new ValidationError(`status must be one of ${ORDER_STATUSES.join(', ')}`);
+  const wanted = (s: OrderStatus) => (status === null ? UNCONFIRMED.includes(s) : s === status);
+  return context.readModels.deletionOrders(context.now().toISOString(), args.subjectId ?? undefined).filter((order) => wanted(order.status)).slice(0, size);
+}
+
+/**
+ * A manual task closed by a dpo: a DeletionConfirmed through the write path, submitted as this
+ * key (the chain says who vouched), its reference the evidence.
+ */
+export async function confirmDeletionOrder(_: unknown, args: { orderId: string; reference: string }, context: ApiContext) {
+  context.require('recordPrivileged');
+  const now = context.now().toISOString();
+  const order = context.readModels.deletionOrder(args.orderId, now);
+  if (!order) throw new NotFoundError(`no deletion order ${args.orderId.slice(0, 128)}`);
+  if (order.confirmedAt !== null) throw new ValidationError(`deletion order ${order.orderId} was confirmed on ${order.confirmedAt} already`);
+  const { keyId, role } = context.principal;
+  const result = await context.record([{
+    id: uuidv7(), type: 'DeletionConfirmed', occurredAt: now, subject: { id: order.subjectId }, actor: { kind: 'employee', id: keyId },
+    data: { orderId: order.orderId, reference: args.reference, confirmedBy: keyId },
+  }], { submitter: { kind: 'api-key', id: keyId, role } });
+  const refused = result.rejected[0];
+  if (refused) throw new ValidationError(refused.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  return context.readModels.deletionOrder(order.orderId, now) ?? order;
+}
+
+/** A subject's orders, for subjectAccess. */
+export function subjectOrders(context: ApiContext, subjectId: string) {
+  return context.readModels.deletionOrders(context.now().toISOString(), subjectId);
+}

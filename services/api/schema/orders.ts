@@ -1,0 +1,67 @@
+/** Deletion orders (README "Erasure that reaches every copy"): each target ordered to delete, and whether it confirmed. */
+export const ordersTypeDefs = /* GraphQL */ `
+  extend type Query {
+    "Deletion orders across subjects, soonest due first (dpo, admin, auditor). status: open, overdue, confirmed or confirmed-late; none: those not confirmed (open and overdue). Judged now."
+    deletionOrders(status: String, subjectId: ID, first: Int = 100): [DeletionOrder!]!
+  }
+
+  extend type Mutation {
+    "Closes a deletion order as a manual task (dpo, admin): records a DeletionConfirmed with the reference (a ticket, a message id — never a personal value) as its evidence."
+    confirmDeletionOrder(orderId: ID!, reference: String!): DeletionOrder!
+  }
+
+  extend type SubjectAccessReport {
+    "Every deletion order sent about the subject's data, with where it stands now."
+    deletionOrders: [DeletionOrder!]!
+  }
+
+  extend type ComplianceReport {
+    "Erasure reach: per cause of an erasure, the targets ordered to delete, how many confirmed (on time, late), how many are open or overdue — from the cause until every target confirmed, when that overlaps the period."
+    erasureReach: [ErasureReachCause!]!
+  }
+
+  "A system (where the data was stored or used) or a recipient (whom it was shared with or transferred to)."
+  type DeletionTarget { kind: String!, id: ID! }
+
+  type DeletionOrder {
+    orderId: ID!
+    subjectId: ID!
+    target: DeletionTarget!
+    categories: [String!]!
+    "Categories not yet confirmed deleted."
+    outstanding: [String!]!
+    "erasure-request, subject-erased, retention-ended, shutdown or consent-withdrawn"
+    reason: String!
+    "The request id or event id the order serves."
+    cause: String!
+    causedAt: DateTime!
+    "Runs from the cause, never from when the order was issued."
+    dueBy: DateTime!
+    orderedAt: DateTime!
+    "open, overdue, confirmed, or confirmed-late"
+    status: String!
+    confirmedAt: DateTime
+    reference: String
+    confirmedBy: String
+    "The DeletionOrdered event."
+    eventId: ID!
+    "The events that confirmed it."
+    confirmations: [ID!]!
+  }
+
+  type ErasureReachCause {
+    subjectId: ID!
+    reason: String!
+    cause: String!
+    causedAt: DateTime!
+    dueBy: DateTime!
+    ordered: Int!
+    confirmed: Int!
+    confirmedLate: Int!
+    open: Int!
+    overdue: Int!
+    "When the last target confirmed; null while any is open."
+    settledAt: DateTime
+    orderIds: [ID!]!
+  }
+`;
