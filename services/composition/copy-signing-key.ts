@@ -6,7 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { keyIdOf, NoSigningKeyError, parseSignerKey, type NoteSigner } from '../proofs/note-signer.js';
+import { openTokenSigner } from '../proofs/token-signer.js';
 import { ledgerPaths } from './ledger-paths.js';
+import { tokenFromEnv } from './open-key-store.js';
 import { SigningKeyMismatchError } from './open-prover.js';
 
 /** A signed ledger whose key is not at hand: its copy could only be signed by a new key, so it is not made. */
@@ -15,7 +17,7 @@ export class NoKeyForCopyError extends NoSigningKeyError {}
 export type CopyKey =
   /** `<source>.signing.key` (an embedded key): copied beside the copy, 0600. */
   | { readonly place: 'beside'; readonly signer: NoteSigner; readonly file: string }
-  /** PDL_SIGNING_KEY or --signing-key PATH: the copy is signed, and run, with the same named key. */
+  /** PDL_SIGNING_KEY, --signing-key PATH or the key on a token (PDL_PKCS11_SIGNING_KEY): the copy is signed, and run, with the same named key. */
   | { readonly place: 'named'; readonly signer: NoteSigner; readonly how: string }
   /** The source has neither key nor checkpoint: there is no identity to keep; the copy's first signer names it. */
   | { readonly place: 'none' };
@@ -34,7 +36,10 @@ const HOW_TO_GIVE = 'give the ledger\'s key as for the source: PDL_SIGNING_KEY="
 
 export function settleCopyKey(question: CopyKeyQuestion): CopyKey {
   const fromEnv = question.env.PDL_SIGNING_KEY;
-  const named = fromEnv ? { signer: parseSignerKey(fromEnv, 'PDL_SIGNING_KEY'), how: 'PDL_SIGNING_KEY' }
+  const onToken = question.env.PDL_PKCS11_SIGNING_KEY ? tokenFromEnv(question.env) : null;
+  const named = onToken
+    ? { signer: openTokenSigner({ token: { module: onToken.module, token: onToken.token, pin: onToken.pin }, label: question.env.PDL_PKCS11_SIGNING_KEY!, create: false }), how: 'PDL_PKCS11_SIGNING_KEY' }
+    : fromEnv ? { signer: parseSignerKey(fromEnv, 'PDL_SIGNING_KEY'), how: 'PDL_SIGNING_KEY' }
     : question.keyFile !== undefined && existsSync(question.keyFile)
       ? { signer: parseSignerKey(readFileSync(question.keyFile, 'utf8'), question.keyFile), how: `--signing-key ${question.keyFile}` }
       : null;

@@ -50,8 +50,14 @@ export function signerFromSeed(name: string, seed: Buffer): NoteSigner {
   if (seed.length !== 32) throw new ValidationError('an Ed25519 signing key is 32 bytes');
   const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX_LENGTH);
+  return noteSigner(name, publicKey, (message) => sign(null, message, privateKey));
+}
+
+/** A signer over an Ed25519 key held anywhere (here, or on a token): its public key and a way to sign. */
+export function noteSigner(name: string, publicKey: Buffer, signBytes: (message: Buffer) => Buffer): NoteSigner {
+  checkKeyName(name);
+  if (publicKey.length !== 32) throw new ValidationError('an Ed25519 public key is 32 bytes');
   const hash = keyHash(name, publicKey);
-  const signBytes = (message: Buffer): Buffer => sign(null, message, privateKey);
   return {
     name,
     verifierKey: `${name}+${hash.toString('hex')}+${Buffer.concat([Buffer.of(ED25519), publicKey]).toString('base64')}`,

@@ -4,6 +4,7 @@
  * through it, no master key file is ever written, a server starts without one in its data folder,
  * and without the token's PIN nothing opens.
  */
+import { createPublicKey, verify } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +86,47 @@ describe.skipIf(!softhsmModule)(`the master key on a PKCS#11 token${softhsmModul
     const fromBackup = await reveal(backupDb);
     expect(fromBackup.code).not.toBe(0);
     expect(fromBackup.stdout).not.toContain('rot@example.cn');
+  }, 120_000);
+
+  it('keeps the signing key on the token too: checkpoints signed there verify under the published key, and nothing secret is in the data folder', async () => {
+    const token = throwAwayToken();
+    const env = { SOFTHSM2_CONF: token.conf, PDL_PKCS11_MODULE: token.module, PDL_PKCS11_TOKEN: token.token, PDL_PKCS11_PIN: token.pin, PDL_PKCS11_SIGNING_KEY: 'pdl-signing' };
+    const dir = tempDir('token-signing');
+    const db = join(dir, 'ledger.db');
+    const init = await runPdl(['--db', db, 'init', '--origin', 'ledger.example.com/token'], { env });
+    expect(init.code, init.stderr).toBe(0);
+    const verifierKey = init.stdout.trim().split('\n').at(-1)!;
+    expect(verifierKey).toMatch(/^ledger\.example\.com\/token\+[0-9a-f]{8}\+/);
+    expect((await runPdl(['--db', db, 'record', '-'], { input: ndjson([registration('u-sign', 'sign@example.cn', '+8613800006666')]), env })).code).toBe(0);
+    const checkpoint = await runPdl(['--db', db, 'checkpoint', '--json'], { env });
+    expect(checkpoint.code, checkpoint.stderr).toBe(0);
+    const signed = JSON.parse(checkpoint.stdout) as { size: number; note: string; verifierKey: string };
+    expect(signed.verifierKey).toBe(verifierKey);
+    expect(signed.size).toBeGreaterThan(0);
+    // The note's signature checked by node:crypto under the key published at init, not by pdl.
+    const [text, signatureLine] = signed.note.split('\n\n') as [string, string];
+    const publicKey = Buffer.from(verifierKey.split('+').slice(2).join('+'), 'base64').subarray(1);
+    const spki = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]), format: 'der', type: 'spki' });
+    expect(verify(null, Buffer.from(`${text}\n`), spki, Buffer.from(signatureLine.trim().split(' ').at(-1)!, 'base64').subarray(4))).toBe(true);
+    expect(readdirSync(dir).filter((name) => /master|signing|\.key$/.test(name))).toEqual([]);
+
+    // Without the token there is no key to sign with, and none is made in its place.
+    const withoutToken = await runPdl(['--db', db, '--embedded-keys', 'checkpoint'], { env: { PDL_MASTER_KEY: undefined, ...env, PDL_PKCS11_SIGNING_KEY: undefined } });
+    expect(withoutToken.code).not.toBe(0);
+    expect(withoutToken.stderr).toContain('signed by ledger.example.com/token+');
+    // A copy keeps the signer: the same key on the token signs it, named by the same settings.
+    const copyDb = join(tempDir('token-signing-copy'), 'copy.db');
+    const migrated = await runPdl(['--db', db, 'migrate', '--to', copyDb], { env });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const copied = await runPdl(['--db', copyDb, 'checkpoint', '--verifier-key'], { env });
+    expect(copied.stdout.trim(), copied.stderr).toBe(verifierKey);
+    // A server starts with every secret on the token: none named beside the data, no --embedded-keys.
+    const server = await startPdlServer({ db, embeddedKeys: false, env });
+    try {
+      expect(readdirSync(dir).filter((name) => /master|signing|\.key$/.test(name))).toEqual([]);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   }, 120_000);
 });
 

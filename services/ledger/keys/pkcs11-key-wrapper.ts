@@ -31,6 +31,20 @@ export interface TokenConfig {
 /** PKCS#11 is initialised once per process and module: tokens opened from one module share it, and the last close finalises it. */
 const loaded = new Map<string, { readonly lib: Pkcs11.PKCS11; users: number }>();
 
+// PKCS#11 3.0 names for Ed25519, which pkcs11js's constants predate.
+const CKM_EC_EDWARDS_KEY_PAIR_GEN = 0x1055;
+const CKM_EDDSA = 0x1057;
+/** The curve as RFC 8410 and PKCS#11 3.0 name it: the DER of the printable string "edwards25519". */
+const ED25519_PARAMS = Buffer.concat([Buffer.from([0x13, 12]), Buffer.from('edwards25519')]);
+
+/** CKA_EC_POINT: the 32-byte point, DER OCTET STRING-wrapped by most tokens (SoftHSM included), bare by some. */
+function ed25519Point(value: unknown): Buffer {
+  if (!(value instanceof Buffer)) throw new TokenError('the token gave no public key for the signing key');
+  if (value.length === 34 && value[0] === 0x04 && value[1] === 32) return value.subarray(2);
+  if (value.length === 32) return value;
+  throw new TokenError(`the token's public key is not an Ed25519 point (${value.length} bytes)`);
+}
+
 const NONCE = 12;
 const TAG_BITS = 128;
 
@@ -65,6 +79,9 @@ export class Pkcs11Token {
       try {
         lib.C_Login(session, p11.CKU_USER, config.pin);
       } catch (error) {
+        // Login is per process and token: a second session (the signer beside the key store) finds it done.
+        if (error instanceof p11.Pkcs11Error && error.code === p11.CKR_USER_ALREADY_LOGGED_IN) return new Pkcs11Token(p11, lib, session, config.module);
+        lib.C_CloseSession(session);
         throw new TokenError(`the PIN for token "${config.token}" was refused (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
       }
       return new Pkcs11Token(p11, lib, session, config.module);
@@ -156,6 +173,47 @@ export class Pkcs11Token {
     this.lib.C_DestroyObject(this.session, key);
   }
 
+  /** The Ed25519 key pair labelled so: the private key's handle, the raw public key, and its CKA_ID (what the caller stored there). */
+  findSigningKey(label: string): { readonly privateKey: Buffer; readonly publicKey: Buffer; readonly id: Buffer } | null {
+    const { lib, p11, session } = this;
+    const find = (objectClass: number): Buffer | null => {
+      lib.C_FindObjectsInit(session, [{ type: p11.CKA_CLASS, value: objectClass }, { type: p11.CKA_LABEL, value: label }]);
+      try {
+        return lib.C_FindObjects(session, 1)[0] ?? null;
+      } finally {
+        lib.C_FindObjectsFinal(session);
+      }
+    };
+    const privateKey = find(p11.CKO_PRIVATE_KEY);
+    const publicObject = find(p11.CKO_PUBLIC_KEY);
+    if (!privateKey || !publicObject) return null;
+    const [point] = lib.C_GetAttributeValue(session, publicObject, [{ type: p11.CKA_EC_POINT }]);
+    const [id] = lib.C_GetAttributeValue(session, privateKey, [{ type: p11.CKA_ID }]);
+    return { privateKey, publicKey: ed25519Point(point?.value), id: id?.value instanceof Buffer ? id.value : Buffer.alloc(0) };
+  }
+
+  /** An Ed25519 key pair generated on the token, the private half sensitive and never extractable; `id` is stored beside it. */
+  generateSigningKey(label: string, id: Buffer): { readonly privateKey: Buffer; readonly publicKey: Buffer; readonly id: Buffer } {
+    const { lib, p11, session } = this;
+    const common = [{ type: p11.CKA_TOKEN, value: true }, { type: p11.CKA_LABEL, value: label }, { type: p11.CKA_ID, value: id }];
+    let pair: { publicKey: Buffer; privateKey: Buffer };
+    try {
+      pair = lib.C_GenerateKeyPair(session, { mechanism: CKM_EC_EDWARDS_KEY_PAIR_GEN },
+        [...common, { type: p11.CKA_EC_PARAMS, value: ED25519_PARAMS }, { type: p11.CKA_VERIFY, value: true }],
+        [...common, { type: p11.CKA_SIGN, value: true }, { type: p11.CKA_PRIVATE, value: true }, { type: p11.CKA_SENSITIVE, value: true }, { type: p11.CKA_EXTRACTABLE, value: false }]);
+    } catch (error) {
+      throw new TokenError(`the token made no Ed25519 key pair (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): it may not offer CKM_EC_EDWARDS_KEY_PAIR_GEN`);
+    }
+    const [point] = lib.C_GetAttributeValue(session, pair.publicKey, [{ type: p11.CKA_EC_POINT }]);
+    return { privateKey: pair.privateKey, publicKey: ed25519Point(point?.value), id };
+  }
+
+  /** An Ed25519 signature (CKM_EDDSA, pure: the message itself) made on the token. */
+  signEd25519(privateKey: Buffer, message: Buffer): Buffer {
+    this.lib.C_SignInit(this.session, { mechanism: CKM_EDDSA }, privateKey);
+    return Buffer.from(this.lib.C_Sign(this.session, message, Buffer.alloc(64)));
+  }
+
   /** The key-wrapping port over a key on this token: nonce ‖ AES-GCM ciphertext ‖ tag. */
   wrapper(key: Buffer): KeyWrapper {
     const { lib, p11, session } = this;
@@ -183,7 +241,7 @@ export class Pkcs11Token {
 
   close(): void {
     try {
-      this.lib.C_Logout(this.session);
+      // No C_Logout: it would end every session of this process on the token; closing the last one logs out.
       this.lib.C_CloseSession(this.session);
     } finally {
       release(this.module);
