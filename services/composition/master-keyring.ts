@@ -5,7 +5,7 @@
  * an erasure reaches every backup (README "Keys and backups"). A key given by PDL_MASTER_KEY is
  * the operator's to keep and destroy: the ledger only tells when.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseKey, writeKeyFile } from '../ledger/crypto/master-key.js';
 import type { KeyStore, MasterGeneration } from '../ledger/keys/key-store.js';
@@ -30,23 +30,51 @@ export function retiredKeys(masterKeyFile: string): RetiredKey[] {
 
 export const readRetired = (retired: RetiredKey): Buffer => parseKey(readFileSync(retired.file, 'utf8'), retired.file);
 
+/** The retired keys that read as keys; one that does not (damaged, or left by an older pdl mid-destruction) opens nothing and is said once. */
+export function readableRetired(masterKeyFile: string, warn: (message: string) => void): Array<RetiredKey & { readonly key: Buffer }> {
+  return retiredKeys(masterKeyFile).flatMap((retired) => {
+    try {
+      return [{ ...retired, key: readRetired(retired) }];
+    } catch {
+      warn(`the retired master key ${retired.file} is not a key: it opens nothing, and is destroyed once its generation is recorded destroyed`);
+      return [];
+    }
+  });
+}
+
 /** Kept before a rotation commits (a rotation that rolls back leaves a file `reconcile` removes). */
 export function keepRetired(masterKeyFile: string, generation: number, key: Buffer): void {
   const file = retiredKeyFile(masterKeyFile, generation);
   if (!existsSync(file)) writeKeyFile(file, key);
 }
 
-/** Overwritten with zeros and synced before it is unlinked: the bytes do not stay in the file's blocks. */
+const DESTROYING = '.destroying';
+
+/**
+ * Overwritten with zeros and synced before it is unlinked: the bytes do not stay in the file's
+ * blocks. Renamed out of the keyring first, so that a process killed mid-way leaves no half-zeroed
+ * key under a generation's name — only a `.destroying` file the next reconcile finishes.
+ */
 export function destroyKeyFile(file: string): void {
   if (!existsSync(file)) return;
-  const fd = openSync(file, 'r+');
+  const doomed = file.endsWith(DESTROYING) ? file : `${file}${DESTROYING}`;
+  if (doomed !== file) renameSync(file, doomed);
+  const fd = openSync(doomed, 'r+');
   try {
-    writeSync(fd, Buffer.alloc(Math.max(statSync(file).size, 64)), 0);
+    writeSync(fd, Buffer.alloc(Math.max(statSync(doomed).size, 64)), 0);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  rmSync(file);
+  rmSync(doomed);
+}
+
+/** Destructions a killed process left half-done beside `masterKeyFile`. */
+function interruptedDestructions(masterKeyFile: string): string[] {
+  const folder = dirname(masterKeyFile);
+  if (!existsSync(folder)) return [];
+  const pattern = new RegExp(`^${escape(basename(masterKeyFile))}\\.g\\d+${escape(DESTROYING)}$`);
+  return readdirSync(folder).filter((name) => pattern.test(name)).map((name) => join(folder, name));
 }
 
 export interface Reconciled {
@@ -67,6 +95,7 @@ export async function reconcileGenerations(keys: KeyStore, masterKeyFile: string
   const files = new Map(retiredKeys(masterKeyFile).map((r) => [r.generation, r.file]));
   const destroyed: number[] = [];
   const operatorToDestroy: MasterGeneration[] = [];
+  for (const file of interruptedDestructions(masterKeyFile)) destroyKeyFile(file);
   for (const [generation, file] of files) if (generation >= current) destroyKeyFile(file);
   for (const g of generations) {
     if (g.generation >= current) continue;

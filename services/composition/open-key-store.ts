@@ -12,7 +12,7 @@ import type { TokenConfig } from '../ledger/keys/pkcs11-key-wrapper.js';
 import type { TokenKeyring } from './token-keyring.js';
 import { loadMasterKey, parseKey, type MasterKey } from '../ledger/crypto/master-key.js';
 import { FIRST_GENERATION, type KeyStore, type MasterKeyCandidate, type MasterKeyReload } from '../ledger/keys/key-store.js';
-import { readRetired, reconcileGenerations, retiredKeys } from './master-keyring.js';
+import { readableRetired, reconcileGenerations } from './master-keyring.js';
 import { localKeyWrapper } from '../ledger/keys/key-wrapper.js';
 import { SqliteKeyStore } from '../ledger/keys/sqlite-key-store.js';
 import { isPostgresStore } from '../store/open-store.js';
@@ -94,7 +94,9 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
   if (masterKey.origin === paths.masterKeyFile && existsSync(staged)) {
     candidates.push({ key: parseKey(readFileSync(staged, 'utf8'), staged), origin: staged, createdNow: false });
   }
-  for (const retired of retiredKeys(paths.masterKeyFile).reverse()) candidates.push({ key: readRetired(retired), origin: retired.file, createdNow: false });
+  for (const retired of readableRetired(paths.masterKeyFile, (message) => process.stderr.write(`pdl: ${message}\n`)).reverse()) {
+    candidates.push({ key: retired.key, origin: retired.file, createdNow: false });
+  }
   const offered: MasterKeyCandidate[] = candidates.map(({ key, origin }) => ({ wrapper: localKeyWrapper(key), origin }));
   // Another process's rotation is followed with the key file as it is then; PDL_MASTER_KEY is read once.
   const reload = (): MasterKeyCandidate[] => {
