@@ -66,6 +66,7 @@ export async function openKeyStore(store: EventStore, paths: LedgerPaths, env: N
     const token = Pkcs11Token.open(tokenConfig);
     let keys: KeyStore | null = null;
     try {
+      token.require('AES-GCM');
       const keyring = new TokenKeyring(token, tokenConfig);
       // A new store starts at the first generation's label; an existing one is offered every generation on the token, newest first.
       const first = existed ? null : keyring.first();

@@ -23,6 +23,7 @@ export interface TokenSignerOptions {
 export function openTokenSigner(options: TokenSignerOptions): NoteSigner & { readonly createdNow: boolean; close(): void } {
   const token = Pkcs11Token.open({ ...options.token, keyLabel: options.label });
   try {
+    token.require('EdDSA');
     const where = `pkcs11:token=${options.token.token};object=${options.label}`;
     let pair = token.findSigningKey(options.label);
     const createdNow = pair === null;

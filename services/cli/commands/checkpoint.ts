@@ -12,7 +12,8 @@ export function checkpointCommand(program: Command, globals: () => GlobalOptions
     .option('--json', 'print { size, root, signedAt, signedNow, note, verifierKey } as JSON')
     .addHelpText('after', '\nThe signing key is PDL_SIGNING_KEY, or the file named by --signing-key PATH outside the data folder (created there on\n' +
       'first use, mode 0600, in the format of Go\'s golang.org/x/mod/sumdb/note); <db>.signing.key only with --embedded-keys, and then\n' +
-      'whoever can write the data folder can re-sign the history. A ledger whose checkpoints another key signed is refused.\n' +
+      'whoever can write the data folder can re-sign the history. Or on a PKCS#11 token: PDL_PKCS11_SIGNING_KEY=<label> with\n' +
+      'PDL_PKCS11_MODULE/_TOKEN/_PIN (an Ed25519 key made there, README "Keys and backups"). A ledger whose checkpoints another key signed is refused.\n' +
       'Keep a checkpoint elsewhere (this output, or --json): `pdl verify-proof --since` holds later proofs to it.\n\n' +
       'Examples:\n  pdl --signing-key ~/keys/ledger.signing.key checkpoint --origin ledger.example.com/pdl > kept-checkpoint.txt\n' +
       '  PDL_SIGNING_KEY="$(cat ~/keys/ledger.signing.key)" pdl checkpoint --verifier-key')

@@ -14,7 +14,8 @@ export function initCommand(program: Command, globals: () => GlobalOptions): voi
     .option('--origin <name>', 'the checkpoint origin, e.g. ledger.example.com/pdl (default: PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>)')
     .addHelpText('after', '\nRun it once, before `pdl serve` (which otherwise creates the key with the default origin). Run again, it changes nothing\n' +
       'and prints the same key; with another origin than the key\'s it is refused (exit 2): a ledger keeps one origin.\n' +
-      'The signing key goes where --signing-key (PDL_SIGNING_KEY_FILE) names, apart from the data, or beside it with --embedded-keys.\n\n' +
+      'The signing key goes where --signing-key (PDL_SIGNING_KEY_FILE) names, apart from the data, or beside it with --embedded-keys,\n' +
+      'or on a PKCS#11 token with PDL_PKCS11_SIGNING_KEY=<label> (and PDL_PKCS11_MODULE, _TOKEN, _PIN): generated there, never leaving it.\n\n' +
       'Examples:\n  pdl --signing-key ~/.config/pdl/ledger.signing.key init --origin ledger.example.com/pdl\n' +
       '  PDL_ORIGIN=ledger.example.com/pdl npm start     # the same, at the first start of the quick start')
     .action(async (options: { origin?: string }) => {

@@ -54,6 +54,7 @@ export class Pkcs11Token {
     private readonly lib: Pkcs11.PKCS11,
     private readonly session: Buffer,
     private readonly module: string,
+    private readonly slot: Buffer,
   ) {}
 
   static open(config: TokenConfig): Pkcs11Token {
@@ -80,14 +81,22 @@ export class Pkcs11Token {
         lib.C_Login(session, p11.CKU_USER, config.pin);
       } catch (error) {
         // Login is per process and token: a second session (the signer beside the key store) finds it done.
-        if (error instanceof p11.Pkcs11Error && error.code === p11.CKR_USER_ALREADY_LOGGED_IN) return new Pkcs11Token(p11, lib, session, config.module);
+        if (error instanceof p11.Pkcs11Error && error.code === p11.CKR_USER_ALREADY_LOGGED_IN) return new Pkcs11Token(p11, lib, session, config.module, slot);
         lib.C_CloseSession(session);
         throw new TokenError(`the PIN for token "${config.token}" was refused (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
       }
-      return new Pkcs11Token(p11, lib, session, config.module);
+      return new Pkcs11Token(p11, lib, session, config.module, slot);
     } catch (error) {
       release(config.module);
       throw error;
+    }
+  }
+
+  /** Refuses, by name, a token that lacks a mechanism pdl needs — at open, not at the first value sealed. */
+  require(mechanism: 'AES-GCM' | 'EdDSA'): void {
+    const code = mechanism === 'AES-GCM' ? this.p11.CKM_AES_GCM : CKM_EDDSA;
+    if (!this.lib.C_GetMechanismList(this.slot).includes(code)) {
+      throw new TokenError(`the PKCS#11 token does not offer ${mechanism} (mechanism 0x${code.toString(16)}), which pdl needs for ${mechanism === 'AES-GCM' ? 'the master key' : 'the signing key'}`);
     }
   }
 
