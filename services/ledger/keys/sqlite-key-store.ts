@@ -22,6 +22,12 @@ import { currentGeneration, markDestroyed, readErasedSubjects, readGenerations, 
 
 /** Bounds the unwrapped keys held in memory; a miss costs one unwrap. */
 const CACHE_LIMIT = 100_000;
+/**
+ * Unwrapped keys stay in memory at most this long (README "Keys and backups"): a memory image
+ * taken later holds none of the keys a process used before it; a miss costs one unwrap (a round
+ * trip to the token when the master key is there).
+ */
+export const KEY_CACHE_MS = 300_000;
 
 const MAX_INDEXED_REMEMBERED = 200_000;
 
@@ -41,6 +47,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly statements;
   /** SQLite's count of commits by other connections: when it moves, cached keys may be destroyed ones. */
   private seenDataVersion: number;
+  private cachedSince = Date.now();
 
   /**
    * Opens (or creates) the key store. Candidates are tried in order, the first that opens the
@@ -115,12 +122,13 @@ export class SqliteKeyStore implements KeyStore {
    */
   private forgetIfChangedElsewhere(): void {
     const version = this.statements.dataVersion.get()!;
-    if (version === this.seenDataVersion) return;
+    if (version === this.seenDataVersion && Date.now() - this.cachedSince < KEY_CACHE_MS) return;
     this.seenDataVersion = version;
     this.forgetEverything();
   }
 
   private forgetEverything(): void {
+    this.cachedSince = Date.now();
     this.keys.clear();
     this.current.clear();
     this.indexed.clear();
