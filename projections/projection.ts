@@ -5,9 +5,8 @@
  * - a log model: rows derived from one event by a pure `rowsOf(event)`, never updated.
  * Both run inside the append transaction on the embedded store, and rebuild from position 0.
  */
-import type Database from 'better-sqlite3';
 import { rowIdOf, PendingRows, type Key, type PendingRow } from './pending-rows.js';
-import { statement } from './statements.js';
+import { contextOf, slot, statement, type ProjectionContext, type ReadSource } from './projection-context.js';
 import type { SealedEvent } from '../services/ledger/stored-event.js';
 
 /** An event as projections see it: its values still sealed (read models never hold plaintext). */
@@ -36,7 +35,7 @@ export interface Projection {
    * (one sorted build each, instead of an index entry per row written).
    */
   readonly queryIndexes?: string;
-  apply(db: Database.Database, event: ProjectedEvent): void;
+  apply(context: ProjectionContext, event: ProjectedEvent): void;
   /**
    * A model that can hold its changes in memory for a batch: the runner opens a batch, applies
    * every event of it, then commits (one write per changed row) — or abandons it when the
@@ -46,9 +45,9 @@ export interface Projection {
 }
 
 export interface UnitOfWork {
-  begin(db: Database.Database): void;
-  commit(db: Database.Database): void;
-  abandon(db: Database.Database): void;
+  begin(context: ProjectionContext): void;
+  commit(context: ProjectionContext): void;
+  abandon(context: ProjectionContext): void;
 }
 
 export type { Key } from './pending-rows.js';
@@ -64,19 +63,16 @@ export interface KeyedModel<S extends { lastPosition: number }> {
   /** Which rows an event touches; `existing` lists the keys stored under a prefix (e.g. a subject's categories). */
   keysOf(event: ProjectedEvent, existing: (prefix: Key) => Key[]): Key[];
   evolve(state: S | null, event: ProjectedEvent, key: Key): S | null;
-  /**
-   * Set when the table is read by SQL while events are applied (the policies, by policyAt):
-   * its rows are then written per event, not held for the batch.
-   */
-  readonly writeThrough?: boolean;
 }
 
 export interface KeyedProjection<S extends { lastPosition: number }> extends Projection {
   readonly model: KeyedModel<S>;
-  /** One row's state, as of the event being applied when called from a projection. */
-  read(db: Database.Database, key: Key): S | null;
+  /** One row's state, as of the event being applied when read through a context. */
+  read(source: ReadSource, key: Key): S | null;
   /** The rows under a key prefix, in key order (e.g. a subject's consents), as `read` sees them. */
-  readPrefix(db: Database.Database, prefix: Key): { key: Key; state: S }[];
+  readPrefix(source: ReadSource, prefix: Key): { key: Key; state: S }[];
+  /** The rows under a prefix that this context's batch changed and has not written yet (null state: deleted). */
+  pendingUnder(source: ReadSource, prefix: Key): Iterable<PendingRow<S>>;
 }
 
 export function keyedProjection<S extends { lastPosition: number }>(model: KeyedModel<S>): KeyedProjection<S> {
@@ -92,22 +88,23 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
       `${length === 0 ? '' : ` WHERE ${model.key.slice(0, length).map((c) => `${c} = ?`).join(' AND ')}`} ORDER BY ${columns}`,
   };
   const keyOf = (row: Record<string, string | number>): Key => model.key.map((c) => row[c]!);
-  const pending = new WeakMap<Database.Database, PendingRows<S>>();
-  const write = (db: Database.Database, key: Key, state: S | null) => {
-    if (state === null) statement(db, sql.del).run(...key);
-    else statement(db, sql.put).run(...key, JSON.stringify(state));
+  const held = slot<{ rows: PendingRows<S> | null }>(`pending rows of ${model.name}`, () => ({ rows: null }));
+  const pending = (source: ReadSource): PendingRows<S> | null => contextOf(source)?.kept(held).rows ?? null;
+  const write = (context: ProjectionContext, key: Key, state: S | null) => {
+    if (state === null) context.statement(sql.del).run(...key);
+    else context.statement(sql.put).run(...key, JSON.stringify(state));
   };
-  const read = (db: Database.Database, key: Key): S | null => {
-    const held = pending.get(db)?.get(key);
-    if (held) return held.state;
-    const row = statement<unknown[], { state: string }>(db, sql.get).get(...key);
+  const read = (source: ReadSource, key: Key): S | null => {
+    const changed = pending(source)?.get(key);
+    if (changed) return changed.state;
+    const row = statement<unknown[], { state: string }>(source, sql.get).get(...key);
     return row ? (JSON.parse(row.state) as S) : null;
   };
   /** Stored rows under a prefix with this batch's changes laid over them, in key order (as ORDER BY gives them). */
-  const withPending = <R extends { key: Key }>(db: Database.Database, prefix: Key, stored: R[], fromPending: (row: PendingRow<S> & { state: S }) => R): R[] => {
-    const held = pending.get(db);
-    if (!held || held.size === 0) return stored;
-    const changed = [...held.under(prefix)];
+  const withPending = <R extends { key: Key }>(source: ReadSource, prefix: Key, stored: R[], fromPending: (row: PendingRow<S> & { state: S }) => R): R[] => {
+    const rowsHeld = pending(source);
+    if (!rowsHeld || rowsHeld.size === 0) return stored;
+    const changed = [...rowsHeld.under(prefix)];
     if (changed.length === 0) return stored;
     const rows = new Map(stored.map((row) => [rowIdOf(row.key), row]));
     for (const row of changed) {
@@ -116,19 +113,20 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     }
     return [...rows.values()].sort((a, b) => compareKeys(a.key, b.key));
   };
-  const existing = (db: Database.Database, prefix: Key): Key[] => withPending(
-    db, prefix,
-    statement<unknown[], Record<string, string | number>>(db, sql.byPrefix(prefix.length)).all(...prefix).map((row) => ({ key: keyOf(row) })),
+  const existing = (context: ProjectionContext, prefix: Key): Key[] => withPending(
+    context, prefix,
+    context.statement<unknown[], Record<string, string | number>>(sql.byPrefix(prefix.length)).all(...prefix).map((row) => ({ key: keyOf(row) })),
     ({ key }) => ({ key }),
   ).map(({ key }) => key);
-  const batch: UnitOfWork | undefined = model.writeThrough ? undefined : {
-    begin: (db) => { pending.set(db, new PendingRows<S>()); },
-    commit(db) {
-      const held = pending.get(db);
-      pending.delete(db);
-      for (const { key, state } of held?.values() ?? []) write(db, key, state);
+  const batch: UnitOfWork = {
+    begin: (context) => { context.kept(held).rows = new PendingRows<S>(); },
+    commit(context) {
+      const place = context.kept(held);
+      const rows = place.rows;
+      place.rows = null;
+      for (const { key, state } of rows?.values() ?? []) write(context, key, state);
     },
-    abandon: (db) => { pending.delete(db); },
+    abandon: (context) => { context.kept(held).rows = null; },
   };
   return {
     name: model.name,
@@ -138,24 +136,25 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     model,
     read,
     // One query for the rows and their states (a subject's categories, consents…), not one per row.
-    readPrefix: (db, prefix) => withPending(
-      db, prefix,
-      statement<unknown[], Record<string, string | number> & { state: string }>(db, sql.byPrefix(prefix.length, true))
+    readPrefix: (source, prefix) => withPending(
+      source, prefix,
+      statement<unknown[], Record<string, string | number> & { state: string }>(source, sql.byPrefix(prefix.length, true))
         .all(...prefix).map((row) => ({ key: keyOf(row), state: JSON.parse(row.state) as S })),
       (row) => row,
     ),
-    apply(db, event) {
-      const held = pending.get(db);
-      for (const key of model.keysOf(event, (prefix) => existing(db, prefix))) {
-        const state = read(db, key);
+    pendingUnder: (source, prefix) => pending(source)?.under(prefix) ?? [],
+    apply(context, event) {
+      const rowsHeld = context.kept(held).rows;
+      for (const key of model.keysOf(event, (prefix) => existing(context, prefix))) {
+        const state = read(context, key);
         // Every row remembers the last event it saw: an event delivered twice changes nothing.
         if (state !== null && state.lastPosition >= event.position) continue;
         const next = model.evolve(state, event, key);
-        if (held) held.set(key, next);
-        else write(db, key, next);
+        if (rowsHeld) rowsHeld.set(key, next);
+        else write(context, key, next);
       }
     },
-    ...(batch ? { batch } : {}),
+    batch,
   };
 }
 
@@ -170,32 +169,39 @@ export interface LogModel {
   /** Indexes only queries use (see Projection.queryIndexes). */
   readonly queryIndexes?: string;
   rowsOf(event: ProjectedEvent): Record<string, string | number | null>[];
-  /** Set when another model reads the table while events are applied (transfers, by violations): rows are inserted per event. */
-  readonly writeThrough?: boolean;
 }
+
+export type LogRow = Record<string, string | number | null>;
 
 /** Rows per multi-row INSERT when a batch's log rows are written at its end. */
 const ROWS_PER_INSERT = 100;
 
-export function logProjection(model: LogModel): Projection & { readonly model: LogModel } {
+export interface LogProjection extends Projection {
+  readonly model: LogModel;
+  /** The rows this context's batch made and has not inserted yet, in log order (none for a database read directly). */
+  pendingRows(source: ReadSource): readonly LogRow[];
+}
+
+export function logProjection(model: LogModel): LogProjection {
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.columns.join(', ')}, PRIMARY KEY (${model.uniqueBy.join(', ')})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
   const insert = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES (${model.columns.map((c) => `@${c}`).join(', ')})`;
   const placeholders = `(${model.columns.map(() => '?').join(', ')})`;
   const insertMany = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES ${Array(ROWS_PER_INSERT).fill(placeholders).join(', ')}`;
   // A batch's rows, inserted at its end: ROWS_PER_INSERT per statement, the rest one by one.
-  const pending = new WeakMap<Database.Database, Record<string, string | number | null>[]>();
-  const batch: UnitOfWork | undefined = model.writeThrough ? undefined : {
-    begin: (db) => { pending.set(db, []); },
-    commit(db) {
-      const rows = pending.get(db) ?? [];
-      pending.delete(db);
+  const held = slot<{ rows: LogRow[] | null }>(`pending rows of ${model.name}`, () => ({ rows: null }));
+  const batch: UnitOfWork = {
+    begin: (context) => { context.kept(held).rows = []; },
+    commit(context) {
+      const place = context.kept(held);
+      const rows = place.rows ?? [];
+      place.rows = null;
       let i = 0;
       for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
-        statement(db, insertMany).run(rows.slice(i, i + ROWS_PER_INSERT).flatMap((row) => model.columns.map((column) => row[column] ?? null)));
+        context.statement(insertMany).run(rows.slice(i, i + ROWS_PER_INSERT).flatMap((row) => model.columns.map((column) => row[column] ?? null)));
       }
-      for (; i < rows.length; i += 1) statement(db, insert).run(rows[i]);
+      for (; i < rows.length; i += 1) context.statement(insert).run(rows[i]);
     },
-    abandon: (db) => { pending.delete(db); },
+    abandon: (context) => { context.kept(held).rows = null; },
   };
   return {
     name: model.name,
@@ -204,14 +210,15 @@ export function logProjection(model: LogModel): Projection & { readonly model: L
     schema,
     ...(model.queryIndexes ? { queryIndexes: model.queryIndexes } : {}),
     model,
-    apply(db, event) {
-      const held = pending.get(db);
+    pendingRows: (source) => contextOf(source)?.kept(held).rows ?? [],
+    apply(context, event) {
+      const rows = context.kept(held).rows;
       for (const row of model.rowsOf(event)) {
-        if (held) held.push(row);
-        else statement(db, insert).run(row);
+        if (rows) rows.push(row);
+        else context.statement(insert).run(row);
       }
     },
-    ...(batch ? { batch } : {}),
+    batch,
   };
 }
 

@@ -3,7 +3,7 @@
  * what do you hold about me, who got it, who was affected, what is our register. Each read is
  * its projection's own typed reader; this class only binds them to one database.
  */
-import type Database from 'better-sqlite3';
+import { ProjectionContext, type ReadSource } from './projection-context.js';
 import { readAccessLog, type AccessRow } from './access-log/access-log.js';
 import { consents, type ConsentState } from './consents/consents.js';
 import { countEvents, readEventPosition, readEventPositions, type EventFilter } from './event-index/event-index.js';
@@ -19,7 +19,12 @@ import { findOrder, readOrders, type OrderView } from './deletion-orders/order-s
 export type { AccessRow, AffectedSubject, DisclosureRow, EventFilter, OrderView, TransferRow };
 
 export class ReadModels {
-  constructor(private readonly db: Database.Database) {}
+  /** A context of its own over a bare database, so that its statements are prepared once for its life. */
+  private readonly db: ProjectionContext;
+
+  constructor(source: ReadSource) {
+    this.db = source instanceof ProjectionContext ? source : new ProjectionContext(source);
+  }
 
   subject(subjectId: string): SubjectState | null {
     return subjects.read(this.db, [subjectId]);

@@ -9,6 +9,7 @@ import { storedEvent } from '../services/ledger/stored-event.js';
 import type { EventStore, RecordedEvent } from '../services/store/port.js';
 import { allProjections } from './index.js';
 import type { ProjectedEvent, Projection, UnitOfWork } from './projection.js';
+import { ProjectionContext } from './projection-context.js';
 
 const CHECKPOINTS = `CREATE TABLE IF NOT EXISTS rm_checkpoints (name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)`;
 const PAGE = 2000;
@@ -27,6 +28,8 @@ export class ProjectionRunner {
   private readonly lowestStored: Database.Statement<[string], { position: number | null }>;
   /** The models that hold their changes for a batch (Projection.batch). */
   private readonly batched: readonly UnitOfWork[];
+  /** Everything the models keep on this database while they apply events: one object, handed to each. */
+  private readonly context: ProjectionContext;
 
   /** The models, each after the ones it reads (inReadOrder): the order they are given in does not matter. */
   readonly projections: readonly Projection[];
@@ -37,6 +40,7 @@ export class ProjectionRunner {
   ) {
     projections = inReadOrder(projections);
     this.projections = projections;
+    this.context = new ProjectionContext(db);
     db.exec(CHECKPOINTS);
     this.batched = projections.flatMap((projection) => (projection.batch ? [projection.batch] : []));
     this.saveCheckpoint = db.prepare('UPDATE rm_checkpoints SET position = ? WHERE name = ?');
@@ -79,19 +83,19 @@ export class ProjectionRunner {
     // Keyed models hold their changed rows for the batch and write each once at its end (reads
     // in between see them); a failure abandons them with the transaction.
     const batched = this.batched;
-    for (const batch of batched) batch.begin(this.db);
+    for (const batch of batched) batch.begin(this.context);
     try {
       for (const recorded of events) {
         const event = toProjected(recorded);
         for (const projection of this.projections) {
           if (event.position <= this.checkpoints.get(projection.name)!) continue;
-          projection.apply(this.db, event);
+          projection.apply(this.context, event);
           last.set(projection.name, event.position);
         }
       }
-      for (const batch of batched) batch.commit(this.db);
+      for (const batch of batched) batch.commit(this.context);
     } finally {
-      for (const batch of batched) batch.abandon(this.db);
+      for (const batch of batched) batch.abandon(this.context);
     }
     for (const [name, position] of last) {
       this.saveCheckpoint.run(position, name);

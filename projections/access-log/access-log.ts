@@ -1,7 +1,6 @@
 /** Who used or passed on which subject's data, when, and for what. */
-import type Database from 'better-sqlite3';
 import { fromJson, json, logProjection } from '../projection.js';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 
 export const accessLog = logProjection({
   name: 'access-log',
@@ -40,7 +39,7 @@ export interface AccessRow {
 interface AccessTableRow { event_id: string; occurred_at: string; actor_kind: string; actor_id: string; action: string; target: string; purpose: string | null; categories: string }
 
 /** Who used, shared, sent abroad or viewed a subject's data, in log order. */
-export function readAccessLog(db: Database.Database, subjectId: string): AccessRow[] {
+export function readAccessLog(db: ReadSource, subjectId: string): AccessRow[] {
   return statement<[string], AccessTableRow>(db, 'SELECT * FROM rm_access_log WHERE subject_id = ? ORDER BY position').all(subjectId).map((r) => ({
     eventId: r.event_id, occurredAt: r.occurred_at, actor: { kind: r.actor_kind, id: r.actor_id },
     action: r.action, target: r.target, purpose: r.purpose, categories: fromJson<string[]>(r.categories),

@@ -3,7 +3,7 @@
  * act it would record and judged by the very rules that judge the ledger, against the subject's
  * consents and the policy in force — so the answer before and the verdict after cannot differ.
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import * as z from 'zod';
 import { toFieldErrors } from '../../schemas/event.js';
 import { Region } from '../../schemas/regions.js';
@@ -35,7 +35,7 @@ export interface Decision {
   reasons: { rule: string | null; message: string }[];
 }
 
-export async function authorize(db: Database.Database, input: unknown, now: Date, isErased: (subjectId: string) => Promise<boolean>): Promise<Decision> {
+export async function authorize(db: ReadSource, input: unknown, now: Date, isErased: (subjectId: string) => Promise<boolean>): Promise<Decision> {
   const parsed = AuthorizeQuestion.safeParse(input);
   if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error.issues).map((e) => `${e.path}: ${e.message}`).join('; '));
   const question = parsed.data;

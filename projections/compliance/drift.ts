@@ -4,7 +4,7 @@
  * (b) declared processing never observed. A declaration's list left out states nothing and is
  * not compared; an empty list declares "none".
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { DIMENSIONS, readObservations, type Dimension } from '../processing-register/observed-processing.js';
 import { policyAt } from '../policies/policy-in-force.js';
 
@@ -33,7 +33,7 @@ export interface ProcessingDrift {
   unobserved: UnobservedDeclaration[];
 }
 
-export function processingDrift(db: Database.Database, asOf: string): ProcessingDrift {
+export function processingDrift(db: ReadSource, asOf: string): ProcessingDrift {
   const policy = policyAt(db, asOf);
   const declarations = policy.document.declared;
   const base = { asOf, policyVersion: policy.version };

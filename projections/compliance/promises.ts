@@ -1,5 +1,5 @@
 /** The words each rule holds the ledger to: the sentence of the policy (or the article of the law) of its section, by the version that judged. */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { defaultPolicy, DEFAULT_POLICY_VERSION } from '../../schemas/default-policy.js';
 import type { PolicyWithLaw } from '../../schemas/policy.js';
 import { withLaw } from '../policies/policy-in-force.js';
@@ -32,7 +32,7 @@ export function promiseOf(rule: RuleId, policy: PolicyWithLaw): string {
 }
 
 /** A reader of promises by policy version, each version's document read once. */
-export function promises(db: Database.Database): (rule: RuleId, version: string) => string {
+export function promises(db: ReadSource): (rule: RuleId, version: string) => string {
   const documents = new Map<string, PolicyWithLaw>([[DEFAULT_POLICY_VERSION, defaultPolicy]]);
   return (rule, version) => {
     let document = documents.get(version);

@@ -5,7 +5,7 @@
  * before it. That is what back-dating looks like, and it is shown, never silent. History imported
  * later (the obligation recorded after its deadline too) is not: the ledger could not have known.
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { addDuration } from '../../schemas/duration.js';
 import { readEventTimes, type EventTimes } from '../event-index/event-index.js';
 import { policyAt } from '../policies/policy-in-force.js';
@@ -39,7 +39,7 @@ interface Candidate {
 const COMPLETIONS = new Set(['SubjectRequestCompleted', 'DataRectified']);
 
 /** Every obligation answered on time by its own date, as of `asOf`, whose answer was recorded after the deadline. */
-export function recordedLate(db: Database.Database, asOf: string): LateRecord[] {
+export function recordedLate(db: ReadSource, asOf: string): LateRecord[] {
   const candidates: Candidate[] = [];
   const requests = readRequestSchedule(db, asOf).filter((r) => r.completedAt !== null && r.completedAt <= r.deadline && r.completedAt <= asOf);
   const requestTimes = readEventTimes(db, requests.flatMap((r) => r.evidence));
@@ -105,7 +105,7 @@ export function recordedLate(db: Database.Database, asOf: string): LateRecord[] 
  * `recorded-late`, when the policy in force at the deadline asks for it (`lateRecording.violation`):
  * a fact recorded more than `lateRecording.tolerance` after the deadline it claims to have met.
  */
-export function recordedLateViolations(db: Database.Database, asOf: string): Violation[] {
+export function recordedLateViolations(db: ReadSource, asOf: string): Violation[] {
   return recordedLate(db, asOf).flatMap((late): Violation[] => {
     const policy = policyAt(db, late.deadline);
     const rule = policy.document.lateRecording;

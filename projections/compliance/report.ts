@@ -7,7 +7,7 @@
  * at `asOf` — a violation whose breach overlaps it (one that began before and is still open
  * included), an act made in it, a request, incident clock or shutdown running in it.
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { addDuration } from '../../schemas/duration.js';
 import { storedViolations } from './violations.js';
 import { incidentClocks, retentionSchedule, timeViolations } from './time-rules.js';
@@ -50,14 +50,14 @@ export function overlapsPeriod(window: ReportWindow, start: string, end: string 
 const inPeriod = (window: ReportWindow, at: string) => overlapsPeriod(window, at, at);
 
 /** Every violation there is as of `asOf`, whenever its breach ran. */
-function allViolationsAsOf(db: Database.Database, asOf: string): Violation[] {
+function allViolationsAsOf(db: ReadSource, asOf: string): Violation[] {
   return [...storedViolations(db), ...timeViolations(db, asOf), ...recordedLateViolations(db, asOf)]
     .filter((violation) => violation.occurredAt <= asOf)
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.rule.localeCompare(b.rule) || (a.subjectId ?? '').localeCompare(b.subjectId ?? ''));
 }
 
 /** The violations whose breach overlaps the window's period, as of its `asOf`. */
-export function violationsAsOf(db: Database.Database, window: ReportWindow): Violation[] {
+export function violationsAsOf(db: ReadSource, window: ReportWindow): Violation[] {
   return inWindow(window, allViolationsAsOf(db, window.asOf));
 }
 
@@ -73,7 +73,7 @@ function settled(times: readonly (string | null)[]): string | null {
   return latest;
 }
 
-export function buildComplianceReport(db: Database.Database, head: Head & { readModelsPosition: number }, window: ReportWindow) {
+export function buildComplianceReport(db: ReadSource, head: Head & { readModelsPosition: number }, window: ReportWindow) {
   const readModels = new ReadModels(db);
   const { asOf } = window;
   const from = window.from ?? null;

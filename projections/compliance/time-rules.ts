@@ -5,7 +5,7 @@
  * interval, request and notice carries its own times), so no cron job is needed and a past date
  * gives the verdicts of that day. Each is judged by the policy in force when its clock started.
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { addDuration } from '../../schemas/duration.js';
 import type { PolicyDocument } from '../../schemas/policy.js';
 import { incidents, readStorageIntervals, type IncidentState } from '../incidents/incidents.js';
@@ -24,7 +24,7 @@ export function retentionPeriod(policy: PolicyDocument, category: string, purpos
 export interface RetentionEntry { subjectId: string; system: string; categories: string[]; due: string; collectedBy: string; endedBy: string | null; to: string | null; policyVersion: string }
 
 /** Each collection still held at `asOf` (or ended) with the moment its retention ran out. */
-export function retentionSchedule(db: Database.Database, asOf: string): RetentionEntry[] {
+export function retentionSchedule(db: ReadSource, asOf: string): RetentionEntry[] {
   const byCollection = new Map<string, RetentionEntry>();
   for (const { subjectId, system, category, interval } of readStorageIntervals(db)) {
     if (interval.from > asOf) continue;
@@ -42,7 +42,7 @@ export function retentionSchedule(db: Database.Database, asOf: string): Retentio
   return [...byCollection.values()];
 }
 
-export function retentionOverdue(db: Database.Database, asOf: string): Violation[] {
+export function retentionOverdue(db: ReadSource, asOf: string): Violation[] {
   return retentionSchedule(db, asOf).flatMap((entry): Violation[] => {
     if (entry.due >= asOf) return [];
     const heldAt = entry.to === null || entry.to > asOf;
@@ -58,7 +58,7 @@ export function retentionOverdue(db: Database.Database, asOf: string): Violation
   });
 }
 
-export function requestOverdue(db: Database.Database, asOf: string): Violation[] {
+export function requestOverdue(db: ReadSource, asOf: string): Violation[] {
   return readRequestSchedule(db, asOf).flatMap((request): Violation[] => {
     const completed = request.completedAt !== null && request.completedAt <= asOf ? request.completedAt : null;
     if (request.deadline >= asOf || (completed !== null && completed <= request.deadline)) return [];
@@ -72,7 +72,7 @@ export function requestOverdue(db: Database.Database, asOf: string): Violation[]
   });
 }
 
-export function shutdownRules(db: Database.Database, asOf: string): Violation[] {
+export function shutdownRules(db: ReadSource, asOf: string): Violation[] {
   const found: Violation[] = [];
   for (const shutdown of readShutdownProgress(db, asOf)) {
     for (const subject of shutdown.subjects) {
@@ -107,7 +107,7 @@ export interface IncidentClock {
 }
 
 /** For each incident opened by `asOf` that exposed someone's data: its reporting deadline and who was told when. */
-export function incidentClocks(db: Database.Database, asOf: string): IncidentClock[] {
+export function incidentClocks(db: ReadSource, asOf: string): IncidentClock[] {
   const readModels = new ReadModels(db);
   return incidents.readPrefix(db, []).flatMap(({ key, state }): IncidentClock[] => {
     if (state.openedAt === null || state.openedAt > asOf) return [];
@@ -130,7 +130,7 @@ export function incidentClocks(db: Database.Database, asOf: string): IncidentClo
 }
 
 /** incident-notification-overdue: not reported to the authority, or to a person affected, within the period of its opening. */
-export function incidentNotificationOverdue(db: Database.Database, asOf: string): Violation[] {
+export function incidentNotificationOverdue(db: ReadSource, asOf: string): Violation[] {
   const found: Violation[] = [];
   for (const clock of incidentClocks(db, asOf)) {
     if (clock.deadline >= asOf) continue;
@@ -150,7 +150,7 @@ export function incidentNotificationOverdue(db: Database.Database, asOf: string)
   return found;
 }
 
-export function timeViolations(db: Database.Database, asOf: string): Violation[] {
+export function timeViolations(db: ReadSource, asOf: string): Violation[] {
   return [
     ...retentionOverdue(db, asOf), ...requestOverdue(db, asOf), ...shutdownRules(db, asOf), ...incidentNotificationOverdue(db, asOf),
     ...deletionOrderOverdue(db, asOf), ...erasureCompletedWithOpenOrders(db, asOf),

@@ -4,8 +4,7 @@
  * when the act happened; kept, so a verdict never changes when a later policy is published.
  * Rules that depend on time passing (retention, deadlines) are in time-rules.ts.
  */
-import { statement } from '../statements.js';
-import type Database from 'better-sqlite3';
+import { statement, type ReadSource } from '../projection-context.js';
 import { consents } from '../consents/consents.js';
 import { legalRequests } from '../legal-requests/legal-requests.js';
 import { policyAt } from '../policies/policy-in-force.js';
@@ -61,7 +60,7 @@ export const violations: Projection = {
   },
 };
 
-export function actContext(db: Database.Database, at: string): ActContext {
+export function actContext(db: ReadSource, at: string): ActContext {
   const readModels = new ReadModels(db);
   return {
     policy: policyAt(db, at),
@@ -73,7 +72,7 @@ export function actContext(db: Database.Database, at: string): ActContext {
   };
 }
 
-export function storedViolations(db: Database.Database): Violation[] {
+export function storedViolations(db: ReadSource): Violation[] {
   return statement<[], Record<string, string>>(db, 'SELECT * FROM rm_violations ORDER BY occurred_at, position, rule').all().map((row) => ({
     rule: row.rule as RuleId, subjectId: row.subject_id ?? null, eventIds: JSON.parse(row.event_ids!) as string[], occurredAt: row.occurred_at!,
     // An act breaks its rule at the moment it happens.

@@ -8,7 +8,7 @@
  * Idempotent: an order's id is derived from (subject, cause, target), so a cause already ordered
  * is never ordered again, and a category an open order already covers is not ordered twice.
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { v5 as uuidv5 } from 'uuid';
 import { addDuration } from '../../schemas/duration.js';
 import type { DeletionOrderReason, DeletionTarget } from '../../schemas/events/deletion-orders.js';
@@ -56,7 +56,7 @@ export function orderIdOf(subjectId: string, cause: string, target: DeletionTarg
 const DECLINED = new Set(['rejected', 'withdrawn']);
 
 /** Every cause of an erasure that had arisen by `asOf`, oldest first. */
-export function dueCauses(db: Database.Database, asOf: string): DueCause[] {
+export function dueCauses(db: ReadSource, asOf: string): DueCause[] {
   const causes: DueCause[] = [];
   const deadlineFrom = (at: string) => addDuration(at, policyAt(db, at).document.subjectRequests.deadline);
   for (const request of readRequestSchedule(db, asOf)) {
@@ -87,7 +87,7 @@ export function dueCauses(db: Database.Database, asOf: string): DueCause[] {
  * A withdrawal ends the processing of the categories consent was the only basis for: held on no
  * other basis, and no purpose of them still covered by another consent as of `asOf`.
  */
-function consentWithdrawals(db: Database.Database, asOf: string, deadlineFrom: (at: string) => string): DueCause[] {
+function consentWithdrawals(db: ReadSource, asOf: string, deadlineFrom: (at: string) => string): DueCause[] {
   const bySubject = new Map<string, ReturnType<typeof consents.readPrefix>>();
   for (const row of consents.readPrefix(db, [])) {
     const subjectId = String(row.key[0]);
@@ -115,7 +115,7 @@ function consentWithdrawals(db: Database.Database, asOf: string, deadlineFrom: (
  * The orders due as of `asOf` that are not in the ledger yet: per cause (oldest first), per target
  * of the subject it concerns, the categories the target still holds that no open order covers.
  */
-export function dueOrders(db: Database.Database, asOf: string, options: { subjectId?: string } = {}): DueOrder[] {
+export function dueOrders(db: ReadSource, asOf: string, options: { subjectId?: string } = {}): DueOrder[] {
   const causes = dueCauses(db, asOf).filter((cause) => options.subjectId === undefined || cause.subjectId === options.subjectId);
   const reachOf = new Map<string, ReachRow[]>();
   const planned = new Map<string, DueOrder[]>();

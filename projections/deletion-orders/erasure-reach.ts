@@ -2,7 +2,7 @@
  * The compliance report's "erasure reach": per cause of an erasure, how many targets were ordered
  * to delete, how many confirmed, how many are overdue — whether the erasure reached every copy.
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { readOrders, type OrderView } from './order-status.js';
 
 export interface ErasureReachEntry {
@@ -24,7 +24,7 @@ export interface ErasureReachEntry {
 }
 
 /** Every cause with orders, as of `asOf`, oldest first. */
-export function erasureReach(db: Database.Database, asOf: string): ErasureReachEntry[] {
+export function erasureReach(db: ReadSource, asOf: string): ErasureReachEntry[] {
   const byCause = new Map<string, OrderView[]>();
   for (const order of readOrders(db, asOf)) {
     const key = JSON.stringify([order.subjectId, order.cause]);

@@ -3,7 +3,7 @@
  * date) and `erasure-completed-with-open-orders` (an erasure request answered while a copy was
  * still out there). Time rules: judged "as of" any moment (compliance/time-rules.ts runs them).
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { policyAt } from '../policies/policy-in-force.js';
 import { readRequestSchedule } from '../subject-requests/subject-requests.js';
 import { list, type Violation } from '../compliance/violation.js';
@@ -13,7 +13,7 @@ const describe = (order: OrderView) =>
   `deletion order ${order.orderId} to ${order.target.kind} "${order.target.id}" for ${list(order.categories)} (${order.reason} ${order.cause})`;
 
 /** deletion-order-overdue: a target that had not confirmed by its due date (confirmed late: the breach ended then). */
-export function deletionOrderOverdue(db: Database.Database, asOf: string): Violation[] {
+export function deletionOrderOverdue(db: ReadSource, asOf: string): Violation[] {
   return readOrders(db, asOf).flatMap((order): Violation[] => {
     if (order.status !== 'overdue' && order.status !== 'confirmed-late') return [];
     const confirmedAt = order.status === 'confirmed-late' ? order.confirmedAt : null;
@@ -28,7 +28,7 @@ export function deletionOrderOverdue(db: Database.Database, asOf: string): Viola
 }
 
 /** An erasure request answered while orders serving it were still open: the answer said "erased" too early. */
-export function erasureCompletedWithOpenOrders(db: Database.Database, asOf: string): Violation[] {
+export function erasureCompletedWithOpenOrders(db: ReadSource, asOf: string): Violation[] {
   const found: Violation[] = [];
   const ordersOf = new Map<string, OrderView[]>();
   for (const request of readRequestSchedule(db, asOf)) {

@@ -2,8 +2,7 @@
  * Where each deletion order stands "as of" a moment — open, overdue, confirmed, or confirmed after
  * its due date — judged by occurredAt like the time rules, so any moment can be asked.
  */
-import type Database from 'better-sqlite3';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 import { readReach, type OrderEntry, type ReachState } from './data-reach.js';
 import type { DeletionTarget } from '../../schemas/events/deletion-orders.js';
 
@@ -20,14 +19,14 @@ export function orderStatus(order: Pick<OrderEntry, 'confirmedAt' | 'dueBy'>, as
 }
 
 /** Every order whose cause had arisen by `asOf` (one subject's, or everyone's), with its status then, soonest due first. */
-export function readOrders(db: Database.Database, asOf: string, subjectId?: string): OrderView[] {
+export function readOrders(db: ReadSource, asOf: string, subjectId?: string): OrderView[] {
   return readReach(db, subjectId).flatMap((row) => row.orders.filter((order) => order.causedAt <= asOf)
     .map((order): OrderView => ({ ...order, subjectId: row.subjectId, target: row.target, status: orderStatus(order, asOf) })))
     .sort((a, b) => a.dueBy.localeCompare(b.dueBy) || a.subjectId.localeCompare(b.subjectId) || a.orderId.localeCompare(b.orderId));
 }
 
 /** One order by id, wherever it is; null: no such order. */
-export function findOrder(db: Database.Database, orderId: string, asOf: string): OrderView | null {
+export function findOrder(db: ReadSource, orderId: string, asOf: string): OrderView | null {
   const row = statement<[string], { subject_id: string; target_kind: string; target_id: string; state: string }>(db,
     `SELECT r.subject_id, r.target_kind, r.target_id, r.state FROM rm_data_reach r, json_each(r.state, '$.orders') o
      WHERE json_extract(o.value, '$.orderId') = ? LIMIT 1`).get(orderId);

@@ -1,8 +1,7 @@
 /** The forensics timeline's index: every event by subject, type, actor and time, and tagged by category and system. */
 import { categoriesOf, systemsOf } from '../event-facts.js';
-import type Database from 'better-sqlite3';
 import { logProjection } from '../projection.js';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 
 export const eventIndex = logProjection({
   name: 'event-index',
@@ -42,7 +41,7 @@ export const eventTags = logProjection({
 export interface EventTimes { readonly eventId: string; readonly type: string; readonly position: number; readonly occurredAt: string; readonly recordedAt: string }
 
 /** The two clocks of each of these events the index holds. */
-export function readEventTimes(db: Database.Database, eventIds: readonly string[]): Map<string, EventTimes> {
+export function readEventTimes(db: ReadSource, eventIds: readonly string[]): Map<string, EventTimes> {
   if (eventIds.length === 0) return new Map();
   return new Map(statement<[string], { event_id: string; type: string; position: number; occurred_at: string; recorded_at: string }>(db,
     'SELECT event_id, type, position, occurred_at, recorded_at FROM rm_event_index WHERE event_id IN (SELECT value FROM json_each(?))')
@@ -63,14 +62,14 @@ export interface EventFilter {
 }
 
 /** Positions of events matching the filter, after a position, in order. */
-export function readEventPositions(db: Database.Database, filter: EventFilter, after: number, limit: number): number[] {
+export function readEventPositions(db: ReadSource, filter: EventFilter, after: number, limit: number): number[] {
   const { where, params } = filterSql(filter);
   return statement<unknown[], { position: number }>(db, 
     `SELECT i.position FROM rm_event_index i WHERE i.position > ? AND ${where} ORDER BY i.position LIMIT ?`)
     .all(after, ...params, limit).map((r) => r.position);
 }
 
-export function countEvents(db: Database.Database, filter: EventFilter): number {
+export function countEvents(db: ReadSource, filter: EventFilter): number {
   const { where, params } = filterSql(filter);
   return statement<unknown[], { n: number }>(db, `SELECT COUNT(*) AS n FROM rm_event_index i WHERE ${where}`).get(...params)!.n;
 }
@@ -95,12 +94,12 @@ function filterSql(filter: EventFilter): { where: string; params: string[] } {
 }
 
 /** The position of an event by its id, or null. */
-export function readEventPosition(db: Database.Database, eventId: string): number | null {
+export function readEventPosition(db: ReadSource, eventId: string): number | null {
   return statement<[string], { position: number }>(db, 'SELECT position FROM rm_event_index WHERE event_id = ?').get(eventId)?.position ?? null;
 }
 
 /** What each of these events was, when and about whom, in log order (a report's evidence appendix). */
-export function readCitedEvents(db: Database.Database, eventIds: readonly string[]): { eventId: string; position: number; type: string; occurredAt: string; subjectId: string | null }[] {
+export function readCitedEvents(db: ReadSource, eventIds: readonly string[]): { eventId: string; position: number; type: string; occurredAt: string; subjectId: string | null }[] {
   return statement<[string], { event_id: string; position: number; type: string; occurred_at: string; subject_id: string | null }>(db,
     'SELECT event_id, position, type, occurred_at, subject_id FROM rm_event_index WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY position')
     .all(JSON.stringify([...new Set(eventIds)]))

@@ -4,9 +4,8 @@
  * system. An incident's impact is whoever had data in its systems during its window.
  */
 import { categoriesOf } from '../event-facts.js';
-import type Database from 'better-sqlite3';
 import { fromJson, json, keyedProjection, logProjection, type Key } from '../projection.js';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 
 export interface IncidentState {
   lastPosition: number;
@@ -120,7 +119,7 @@ export interface AffectedSubject { subjectId: string; categories: string[]; syst
  * Whose data was in the incident's systems during its window: stored there at some moment of
  * it (collected before its end, not deleted before its start), or used by those systems in it.
  */
-export function readIncidentImpact(db: Database.Database, incident: IncidentState): AffectedSubject[] {
+export function readIncidentImpact(db: ReadSource, incident: IncidentState): AffectedSubject[] {
   if (!incident.window || incident.systems.length === 0) return [];
   const { from, to } = incident.window;
   const systems = JSON.stringify(incident.systems);
@@ -151,7 +150,7 @@ export function readIncidentImpact(db: Database.Database, incident: IncidentStat
 export interface IntervalRow { subjectId: string; system: string; category: string; interval: Interval }
 
 /** Every storage interval, of every subject, category and system (of these systems only, when named). */
-export function readStorageIntervals(db: Database.Database, systems?: readonly string[]): IntervalRow[] {
+export function readStorageIntervals(db: ReadSource, systems?: readonly string[]): IntervalRow[] {
   const rows = systems
     ? statement<[string], { subject_id: string; system: string; category: string; state: string }>(db,
       'SELECT * FROM rm_storage_intervals WHERE system IN (SELECT value FROM json_each(?)) ORDER BY subject_id, system, category').all(JSON.stringify(systems))

@@ -1,7 +1,6 @@
 /** The transparency report: legal requests by authority and instrument, and every disclosure to an authority. */
-import type Database from 'better-sqlite3';
 import { fromJson, json, keyedProjection, logProjection } from '../projection.js';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 
 export interface LegalRequestState {
   lastPosition: number;
@@ -47,7 +46,7 @@ export const disclosures = logProjection({
 });
 
 /** Every legal request, by request id. */
-export function readLegalRequests(db: Database.Database): (LegalRequestState & { requestId: string })[] {
+export function readLegalRequests(db: ReadSource): (LegalRequestState & { requestId: string })[] {
   return legalRequests.readPrefix(db, []).map(({ key, state }) => ({ ...state, requestId: String(key[0]) }));
 }
 
@@ -62,7 +61,7 @@ interface DisclosureTableRow {
 }
 
 /** Every disclosure to an authority, in log order. */
-export function readDisclosures(db: Database.Database): DisclosureRow[] {
+export function readDisclosures(db: ReadSource): DisclosureRow[] {
   return statement<[], DisclosureTableRow>(db, 'SELECT * FROM rm_disclosures ORDER BY position').all().map((r) => ({
     position: r.position, eventId: r.event_id, subjectId: r.subject_id, occurredAt: r.occurred_at, recipientId: r.recipient_id,
     recipientName: r.recipient_name, recipientRegion: r.recipient_region, legalRequestId: r.legal_request_id,

@@ -3,14 +3,13 @@
  * position i + 1; each event stores its leaf hash and the perfect subtrees it completes — one
  * node on average, log n at most: the visitor of the compact range's append. Rebuilt from the log like any model, on either store.
  */
-import type Database from 'better-sqlite3';
 import { UnavailableError } from '../../services/errors.js';
 import { StoredEventFormatError } from '../../services/ledger/stored-event.js';
 import { chainedLeaf } from '../../services/ledger/chain.js';
 import { CompactRange } from '../../services/merkle/compact-range.js';
 import { leafHash, type NodeReader } from '../../services/merkle/rfc6962.js';
 import type { Projection } from '../projection.js';
-import { statement } from '../statements.js';
+import { slot, statement, type ProjectionContext, type ReadSource } from '../projection-context.js';
 
 const TABLE = 'rm_merkle_nodes';
 const GET = `SELECT hash FROM ${TABLE} WHERE level = ? AND idx = ?`;
@@ -20,7 +19,7 @@ const SIZE = `SELECT MAX(idx) + 1 AS size FROM ${TABLE} WHERE level = 0`;
 /** The tree is behind the size asked for (a projection worker still catching up), or has not been built. */
 export class MissingTreeNodeError extends UnavailableError {}
 
-function readNode(db: Database.Database): NodeReader {
+function readNode(db: ReadSource): NodeReader {
   const get = statement<[number, number], { hash: Buffer }>(db, GET);
   return (level, index) => {
     const row = get.get(level, index);
@@ -34,38 +33,38 @@ export const merkleTree: Projection = {
   version: 1,
   tables: [TABLE],
   schema: `CREATE TABLE IF NOT EXISTS ${TABLE} (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;`,
-  apply(db, { position, stream, revision, recordedAt, event }) {
-    const put = statement<[number, number, Buffer]>(db, PUT);
-    rangeBefore(db, position).append(leafHash(chainedLeaf({ position, stream, revision, recordedAt, body: event })), (level, index, hash) => {
+  apply(context, { position, stream, revision, recordedAt, event }) {
+    const put = context.statement<[number, number, Buffer]>(PUT);
+    rangeBefore(context, position).append(leafHash(chainedLeaf({ position, stream, revision, recordedAt, body: event })), (level, index, hash) => {
       put.run(level, index, hash);
     });
   },
 };
 
 /**
- * The compact range of the tree before this position — all an append reads. Kept per connection
+ * The compact range of the tree before this position — all an append reads. Kept in the context
  * between events; read again from the table whenever the next position is not the one it expects
  * (another process appended, a rollback, a rebuild).
  */
-const ranges = new WeakMap<Database.Database, CompactRange>();
+const kept = slot<{ range: CompactRange | null }>('merkle-tree range', () => ({ range: null }));
 
-function rangeBefore(db: Database.Database, position: number): CompactRange {
-  const kept = ranges.get(db);
-  if (kept?.size === position - 1) return kept;
+function rangeBefore(context: ProjectionContext, position: number): CompactRange {
+  const place = context.kept(kept);
+  if (place.range?.size === position - 1) return place.range;
   let range: CompactRange;
   try {
-    range = CompactRange.restore(position - 1, readNode(db));
+    range = CompactRange.restore(position - 1, readNode(context));
   } catch (error) {
     // Events come in position order from a gap-free log: a missing subtree means a missing event.
     if (error instanceof MissingTreeNodeError) throw new StoredEventFormatError(`the Merkle tree cannot take position ${position}: an event before it is missing from the log (run pdl verify)`);
     throw error;
   }
-  ranges.set(db, range);
+  place.range = range;
   return range;
 }
 
 /** How many leaves the stored tree holds, and a reader of its nodes. */
-export function storedTree(db: Database.Database): { size: number; node: NodeReader } {
+export function storedTree(db: ReadSource): { size: number; node: NodeReader } {
   const size = statement<[], { size: number | null }>(db, SIZE).get()?.size ?? 0;
   return { size, node: readNode(db) };
 }

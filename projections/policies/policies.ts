@@ -20,7 +20,4 @@ export const policies = keyedProjection<PolicyState>({
     if (event.type !== 'PolicyPublished') return state;
     return { lastPosition: position, effectiveFrom: event.data.effectiveFrom ?? event.occurredAt, document: event.data.policy, eventId: event.id };
   },
-  // policyAt lists the versions with SQL (only the chosen document is parsed): a policy published
-  // in a batch must be in the table for the acts after it. Policies are few; writing at once costs nothing.
-  writeThrough: true,
 });

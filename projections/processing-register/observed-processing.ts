@@ -4,9 +4,8 @@
  * actual (projections/compliance/drift.ts). One upsert per fact, written only when the fact is new
  * or seen earlier than before: most events change nothing here.
  */
-import type Database from 'better-sqlite3';
 import type { ProjectedEvent, Projection } from '../projection.js';
-import { statement } from '../statements.js';
+import { slot, statement, type ReadSource } from '../projection-context.js';
 
 export const DIMENSIONS = ['category', 'system', 'recipientKind', 'region'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -50,11 +49,11 @@ export const observedProcessing: Projection = {
   tables: [TABLE],
   schema: `CREATE TABLE IF NOT EXISTS ${TABLE} (purpose TEXT NOT NULL, dimension TEXT NOT NULL, value TEXT NOT NULL,
     first_at TEXT NOT NULL, first_event_id TEXT NOT NULL, PRIMARY KEY (purpose, dimension, value)) WITHOUT ROWID;`,
-  apply(db, projected) {
+  apply(context, projected) {
     const facts = factsOf(projected);
     if (facts.length === 0) return;
-    const upsert = statement(db, UPSERT);
-    const seen = seenInBatch.get(db);
+    const upsert = context.statement(UPSERT);
+    const seen = context.kept(seenInBatch).facts;
     const at = projected.event.occurredAt;
     for (const [purpose, dimension, value] of facts) {
       // Already written in this batch at this time or earlier: the row's first_at is no later, so the upsert would change nothing.
@@ -66,18 +65,18 @@ export const observedProcessing: Projection = {
     }
   },
   batch: {
-    begin: (db) => { seenInBatch.set(db, new Map()); },
-    commit: (db) => { seenInBatch.delete(db); },
-    abandon: (db) => { seenInBatch.delete(db); },
+    begin: (context) => { context.kept(seenInBatch).facts = new Map(); },
+    commit: (context) => { context.kept(seenInBatch).facts = null; },
+    abandon: (context) => { context.kept(seenInBatch).facts = null; },
   },
 };
 
-/** Per connection, during a runner batch: the earliest time each fact was written at in it. */
-const seenInBatch = new WeakMap<Database.Database, Map<string, string>>();
+/** During a runner batch: the earliest time each fact was written at in it. */
+const seenInBatch = slot<{ facts: Map<string, string> | null }>('observed-processing facts of the batch', () => ({ facts: null }));
 
 export interface Observation { purpose: string; dimension: Dimension; value: string; firstAt: string; firstEventId: string }
 
-export function readObservations(db: Database.Database): Observation[] {
+export function readObservations(db: ReadSource): Observation[] {
   return statement<[], { purpose: string; dimension: Dimension; value: string; first_at: string; first_event_id: string }>(db,
     `SELECT purpose, dimension, value, first_at, first_event_id FROM ${TABLE} ORDER BY purpose, dimension, value`).all()
     .map((row) => ({ purpose: row.purpose, dimension: row.dimension, value: row.value, firstAt: row.first_at, firstEventId: row.first_event_id }));

@@ -3,9 +3,8 @@
  * what actually happened rather than declared: per purpose, the categories, legal bases,
  * systems, recipients, transfers abroad and retention periods seen in the log.
  */
-import type Database from 'better-sqlite3';
 import { fromJson, keyedProjection, logProjection, union } from '../projection.js';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 
 export interface PurposeState {
   lastPosition: number;
@@ -79,7 +78,7 @@ export const purposeSubjects = logProjection({
 });
 
 /** The register: per purpose, what was seen, and how many subjects it touched (one query). */
-export function readRegister(db: Database.Database): (PurposeState & { purpose: string; subjectCount: number })[] {
+export function readRegister(db: ReadSource): (PurposeState & { purpose: string; subjectCount: number })[] {
   return statement<[], { purpose: string; state: string; subjects: number }>(db,
     `SELECT r.purpose, r.state, (SELECT COUNT(*) FROM rm_purpose_subjects s WHERE s.purpose = r.purpose) AS subjects
      FROM rm_processing_register r ORDER BY r.purpose`).all()

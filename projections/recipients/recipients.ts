@@ -1,8 +1,7 @@
 /** Everyone a subject's data went to — third parties, processors, authorities, abroad — and each transfer abroad. */
-import type Database from 'better-sqlite3';
 import { fromJson, json, keyedProjection, logProjection, union, withEvidence } from '../projection.js';
-import { statement } from '../statements.js';
-import type { ProjectedEvent } from '../projection.js';
+import { statement, type ReadSource } from '../projection-context.js';
+import type { LogRow, ProjectedEvent } from '../projection.js';
 
 export interface RecipientState {
   lastPosition: number;
@@ -72,8 +71,6 @@ export const transfers = logProjection({
   name: 'transfers',
   version: 1,
   table: 'rm_transfers',
-  // The violations model reads a subject's transfers as of each act (cross-border rules).
-  writeThrough: true,
   columns: ['position', 'event_id', 'subject_id', 'occurred_at', 'recipient', 'from_region', 'to_region', 'categories', 'purpose',
     'mechanism', 'security_measures', 'risks', 'consent_id'],
   uniqueBy: ['position'],
@@ -90,7 +87,7 @@ export const transfers = logProjection({
 });
 
 /** Every recipient of a subject's data, by recipient id. */
-export function readRecipients(db: Database.Database, subjectId: string): (RecipientState & { id: string })[] {
+export function readRecipients(db: ReadSource, subjectId: string): (RecipientState & { id: string })[] {
   return recipients.readPrefix(db, [subjectId]).map(({ key, state }) => ({ ...state, id: String(key[1]) }));
 }
 
@@ -100,13 +97,28 @@ interface TransferTableRow {
 }
 
 /** Transfers abroad, in log order: a subject's, or everyone's. */
-export function readTransfers(db: Database.Database, subjectId?: string): TransferRow[] {
-  const rows = subjectId === undefined
+export function readTransfers(db: ReadSource, subjectId?: string): TransferRow[] {
+  const stored = subjectId === undefined
     ? statement<[], TransferTableRow>(db, 'SELECT * FROM rm_transfers ORDER BY position').all()
     : statement<[string], TransferTableRow>(db, 'SELECT * FROM rm_transfers WHERE subject_id = ? ORDER BY position').all(subjectId);
+  // Within a batch (the violations model reads a subject's transfers as of each act), the batch's own rows come after the table's.
+  const positions = new Set(stored.map((row) => row.position));
+  const held = transfers.pendingRows(db)
+    .filter((row) => (subjectId === undefined || row.subject_id === subjectId) && !positions.has(Number(row.position))).map(tableRowOf);
+  const rows = held.length === 0 ? stored : [...stored, ...held].sort((a, b) => a.position - b.position);
   return rows.map((r) => ({
     position: r.position, eventId: r.event_id, subjectId: r.subject_id, occurredAt: r.occurred_at, recipient: fromJson(r.recipient),
     fromRegion: r.from_region, toRegion: r.to_region, categories: fromJson(r.categories), purpose: r.purpose, mechanism: r.mechanism,
     securityMeasures: fromJson(r.security_measures), risks: fromJson(r.risks), consentId: r.consent_id,
   }));
+}
+
+/** A row the batch holds, as the table would give it back. */
+function tableRowOf(row: LogRow): TransferTableRow {
+  const text = (column: string): string => String(row[column]);
+  return {
+    position: Number(row.position), event_id: text('event_id'), subject_id: text('subject_id'), occurred_at: text('occurred_at'), recipient: text('recipient'),
+    from_region: text('from_region'), to_region: text('to_region'), categories: text('categories'), purpose: text('purpose'), mechanism: text('mechanism'),
+    security_measures: text('security_measures'), risks: text('risks'), consent_id: row.consent_id === null || row.consent_id === undefined ? null : String(row.consent_id),
+  };
 }

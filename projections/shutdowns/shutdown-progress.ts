@@ -3,11 +3,10 @@
  * when it took effect), whether they were told in time on a channel the policy accepts, and
  * whether their data is gone — the reader the shutdown rules and the report share.
  */
-import type Database from 'better-sqlite3';
 import { addDuration } from '../../schemas/duration.js';
 import { readStorageIntervals } from '../incidents/incidents.js';
 import { policyAt } from '../policies/policy-in-force.js';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 import { shutdowns } from './shutdowns.js';
 
 export interface ShutdownProgress {
@@ -16,7 +15,7 @@ export interface ShutdownProgress {
 }
 
 /** For each shutdown, whose data it ends (held in its systems when it took effect), whether they were told, and whether it is gone. */
-export function readShutdownProgress(db: Database.Database, asOf: string): ShutdownProgress[] {
+export function readShutdownProgress(db: ReadSource, asOf: string): ShutdownProgress[] {
   return shutdowns.readPrefix(db, []).map(({ key, state }) => ({ service: String(key[0]), ...state })).filter((shutdown) => shutdown.announcedAt <= asOf).map((shutdown) => {
     const policy = policyAt(db, shutdown.announcedAt);
     const reasonable = addDuration(shutdown.effectiveAt, policy.document.shutdown.deletionPeriod);

@@ -1,7 +1,6 @@
 /** Per subject: when first and last seen, whether and when erased, what arrived after erasure. */
-import type Database from 'better-sqlite3';
 import { keyedProjection } from '../projection.js';
-import { statement } from '../statements.js';
+import { statement, type ReadSource } from '../projection-context.js';
 
 export interface SubjectState {
   lastPosition: number;
@@ -38,7 +37,7 @@ export const subjects = keyedProjection<SubjectState>({
 });
 
 /** Subjects whose id starts with `prefix`, after `after`, in id order (ids are ASCII by the contract: a range scan). */
-export function readSubjectsByPrefix(db: Database.Database, prefix: string, after: string, limit: number): (SubjectState & { subjectId: string })[] {
+export function readSubjectsByPrefix(db: ReadSource, prefix: string, after: string, limit: number): (SubjectState & { subjectId: string })[] {
   return statement<[string, string, string, number], { subject_id: string; state: string }>(db,
     'SELECT subject_id, state FROM rm_subjects WHERE subject_id >= ? AND subject_id < ? AND subject_id > ? ORDER BY subject_id LIMIT ?')
     .all(prefix, `${prefix}\u007f`, after, limit)

@@ -3,7 +3,7 @@
  * beside the model, its readers: each request's deadline by the policy in force when it came in,
  * the schedule of those received by a moment, and one view of where a request stands.
  */
-import type Database from 'better-sqlite3';
+import type { ReadSource } from '../projection-context.js';
 import { addDuration } from '../../schemas/duration.js';
 import { policyAt } from '../policies/policy-in-force.js';
 import { keyedProjection } from '../projection.js';
@@ -48,13 +48,13 @@ export const subjectRequests = keyedProjection<SubjectRequestState>({
 export interface RequestEntry extends SubjectRequestState { subjectId: string; requestId: string; deadline: string; policyVersion: string }
 
 /** A subject request's deadline, by the policy in force when it was received. */
-export function requestDeadline(db: Database.Database, receivedAt: string): { deadline: string; policyVersion: string } {
+export function requestDeadline(db: ReadSource, receivedAt: string): { deadline: string; policyVersion: string } {
   const policy = policyAt(db, receivedAt);
   return { deadline: addDuration(receivedAt, policy.document.subjectRequests.deadline), policyVersion: policy.version };
 }
 
 /** Every request received by `asOf`, with its deadline, in (subject, request) order. */
-export function readRequestSchedule(db: Database.Database, asOf: string): RequestEntry[] {
+export function readRequestSchedule(db: ReadSource, asOf: string): RequestEntry[] {
   return subjectRequests.readPrefix(db, []).flatMap(({ key, state }): RequestEntry[] => (state.receivedAt === null || state.receivedAt > asOf ? []
     : [{ ...state, subjectId: String(key[0]), requestId: String(key[1]), ...requestDeadline(db, state.receivedAt) }]));
 }

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { MissingTreeNodeError, storedTree } from '../../projections/merkle-tree/merkle-tree.js';
-import { statement } from '../../projections/statements.js';
+import { statement } from '../../projections/projection-context.js';
 import type { CheckpointStore, SignedCheckpoint } from '../records/checkpoint-store.js';
 import { LedgerError, NotFoundError, ValidationError } from '../errors.js';
 import { chainedLeaf } from '../ledger/chain.js';

@@ -4,6 +4,7 @@
  * in key order, so a model read by another (consents, read by violations) is still seen exactly
  * as of the event being applied. Against a real SQLite file.
  */
+import { ProjectionContext } from '../../projections/projection-context.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,14 +27,15 @@ function projected(type: 'ConsentGiven' | 'ConsentWithdrawn', subjectId: string,
 
 const given = (subjectId: string, consentId: string) => projected('ConsentGiven', subjectId, { consentId, purposes: ['marketing'] });
 
-function freshDb(): Database.Database {
+/** A read-model database in the context the runner would hand the model. */
+function freshDb(): ProjectionContext {
   const db = new Database(join(makeTempDir('unit-of-work'), 'read-models.db'));
   db.exec(consents.schema);
-  return db;
+  return new ProjectionContext(db);
 }
 
-const stored = (db: Database.Database) => db.prepare('SELECT subject_id, consent_id, state FROM rm_consents ORDER BY subject_id, consent_id').all();
-const ids = (db: Database.Database, subjectId: string) => consents.readPrefix(db, [subjectId]).map((row) => row.key[1]);
+const stored = (context: ProjectionContext) => context.db.prepare('SELECT subject_id, consent_id, state FROM rm_consents ORDER BY subject_id, consent_id').all();
+const ids = (context: ProjectionContext, subjectId: string) => consents.readPrefix(context, [subjectId]).map((row) => row.key[1]);
 
 describe('a keyed model within a batch', () => {
   it('reads rows changed in the batch laid over the stored ones, in key order, and writes them at commit', () => {

@@ -1,4 +1,5 @@
 /** Read models are pure steps over the log: an event delivered twice changes nothing, model by model and through the runner. */
+import { ProjectionContext } from '../../../projections/projection-context.js';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { allProjections } from '../../../projections/index.js';
@@ -34,11 +35,12 @@ describe('read models', () => {
       twice.exec(projection.schema);
     }
     // Event by event across the models, as the runner delivers them (violations reads consents as of each event).
+    const [onceContext, twiceContext] = [new ProjectionContext(once), new ProjectionContext(twice)];
     for (const event of recorded.map(toProjected)) {
       for (const projection of allProjections) {
-        projection.apply(once, event);
-        projection.apply(twice, event);
-        projection.apply(twice, event);
+        projection.apply(onceContext, event);
+        projection.apply(twiceContext, event);
+        projection.apply(twiceContext, event);
       }
     }
     expect(dumpReadModels(twice)).toEqual(dumpReadModels(once));
