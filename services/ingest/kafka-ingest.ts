@@ -3,13 +3,14 @@
  * schemas and appended through the ledger's write path; what is refused goes to the dead-letter
  * topic with its reasons. Offsets are committed only after the append and the dead letters
  * succeeded: a crash means redelivery, and redelivery means duplicates the ledger ignores —
- * each event stored exactly once.
+ * each event stored exactly once. A dead-letter write counts as succeeded only when the broker
+ * acknowledged every partition it went to (see DeadLettersUnacknowledgedError).
  */
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FieldError } from '../../schemas/event.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { deadLetter, parseValue } from './dead-letter.js';
+import { deadLetter, DeadLettersUnacknowledgedError, parseValue, unacknowledgedPartitions } from './dead-letter.js';
 
 export interface IngestOptions {
   readonly brokers: readonly string[];
@@ -65,6 +66,9 @@ export class KafkaIngest {
   private readonly topic: string;
   private readonly deadLetterTopic: string;
   private readonly groupId: string;
+  /** Places dead letters as the producer would by key, so that each send knows which partitions it must see acknowledged. */
+  private readonly placeDeadLetter = Partitioners.DefaultPartitioner();
+  private deadLetterPartitions: PartitionMetadata[] = [];
   private timer: NodeJS.Timeout | undefined;
   private counts = { consumed: 0, appended: 0, duplicates: 0, deadLettered: 0 };
   private lag: number | null = null;
@@ -119,6 +123,25 @@ export class KafkaIngest {
     const existing = new Set(await this.admin.listTopics());
     const missing = [this.topic, this.deadLetterTopic].filter((topic) => !existing.has(topic));
     if (missing.length > 0) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+    await this.refreshDeadLetterPartitions();
+  }
+
+  private async refreshDeadLetterPartitions(): Promise<void> {
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [this.deadLetterTopic] });
+    this.deadLetterPartitions = topics[0]?.partitions ?? [];
+  }
+
+  /** Sends dead letters with acks=-1 and checks the answer covers every partition written to. */
+  private async sendDeadLetters(messages: Message[]): Promise<void> {
+    if (this.deadLetterPartitions.length === 0) await this.refreshDeadLetterPartitions();
+    const placed = messages.map((message) => ({ ...message, partition: this.placeDeadLetter({ topic: this.deadLetterTopic, partitionMetadata: this.deadLetterPartitions, message }) }));
+    const acknowledged = await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: placed });
+    const missing = unacknowledgedPartitions(placed.map((message) => message.partition), acknowledged);
+    if (missing.length > 0) {
+      this.log.warn({ deadLetterTopic: this.deadLetterTopic, partitions: missing, messages: placed.length }, 'dead letters not acknowledged by the broker: the batch will be redelivered');
+      await this.refreshDeadLetterPartitions();
+      throw new DeadLettersUnacknowledgedError(missing);
+    }
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -136,7 +159,7 @@ export class KafkaIngest {
     if (refused.length > 0) {
       const now = new Date();
       refused.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
-      await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: refused.map((r) => deadLetter(r.message, source, r.errors, now)) });
+      await this.sendDeadLetters(refused.map((r) => deadLetter(r.message, source, r.errors, now)));
     }
     // Only now is the batch safe: commit past its last message.
     const last = batch.messages[batch.messages.length - 1]!.offset;
