@@ -9,6 +9,7 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FieldError } from '../../schemas/event.js';
+import { UnavailableError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { deadLetter, DeadLettersUnacknowledgedError, parseValue, unacknowledgedPartitions } from './dead-letter.js';
 
@@ -122,13 +123,29 @@ export class KafkaIngest {
   private async ensureTopics(): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = [this.topic, this.deadLetterTopic].filter((topic) => !existing.has(topic));
-    if (missing.length > 0) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
-    await this.refreshDeadLetterPartitions();
+    // Not kafkajs's waitForLeaders: on a cluster of several nodes it asks one that has not yet heard of the new
+    // topic and fails the start ("does not host this topic-partition"); the metadata is awaited below instead.
+    if (missing.length > 0) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: false });
+    await this.refreshDeadLetterPartitions([this.topic, this.deadLetterTopic]);
   }
 
-  private async refreshDeadLetterPartitions(): Promise<void> {
-    const { topics } = await this.admin.fetchTopicMetadata({ topics: [this.deadLetterTopic] });
-    this.deadLetterPartitions = topics[0]?.partitions ?? [];
+  /** The dead-letter topic's partitions, each with a leader; a node that has not yet heard of a new topic answers with an error for a few seconds. */
+  private async refreshDeadLetterPartitions(topics: string[] = [this.deadLetterTopic]): Promise<void> {
+    let failure: unknown;
+    for (let attempt = 1; attempt <= 60; attempt++) {
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics });
+        const partitions = metadata.topics.find((topic) => topic.name === this.deadLetterTopic)?.partitions ?? [];
+        if (partitions.length > 0 && metadata.topics.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) {
+          this.deadLetterPartitions = partitions;
+          return;
+        }
+      } catch (error) {
+        failure = error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new UnavailableError(`the brokers did not show every partition of ${topics.join(', ')} with a leader within 30 s`, { cause: failure });
   }
 
   /** Sends dead letters with acks=-1 and checks the answer covers every partition written to. */
