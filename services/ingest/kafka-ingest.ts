@@ -59,6 +59,38 @@ export function kafkaLogLevel(level: logLevel, error: unknown): 'error' | 'warn'
   return level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
 }
 
+/**
+ * Dead letters per send, in bytes: kafkajs puts a send's messages for one partition into one record batch, and a
+ * batch over the broker's message.max.bytes (1 MiB by default) is refused as too large — not retried — which
+ * stopped the consumer on a batch of many refused messages.
+ */
+const DEAD_LETTER_SEND_BYTES = 256 * 1024;
+
+const messageBytes = (message: Message): number => {
+  const size = (value: unknown): number => (typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : 0);
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + (Array.isArray(value) ? value.reduce((s: number, v) => s + size(v), 0) : size(value)), 0);
+  return size(message.key) + size(message.value) + headers + 64;
+};
+
+/** Consecutive parts of at most `limit` bytes each (a single larger message is a part of its own). */
+function bySize<T extends Message>(messages: readonly T[], limit: number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = messageBytes(message);
+    if (part.length > 0 && bytes + size > limit) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(message);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
 export class KafkaIngest {
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
@@ -152,12 +184,14 @@ export class KafkaIngest {
   private async sendDeadLetters(messages: Message[]): Promise<void> {
     if (this.deadLetterPartitions.length === 0) await this.refreshDeadLetterPartitions();
     const placed = messages.map((message) => ({ ...message, partition: this.placeDeadLetter({ topic: this.deadLetterTopic, partitionMetadata: this.deadLetterPartitions, message }) }));
-    const acknowledged = await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: placed });
-    const missing = unacknowledgedPartitions(placed.map((message) => message.partition), acknowledged);
-    if (missing.length > 0) {
-      this.log.warn({ deadLetterTopic: this.deadLetterTopic, partitions: missing, messages: placed.length }, 'dead letters not acknowledged by the broker: the batch will be redelivered');
-      await this.refreshDeadLetterPartitions();
-      throw new DeadLettersUnacknowledgedError(missing);
+    for (const part of bySize(placed, DEAD_LETTER_SEND_BYTES)) {
+      const acknowledged = await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: part });
+      const missing = unacknowledgedPartitions(part.map((message) => message.partition), acknowledged);
+      if (missing.length > 0) {
+        this.log.warn({ deadLetterTopic: this.deadLetterTopic, partitions: missing, messages: part.length }, 'dead letters not acknowledged by the broker: the batch will be redelivered');
+        await this.refreshDeadLetterPartitions();
+        throw new DeadLettersUnacknowledgedError(missing);
+      }
     }
   }
 
