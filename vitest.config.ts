@@ -32,7 +32,7 @@ export default defineConfig({
       },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts'], globalSetup: ['test/setup/build.ts'] } },
       { extends: true, test: { name: 'kafka', include: ['test/kafka/**/*.test.ts'], globalSetup: ['test/setup/build.ts', 'test/setup/kafka.ts'] } },
-      ...(process.env.PDL_TEST_FAULTS === '1' ? [{ extends: true, test: { name: 'faults', include: ['test/faults/**/*.test.ts'], globalSetup: ['test/setup/build.ts'] } }] : []),
+      ...(process.env.PDL_TEST_FAULTS === '1' ? [{ extends: true as const, test: { name: 'faults', include: ['test/faults/**/*.test.ts'], globalSetup: ['test/setup/build.ts'] } }] : []),
       { extends: true, test: { name: 'postgres', include: ['test/contract/postgres-*.test.ts', 'test/postgres/**/*.test.ts'], globalSetup: ['test/setup/build.ts', 'test/setup/postgres.ts'] } },
     ],
   },
