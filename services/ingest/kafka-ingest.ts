@@ -3,13 +3,15 @@
  * schemas and appended through the ledger's write path; what is refused goes to the dead-letter
  * topic with its reasons. Offsets are committed only after the append and the dead letters
  * succeeded: a crash means redelivery, and redelivery means duplicates the ledger ignores —
- * each event stored exactly once.
+ * each event stored exactly once. A dead-letter write counts as succeeded only when the broker
+ * acknowledged every partition it went to (see DeadLettersUnacknowledgedError).
  */
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { FieldError } from '../../schemas/event.js';
+import { UnavailableError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { deadLetter, parseValue } from './dead-letter.js';
+import { deadLetter, DeadLettersUnacknowledgedError, parseValue, unacknowledgedPartitions } from './dead-letter.js';
 
 export interface IngestOptions {
   readonly brokers: readonly string[];
@@ -57,6 +59,38 @@ export function kafkaLogLevel(level: logLevel, error: unknown): 'error' | 'warn'
   return level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
 }
 
+/**
+ * Dead letters per send, in bytes: kafkajs puts a send's messages for one partition into one record batch, and a
+ * batch over the broker's message.max.bytes (1 MiB by default) is refused as too large — not retried — which
+ * stopped the consumer on a batch of many refused messages.
+ */
+const DEAD_LETTER_SEND_BYTES = 256 * 1024;
+
+const messageBytes = (message: Message): number => {
+  const size = (value: unknown): number => (typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : 0);
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + (Array.isArray(value) ? value.reduce((s: number, v) => s + size(v), 0) : size(value)), 0);
+  return size(message.key) + size(message.value) + headers + 64;
+};
+
+/** Consecutive parts of at most `limit` bytes each (a single larger message is a part of its own). */
+function bySize<T extends Message>(messages: readonly T[], limit: number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = messageBytes(message);
+    if (part.length > 0 && bytes + size > limit) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(message);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
 export class KafkaIngest {
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
@@ -65,6 +99,9 @@ export class KafkaIngest {
   private readonly topic: string;
   private readonly deadLetterTopic: string;
   private readonly groupId: string;
+  /** Places dead letters as the producer would by key, so that each send knows which partitions it must see acknowledged. */
+  private readonly placeDeadLetter = Partitioners.DefaultPartitioner();
+  private deadLetterPartitions: PartitionMetadata[] = [];
   private timer: NodeJS.Timeout | undefined;
   private counts = { consumed: 0, appended: 0, duplicates: 0, deadLettered: 0 };
   private lag: number | null = null;
@@ -118,7 +155,44 @@ export class KafkaIngest {
   private async ensureTopics(): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = [this.topic, this.deadLetterTopic].filter((topic) => !existing.has(topic));
-    if (missing.length > 0) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+    // Not kafkajs's waitForLeaders: on a cluster of several nodes it asks one that has not yet heard of the new
+    // topic and fails the start ("does not host this topic-partition"); the metadata is awaited below instead.
+    if (missing.length > 0) await this.admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: false });
+    await this.refreshDeadLetterPartitions([this.topic, this.deadLetterTopic]);
+  }
+
+  /** The dead-letter topic's partitions, each with a leader; a node that has not yet heard of a new topic answers with an error for a few seconds. */
+  private async refreshDeadLetterPartitions(topics: string[] = [this.deadLetterTopic]): Promise<void> {
+    let failure: unknown;
+    for (let attempt = 1; attempt <= 60; attempt++) {
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics });
+        const partitions = metadata.topics.find((topic) => topic.name === this.deadLetterTopic)?.partitions ?? [];
+        if (partitions.length > 0 && metadata.topics.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) {
+          this.deadLetterPartitions = partitions;
+          return;
+        }
+      } catch (error) {
+        failure = error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new UnavailableError(`the brokers did not show every partition of ${topics.join(', ')} with a leader within 30 s`, { cause: failure });
+  }
+
+  /** Sends dead letters with acks=-1 and checks the answer covers every partition written to. */
+  private async sendDeadLetters(messages: Message[]): Promise<void> {
+    if (this.deadLetterPartitions.length === 0) await this.refreshDeadLetterPartitions();
+    const placed = messages.map((message) => ({ ...message, partition: this.placeDeadLetter({ topic: this.deadLetterTopic, partitionMetadata: this.deadLetterPartitions, message }) }));
+    for (const part of bySize(placed, DEAD_LETTER_SEND_BYTES)) {
+      const acknowledged = await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: part });
+      const missing = unacknowledgedPartitions(part.map((message) => message.partition), acknowledged);
+      if (missing.length > 0) {
+        this.log.warn({ deadLetterTopic: this.deadLetterTopic, partitions: missing, messages: part.length }, 'dead letters not acknowledged by the broker: the batch will be redelivered');
+        await this.refreshDeadLetterPartitions();
+        throw new DeadLettersUnacknowledgedError(missing);
+      }
+    }
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -136,7 +210,7 @@ export class KafkaIngest {
     if (refused.length > 0) {
       const now = new Date();
       refused.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
-      await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: refused.map((r) => deadLetter(r.message, source, r.errors, now)) });
+      await this.sendDeadLetters(refused.map((r) => deadLetter(r.message, source, r.errors, now)));
     }
     // Only now is the batch safe: commit past its last message.
     const last = batch.messages[batch.messages.length - 1]!.offset;
