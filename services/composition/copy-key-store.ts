@@ -6,7 +6,8 @@
  */
 import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
-import pg from 'pg';
+import type pg from 'pg';
+import { resilientPool } from '../store/postgres/pg-transaction.js';
 import { readKeyStoreImage as readFile, writeKeyStoreImage as writeFile } from '../ledger/keys/sqlite-key-store-image.js';
 import { readKeyStoreImage as readServer, writeKeyStoreImage as writeServer } from '../ledger/keys/postgres-key-store-image.js';
 import { masterCheckOf, type KeyStoreImage } from '../ledger/keys/key-store-image.js';
@@ -54,7 +55,7 @@ async function read(from: KeyStorePlace): Promise<KeyStoreImage | null> {
 }
 
 async function onServer<T>(url: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'pdl-migrate' });
+  const pool = resilientPool({ connectionString: url, max: 1, application_name: 'pdl-migrate' });
   try {
     return await work(pool);
   } finally {

@@ -54,10 +54,9 @@ export async function openCheckpoints(opened: { readonly store: EventStore; read
 export async function openWitnessState(state: string): Promise<WitnessStore> {
   if (!isConnectionString(state)) return new FileWitnessStore(state);
   if (!/^postgres(ql)?:\/\//i.test(state)) throw new ValidationError('--state: give a file, or a PostgreSQL connection string (postgres://…)');
-  const [{ default: pg }, { PostgresRecords }, { PostgresWitnessStore }] = await Promise.all([
-    import('pg'), import('../records/postgres-records.js'), import('../records/postgres-witness-store.js')]);
-  const pool = new pg.Pool({ connectionString: state, max: 1, application_name: 'pdl-witness' });
-  pool.on('error', () => undefined);
+  const [{ resilientPool }, { PostgresRecords }, { PostgresWitnessStore }] = await Promise.all([
+    import('../store/postgres/pg-transaction.js'), import('../records/postgres-records.js'), import('../records/postgres-witness-store.js')]);
+  const pool = resilientPool({ connectionString: state, max: 1, application_name: 'pdl-witness' });
   return new PostgresWitnessStore(new PostgresRecords(pool), () => pool.end());
 }
 

@@ -2,7 +2,7 @@
  * One query, or one transaction on one pooled connection, with node-postgres errors in the port's
  * terms (pg-errors.ts): what every PostgreSQL adapter of the ledger — log, key store, records — shares.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { translatePgError } from './pg-errors.js';
 
 export async function pgQuery<R extends pg.QueryResultRow>(db: pg.Pool, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
@@ -29,4 +29,20 @@ export async function pgTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   } finally {
     client.release();
   }
+}
+
+/**
+ * A pool whose connections never take the process down when the server drops them: an idle one is
+ * reported to the pool (and replaced); one checked out between two queries — a transaction waiting on
+ * the client's own work — has no listener of pg's while it is out, so its 'error' (57P01 at a restart)
+ * would be an uncaught exception. Here it is kept on the connection, whose next query then fails and
+ * is reported to its caller as the store being unavailable.
+ */
+export function resilientPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+  return pool;
 }

@@ -20,6 +20,7 @@ import { sqlState, translatePgError } from './pg-errors.js';
 import { CREATE_SCHEMA, LOCK_LEDGER, LOCK_SCHEMA, NOTIFY_CHANNEL, SCHEMA_VERSION, WRONG_EXPECTED_REVISION } from './schema.js';
 import { Notifier, followLog } from './subscription.js';
 import { prepareCall, storable, wrongExpectedVersion, type AppendRow, type PreparedCall } from './append-call.js';
+import { resilientPool } from './pg-transaction.js';
 
 export interface PostgresEventStoreOptions {
   /** `postgres://user@host:5432/db` (a `?options=-c search_path=…` puts the ledger in a schema of its own). */
@@ -69,9 +70,8 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
 
   constructor(options: PostgresEventStoreOptions) {
     const config: pg.PoolConfig = { connectionString: options.connectionString, application_name: 'pdl', max: options.maxConnections ?? 10 };
-    this.pool = new pg.Pool(config);
-    // An idle connection the server dropped (a restart) is reported here; the next query reports it to its caller.
-    this.pool.on('error', () => undefined);
+    // A connection the server dropped (a restart) never crashes the process; the next query reports it to its caller.
+    this.pool = resilientPool(config);
     this.chain = options.chain;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.holeTimeoutMs = options.holeTimeoutMs ?? 60_000;
