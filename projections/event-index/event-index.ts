@@ -69,6 +69,20 @@ export function readEventPositions(db: ReadSource, filter: EventFilter, after: n
     .all(after, ...params, limit).map((r) => r.position);
 }
 
+/** Positions of events matching the filter, before a position, newest first. */
+export function readEventPositionsNewest(db: ReadSource, filter: EventFilter, before: number, limit: number): number[] {
+  const { where, params } = filterSql(filter);
+  return statement<unknown[], { position: number }>(db,
+    `SELECT i.position FROM rm_event_index i WHERE i.position < ? AND ${where} ORDER BY i.position DESC LIMIT ?`)
+    .all(before, ...params, limit).map((r) => r.position);
+}
+
+/** The ids that start with this prefix (at most `limit`): a short id shown on a page, resolved when it names one event. */
+export function eventIdsStartingWith(db: ReadSource, prefix: string, limit = 2): string[] {
+  return statement<[string, string, number], { event_id: string }>(db, 'SELECT event_id FROM rm_event_index WHERE event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?')
+    .all(prefix, `${prefix}\uffff`, limit).map((row) => row.event_id);
+}
+
 export function countEvents(db: ReadSource, filter: EventFilter): number {
   const { where, params } = filterSql(filter);
   return statement<unknown[], { n: number }>(db, `SELECT COUNT(*) AS n FROM rm_event_index i WHERE ${where}`).get(...params)!.n;

@@ -2,7 +2,7 @@
 /** `pdl`: the personal-data-ledger command (see program.ts). */
 import { CommanderError } from 'commander';
 import { LedgerError } from '../errors.js';
-import { buildProgram } from './program.js';
+import { buildProgram, usageExitCode } from './program.js';
 
 // Everything pdl creates — databases and their -wal/-shm files, key files, reports — is its owner's only.
 process.umask(0o077);
@@ -11,7 +11,7 @@ try {
   await buildProgram().parseAsync();
 } catch (error) {
   if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
+    process.exitCode = usageExitCode(error);
   } else if (error instanceof LedgerError) {
     console.error(`pdl: ${error.message}`);
     process.exitCode = 2;

@@ -2,7 +2,7 @@
  * The `pdl` program: global options and one command per file under commands/. Built by a
  * function, so tests can run a command in process (its --help, its errors) without a binary.
  */
-import { Command } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { DEFAULT_DB } from '../composition/ledger-paths.js';
 import { demoCommand } from './commands/demo.js';
 import { eraseCommand } from './commands/erase.js';
@@ -28,6 +28,14 @@ import { backupCommand } from './commands/backup.js';
 import { ordersCommand } from './commands/orders.js';
 import { parseStopTimeout } from './stop-on-signals.js';
 import type { GlobalOptions } from './global-options.js';
+import { pdlVersion } from './version.js';
+
+/** Said in every command's --help: what a script may rely on. */
+export const EXIT_STATUS_HELP = 'Exit status: 0 done; 1 the command\'s documented "no" (verify: the chain or a checkpoint does not verify; ' +
+  'record: some events rejected; verify-proof: the proof is refused; events: nothing matched); 2 a usage error, or the command could not run.';
+
+/** The exit status of a command-line error: --help and --version end with 0, every usage error (an unknown option, a bad number) with 2 — never the 1 of a command's "no". */
+export const usageExitCode = (error: CommanderError): number => (error.exitCode === 0 ? 0 : 2);
 
 export function buildProgram(): Command {
   const program = new Command('pdl')
@@ -45,10 +53,12 @@ export function buildProgram(): Command {
       'without --embedded-keys; created there, mode 0600, on first start)', process.env.PDL_MASTER_KEY_FILE || undefined)
     .option('--embedded-keys', 'allow the ledger\'s secrets in its data folder (the master key as <db>.master.key, the signing key as <db>.signing.key, ' +
       'created on first use): the quick start; whoever can read that folder can then decrypt it, whoever can write it re-sign its history')
+    .version(pdlVersion(), '--version', 'print pdl\'s version')
     .showHelpAfterError()
     .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT, PDL_MASTER_KEY_FILE, PDL_SIGNING_KEY_FILE (defaults of the options above),\n' +
       'PDL_MASTER_KEY (32 bytes, base64 or hex; else the --master-key file, or one beside the database), PDL_SIGNING_KEY (the checkpoint signing key itself),\n' +
-      'PDL_ORIGIN (the checkpoint origin a signing key is created with, as serve/init/checkpoint --origin; an existing key must match it).')
+      'PDL_ORIGIN (the checkpoint origin a signing key is created with, as serve/init/checkpoint --origin; an existing key must match it).\n\n' +
+      EXIT_STATUS_HELP)
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();

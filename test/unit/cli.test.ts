@@ -1,7 +1,7 @@
 /** The command line in process (no binary, no spawn): every command and subcommand has --help; bad input is a clear error. */
 import { CommanderError, type Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../services/cli/program.js';
+import { buildProgram, usageExitCode } from '../../services/cli/program.js';
 
 /** The program with its output captured instead of printed. */
 function captured(): { program: Command; output: () => string } {
@@ -25,7 +25,7 @@ async function run(args: string[]): Promise<{ code: number | null; output: strin
     return { code: null, output: output() };
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    return { code: error.exitCode, output: output() };
+    return { code: usageExitCode(error), output: output() };
   }
 }
 
@@ -46,9 +46,9 @@ describe('pdl, in process', () => {
     expect(output).toMatch(new RegExp(`^Usage: pdl ${path.join(' ')}`));
   });
 
-  it('an unknown option is an error that shows the help', async () => {
+  it('an unknown option is a usage error (exit 2, not the 1 of a command\'s "no") that shows the help', async () => {
     const { code, output } = await run(['head', '--no-such-option']);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(output).toMatch(/unknown option '--no-such-option'/);
   });
 

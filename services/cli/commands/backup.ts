@@ -27,7 +27,8 @@ export function backupCommand(program: Command, globals: () => GlobalOptions): v
       'With --store (PostgreSQL, EventStoreDB) the log and the key store are on the server: back the server up\n' +
       '(pg_dump, your provider\'s backups); this copies only what is local.\n\n' +
       'Example:\n  pdl --db data/ledger.db backup --to /backups/ledger-2026-12-05')
-    .action(async (options: { to: string }) => {
+    .option('--json', 'print { to, databases } as JSON')
+    .action(async (options: { to: string; json?: boolean }) => {
       const { db, store, readModels } = globals();
       const paths = ledgerPaths(db, store ? (readModels ? { path: readModels } : 'worker') : (readModels ? { path: readModels } : 'inline'));
       const databases = [...new Set(store ? [paths.readModelsFile, paths.apiKeys] : [paths.db, paths.keys, paths.apiKeys, paths.readModelsFile])]
@@ -51,7 +52,8 @@ export function backupCommand(program: Command, globals: () => GlobalOptions): v
         bar.finish();
         chmodSync(target, PRIVATE_FILE_MODE);
       }
-      console.log(`backed up ${databases.length} databases to ${options.to}: ${databases.map((file) => basename(file)).join(', ')}`);
+      if (options.json) console.log(JSON.stringify({ to: options.to, databases: databases.map((file) => basename(file)) }));
+      else console.log(`backed up ${databases.length} databases to ${options.to}: ${databases.map((file) => basename(file)).join(', ')}`);
       process.stderr.write('pdl: no key was copied (master key, its retired generations, signing key, admin key): keep them apart from this backup.\n' +
         (store ? 'pdl: the log and the key store are on the server: back the server up with its own tools.\n' : ''));
     });

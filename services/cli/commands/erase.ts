@@ -17,13 +17,14 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
     .argument('<subject>', 'the subject id')
     .requiredOption('--reason <reason>', `why (${Object.keys(deletionReasons).join(', ')})`)
     .option('--request <id>', 'the subject request this fulfils')
-    .option('--actor <id>', 'who erases, recorded as an employee: an identifier such as a staff id, never an e-mail (default: operator:<login>)', operatorActorId())
+    .option('--actor <id>', 'who erases, recorded as an employee: an identifier such as a staff id, never an e-mail', operatorActorId())
     .option('--force', 'record the erasure even if the ledger holds nothing about this subject')
     .option('--yes', 'do not ask for confirmation on a terminal')
+    .option('--json', 'print { subject, erased, position } as JSON (erased false: it was erased before, nothing recorded)')
     .addHelpText('after', '\nErasing an erased subject changes nothing and says so. A subject unknown to the ledger is refused\n' +
       '(a typo would otherwise be "erased"), unless --force. On a terminal it asks first; --yes skips that.\n' +
       'The ledger still verifies afterwards; the values are gone for good.')
-    .action(async (subject: string, options: { reason: string; request?: string; actor: string; force?: boolean; yes?: boolean }) => {
+    .action(async (subject: string, options: { reason: string; request?: string; actor: string; force?: boolean; yes?: boolean; json?: boolean }) => {
       await withLedger(globals(), async (opened) => {
         const { ledger, keys, store } = opened;
         const erasure = {
@@ -41,6 +42,7 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
           return;
         }
         if (await keys.isErased(subject)) {
+          if (options.json) return void console.log(JSON.stringify({ subject, erased: false, position: null }));
           console.log(`${printable(subject)} was erased before: its keys are already destroyed, so erasing it again changes nothing (nothing recorded).`);
           return;
         }
@@ -59,7 +61,8 @@ export function eraseCommand(program: Command, globals: () => GlobalOptions): vo
           process.exitCode = 2;
           return;
         }
-        console.log(`${printable(subject)} erased: SubjectErased at position ${outcome.position}; data keys and blind-index entries destroyed.`);
+        if (options.json) console.log(JSON.stringify({ subject, erased: true, position: outcome.position }));
+        else console.log(`${printable(subject)} erased: SubjectErased at position ${outcome.position}; data keys and blind-index entries destroyed.`);
         await signWhatWasWritten(opened, globals(), result.appended);
       });
     });

@@ -18,7 +18,8 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
     .option('--force', 'replace those files when they are there and yours (never a link, nor another user\'s file)')
     .addHelpText('after', '\nValues are decrypted: the export is recorded as a DataViewed by operator:<login>, like pdl events --reveal.\n' +
       'The files are created new, never through a symbolic link: one already there is refused (exit 2) unless --force.')
-    .action(async (options: { subject: string; out: string; force?: boolean }) => {
+    .option('--json', 'print { json, html, events, proven } (the files written) as JSON')
+    .action(async (options: { subject: string; out: string; force?: boolean; json?: boolean }) => {
       mkdirSync(options.out, { recursive: true, mode: 0o700 });
       const base = join(options.out, options.subject.replace(/[^A-Za-z0-9._-]/g, '_'));
       // Created before the read is recorded or any value opened: a refused file means nothing was read.
@@ -41,6 +42,7 @@ export function exportCommand(program: Command, globals: () => GlobalOptions): v
         html.write(renderExportHtml(pkg));
         return { base, events: pkg.timeline.length, proven: pkg.proof !== null };
       }, { readModels: true }));
-      console.log(`wrote ${written.base}.json and ${written.base}.html: ${written.events} events${written.proven ? ', each proven against a signed checkpoint' : ''}.`);
+      if (options.json) console.log(JSON.stringify({ json: `${written.base}.json`, html: `${written.base}.html`, events: written.events, proven: written.proven }));
+      else console.log(`wrote ${written.base}.json and ${written.base}.html: ${written.events} events${written.proven ? ', each proven against a signed checkpoint' : ''}.`);
     });
 }

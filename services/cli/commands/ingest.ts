@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { integerParser } from '../integer-option.js';
 import { secondsOption } from '../seconds-option.js';
 import type { GlobalOptions } from '../global-options.js';
 import { masterKeyFileOf, readModelsPlacement, signingKeyOptions } from '../with-ledger.js';
@@ -28,9 +29,9 @@ function addKafkaOptions(command: Command): Command {
     .option('--topic <name>', 'the events topic (messages keyed by subject id)', 'pdl.events')
     .option('--dlq <name>', 'the dead-letter topic (default: <topic>.dlq)')
     .option('--group <id>', 'the consumer group: run more processes with the same group to scale out', 'pdl-ingest')
-    .option('--log-interval <ms>', 'how often to log progress and lag', (v) => Number.parseInt(v, 10), 10_000)
+    .option('--log-interval <ms>', 'how often to log progress and lag', integerParser(1, undefined, '10000'), 10_000)
     .option('--trust-topic', 'accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
-    .option('--session-timeout <ms>', 'how soon a crashed consumer\'s partitions go to another (at least the broker\'s group.min.session.timeout.ms: 6000 unless set lower, as infra/kafka does)', (v) => Number.parseInt(v, 10), 10_000);
+    .option('--session-timeout <ms>', 'how soon a crashed consumer\'s partitions go to another (at least the broker\'s group.min.session.timeout.ms: 6000 unless set lower, as infra/kafka does)', integerParser(1, undefined, '10000'), 10_000);
 }
 
 export function ingestCommand(program: Command, globals: () => GlobalOptions): void {

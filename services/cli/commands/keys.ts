@@ -31,10 +31,11 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .description('create an API key for a role; it is printed once')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--label <text>', 'what the key is for')
-    .action(async (options: { role: string; label?: string }) => {
+    .option('--json', 'print { id, role, key } as JSON')
+    .action(async (options: { role: string; label?: string; json?: boolean }) => {
       if (!(ROLES as readonly string[]).includes(options.role)) throw new Error(`unknown role ${JSON.stringify(options.role)} (one of ${ROLES.join(', ')})`);
       const created = await withApiKeys((apiKeys) => apiKeys.create(options.role as Role, options.label ?? null));
-      console.log(created.key);
+      console.log(options.json ? JSON.stringify({ id: created.id, role: created.role, key: created.key }) : created.key);
       process.stderr.write(`pdl: ${created.role} key ${created.id} created; it is shown only now.\n`);
     });
   keys
@@ -52,10 +53,11 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
     .command('revoke')
     .description('revoke an API key at once, on every server of this ledger')
     .argument('<id>', 'the key id (from pdl keys list, or the pdl_<id>_… prefix of the key)')
-    .action(async (id: string) => {
+    .option('--json', 'print { id, revoked } as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
       const revoked = await withApiKeys((apiKeys) => apiKeys.revoke(id));
       if (!revoked) throw new ValidationError(`no API key with id ${printable(id.slice(0, 40))} (see pdl keys list)`);
-      console.log(`revoked ${id}: requests with it now get 401.`);
+      console.log(options.json ? JSON.stringify({ id, revoked: true }) : `revoked ${id}: requests with it now get 401.`);
     });
   keys
     .command('rotate-master')
@@ -69,12 +71,14 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
       '--out refuses a file already there (exit 2, nothing rotated) unless --force, and a symbolic link always.\n\n' +
       'Examples:\n  pdl keys rotate-master --backup-retention P35D\n' +
       '  PDL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so PDL_PKCS11_TOKEN=pdl PDL_PKCS11_PIN_FILE=/etc/pdl/token.pin pdl keys rotate-master')
-    .action(async (options: { out?: string; force?: boolean; backupRetention?: string }) => {
+    .option('--json', 'print { rewrapped, generation, retired, retention, key } as JSON (key: where the new key is)')
+    .action(async (options: { out?: string; force?: boolean; backupRetention?: string; json?: boolean }) => {
       const retention = backupRetention(options.backupRetention);
       await withLedger(globals(), async ({ keys: keyStore, masterKey, paths }) => {
         if (masterKey.keyring) {
           if (options.out) throw new ValidationError(`the master key is on a token (${masterKey.origin}): the new one is generated there, and --out has nothing to write`);
           const { rewrapped, generation, origin, retired } = await masterKey.keyring.rotate(keyStore, retention);
+          if (options.json) return void console.log(JSON.stringify({ rewrapped, generation, retired, retention: retention.duration, key: origin }));
           console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped under generation ${generation}, a key generated on the token (${origin}).`);
           console.log(`generation ${retired} stays on the token for backups and is destroyed there after ${retention.duration} (at a start, or hourly while serving).`);
           return;
@@ -92,6 +96,7 @@ export function keysCommand(program: Command, globals: () => GlobalOptions): voi
         // Written before the rotation commits: a refused --out rolls it back, and the old key still opens the store.
         const { rewrapped, generation } = await keyStore.rotateMaster(localKeyWrapper(next), () => fromEnv ? writeOutputFile(staged, `${formatKey(next)}\n`, { force: options.force }) : writeKeyFile(staged, next), retention);
         if (!fromEnv) renameSync(staged, paths.masterKeyFile);
+        if (options.json) return void console.log(JSON.stringify({ rewrapped, generation, retired: retiring, retention: retention.duration, key: fromEnv ? staged : paths.masterKeyFile }));
         console.log(`rotated: ${rewrapped} data keys and the index key re-wrapped under generation ${generation}; the one before is kept for backups until ${retention.duration} from now.`);
         console.log(fromEnv
           ? `the new master key is in ${staged}: set PDL_MASTER_KEY to its content now. Keep the old one only as long as backups (${retention.duration}), then destroy it and run pdl keys destroyed ${retiring}.`

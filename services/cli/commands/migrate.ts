@@ -30,6 +30,7 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
     .description('copy the ledger, event for event as stored, to another store (PostgreSQL, EventStoreDB, or another file); the copy verifies with the same head hash')
     .requiredOption('--to <store>', 'a PostgreSQL connection string (postgres://…), an EventStoreDB/KurrentDB one (esdb://…), or the path of a new embedded ledger file')
     .option('--no-verify', 'skip verifying the whole copy afterwards (it is checked event by event while copying anyway)')
+    .option('--json', 'print { copied, head } as JSON (head: POSITION:HASH of both)')
     .addHelpText('after', '\nResumable: run it again after an interruption, or after more events arrived, and it copies what is missing.\n' +
       'The key store and master key are not part of the log: to a file, they are copied beside it (the key store\n' +
       'as a fresh SQLite copy, VACUUM INTO, so no freed page comes along); to or from PostgreSQL, the key store goes with\n' +
@@ -43,7 +44,7 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
       'Examples:\n  pdl --db data/ledger.db migrate --to "postgres://pdl@db.internal:5432/ledger"\n' +
       '  pdl --db data/ledger.db --store "postgres://pdl@db.internal:5432/ledger" migrate --to back/ledger.db\n' +
       '  pdl --db data/ledger.db migrate --to "esdb://localhost:2113?tls=false"\n  pdl --db data/ledger.db migrate --to backup/ledger.db')
-    .action(async (options: { to: string; verify: boolean }) => {
+    .action(async (options: { to: string; verify: boolean; json?: boolean }) => {
       const { db, store: connection } = globals();
       const toExternal = isConnectionString(options.to);
       if (!toExternal && !connection && resolve(options.to) === resolve(db)) throw new ValidationError('--to names the ledger itself');
@@ -76,7 +77,8 @@ export function migrateCommand(program: Command, globals: () => GlobalOptions): 
         }
         if (key) copyKeysBeside(db, options.to, key);
         else if (carriesKeyStore(connection, options.to)) await carryKeyStore(db, connection, options.to);
-        console.log(`copied ${result.copied} events; both heads are ${result.targetHead.position}:${result.targetHead.hash ?? '(empty)'}`);
+        if (options.json) console.log(JSON.stringify({ copied: result.copied, head: `${result.targetHead.position}:${result.targetHead.hash ?? '(empty)'}` }));
+        else console.log(`copied ${result.copied} events; both heads are ${result.targetHead.position}:${result.targetHead.hash ?? '(empty)'}`);
         if (key) await carryProofs(globals(), options.to, key, signed.rows, result.copied);
         else tellWhatStaysBehind(options.to, signed, result.copied);
         process.stderr.write(toExternal

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { integerParser } from '../integer-option.js';
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import { startProjectionWorker } from '../../projector/projection-worker.js';
@@ -12,7 +13,7 @@ export function projectCommand(program: Command, globals: () => GlobalOptions): 
   program
     .command('project')
     .description('keep read models in their own database, following the ledger from their checkpoint (a projection worker)')
-    .option('--log-interval <ms>', 'how often to log progress', (v) => Number.parseInt(v, 10), 5_000)
+    .option('--log-interval <ms>', 'how often to log progress', integerParser(1, undefined, '5000'), 5_000)
     .addHelpText('after', '\nThe read-model file is --read-models (default with --store: <db>.read.db). Each page of events and the\n' +
       'checkpoint commit together: kill it at any moment and a restart resumes where it stopped, with the same\n' +
       'tables a full rebuild gives. SIGTERM stops it after the page in hand (within --stop-timeout). It holds no key: read models never\n' +

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { eventIdsStartingWith, readEventPosition } from '../../../projections/event-index/event-index.js';
+import type { ReadSource } from '../../../projections/projection-context.js';
 import { ValidationError } from '../../errors.js';
 import { signingKeyOptions, withLedger } from '../with-ledger.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -10,11 +12,20 @@ const size = (text: string): number => {
   return Number(text);
 };
 
+/** An event id as given, or the one event whose id starts with it (the short ids pages show); none or several refused by name. */
+export function fullEventId(db: ReadSource, given: string): string {
+  if (readEventPosition(db, given) !== null || given.length < 4) return given;
+  const found = eventIdsStartingWith(db, given);
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) throw new ValidationError(`several events have ids starting with ${JSON.stringify(given).slice(0, 40)}: give more of the id`);
+  return given;
+}
+
 export function proveCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('prove')
     .description('print a proof bundle (JSON) anyone can check offline with `pdl verify-proof`: that events are in the ledger, or that it only grew')
-    .option('--event <id>', 'an event to prove included (repeat for more); against the latest checkpoint, signed now if the ledger grew', collect)
+    .option('--event <id>', 'an event to prove included (repeat for more), by its id or the start of it when that names one event (the short ids pages show); against the latest checkpoint, signed now if the ledger grew', collect)
     .option('--from-size <n>', 'prove the checkpoint signed at this size is a prefix of a later one', size)
     .option('--to-size <n>', 'the later checkpoint (default: the latest, signed now if the ledger grew)', size)
     .option('--out <file>', 'write the bundle to this new file (mode 0600) instead of standard output')
@@ -31,7 +42,7 @@ export function proveCommand(program: Command, globals: () => GlobalOptions): vo
         const bundle = await withLedger(globals(), async (opened) => {
           const { openProver } = await import('../../composition/open-prover.js');
           const prover = await openProver(opened, signingKeyOptions(globals()));
-          return options.event ? prover.inclusion(options.event) : prover.consistency(options.fromSize!, options.toSize);
+          return options.event ? prover.inclusion(options.event.map((id) => fullEventId(opened.readModelsDb, id))) : prover.consistency(options.fromSize!, options.toSize);
         }, { readModels: true });
         const text = `${JSON.stringify(bundle, null, 2)}\n`;
         file?.write(text);

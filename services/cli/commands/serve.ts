@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { integerParser } from '../integer-option.js';
 import { secondsOption } from '../seconds-option.js';
 import { parseBrokers } from './ingest.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -18,7 +19,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
   program
     .command('serve')
     .description('serve the GraphQL API (and GraphiQL) on the ledger')
-    .option('--port <n>', 'port (0: any free port)', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 4000))
+    .option('--port <n>', 'port (0: any free port)', integerParser(0, 65_535, '4000'), Number(process.env.PORT ?? 4000))
     .option('--host <address>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--no-graphiql', 'do not serve GraphiQL')
     .option('--origin <name>', 'the checkpoint origin (e.g. ledger.example.com/pdl) the signing key is created with at this first start (default: PDL_ORIGIN, else <host>/pdl/<ledger name>/<8 random hex>); later it must match the key\'s')
