@@ -52,7 +52,8 @@ async function withAdmin<T>(work: (admin: ReturnType<Kafka['admin']>) => Promise
 }
 
 async function createTopics(topics: string[]): Promise<void> {
-  await withAdmin((admin) => admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 3 })) }));
+  // Not kafkajs's waitForLeaders: it asks a node that has not heard of the topic yet and fails (see KafkaIngest.ensureTopics).
+  await withAdmin((admin) => admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 3 })), waitForLeaders: false }));
   // Every node must know each partition's leader and full ISR before the faults start.
   await until(async () => {
     const metadata = await withAdmin((admin) => admin.fetchTopicMetadata({ topics }));
