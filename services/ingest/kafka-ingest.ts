@@ -44,6 +44,8 @@ export interface IngestStatus {
   /** Messages in the topic not yet committed by the group (refreshed every log interval). */
   readonly lag: number | null;
   readonly lastBatchAt: string | null;
+  /** Times the consumer was started again by pdl after kafkajs gave up on it (a crash it would not restart). */
+  readonly consumerRestarts: number;
 }
 
 /** Broker answers kafkajs retries by itself (coordinator or leader not ready yet). */
@@ -93,7 +95,10 @@ function bySize<T extends Message>(messages: readonly T[], limit: number): T[][]
 
 export class KafkaIngest {
   private readonly kafka: Kafka;
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
+  private readonly sessionTimeoutMs: number;
+  private consumerRestarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly topic: string;
@@ -122,8 +127,8 @@ export class KafkaIngest {
       },
     });
     // A short session: after a crash the group hands the partitions on within seconds.
-    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout, rebalanceTimeout: sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.consumer = this.newConsumer();
     // The default partitioner, named: kafkajs warns on every start when it is left implicit.
     this.producer = this.kafka.producer({ allowAutoTopicCreation: true, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.admin = this.kafka.admin();
@@ -132,16 +137,54 @@ export class KafkaIngest {
   async start(): Promise<void> {
     await Promise.all([this.admin.connect(), this.producer.connect(), this.consumer.connect()]);
     await this.ensureTopics();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     this.running = true;
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    await this.runConsumer();
     this.timer = setInterval(() => void this.report(), this.options.logIntervalMs ?? 10_000);
     this.log.info({ topic: this.topic, deadLetterTopic: this.deadLetterTopic, groupId: this.groupId }, 'ingest started');
+  }
+
+  private newConsumer(): Consumer {
+    const sessionTimeout = this.sessionTimeoutMs;
+    return this.kafka.consumer({ groupId: this.groupId, sessionTimeout, rebalanceTimeout: sessionTimeout, heartbeatInterval: Math.min(1_000, sessionTimeout / 3) });
+  }
+
+  private async runConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    // kafkajs restarts a consumer after a retriable crash only. After a non-retriable one — a commit refused with
+    // "the coordinator is not aware of this member" once a broker loss made the group move on — it disconnects and
+    // stays down while the process lives on, consuming nothing. pdl starts a new consumer from the committed
+    // offsets instead (nothing past them was committed, so nothing is skipped; what is read again is a duplicate
+    // the ledger ignores, or a dead letter written again with the same source offset).
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || !this.running || consumer !== this.consumer) return;
+      const delay = Math.min(30_000, 1_000 * 2 ** Math.min(this.consumerRestarts, 5));
+      this.log.warn({ error: payload.error.message, retryInMs: delay, consumerRestarts: this.consumerRestarts + 1 }, 'the Kafka consumer stopped after an error kafkajs does not retry: starting a new one from the committed offsets');
+      this.restartTimer = setTimeout(() => void this.restartConsumer(), delay);
+    });
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+  }
+
+  private async restartConsumer(): Promise<void> {
+    if (!this.running) return;
+    this.consumerRestarts += 1;
+    await this.consumer.disconnect().catch(() => undefined);
+    this.consumer = this.newConsumer();
+    try {
+      await this.consumer.connect();
+      await this.runConsumer();
+      this.log.info({ consumerRestarts: this.consumerRestarts }, 'the Kafka consumer is running again');
+    } catch (error) {
+      const delay = Math.min(30_000, 1_000 * 2 ** Math.min(this.consumerRestarts, 5));
+      this.log.warn({ error: error instanceof Error ? error.message : String(error), retryInMs: delay }, 'the Kafka consumer could not start again; trying later');
+      this.restartTimer = setTimeout(() => void this.restartConsumer(), delay);
+    }
   }
 
   /** Finishes the batch in hand, commits it, and disconnects. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.restartTimer);
     this.running = false;
     await this.consumer.disconnect();
     await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
@@ -149,7 +192,7 @@ export class KafkaIngest {
   }
 
   status(): IngestStatus {
-    return { topic: this.topic, deadLetterTopic: this.deadLetterTopic, groupId: this.groupId, running: this.running, ...this.counts, lag: this.lag, lastBatchAt: this.lastBatchAt };
+    return { topic: this.topic, deadLetterTopic: this.deadLetterTopic, groupId: this.groupId, running: this.running, ...this.counts, lag: this.lag, lastBatchAt: this.lastBatchAt, consumerRestarts: this.consumerRestarts };
   }
 
   private async ensureTopics(): Promise<void> {

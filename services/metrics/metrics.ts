@@ -66,6 +66,8 @@ export class LedgerMetrics {
         collect() { this.set(ingest.status().deadLettered); } });
       new Gauge({ name: 'pdl_ingest_consumed_total', help: 'Messages consumed since start', registers,
         collect() { this.set(ingest.status().consumed); } });
+      new Gauge({ name: 'pdl_ingest_consumer_restarts_total', help: 'Times pdl started the Kafka consumer again after a crash kafkajs would not restart', registers,
+        collect() { this.set(ingest.status().consumerRestarts); } });
     }
   }
 

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +79,11 @@ async function whileIngesting(ingest: Ingest, condition: () => boolean | Promise
   try {
     await until(condition, timeoutMs, what);
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}; pdl ingest said:\n${ingest.log().slice(-4000)}`);
+    // The whole log in a file (its warnings come long before the progress lines that end it).
+    const file = join(tempDir('faults-log'), 'ingest.log');
+    writeFileSync(file, ingest.log());
+    const warnings = ingest.log().split('\n').filter((line) => /"level":[4-6]0/.test(line)).slice(-20).join('\n');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; pdl ingest's whole log: ${file}; its last warnings:\n${warnings}`);
   }
 }
 
@@ -147,7 +151,8 @@ describe('a Kafka broker lost under pdl ingest', () => {
     const sources = new Set(deadLetters.map(sourceOf));
     const expected = new Set(sent.acked.map((ack) => `${ack.partition}:${ack.offset}`));
     const lost = [...expected].filter((source) => !sources.has(source));
-    process.stderr.write(`faults: dead-letter storm — sent ${invalid.length}, dead letters in the log ${deadLetters.length} (${sources.size} distinct sources), lost ${lost.length}, node ${victim} killed\n`);
+    const restarts = ingest.log().split('\n').filter((line) => line.includes('starting a new one from the committed offsets')).length;
+    process.stderr.write(`faults: dead-letter storm — sent ${invalid.length}, dead letters in the log ${deadLetters.length} (${sources.size} distinct sources), lost ${lost.length}, node ${victim} killed, consumer started again by pdl ${restarts}×\n`);
     expect(lost).toEqual([]);
     expect(sources).toEqual(expected);
     expect(storedIds(db)).toEqual([]);
