@@ -47,7 +47,7 @@ async function page(me: Me, route: string[], query: URLSearchParams): Promise<HT
     case 'incidents': return pages.incidentsPage();
     case 'incident': return pages.incidentPage(a ?? '');
     case 'register': return pages.registerPage();
-    case 'events': return pages.eventsPage({ type: query.get('type') ?? undefined, subjectId: query.get('subject') ?? undefined }, query.get('after'));
+    case 'events': return pages.eventsPage(me, pages.eventsQueryOf(query), query.get('after'));
     case 'event': return pages.eventPage(a ?? '');
     case 'proof': return pages.proofPage();
     default: return pages.subjectsPage(me, a ?? '');

@@ -5,7 +5,7 @@ import type { InclusionBundle } from '../services/proofs/verifier/verify-proof.j
 import { pinnedKeySection, proofRefused, proofStatus } from './pinned-key.js';
 import { presetPeriod, type Preset } from '../schemas/report-period.js';
 
-const ev = (id: string) => link(`#/event/${encodeURIComponent(id)}`, id.slice(0, 8), { title: id, class: 'mono' });
+const ev = (id: string) => link(`#/event/${encodeURIComponent(id)}`, id.slice(0, 8), { title: id, class: 'mono short-id' });
 const subjectLink = (id: string | null) => (id ? link(`#/subject/${encodeURIComponent(id)}`, id) : '—');
 
 export async function subjectsPage(me: Me, search: string): Promise<HTMLElement> {
@@ -198,28 +198,67 @@ export async function registerPage(): Promise<HTMLElement> {
       processingRegister.purposes.map((p) => [`${p.label} (${p.purpose})`, String(p.subjectCount), p.categories.join(', '), p.legalBases.join(', '), p.systems.join(', ')])));
 }
 
-/** The events page's address for a filter and a cursor: #/events?type=…&subject=…&after=… */
-export const eventsHref = (filter: { type?: string; subjectId?: string }, after?: string | null) => {
+/** What the Events page filters by; the subject is always an id here (an e-mail typed in is looked up first, never put in the address). */
+export interface EventsQuery { type?: string; subjectId?: string; system?: string; from?: string; to?: string; newest?: boolean }
+
+/** The events page's address for a filter and a cursor: #/events?type=…&subject=…&system=…&from=…&to=…&newest=1&after=… */
+export const eventsHref = (filter: EventsQuery, after?: string | null) => {
   const query = new URLSearchParams();
   if (filter.type) query.set('type', filter.type);
   if (filter.subjectId) query.set('subject', filter.subjectId);
+  if (filter.system) query.set('system', filter.system);
+  if (filter.from) query.set('from', filter.from);
+  if (filter.to) query.set('to', filter.to);
+  if (filter.newest) query.set('newest', '1');
   if (after) query.set('after', after);
   return `#/events?${query.toString()}`;
 };
 
-export async function eventsPage(filter: { type?: string; subjectId?: string }, after: string | null): Promise<HTMLElement> {
-  const { events } = await gql<{ events: { totalCount: number; edges: { node: { id: string; position: number; type: string; occurredAt: string; subjectId: string | null; actor: { kind: string; id: string } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
-    'query($f: EventFilter, $after: String) { events(filter: $f, first: 50, after: $after) { totalCount edges { node { id position type occurredAt subjectId actor { kind id } } } pageInfo { hasNextPage endCursor } } }',
-    { f: filter, after });
-  const type = h('input', { id: 'type', value: filter.type ?? '', placeholder: 'e.g. DataShared' }) as HTMLInputElement;
-  const subject = h('input', { id: 'subject', value: filter.subjectId ?? '', placeholder: 'e.g. u-1001' }) as HTMLInputElement;
+export const eventsQueryOf = (query: URLSearchParams): EventsQuery => ({
+  type: query.get('type') ?? undefined, subjectId: query.get('subject') ?? undefined, system: query.get('system') ?? undefined,
+  from: query.get('from') ?? undefined, to: query.get('to') ?? undefined, newest: query.get('newest') === '1',
+});
+
+/** An e-mail or phone number typed as the subject: the one subject it names, looked up by the blind index. */
+async function subjectIdOf(me: Me, typed: string): Promise<string | null> {
+  if (!me.mayLookUpIdentifiers || !/[@+]/.test(typed)) return typed;
+  const found = await gql<{ subjects: { edges: { node: { subjectId: string } }[] } }>('query($s: String) { subjects(search: $s, first: 2) { edges { node { subjectId } } } }', { s: typed });
+  return found.subjects.edges.length === 1 ? found.subjects.edges[0]!.node.subjectId : null;
+}
+
+export async function eventsPage(me: Me, filter: EventsQuery, after: string | null): Promise<HTMLElement> {
+  const { type, subjectId, system, from, to, newest } = filter;
+  const { events, eventTypes } = await gql<{ eventTypes: string[]; events: { totalCount: number; edges: { node: { id: string; position: number; type: string; occurredAt: string; subjectId: string | null; summary: string; actor: { kind: string; id: string } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+    'query($f: EventFilter, $after: String, $newest: Boolean) { eventTypes events(filter: $f, first: 50, after: $after, newest: $newest) { totalCount edges { node { id position type occurredAt subjectId summary actor { kind id } } } pageInfo { hasNextPage endCursor } } }',
+    { f: { type, subjectId, system, from, to }, after, newest: newest === true });
+  const typeSelect = h('select', { id: 'type' }, h('option', { value: '' }, 'All types'),
+    eventTypes.map((name) => h('option', { value: name, selected: name === type }, name))) as HTMLSelectElement;
+  const subject = h('input', { id: 'subject', value: subjectId ?? '', placeholder: me.mayLookUpIdentifiers ? 'an id, an e-mail or a phone' : 'e.g. u-1001', autocomplete: 'off' }) as HTMLInputElement;
+  const systemInput = h('input', { id: 'system', value: system ?? '', placeholder: 'e.g. crm' }) as HTMLInputElement;
+  const fromInput = h('input', { id: 'from', type: 'date', value: from ?? '' }) as HTMLInputElement;
+  const toInput = h('input', { id: 'to', type: 'date', value: to ?? '' }) as HTMLInputElement;
+  const newestBox = h('input', { id: 'newest', type: 'checkbox', checked: newest === true }) as HTMLInputElement;
+  const problem = h('p', { class: 'error', role: 'alert' });
   const next = events.pageInfo.hasNextPage && events.pageInfo.endCursor ? link(eventsHref(filter, events.pageInfo.endCursor), 'Next page') : null;
+  const apply = async () => {
+    const typed = subject.value.trim();
+    const id = typed === '' ? undefined : await subjectIdOf(me, typed);
+    if (id === null) {
+      problem.textContent = 'No single subject has that identifier.';
+      return;
+    }
+    location.hash = eventsHref({ type: typeSelect.value || undefined, subjectId: id, system: systemInput.value.trim() || undefined,
+      from: fromInput.value || undefined, to: toInput.value || undefined, newest: newestBox.checked });
+  };
+  const field = (id: string, label: string, control: HTMLElement) => h('span', { class: 'field' }, h('label', { for: id }, label), ' ', control);
   return h('section', {}, h('h1', {}, 'Events'),
-    h('form', { onsubmit: (e) => { e.preventDefault(); location.hash = eventsHref({ type: type.value.trim(), subjectId: subject.value.trim() }); } },
-      h('label', { for: 'type' }, 'Event type'), type, h('label', { for: 'subject' }, 'Subject'), subject, ' ', h('button', { type: 'submit' }, 'Filter')),
+    h('form', { role: 'search', 'aria-label': 'Filter events', onsubmit: (e) => { e.preventDefault(); void apply(); } },
+      field('type', 'Event type', typeSelect), field('subject', 'Subject', subject), field('system', 'System', systemInput),
+      field('from', 'Happened from', fromInput), field('to', 'Happened to', toInput), field('newest', 'Newest first', newestBox),
+      ' ', h('button', { type: 'submit' }, 'Filter'), problem),
     h('p', {}, `${events.totalCount} events.`),
-    table('Timeline', ['position', 'when', 'type', 'subject', 'actor', 'event'],
-      events.edges.map(({ node }) => [String(node.position), node.occurredAt, node.type, subjectLink(node.subjectId), `${node.actor.kind}:${node.actor.id}`, ev(node.id)])),
+    table('Timeline', ['position', 'when', 'type', 'subject', 'what', 'actor', 'event'],
+      events.edges.map(({ node }) => [String(node.position), node.occurredAt, node.type, subjectLink(node.subjectId), node.summary, `${node.actor.kind}:${node.actor.id}`, ev(node.id)])),
     next);
 }
 

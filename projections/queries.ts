@@ -6,7 +6,7 @@
 import { ProjectionContext, type ReadSource } from './projection-context.js';
 import { readAccessLog, type AccessRow } from './access-log/access-log.js';
 import { consents, type ConsentState } from './consents/consents.js';
-import { countEvents, readEventPosition, readEventPositions, type EventFilter } from './event-index/event-index.js';
+import { countEvents, readEventPosition, readEventPositions, readEventPositionsNewest, type EventFilter } from './event-index/event-index.js';
 import { incidents, readIncidentImpact, type AffectedSubject, type IncidentState } from './incidents/incidents.js';
 import { readDisclosures, readLegalRequests, type DisclosureRow, type LegalRequestState } from './legal-requests/legal-requests.js';
 import { readRegister, type PurposeState } from './processing-register/processing-register.js';
@@ -78,6 +78,11 @@ export class ReadModels {
   /** Positions of events matching the filter, after a position, in order. */
   eventPositions(filter: EventFilter, after: number, limit: number): number[] {
     return readEventPositions(this.db, filter, after, limit);
+  }
+
+  /** Positions of events matching the filter, before a position, newest first. */
+  eventPositionsNewest(filter: EventFilter, before: number, limit: number): number[] {
+    return readEventPositionsNewest(this.db, filter, before, limit);
   }
 
   /** Subjects by id prefix, in id order, after a cursor id. */

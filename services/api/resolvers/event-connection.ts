@@ -3,6 +3,7 @@ import { ValidationError } from '../../errors.js';
 import type { EventFilter } from '../../../projections/queries.js';
 import type { RecordedEvent } from '../../store/port.js';
 import { revealedCategories } from '../../ledger/data-viewed.js';
+import { eventSummary } from '../../ledger/event-summary.js';
 import { mapPersonalValues, storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
 import type { ApiContext } from '../context.js';
 
@@ -22,7 +23,7 @@ export function eventNode(context: ApiContext, recorded: RecordedEvent, operatio
   return {
     id: recorded.id, position: recorded.position, stream: recorded.stream, revision: recorded.revision, type: recorded.type,
     occurredAt: stored.occurredAt, recordedAt: recorded.recordedAt, subjectId: stored.subject?.id ?? null,
-    actor: stored.actor, submitter: stored.submitter ?? null, hash: recorded.hash,
+    actor: stored.actor, submitter: stored.submitter ?? null, hash: recorded.hash, summary: eventSummary(stored, { values: false }),
     // Opened only when asked for: an answer without `data` shows no value, and its audit names none.
     data: () => dataOf(context, recorded, stored, operation),
   };
@@ -39,12 +40,17 @@ async function dataOf(context: ApiContext, recorded: RecordedEvent, stored: Seal
 
 const withoutValues = (event: SealedEvent): OpenedEvent => mapPersonalValues(event, () => null, (value): value is unknown => value !== undefined);
 
-export async function eventConnection(context: ApiContext, filter: EventFilter, first: number | null | undefined, after: string | null | undefined, operation: string) {
+export async function eventConnection(context: ApiContext, filter: EventFilter, first: number | null | undefined, after: string | null | undefined, operation: string, newest = false) {
   const size = first ?? 50;
   if (size < 0 || size > MAX_PAGE) throw new ValidationError(`first must be between 0 and ${MAX_PAGE}`);
-  const positions = context.readModels.eventPositions(filter, decodeCursor(after), size + 1);
+  // Newest first, a cursor is the position the next page ends before.
+  const positions = newest
+    ? context.readModels.eventPositionsNewest(filter, after ? decodeCursor(after) : Number.MAX_SAFE_INTEGER, size + 1)
+    : context.readModels.eventPositions(filter, decodeCursor(after), size + 1);
   const page = positions.slice(0, size);
-  const events = await context.log.readPositions(page);
+  // The store gives positions back in log order; the page keeps the order asked for (newest first too).
+  const byPosition = new Map((await context.log.readPositions(page)).map((recorded) => [recorded.position, recorded]));
+  const events = page.flatMap((position) => byPosition.get(position) ?? []);
   const edges = events.map((recorded) => ({ cursor: encodeCursor(recorded.position), node: eventNode(context, recorded, operation) }));
   return {
     edges,

@@ -57,6 +57,8 @@ export const ledgerTypeDefs = /* GraphQL */ `
     subjectId: ID
     actor: Actor!
     submitter: Submitter
+    "One line a person can read: what happened, to which categories, for what, where, to whom — never a value."
+    summary: String!
     "The event's data; personal values decrypted for roles that may see them, null otherwise. Asking for it with values shown records a DataViewed before the answer leaves."
     data: JSON!
     hash: String!

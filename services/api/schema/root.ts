@@ -26,8 +26,10 @@ export const rootTypeDefs = /* GraphQL */ `
     processingDrift(asOf: DateTime): ProcessingDrift!
     "Whose data was in an incident's systems during its window."
     incidentImpact(incidentId: ID!): IncidentImpact
-    "The forensics timeline: every event, filtered, oldest first."
-    events(filter: EventFilter, first: Int = 50, after: String): EventConnection!
+    "The forensics timeline: every event, filtered, oldest first (newest: true, newest first; a page's endCursor then leads to older events)."
+    events(filter: EventFilter, first: Int = 50, after: String, newest: Boolean = false): EventConnection!
+    "The event types of the contract, as the filter's type takes them."
+    eventTypes: [String!]!
     ledgerHead: LedgerHead!
     "Who is asking: the key's id and role (never the key). Any role."
     me: Me!

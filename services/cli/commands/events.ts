@@ -4,7 +4,8 @@ import { readEventPositions, readEventPositionsNewest, type EventFilter } from '
 import { AuditUnavailableError, ValidationError } from '../../errors.js';
 import { integerParser } from '../integer-option.js';
 import type { RecordedEvent } from '../../store/port.js';
-import { storedEvent, type OpenedEvent, type SealedEvent } from '../../ledger/stored-event.js';
+import { storedEvent } from '../../ledger/stored-event.js';
+import { eventSummary } from '../../ledger/event-summary.js';
 import { withLedger } from '../with-ledger.js';
 import { signWhatWasWritten } from '../sign-written.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -38,29 +39,6 @@ export function momentOption(text: string): string {
   if (!at || Number.isNaN(at.getTime())) throw new InvalidArgumentError('expected an ISO 8601 date or date-time, such as 2026-11-01 or 2026-11-01T09:00:00Z');
   return at.toISOString();
 }
-
-/** One line a person can read: what happened, to which categories, why. */
-export function summarise(event: SealedEvent | OpenedEvent): string {
-  const data: object = event.data;
-  const list = (value: unknown) => (Array.isArray(value) ? value.join(',') : String(value));
-  const parts: string[] = [];
-  if ('categories' in data) parts.push(list(data.categories));
-  if ('purposes' in data) parts.push(`for ${list(data.purposes)}`);
-  if ('purpose' in data) parts.push(`for ${String(data.purpose)}`);
-  if ('legalBasis' in data) parts.push(`(${String(data.legalBasis)})`);
-  if (event.type === 'DataShared' || event.type === 'DataTransferredAbroad') parts.push(`to ${event.data.recipient.name} [${event.data.recipient.region}]`);
-  if (event.type === 'DataCollected' && event.data.storage) parts.push(`in ${event.data.storage.system} [${event.data.storage.region}]`);
-  const fields = new Map(Object.entries(data));
-  for (const key of SHOWN_AS_IS) {
-    const value: unknown = fields.get(key);
-    if (value !== undefined && typeof value !== 'object') parts.push(`${key}=${String(value)}`);
-  }
-  const values: object | undefined = 'values' in data && typeof data.values === 'object' && data.values !== null ? data.values : undefined;
-  if (values) parts.push(`values: ${Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : v === null ? '(erased)' : '(sealed)'}`).join(' ')}`);
-  return parts.join(' ');
-}
-
-const SHOWN_AS_IS = ['system', 'method', 'reason', 'kind', 'requestId', 'consentId', 'channel', 'topic', 'outcome'];
 
 export function eventsCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -121,7 +99,7 @@ export function eventsCommand(program: Command, globals: () => GlobalOptions): v
             continue;
           }
           // Position, event id and subject id on every line: report evidence names events by id.
-          lines.push(printable(`#${recorded.position}  ${event.occurredAt}  ${recorded.type.padEnd(22)} ${recorded.id}  ${event.subject?.id ?? '-'}  ${summarise(event)}  — ${event.actor.kind}:${event.actor.id}`));
+          lines.push(printable(`#${recorded.position}  ${event.occurredAt}  ${recorded.type.padEnd(22)} ${recorded.id}  ${event.subject?.id ?? '-'}  ${eventSummary(event)}  — ${event.actor.kind}:${event.actor.id}`));
         }
         // Values shown by the operator are a read of personal data too: recorded like the API's,
         // and before they are printed — a value never leaves without its record.
