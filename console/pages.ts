@@ -179,15 +179,48 @@ export async function incidentsPage(): Promise<HTMLElement> {
       incidents.map((i) => [link(`#/incident/${encodeURIComponent(i.incidentId)}`, i.incidentId), i.systems.join(', '), `${day(i.windowFrom)} – ${day(i.windowTo)}`, String(i.subjectCount), i.description ?? ''])));
 }
 
+interface IncidentAnswer {
+  incidentId: string; systems: string[]; windowFrom: string | null; windowTo: string | null; description: string | null; openedAt: string | null; closedAt: string | null; subjectCount: number;
+  notification: null | { deadline: string; policyVersion: string; authorityToldAt: string | null; subjectsTold: number; subjectsNotTold: number; onTime: boolean };
+  reports: { audience: string; at: string; subjectId: string | null; eventId: string }[];
+  subjects: { subjectId: string; categories: string[]; categoryLabels: string[]; systems: string[]; evidence: string[]; toldAt: string | null }[];
+}
+
+/** One CSV field: quoted, and a leading = + - @ defused so a spreadsheet never runs it as a formula. */
+const csvField = (text: string) => `"${(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`;
+
+/** The affected list as a CSV file: ids, categories and systems only — no value — and when each person was told. */
+function downloadAffected(incident: IncidentAnswer): void {
+  const lines = [['subject', 'categories', 'systems', 'told at'], ...incident.subjects.map((s) => [s.subjectId, s.categories.join(' '), s.systems.join(' '), s.toldAt ?? ''])]
+    .map((row) => row.map(csvField).join(','));
+  const url = URL.createObjectURL(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }));
+  const a = h('a', { href: url, download: `incident-${incident.incidentId}-affected.csv` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export async function incidentPage(incidentId: string): Promise<HTMLElement> {
-  const { incidentImpact: i } = await gql<{ incidentImpact: null | { incidentId: string; systems: string[]; windowFrom: string | null; windowTo: string | null; subjectCount: number;
-    subjects: { subjectId: string; categories: string[]; systems: string[]; evidence: string[] }[] } }>(
-    'query($id: ID!) { incidentImpact(incidentId: $id) { incidentId systems windowFrom windowTo subjectCount subjects { subjectId categories systems evidence } } }', { id: incidentId });
+  const { incidentImpact: i } = await gql<{ incidentImpact: IncidentAnswer | null }>(
+    `query($id: ID!) { incidentImpact(incidentId: $id) { incidentId systems windowFrom windowTo description openedAt closedAt subjectCount
+      notification { deadline policyVersion authorityToldAt subjectsTold subjectsNotTold onTime }
+      reports { audience at subjectId eventId }
+      subjects { subjectId categories categoryLabels systems evidence toldAt } } }`, { id: incidentId });
   if (!i) return h('section', {}, h('h1', {}, 'No such incident'));
+  const n = i.notification;
   return h('section', {}, h('h1', {}, `Incident ${i.incidentId}`),
-    h('p', {}, `Systems ${i.systems.join(', ')}, window ${i.windowFrom ?? '?'} – ${i.windowTo ?? '?'}: ${i.subjectCount} subjects affected.`),
-    table('Affected subjects', ['subject', 'categories', 'systems', 'evidence'],
-      i.subjects.map((s) => [subjectLink(s.subjectId), s.categories.join(', '), s.systems.join(', '), h('span', {}, s.evidence.flatMap((id) => [ev(id), ' ']))])));
+    h('p', {}, i.description ?? ''),
+    table('Incident', ['fact', 'as of now'], [
+      ['systems', i.systems.join(', ')], ['window', `${i.windowFrom ?? '?'} – ${i.windowTo ?? '?'}`],
+      ['opened', i.openedAt ?? '—'], ['closed', i.closedAt ?? 'still open'], ['people affected', String(i.subjectCount)],
+      ['report by', n ? `${n.deadline} (policy ${n.policyVersion})` : '—'],
+      ['authority told', n ? n.authorityToldAt ?? 'not yet' : '—'],
+      ['people told', n ? `${n.subjectsTold} told, ${n.subjectsNotTold} not` : '—'],
+      ['on time', n ? (n.onTime ? 'yes' : 'no: a report is late or missing') : '—'],
+    ]),
+    table('Reports made', ['when', 'to', 'event'], i.reports.map((r) => [r.at, r.audience === 'authority' ? 'the authority' : r.subjectId ? subjectLink(r.subjectId) : 'everybody affected', ev(r.eventId)]), 'none yet.'),
+    h('p', {}, h('button', { type: 'button', onclick: () => downloadAffected(i) }, 'Download the affected list (CSV)')),
+    table('Affected subjects', ['subject', 'categories', 'systems', 'told', 'evidence'],
+      i.subjects.map((s) => [subjectLink(s.subjectId), s.categoryLabels.join(', '), s.systems.join(', '), s.toldAt ?? 'not yet', h('span', {}, s.evidence.flatMap((id) => [ev(id), ' ']))])));
 }
 
 export async function registerPage(): Promise<HTMLElement> {

@@ -8,6 +8,7 @@ import { requestDeadline } from '../../projections/subject-requests/subject-requ
 import { ReadModels } from '../../projections/queries.js';
 import { authorize } from '../../projections/compliance/authorize.js';
 import { processingDrift } from '../../projections/compliance/drift.js';
+import { incidentClocks } from '../../projections/compliance/time-rules.js';
 import { buildComplianceReport, type ReportWindow } from '../../projections/compliance/report.js';
 import { withReadModelsKnownAt } from '../projector/known-at.js';
 import { reportOffLoop } from './report-off-loop.js';
@@ -66,6 +67,7 @@ export function apiServices(
       authorize: (question, now) => authorize(readModelsDb, question, now, (id) => keys.isErased(id)),
       deadline: (receivedAt) => requestDeadline(readModelsDb, receivedAt).deadline,
       drift: (asOf) => processingDrift(readModelsDb, asOf),
+      incidentClock: (incidentId, asOf) => incidentClocks(readModelsDb, asOf).find((clock) => clock.incidentId === incidentId) ?? null,
       head,
     },
     proofs: {

@@ -10,6 +10,7 @@ import type { EventStore, Head, RecordedEvent } from '../store/port.js';
 import type { Decision } from '../../projections/compliance/authorize.js';
 import type { ComplianceReportData, ReportWindow } from '../../projections/compliance/report.js';
 import type { ProcessingDrift } from '../../projections/compliance/drift.js';
+import type { IncidentClock } from '../../projections/compliance/time-rules.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { SignedCheckpoint } from '../records/checkpoint-store.js';
@@ -49,6 +50,8 @@ export interface ApiServices {
     authorize(question: unknown, now: Date): Promise<Decision>;
     deadline(receivedAt: string): string;
     drift(asOf: string): ProcessingDrift;
+    /** An incident's reporting clock as of a moment: its deadline, and who was told when (null: nobody affected, or not opened by then). */
+    incidentClock(incidentId: string, asOf: string): IncidentClock | null;
     head(): Promise<Head & { readModelsPosition: number }>;
   };
   readonly apiKeys: ApiKeys;

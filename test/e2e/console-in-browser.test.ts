@@ -153,6 +153,17 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.getByRole('heading', { name: 'Incident inc-2026-04' }).waitFor();
     const affected = await page.getByRole('table', { name: 'Affected subjects' }).textContent();
     for (const id of ['u-1001', 'u-1002', 'u-1003', 'u-1004', 'u-1005', 'u-1006']) expect(affected).toContain(id);
+    // Its clock, as the scenario reported it: everybody affected told on 18 April, the authority on 20 April; categories as labels.
+    const facts = await page.getByRole('table', { name: 'Incident' }).textContent();
+    expect(facts).toContain('authority told2026-04-20T16:00:00.000Z');
+    expect(facts).toContain('people told6 told, 0 not');
+    expect(affected).toContain('2026-04-18T10:00:00.000Z');
+    expect(affected).not.toContain('network.ip-address');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the affected list (CSV)' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    expect(csv[0]).toBe('"subject","categories","systems","told at"');
+    expect(csv.slice(1).map((line) => line.split(',')[0])).toEqual(['"u-1001"', '"u-1002"', '"u-1003"', '"u-1004"', '"u-1005"', '"u-1006"']);
+    expect(csv.join('\n')).not.toContain('@');
     await checkAndShoot(page, 'incident');
     for (const [section, heading] of [['Register', 'Register'], ['Events', 'Events'], ['Proof', 'Proof']] as const) {
       await page.getByRole('link', { name: section }).click();

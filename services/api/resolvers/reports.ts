@@ -1,5 +1,5 @@
 /** Read-side reports: the processing register, the compliance report, incident impact, the ledger head. */
-import { labelOf, purposes } from '../../../schemas/taxonomy.js';
+import { dataCategories, labelOf, purposes } from '../../../schemas/taxonomy.js';
 import type { ApiContext } from '../context.js';
 import { asText, toIso } from './dates.js';
 import { reportTimes } from '../../../schemas/report-period.js';
@@ -77,7 +77,22 @@ export function incidentAnswer(context: ApiContext, incidentId: string, incident
   return {
     incidentId, systems: incident.systems, windowFrom: incident.window?.from ?? null, windowTo: incident.window?.to ?? null,
     description: incident.description, openedAt: incident.openedAt, closedAt: incident.closedAt, reports: incident.reports,
-    subjectCount: () => subjects().length, subjects,
+    subjectCount: () => subjects().length,
+    subjects: () => {
+      const clock = context.compliance.incidentClock(incidentId, context.now().toISOString());
+      return subjects().map((s) => ({ ...s, categoryLabels: s.categories.map((c) => labelOf(dataCategories, c)), toldAt: clock?.subjects.get(s.subjectId)?.at ?? null }));
+    },
+    notification: () => {
+      const clock = context.compliance.incidentClock(incidentId, context.now().toISOString());
+      if (!clock) return null;
+      const told = [...clock.subjects.values()].filter((report) => report !== null);
+      const late = (report: { at: string } | null) => report === null || report.at > clock.deadline;
+      return {
+        deadline: clock.deadline, policyVersion: clock.policyVersion, authorityToldAt: clock.authority?.at ?? null,
+        subjectsTold: told.length, subjectsNotTold: clock.subjects.size - told.length,
+        onTime: !late(clock.authority) && ![...clock.subjects.values()].some(late),
+      };
+    },
     proof: () => proofOfEvidence(context, subjects().flatMap((s) => s.evidence)),
   };
 }
