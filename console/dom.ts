@@ -22,10 +22,11 @@ export { day } from '../services/export/text.js';
 
 export function table(caption: string, headers: string[], rows: Child[][], empty = 'None.'): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted' }, `${caption}: ${empty}`);
-  return h('table', {},
+  // Wrapped so that a wide table scrolls within itself on a narrow screen, never the page (focusable, so a keyboard scrolls it too).
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', {},
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, headers.map((header) => h('th', { scope: 'col' }, header)))),
-    h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell) => h('td', {}, cell))))));
+    h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell) => h('td', {}, cell)))))));
 }
 
 export const link = (href: string, text: string, attributes: Attributes = {}) => h('a', { href, ...attributes }, text);

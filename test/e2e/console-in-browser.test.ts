@@ -52,8 +52,8 @@ async function pin(page: Page, verifierKey: string): Promise<void> {
   await page.getByRole('button', { name: 'Unpin' }).waitFor();
 }
 
-async function signIn(key: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+async function signIn(key: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
   await page.goto(server.url);
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -235,6 +235,23 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await expect.poll(async () => [...new Set(await types())]).toEqual(['DataShared']);
     const what = await page.getByRole('table', { name: 'Timeline' }).locator('tbody tr td:nth-child(5)').allTextContents();
     expect(what.every((line) => line.includes(' to '))).toBe(true);
+    await page.close();
+  });
+
+  it('at 390 px wide (a phone): every section in the header within the screen, no page wider than it, on every section', async () => {
+    const page = await signIn(server.adminKey, { width: 390, height: 844 });
+    for (const section of ['Subjects', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof']) {
+      await page.getByRole('link', { name: section, exact: true }).click();
+      await page.getByRole('heading', { name: section, exact: true }).waitFor();
+      for (const name of ['Subjects', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof', 'Sign out']) {
+        const box = await page.getByRole(name === 'Sign out' ? 'button' : 'link', { name, exact: true }).boundingBox();
+        expect(box, `${name} on ${section}`).not.toBeNull();
+        expect(box!.x, `${name} on ${section}`).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width, `${name} on ${section}`).toBeLessThanOrEqual(390);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `page width on ${section}`).toBeLessThanOrEqual(390);
+      await checkAndShoot(page, `narrow-${section.toLowerCase()}`);
+    }
     await page.close();
   });
 

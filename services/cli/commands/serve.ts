@@ -134,10 +134,11 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       }, { processLog, timeoutMs: globals().stopTimeout });
       const head = await opened.store.head();
       const source = globals().store ?? opened.paths.db;
-      log.info({ url: `${running.url}/graphql`, store: source, readModels: opened.paths.readModelsFile, position: head.position }, 'listening');
+      log.info({ url: `${running.url}/graphql`, console: `${running.url}/`, store: source, readModels: opened.paths.readModelsFile, position: head.position }, 'listening');
       const where = admin.source === 'env' ? 'PDL_ADMIN_KEY' : `${admin.file}${admin.source === 'created' ? ' (created now, mode 0600)' : ''}`;
       process.stderr.write(
         `\npdl: serving ${source} (${head.position} events) at ${running.url}/graphql\n` +
+        `pdl: the console: ${running.url}/ — sign in with an API key\n` +
         `pdl: the admin key is in ${where}. In GraphiQL, open Headers and paste:\n` +
         `       {"Authorization": "Bearer <the key>"}\n` +
         `pdl: checkpoints are signed by ${prover.verifierKey}\n` +
