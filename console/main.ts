@@ -50,7 +50,7 @@ async function page(me: Me, route: string[], query: URLSearchParams): Promise<HT
     case 'events': return pages.eventsPage(me, pages.eventsQueryOf(query), query.get('after'));
     case 'event': return pages.eventPage(a ?? '');
     case 'proof': return pages.proofPage();
-    default: return pages.subjectsPage(me, a ?? '');
+    default: return pages.subjectsPage(me, a ?? '', query.get('after'));
   }
 }
 

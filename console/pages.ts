@@ -8,18 +8,51 @@ import { presetPeriod, type Preset } from '../schemas/report-period.js';
 const ev = (id: string) => link(`#/event/${encodeURIComponent(id)}`, id.slice(0, 8), { title: id, class: 'mono short-id' });
 const subjectLink = (id: string | null) => (id ? link(`#/subject/${encodeURIComponent(id)}`, id) : '—');
 
-export async function subjectsPage(me: Me, search: string): Promise<HTMLElement> {
+/** An e-mail or a phone number rather than an id: looked up, and never put in the address (nor the browser's history). */
+const looksLikeIdentifier = (text: string) => /@/.test(text) || /^\+?[\d\s().-]{6,}$/.test(text);
+
+type SubjectsFound = { subjects: { edges: { node: { subjectId: string; firstSeenAt: string; lastSeenAt: string; erased: boolean; events: number } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+
+async function findSubjects(search: string, after: string | null): Promise<SubjectsFound['subjects']> {
+  return (await gql<SubjectsFound>(
+    'query($s: String, $after: String) { subjects(search: $s, first: 100, after: $after) { edges { node { subjectId firstSeenAt lastSeenAt erased events } } pageInfo { hasNextPage endCursor } } }',
+    { s: search, after })).subjects;
+}
+
+function subjectsTable(found: SubjectsFound['subjects'], next: HTMLElement | null): HTMLElement {
+  const rows = found.edges.map(({ node }) => [subjectLink(node.subjectId), day(node.firstSeenAt), day(node.lastSeenAt), String(node.events), node.erased ? 'erased' : '']);
+  return h('div', {}, table('Subjects found', ['subject', 'first seen', 'last seen', 'events', ''], rows, 'nobody matches.'), next);
+}
+
+export async function subjectsPage(me: Me, search: string, after: string | null = null): Promise<HTMLElement> {
   const input = h('input', { id: 'find', name: 'find', type: 'search', value: search, autocomplete: 'off' }) as HTMLInputElement;
+  const results = h('div', {});
+  const problem = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { role: 'search', onsubmit: (event) => {
     event.preventDefault();
-    location.hash = `#/subjects/${encodeURIComponent(input.value.trim())}`;
+    const typed = input.value.trim();
+    problem.textContent = '';
+    if (!looksLikeIdentifier(typed)) {
+      location.hash = `#/subjects/${encodeURIComponent(typed)}`;
+      return;
+    }
+    if (!me.mayLookUpIdentifiers) {
+      problem.textContent = `Your role (${me.role}) may not look people up by e-mail or phone number: search by subject id, or ask a dpo.`;
+      return;
+    }
+    // Looked up here and shown in place: the address keeps no identifier.
+    void findSubjects(typed, null).then((found) => results.replaceChildren(subjectsTable(found, null)),
+      (failure: unknown) => { problem.textContent = failure instanceof Error ? failure.message : String(failure); });
   } },
   h('label', { for: 'find' }, 'Find a subject'), input, ' ',
-  h('span', { class: 'muted' }, me.mayLookUpIdentifiers ? 'an id, an id prefix, an e-mail or a phone number (Enter)' : 'an id or an id prefix (Enter)'));
-  const found = await gql<{ subjects: { edges: { node: { subjectId: string; firstSeenAt: string; lastSeenAt: string; erased: boolean; events: number } }[] } }>(
-    'query($s: String) { subjects(search: $s, first: 100) { edges { node { subjectId firstSeenAt lastSeenAt erased events } } } }', { s: search });
-  const rows = found.subjects.edges.map(({ node }) => [subjectLink(node.subjectId), day(node.firstSeenAt), day(node.lastSeenAt), String(node.events), node.erased ? 'erased' : '']);
-  return h('section', {}, h('h1', {}, 'Subjects'), form, table('Subjects found', ['subject', 'first seen', 'last seen', 'events', ''], rows, 'nobody matches.'));
+  h('span', { class: 'muted' }, me.mayLookUpIdentifiers ? 'an id, an id prefix, an e-mail or a phone number (Enter)' : 'an id or an id prefix (Enter)'), problem);
+  if (!looksLikeIdentifier(search)) {
+    const found = await findSubjects(search, after);
+    const next = found.pageInfo.hasNextPage && found.pageInfo.endCursor
+      ? link(`#/subjects/${encodeURIComponent(search)}?after=${encodeURIComponent(found.pageInfo.endCursor)}`, 'Next page') : null;
+    results.replaceChildren(subjectsTable(found, next));
+  }
+  return h('section', {}, h('h1', {}, 'Subjects'), form, results);
 }
 
 interface SubjectAnswer {

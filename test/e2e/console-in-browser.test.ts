@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEventId } from '../../services/demo/scenario.js';
-import { anEvent } from '../fixtures/events.js';
+import { anEvent, registration } from '../fixtures/events.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
 
@@ -93,7 +93,12 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await pin(page, publishedKey);
     await page.getByRole('link', { name: 'Subjects' }).click();
     await page.getByLabel('Find a subject').fill('LI.Wei@Example.CN');
+    const [address, entries] = [page.url(), await page.evaluate(() => history.length)];
     await page.getByLabel('Find a subject').press('Enter');
+    await page.getByRole('link', { name: 'u-1001' }).waitFor();
+    // Looked up in place: no navigation, so neither the address nor the browser's history holds the e-mail.
+    expect(page.url()).toBe(address);
+    expect(await page.evaluate(() => history.length)).toBe(entries);
     await page.getByRole('link', { name: 'u-1001' }).click();
     await page.getByRole('heading', { name: 'Subject u-1001' }).waitFor();
     await expect.poll(() => page.getByRole('table', { name: 'What is held' }).textContent()).toContain('li.wei@example.cn');
@@ -295,6 +300,29 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     expect(held).toContain('hidden for your role');
     expect(await page.getByRole('button', { name: 'Download package' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Erase' }).count()).toBe(0);
+    // Looking someone up by e-mail is not the auditor's: the page says so in words, not with the API's permission name.
+    await page.getByRole('link', { name: 'Subjects' }).click();
+    await page.getByLabel('Find a subject').fill('li.wei@example.cn');
+    await page.getByLabel('Find a subject').press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('may not look people up by e-mail or phone number');
+    expect(await page.getByRole('alert').textContent()).not.toContain('lookUpByIdentifier');
+    expect(page.url()).not.toContain('example.cn');
+    await page.close();
+  });
+
+  it('subjects: a list longer than a page has a next page', async () => {
+    // Last in this file: 105 more people, after every test that counts the demo's.
+    const more = Array.from({ length: 105 }, (_, i) => registration(`u-p-${String(i).padStart(3, '0')}`, `p${i}@example.cn`, `+86139${String(i).padStart(8, '0')}`));
+    const recorded = await server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: more });
+    expect(recorded.data!.recordEvents.appended).toBe(105);
+    const page = await signIn(server.adminKey);
+    await page.getByRole('link', { name: 'Subjects' }).click();
+    await page.getByRole('heading', { name: 'Subjects', exact: true }).waitFor();
+    const first = await page.getByRole('table', { name: 'Subjects found' }).locator('tbody tr').count();
+    expect(first).toBe(100);
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await expect.poll(() => page.url()).toContain('after=');
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Subjects found' }).locator('tbody tr td:first-child').allTextContents())[0]).not.toBe('u-1001');
     await page.close();
   });
 });
