@@ -90,17 +90,25 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
   if (refused !== undefined) status.replaceChildren(proofRefused(refused));
   else if (s.proof) void proofStatus(s.proof, checkpoint).then((line) => status.replaceChildren(line));
   const actions = h('p', {});
+  // Polite live text, not a second role=status: the proof's status is the page's one.
+  const said = h('p', { 'aria-live': 'polite', class: 'muted' });
   if (me.mayRevealValues) {
-    actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId) }, 'Download package'), ' ');
+    actions.append(
+      h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId, 'html', said) }, 'Download package (HTML)'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId, 'json', said) }, 'Download package (JSON)'), ' ');
   }
+  const eraseForm = h('div', {});
   if (me.mayRecordPrivileged && !s.erased) {
     const request = s.requests.find((r) => r.kind === 'erasure' && r.status !== 'completed') ?? null;
-    actions.append(h('button', { type: 'button', class: 'danger', onclick: () => void erase(s.subjectId, me, request?.requestId ?? null) }, 'Erase'));
+    actions.append(h('button', { type: 'button', class: 'danger', 'aria-expanded': 'false', onclick: (event) => {
+      (event.currentTarget as HTMLElement).setAttribute('aria-expanded', 'true');
+      void eraseQuestion(s.subjectId, me, request?.requestId ?? null).then((form) => eraseForm.replaceChildren(form));
+    } }, 'Erase'));
   }
   return h('section', {},
     h('h1', {}, `Subject ${s.subjectId}`),
     h('p', {}, s.erased ? `Erased ${day(s.erasedAt)}: values can no longer be read.` : `Purposes: ${s.purposes.join(', ') || '—'}.`),
-    actions, status,
+    actions, said, eraseForm, status,
     table('What is held', ['category', 'status', 'value', 'purposes', 'legal bases', 'stored in', 'kept until', 'evidence'],
       s.categories.map((c) => [c.label, c.status, c.value ?? (me.mayRevealValues ? '—' : 'hidden for your role'), c.purposes.join(', '), c.legalBases.join(', '),
         c.storage.map((st) => `${st.system} [${st.region}]`).join(', '), day(c.retainedUntil), h('span', {}, c.evidence.slice(-3).flatMap((id) => [ev(id), ' ']))])),
@@ -114,30 +122,51 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
   );
 }
 
-async function downloadPackage(subjectId: string): Promise<void> {
-  const { exportSubject } = await gql<{ exportSubject: { json: unknown } | null }>('query($id: ID!) { exportSubject(subjectId: $id) { json } }', { id: subjectId });
+/** The package the subject is owed, as the readable page or as data; its download is recorded (a DataViewed) before it leaves the server. */
+async function downloadPackage(subjectId: string, format: 'html' | 'json', said: HTMLElement): Promise<void> {
+  const { exportSubject } = await gql<{ exportSubject: { json?: unknown; html?: string } | null }>(
+    `query($id: ID!) { exportSubject(subjectId: $id) { ${format} } }`, { id: subjectId });
   if (!exportSubject) return;
-  const url = URL.createObjectURL(new Blob([JSON.stringify(exportSubject.json, null, 2)], { type: 'application/json' }));
-  h('a', { href: url, download: `${subjectId}.json` }).click();
-  URL.revokeObjectURL(url);
+  const body = format === 'html' ? exportSubject.html ?? '' : JSON.stringify(exportSubject.json, null, 2);
+  const file = `${subjectId}.${format}`;
+  const url = URL.createObjectURL(new Blob([body], { type: format === 'html' ? 'text/html' : 'application/json' }));
+  h('a', { href: url, download: file }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  said.textContent = `Downloaded ${file}: the package, with its proof; the ledger recorded that it was read.`;
 }
 
 /**
- * Erasure at the subject's request. Their open erasure request, if any, is named in the erasure and
- * completed with it (fulfilled), so the register shows it answered; without one, the erasure
- * says so in the confirmation and carries no request id.
+ * Erasure, asked on the page — not a bare confirm(): the reason chosen from the taxonomy, and the
+ * subject's open erasure request, if any, named; it is then completed with the erasure (fulfilled),
+ * so the register shows it answered.
  */
-async function erase(subjectId: string, me: Me, requestId: string | null): Promise<void> {
-  const answers = requestId ? `This answers their erasure request ${requestId}, which is then completed.` : 'No erasure request of theirs is open: it is recorded as requested by the subject, with no request id.';
-  if (!confirm(`Erase ${subjectId}? Their data keys are destroyed: no value of theirs can be read again. This cannot be undone. ${answers}`)) return;
+async function eraseQuestion(subjectId: string, me: Me, requestId: string | null): Promise<HTMLElement> {
+  const { deletionReasons } = await gql<{ deletionReasons: { term: string; label: string }[] }>('{ deletionReasons { term label } }');
+  const reason = h('select', { id: 'erase-reason' }, deletionReasons.map((r) => h('option', { value: r.term, selected: r.term === 'subject-request' }, r.label))) as HTMLSelectElement;
+  const problem = h('p', { class: 'error', role: 'alert' });
+  return h('form', { 'aria-label': `Erase ${subjectId}`, class: 'confirm', onsubmit: (event) => {
+    event.preventDefault();
+    void erase(subjectId, me, requestId, reason.value).catch((failure: unknown) => { problem.textContent = failure instanceof Error ? failure.message : String(failure); });
+  } },
+  h('p', {}, `Erase ${subjectId}? Their data keys are destroyed: no value of theirs can be read again. This cannot be undone. `,
+    requestId ? `This answers their erasure request ${requestId}, which is then completed.` : 'No erasure request of theirs is open: it is recorded with no request id.'),
+  h('label', { for: 'erase-reason' }, 'Reason'), reason, ' ',
+  h('button', { type: 'submit', class: 'danger' }, 'Erase for good'), ' ',
+  h('button', { type: 'button', class: 'secondary', onclick: (event) => (event.currentTarget as HTMLElement).closest('form')?.remove() }, 'Cancel'), problem);
+}
+
+async function erase(subjectId: string, me: Me, requestId: string | null, reason: string): Promise<void> {
   const at = new Date().toISOString();
   // A claim like any actor; the ledger records the signed-in key itself as the event's submitter.
   const actor = { kind: 'employee', id: `console.${me.keyId}` };
   const erased = { id: crypto.randomUUID(), type: 'SubjectErased', occurredAt: at, subject: { id: subjectId }, actor,
-    data: { reason: 'subject-request', ...(requestId ? { requestId } : {}) } };
+    data: { reason, ...(requestId ? { requestId } : {}) } };
   const completed = requestId ? [{ id: crypto.randomUUID(), type: 'SubjectRequestCompleted', occurredAt: at, subject: { id: subjectId }, actor,
     data: { requestId, kind: 'erasure', outcome: 'fulfilled' } }] : [];
-  await gql('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [erased, ...completed] });
+  const { recordEvents } = await gql<{ recordEvents: { appended: number; rejected: { errors: { path: string; message: string }[] }[] } }>(
+    'mutation($e: [JSON!]!) { recordEvents(events: $e) { appended rejected { errors { path message } } } }', { e: [erased, ...completed] });
+  const refusal = recordEvents.rejected[0]?.errors[0];
+  if (refusal) throw new Error(`Not erased: ${refusal.path}: ${refusal.message}`);
   location.reload();
 }
 

@@ -103,7 +103,14 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.getByRole('heading', { name: 'Subject u-1001' }).waitFor();
     await expect.poll(() => page.getByRole('table', { name: 'What is held' }).textContent()).toContain('li.wei@example.cn');
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Proof checked with the pinned key \S+\+[0-9a-f]{8}: all \d+ events are in the ledger/);
-    expect(await page.getByRole('button', { name: 'Download package' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Download package/ }).count()).toBe(2);
+    // The readable package, as the subject would read it, and a line saying it was downloaded.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download package (HTML)' }).click()]);
+    expect(download.suggestedFilename()).toBe('u-1001.html');
+    const html = readFileSync((await download.path())!, 'utf8');
+    expect(html).toContain('<html');
+    expect(html).toContain('li.wei@example.cn');
+    await expect.poll(() => page.getByText(/^Downloaded u-1001\.html/).count()).toBe(1);
     await checkAndShoot(page, 'subject');
     await page.close();
   });
@@ -298,7 +305,7 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     const held = await page.getByRole('table', { name: 'What is held' }).textContent();
     expect(held).not.toContain('li.wei@example.cn');
     expect(held).toContain('hidden for your role');
-    expect(await page.getByRole('button', { name: 'Download package' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Download package/ }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Erase' }).count()).toBe(0);
     // Looking someone up by e-mail is not the auditor's: the page says so in words, not with the API's permission name.
     await page.getByRole('link', { name: 'Subjects' }).click();
@@ -353,12 +360,21 @@ describe.skipIf(skipWhy !== null)('erasing from the console', () => {
   it('a dpo erases a subject after confirming: the page then says the values can no longer be read', async () => {
     const dpoKey = (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: dpo, label: "console erase") { key } }')).data!.createApiKey.key;
     const page = await signIn(dpoKey);
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.goto(`${server.url}/#/subject/u-1006`);
-    await page.getByRole('button', { name: 'Erase' }).click();
+    await page.getByRole('button', { name: 'Erase', exact: true }).click();
+    // Asked on the page, with the reason chosen from the taxonomy.
+    await page.getByRole('form', { name: 'Erase u-1006' }).waitFor();
+    await page.getByLabel('Reason').selectOption({ label: 'Consent withdrawn' });
+    await checkAndShoot(page, 'erase-question');
+    await page.getByRole('button', { name: 'Erase for good' }).click();
     await page.getByText(/^Erased \d{4}-\d{2}-\d{2}: values can no longer be read\.$/).waitFor();
-    const { data } = await server.gql<{ subjectAccess: { erased: boolean } }>('{ subjectAccess(subjectId: "u-1006") { erased } }');
+    const { data } = await server.gql<{ subjectAccess: { erased: boolean; consents: { status: string }[]; timeline: { edges: { node: { type: string; data: { reason?: string } } }[] } } }>(
+      '{ subjectAccess(subjectId: "u-1006") { erased consents { status } timeline(first: 100) { edges { node { type data } } } } }');
     expect(data!.subjectAccess.erased).toBe(true);
+    expect(data!.subjectAccess.timeline.edges.map((e) => e.node).find((n) => n.type === 'SubjectErased')?.data.reason).toBe('consent-withdrawn');
+    // After erasure no consent shows as active: it ended with the erasure.
+    expect(data!.subjectAccess.consents.map((c) => c.status)).not.toContain('active');
+    expect(data!.subjectAccess.consents.map((c) => c.status)).toContain('ended-by-erasure');
     await page.close();
   });
 
@@ -368,10 +384,10 @@ describe.skipIf(skipWhy !== null)('erasing from the console', () => {
     const received = await server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: [request] });
     expect(received.data!.recordEvents.appended).toBe(1);
     const page = await signIn(dpoKey);
-    let asked = '';
-    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.accept(); });
     await page.goto(`${server.url}/#/subject/u-1004`);
-    await page.getByRole('button', { name: 'Erase' }).click();
+    await page.getByRole('button', { name: 'Erase', exact: true }).click();
+    const asked = await page.getByRole('form', { name: 'Erase u-1004' }).textContent();
+    await page.getByRole('button', { name: 'Erase for good' }).click();
     await page.getByText(/^Erased \d{4}-\d{2}-\d{2}: values can no longer be read\.$/).waitFor();
     expect(asked).toContain('This answers their erasure request r-1004-erasure');
     const { data } = await server.gql<{ subjectAccess: { erased: boolean; requests: { requestId: string; status: string }[]; timeline: { edges: { node: { type: string; data: { requestId?: string } } }[] } } }>(

@@ -44,7 +44,8 @@ export async function subjectAccess(_: unknown, args: Args, context: ApiContext)
     recipients: () => context.readModels.recipients(subjectId).map((r) => ({ ...r, firstShared: r.firstSharedAt, lastShared: r.lastSharedAt })),
     transfers: () => context.readModels.transfers(subjectId),
     consents: () => context.readModels.consents(subjectId).map((c) => ({
-      ...c, status: consentStatus(c),
+      // An erased subject's consent no longer stands for anything held: it ended with the erasure.
+      ...c, status: subject.erasedAt !== null && consentStatus(c) !== 'withdrawn' && consentStatus(c) !== 'refused' ? 'ended-by-erasure' : consentStatus(c),
       withdrawals: c.withdrawals.map((w) => ({ at: w.at, eventId: w.eventId, all: w.purposes === 'all', purposes: w.purposes === 'all' ? null : w.purposes })),
     })),
     requests: () => context.readModels.requests(subjectId)

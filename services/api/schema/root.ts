@@ -30,6 +30,8 @@ export const rootTypeDefs = /* GraphQL */ `
     events(filter: EventFilter, first: Int = 50, after: String, newest: Boolean = false): EventConnection!
     "The event types of the contract, as the filter's type takes them."
     eventTypes: [String!]!
+    "Why data may be erased or deleted (the taxonomy's deletion reasons): the term a SubjectErased or DataDeleted takes, and its label."
+    deletionReasons: [Term!]!
     ledgerHead: LedgerHead!
     "Who is asking: the key's id and role (never the key). Any role."
     me: Me!
@@ -69,6 +71,8 @@ export const rootTypeDefs = /* GraphQL */ `
   }
 
   type ApiKey { id: ID!, role: Role!, label: String, createdAt: DateTime! }
+  "A term of the taxonomy (schemas/taxonomy.ts) and its label."
+  type Term { term: String!, label: String! }
   type Me { keyId: ID!, role: Role!, mayRevealValues: Boolean!, mayLookUpIdentifiers: Boolean!, mayRecordPrivileged: Boolean! }
 
   input IdentifierInput { kind: String!, value: String! }

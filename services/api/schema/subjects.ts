@@ -112,7 +112,7 @@ export const subjectsTypeDefs = /* GraphQL */ `
 
   type Consent {
     consentId: ID!
-    "active, partially-withdrawn, withdrawn, or refused (a purpose refused with no consent given)."
+    "active, partially-withdrawn, withdrawn, refused (a purpose refused with no consent given), or ended-by-erasure (the subject was erased while it stood)."
     status: String!
     purposes: [String!]!
     categories: [String!]
