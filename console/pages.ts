@@ -186,12 +186,20 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
     violations: { rule: string; subjectId: string | null; occurredAt: string; breachEnd: string | null; ongoing: boolean; beganBeforePeriod: boolean;
       policyVersion: string; message: string; promise: string; eventIds: string[] }[];
     transfers: { toRegion: string; subjectId: string; consentStatus: string }[]; openRequests: { subjectId: string; requestId: string; daysLeft: number }[];
-    retention: { overdue: { subjectId: string; system: string; days: number }[] };
+    retention: { overdue: { subjectId: string; system: string; days: number }[]; dueSoon: { subjectId: string; system: string; categories: string[]; due: string; days: number }[] };
+    incidents: { incidentId: string; openedAt: string; deadline: string; affected: number; authorityReportedAt: string | null; subjectsReported: number; subjectsReportedLate: number }[];
+    shutdowns: { service: string; systems: string[]; announcedAt: string; deletionDeadline: string; subjectCount: number; notified: number; deleted: number; stillHeld: number }[];
+    drift: { declared: boolean; undeclared: { purpose: string; dimension: string; value: string; firstSeenAt: string; evidence: string[] }[]; unobserved: { purpose: string; dimension: string; value: string }[] };
+    erasuresInBackups: { total: number; complete: number; scheduled: number; scheduledBy: string | null; waitingForRotation: number };
     transparency: { byAuthority: { authority: string; instrument: string; requests: number; disclosures: number }[]; disclosuresWithoutRequest: { subjectId: string; recipient: string; eventId: string }[] };
   } }>(`query($asOf: DateTime, $from: DateTime, $to: DateTime) { complianceReport(asOf: $asOf, from: $from, to: $to) { asOf from to policy { version } summary { rule violations }
       transparency { byAuthority { authority instrument requests disclosures } disclosuresWithoutRequest { subjectId recipient eventId } }
       violations { rule subjectId occurredAt breachEnd ongoing beganBeforePeriod policyVersion message promise eventIds } transfers { toRegion subjectId consentStatus }
-      openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } } } }`, { asOf, from, to });
+      openRequests { subjectId requestId daysLeft } retention { overdue { subjectId system days } dueSoon { subjectId system categories due days } }
+      incidents { incidentId openedAt deadline affected authorityReportedAt subjectsReported subjectsReportedLate }
+      shutdowns { service systems announcedAt deletionDeadline subjectCount notified deleted stillHeld }
+      drift { declared undeclared { purpose dimension value firstSeenAt evidence } unobserved { purpose dimension value } }
+      erasuresInBackups { total complete scheduled scheduledBy waitingForRotation } } }`, { asOf, from, to });
   const input = h('input', { id: 'asof', type: 'date', value: r.asOf.slice(0, 10), required: true }) as HTMLInputElement;
   const fromInput = h('input', { id: 'from', type: 'date', value: r.from?.slice(0, 10) ?? '' }) as HTMLInputElement;
   const toInput = h('input', { id: 'to', type: 'date', value: r.to?.slice(0, 10) ?? '' }) as HTMLInputElement;
@@ -209,6 +217,23 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
     judge();
   };
   const ongoing = r.violations.filter((v) => v.ongoing).length;
+  const rule = query.get('rule') || '';
+  const shown = rule ? r.violations.filter((v) => v.rule === rule) : r.violations;
+  const ruleSelect = h('select', { id: 'rule', onchange: () => {
+    const next = new URLSearchParams(query);
+    if (ruleSelect.value) next.set('rule', ruleSelect.value); else next.delete('rule');
+    location.hash = `#/compliance?${next.toString()}`;
+  } }, h('option', { value: '' }, 'Every rule'), r.summary.map((s) => h('option', { value: s.rule, selected: s.rule === rule }, `${s.rule} (${s.violations})`))) as HTMLSelectElement;
+  const save = (format: 'json' | 'csv') => () => {
+    const name = `compliance-report-${r.asOf.slice(0, 10)}${r.from ? `-from-${r.from.slice(0, 10)}` : ''}${r.to ? `-to-${r.to.slice(0, 10)}` : ''}${rule ? `-${rule}` : ''}`;
+    const body = format === 'json' ? JSON.stringify(r, null, 2)
+      : `${[['occurred', 'ended', 'still open', 'rule', 'subject', 'policy', 'what', 'evidence'],
+        ...shown.map((v) => [v.occurredAt, v.breachEnd ?? '', v.ongoing ? 'yes' : 'no', v.rule, v.subjectId ?? '', v.policyVersion, v.message, v.eventIds.join(' ')])]
+        .map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+    const url = URL.createObjectURL(new Blob([body], { type: format === 'json' ? 'application/json' : 'text/csv' }));
+    h('a', { href: url, download: `${name}.${format}` }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
   const when = (v: (typeof r.violations)[number]) => `${day(v.occurredAt)}${v.ongoing ? ' – still open' : v.breachEnd !== null && v.breachEnd !== v.occurredAt ? ` – ${day(v.breachEnd)}` : ''}` +
     `${v.beganBeforePeriod ? ' (began before the period)' : ''}`;
   return h('section', {},
@@ -221,8 +246,11 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
     h('p', {}, `As of ${r.asOf}${r.from || r.to ? `, processing from ${day(r.from)} to ${day(r.to)}` : ''}, policy version ${r.policy.version}: ` +
       `${r.violations.length} violations${ongoing > 0 ? ` (${ongoing} still open)` : ''}.`),
     table('Verdicts by rule', ['rule', 'violations'], r.summary.map((s) => [s.rule, String(s.violations)])),
+    h('p', {}, h('span', { class: 'field' }, h('label', { for: 'rule' }, 'Show violations of'), ' ', ruleSelect), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: save('csv') }, 'Download violations (CSV)'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: save('json') }, 'Download the report (JSON)')),
     table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence'],
-      r.violations.map((v) => [when(v), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('q', {}, v.promise), h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
+      shown.map((v) => [when(v), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('q', {}, v.promise), h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
     table('Legal requests by authority', ['authority', 'instrument', 'requests', 'disclosures'],
       r.transparency.byAuthority.map((a) => [a.authority, a.instrument, String(a.requests), String(a.disclosures)])),
     table('Disclosures to authorities without a legal request', ['subject', 'recipient', 'event'],
@@ -230,6 +258,22 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
     table('Transfers abroad', ['to', 'subject', 'consent'], r.transfers.map((t) => [t.toRegion, subjectLink(t.subjectId), t.consentStatus])),
     table('Retention: held past due', ['subject', 'system', 'days over'], r.retention.overdue.map((o) => [subjectLink(o.subjectId), o.system, String(o.days)])),
     table('Open requests', ['subject', 'request', 'days left'], r.openRequests.map((o) => [subjectLink(o.subjectId), o.requestId, String(o.daysLeft)])),
+    table('Retention: due in the next 30 days', ['subject', 'system', 'categories', 'due', 'days left'],
+      r.retention.dueSoon.map((d) => [subjectLink(d.subjectId), d.system, d.categories.join(', '), day(d.due), String(d.days)])),
+    table('Incidents: the reporting clock', ['incident', 'opened', 'report by', 'authority told', 'people affected', 'told', 'told late'],
+      r.incidents.map((i) => [link(`#/incident/${encodeURIComponent(i.incidentId)}`, i.incidentId), i.openedAt, i.deadline, i.authorityReportedAt ?? 'not yet',
+        String(i.affected), String(i.subjectsReported), String(i.subjectsReportedLate)])),
+    table('Shutdowns', ['service', 'systems', 'announced', 'delete by', 'people', 'notified', 'deleted', 'still held'],
+      r.shutdowns.map((x) => [x.service, x.systems.join(', '), day(x.announcedAt), day(x.deletionDeadline), String(x.subjectCount), String(x.notified), String(x.deleted), String(x.stillHeld)])),
+    r.drift.declared
+      ? h('div', {},
+        table('Processing seen but not declared by the policy', ['purpose', 'what', 'value', 'first seen', 'evidence'],
+          r.drift.undeclared.map((u) => [u.purpose, u.dimension, u.value, day(u.firstSeenAt), h('span', {}, u.evidence.slice(0, 3).flatMap((id) => [ev(id), ' ']))])),
+        table('Processing declared but never seen', ['purpose', 'what', 'value'], r.drift.unobserved.map((u) => [u.purpose, u.dimension, u.value])))
+      : h('p', { class: 'muted' }, 'Declared vs actual: the policy in force declares no processing, so nothing was compared.'),
+    h('p', {}, `Erasures in backups: ${r.erasuresInBackups.total} erased; ${r.erasuresInBackups.complete} unreadable in every backup; ` +
+      `${r.erasuresInBackups.scheduled} from a date ahead${r.erasuresInBackups.scheduledBy ? ` (the last ${day(r.erasuresInBackups.scheduledBy)})` : ''}; ` +
+      `${r.erasuresInBackups.waitingForRotation} waiting for a master-key rotation.`),
   );
 }
 

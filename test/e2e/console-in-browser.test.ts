@@ -141,6 +141,36 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.close();
   });
 
+  it('compliance: every section of the report, violations filtered by rule and downloaded as CSV, the whole report as JSON', async () => {
+    const { data } = await server.gql<{ complianceReport: { violations: { rule: string; eventIds: string[] }[]; incidents: { incidentId: string }[]; shutdowns: { service: string }[] } }>(
+      '{ complianceReport { violations { rule eventIds } incidents { incidentId } shutdowns { service } } }');
+    const report = data!.complianceReport;
+    const page = await signIn(server.adminKey);
+    await page.getByRole('link', { name: 'Compliance' }).click();
+    await page.getByRole('table', { name: 'Violations' }).waitFor();
+    for (const name of ['Incidents: the reporting clock', 'Shutdowns', 'Retention: held past due', 'Open requests', 'Transfers abroad', 'Legal requests by authority']) {
+      expect(await page.getByText(name, { exact: false }).count(), name).toBeGreaterThan(0);
+    }
+    expect(await page.getByRole('table', { name: 'Incidents: the reporting clock' }).textContent()).toContain(report.incidents[0]!.incidentId);
+    expect(await page.getByRole('table', { name: 'Shutdowns' }).textContent()).toContain(report.shutdowns[0]!.service);
+    expect(await page.getByText(/^Erasures in backups: \d+ erased/).count()).toBe(1);
+    const rule = 'third-party-share';
+    const expected = report.violations.filter((v) => v.rule === rule);
+    expect(expected.length).toBeGreaterThan(0);
+    await page.getByLabel('Show violations of').selectOption(rule);
+    await expect.poll(() => page.url()).toContain(`rule=${rule}`);
+    await expect.poll(async () => [...new Set(await page.getByRole('table', { name: 'Violations' }).locator('tbody tr td:nth-child(2)').allTextContents())]).toEqual([rule]);
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download violations (CSV)' }).click()]);
+    const csv = readFileSync((await csvDownload.path())!, 'utf8').trim().split('\r\n');
+    expect(csv[0]).toBe('"occurred","ended","still open","rule","subject","policy","what","evidence"');
+    expect(csv.slice(1).map((line) => line.split('","')[3])).toEqual(expected.map(() => rule));
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the report (JSON)' }).click()]);
+    const saved = JSON.parse(readFileSync((await jsonDownload.path())!, 'utf8')) as { violations: { rule: string }[] };
+    expect(saved.violations.length).toBe(report.violations.length);
+    await checkAndShoot(page, 'compliance-sections');
+    await page.close();
+  });
+
   it('compliance: names every rule the API reports; an evidence link opens its event', async () => {
     const page = await signIn(server.adminKey);
     await page.getByRole('link', { name: 'Compliance' }).click();
