@@ -49,7 +49,7 @@ export class PostgresRecords {
       return (await this.pool.query<R>(text, values)).rows;
     } catch (error) {
       if (sqlState(error) === UNDEFINED_TABLE) return [];
-      throw translatePgError(error);
+      throw translatePgError(error, this.pool);
     }
   }
 
@@ -59,7 +59,7 @@ export class PostgresRecords {
     try {
       return await this.pool.query(text, values);
     } catch (error) {
-      throw translatePgError(error);
+      throw translatePgError(error, this.pool);
     }
   }
 

@@ -3,6 +3,7 @@
  * what can be checked without one: it parses, every image is pinned to the versions the tests
  * use, the cluster is three nodes seeding each other, and the pdl services reach all of them.
  */
+import { connectionStringsOf } from '../../services/store/postgres/primary-target.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -62,12 +63,12 @@ describe('infra/postgres/compose.yaml', () => {
     expect(standby.POSTGRESQL_REPLICATION_USER).toBe(primary.POSTGRESQL_REPLICATION_USER);
   });
 
-  it('points every pdl service at the primary, with every secret from the environment and API replicas keeping their own read models', () => {
+  it('points every pdl service at the primary, then its standby (the one not in recovery is written to), with every secret from the environment and API replicas keeping their own read models', () => {
     const pdl = Object.entries(pgServices).filter(([, service]) => service.image === 'pdl:local');
     expect(pdl.map(([name]) => name).sort()).toEqual(['pdl-api-1', 'pdl-api-2', 'pdl-ingest']);
     for (const [, service] of pdl) {
       const env = service.environment!;
-      expect(new URL(env.PDL_STORE!.replace(/\$\{[^}]+\}/g, 'x')).host).toBe('pg-primary:5432');
+      expect(connectionStringsOf(env.PDL_STORE!.replace(/\$\{[^}]+\}/g, 'x')).map((url) => new URL(url).host)).toEqual(['pg-primary:5432', 'pg-standby:5432']);
       for (const secret of ['PDL_MASTER_KEY', 'PDL_ADMIN_KEY', 'PDL_SIGNING_KEY']) expect(env[secret], secret).toMatch(/^\$\{/);
     }
     expect(pgServices['pdl-api-1']!.command).toEqual(expect.arrayContaining(['--read-models', 'serve']));

@@ -21,12 +21,15 @@ import { CREATE_SCHEMA, LOCK_LEDGER, LOCK_SCHEMA, NOTIFY_CHANNEL, SCHEMA_VERSION
 import { Notifier, followLog } from './subscription.js';
 import { prepareCall, storable, wrongExpectedVersion, type AppendRow, type PreparedCall } from './append-call.js';
 import { resilientPool } from './pg-transaction.js';
+import { connectionStringsOf, PrimaryTarget } from './primary-target.js';
 
 export interface PostgresEventStoreOptions {
   /** `postgres://user@host:5432/db` (a `?options=-c search_path=…` puts the ledger in a schema of its own). */
   readonly connectionString: string;
   /** The chain the server must reproduce (checked before the first append); without one, events get no hash. */
   readonly chain?: Chain;
+  /** Told when the writes move to another host of a multi-host connection string (default: a line on standard error). */
+  readonly onFailover?: (message: string) => void;
   /** How often a subscription reads when no notification woke it. */
   readonly pollIntervalMs?: number;
   /** How long a subscription waits at a missing position before it fails (subscription.ts). */
@@ -59,6 +62,8 @@ function count(value: string | number): string | number {
 
 export class PostgresEventStore implements EventStore, VerbatimImport, StoredRows {
   readonly pool: pg.Pool;
+  /** The host written to, among those the connection string names. */
+  readonly target: PrimaryTarget;
   private readonly chain: Chain | undefined;
   private readonly pollIntervalMs: number;
   private readonly holeTimeoutMs: number;
@@ -69,20 +74,33 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
   private closed = false;
 
   constructor(options: PostgresEventStoreOptions) {
-    const config: pg.PoolConfig = { connectionString: options.connectionString, application_name: 'pdl', max: options.maxConnections ?? 10 };
+    // Several hosts (a primary and its standby): every new connection goes to the one that takes writes now.
+    const target = new PrimaryTarget(connectionStringsOf(options.connectionString), options.onFailover ?? ((message) => process.stderr.write(`pdl: ${message}\n`)));
+    this.target = target;
+    class TargetClient extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super({ ...config, connectionString: target.connectionString });
+      }
+    }
+    const config: pg.PoolConfig = { connectionString: target.connectionString, application_name: 'pdl', max: options.maxConnections ?? 10, Client: TargetClient };
     // A connection the server dropped (a restart) never crashes the process; the next query reports it to its caller.
-    this.pool = resilientPool(config);
+    this.pool = resilientPool(config, () => target.lost());
     this.chain = options.chain;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.holeTimeoutMs = options.holeTimeoutMs ?? 60_000;
-    this.notifier = new Notifier({ connectionString: options.connectionString, application_name: 'pdl-listen' });
+    this.notifier = new Notifier(() => ({ connectionString: target.connectionString, application_name: 'pdl-listen' }));
+  }
+
+  /** The port's error for a client error; a lost connection (or a standby refusing a write) looks for the primary again. */
+  private failed(error: unknown): unknown {
+    return translatePgError(error, this.pool);
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     try {
       return await this.pool.query<R>(text, values);
     } catch (error) {
-      throw translatePgError(error);
+      throw this.failed(error);
     }
   }
 
@@ -90,7 +108,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
   private ready(): Promise<void> {
     this.writable ??= this.prepare().catch((error: unknown) => {
       this.writable = null;
-      throw translatePgError(error);
+      throw this.failed(error);
     });
     return this.writable;
   }
@@ -176,7 +194,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
       row = result.rows[0]!;
     } catch (error) {
       if (sqlState(error) === WRONG_EXPECTED_REVISION) throw wrongExpectedVersion(error, writes);
-      throw translatePgError(error);
+      throw this.failed(error);
     }
     const results = await this.outcomes(writes, call, row);
     if (results.some((result) => result.outcomes.some((outcome) => outcome.status === 'appended'))) this.notifier.wakeAll();
@@ -244,7 +262,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
     }
     await this.ready();
     const client = await this.pool.connect().catch((error: unknown) => {
-      throw translatePgError(error);
+      throw this.failed(error);
     });
     try {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
@@ -260,7 +278,7 @@ export class PostgresEventStore implements EventStore, VerbatimImport, StoredRow
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw translatePgError(error);
+      throw this.failed(error);
     } finally {
       client.release();
     }

@@ -33,7 +33,8 @@ export class Notifier {
   private closed = false;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly config: pg.ClientConfig, private readonly retryMs = 2000) {}
+  /** `config` is asked at each connection: after a failover it names the new primary. */
+  constructor(private readonly config: () => pg.ClientConfig, private readonly retryMs = 2000) {}
 
   /** Registers a wake-up; returns its unregister. */
   add(listener: () => void): () => void {
@@ -50,7 +51,7 @@ export class Notifier {
   ensure(): void {
     if (this.closed || this.client || this.connecting || Date.now() - this.lastAttempt < this.retryMs) return;
     this.lastAttempt = Date.now();
-    const client = new pg.Client(this.config);
+    const client = new pg.Client(this.config());
     const drop = () => {
       if (this.client === client) this.client = null;
       client.removeAllListeners('notification');
