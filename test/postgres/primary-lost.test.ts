@@ -4,15 +4,18 @@
  * built write path with a two-host connection string; the primary's processes SIGKILLed mid-way,
  * the standby promoted; the writers find it by themselves (primary-target.ts) and go on. After:
  * every acknowledged event present exactly once, positions gap-free, the chain verifies on the new
- * primary. With asynchronous replication the same run counts what a promotion can lose.
+ * primary, and a projection worker that followed through it holds what a rebuild from there holds. With asynchronous replication the same run counts what a promotion can lose.
  */
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postgresBinaries, startReplicatedPair, type ReplicatedPair } from '../setup/postgres-cluster.js';
-import { runPdl, tempDir } from '../e2e/run-pdl.js';
+import { PDL, runPdl, tempDir } from '../e2e/run-pdl.js';
+import { dumpReadModels } from '../fixtures/dump-read-models.js';
 
 const binaries = postgresBinaries();
 const missing = 'missing' in binaries ? binaries.missing : null;
@@ -56,6 +59,28 @@ async function storedIds(url: string): Promise<{ ids: string[]; positions: numbe
   }
 }
 
+/** How far a projection worker's read models have followed the log. */
+function followedTo(path: string): number {
+  if (!existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare<[], { p: number | null }>('SELECT MIN(position) AS p FROM rm_checkpoints').get()?.p ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+const dump = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return dumpReadModels(db);
+  } finally {
+    db.close();
+  }
+};
+
 async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
@@ -79,6 +104,15 @@ describe.skipIf(missing !== null)(`the PostgreSQL primary lost${missing ? ` (ski
     // The schema first, so that the writers do not race to make it.
     const init = await runPdl(['--db', db, '--store', pair.primaryUrl, 'head'], { env });
     expect(init.code, init.stderr).toBe(0);
+    // A projection worker keeping read models, following the log through the failover as an API replica's does.
+    const readModels = join(tempDir('primary-lost-replica'), 'followed.db');
+    const worker = spawn(process.execPath, [PDL, '--db', db, '--store', pair.url, '--read-models', readModels, 'project', '--log-interval', '500'], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+    });
+    let workerLog = '';
+    worker.stdout!.on('data', (chunk: Buffer) => (workerLog += chunk.toString()));
+    worker.stderr!.on('data', (chunk: Buffer) => (workerLog += chunk.toString()));
+    const workerExited = new Promise<number | null>((done) => worker.once('exit', done));
     const writers = ['a', 'b'].map((name) => startWriter(db, pair!.url, name, 100, 10, env));
     await until(() => writers.every((w) => w.acked.size >= 60), 60_000, 'both writers acknowledged');
     // The standby falls behind for a second first (its WAL receiver stopped): what the primary acknowledges then is the question.
@@ -101,11 +135,19 @@ describe.skipIf(missing !== null)(`the PostgreSQL primary lost${missing ? ` (ski
     // The failover really happened under the writers: batches acknowledged after the promotion, by the promoted standby.
     const afterPromotion = writers.reduce((sum, w) => sum + w.ackedAt.filter((at) => at > promotedAt).length, 0);
     expect(afterPromotion, outputs).toBeGreaterThan(0);
-    return { writers, acked, stored, lost, db, env, downMs: promotedAt - killedAt, afterPromotion, retries: writers.reduce((sum, w) => sum + w.retries, 0) };
+    // The worker reaches the promoted standby's head by itself, then stops cleanly.
+    const head = stored.positions.at(-1) ?? 0;
+    try {
+      await until(() => followedTo(readModels) === head, 60_000, `the worker follows the promoted standby to ${head} (at ${followedTo(readModels)}): ${workerLog.slice(-1500)}`);
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    expect(await workerExited).toBe(0);
+    return { writers, acked, stored, lost, db, env, readModels, downMs: promotedAt - killedAt, afterPromotion, retries: writers.reduce((sum, w) => sum + w.retries, 0) };
   }
 
   it('synchronous standby, behind for a second when the primary dies: every acknowledged event present once, positions gap-free, the chain verifies on the promoted standby', async () => {
-    const { acked, stored, lost, db, env, retries, afterPromotion } = await failover(true);
+    const { acked, stored, lost, db, env, retries, afterPromotion, readModels } = await failover(true);
     expect(retries).toBeGreaterThan(0);
     expect(lost).toEqual([]);
     expect(stored.ids.length).toBe(new Set(stored.ids).size);
@@ -114,6 +156,11 @@ describe.skipIf(missing !== null)(`the PostgreSQL primary lost${missing ? ` (ski
     expect(stored.ids.length).toBe(2000);
     const verified = await runPdl(['--db', db, '--store', pair!.standbyUrl, 'verify', '--allow-unsigned'], { env });
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    // The replica's read models, kept through the failover, equal the same models built afresh from the promoted standby.
+    const fresh = join(tempDir('primary-lost-fresh'), 'fresh.db');
+    const rebuilt = await runPdl(['--db', db, '--store', pair!.standbyUrl, '--read-models', fresh, 'rebuild'], { env });
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(dump(readModels)).toEqual(dump(fresh));
     process.stderr.write(`faults: PostgreSQL primary SIGKILLed under 2 writers (synchronous standby, 1 s behind, promoted) — acknowledged ${acked.size}, stored ${stored.ids.length}, lost ${lost.length}; attempts retried ${retries}, batches acknowledged after the promotion ${afterPromotion}\n`);
   }, 240_000);
 
