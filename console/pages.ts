@@ -58,7 +58,7 @@ export async function subjectsPage(me: Me, search: string, after: string | null 
 interface SubjectAnswer {
   subjectAccess: null | {
     subjectId: string; erased: boolean; erasedAt: string | null; purposes: string[];
-    categories: { category: string; label: string; status: string; purposes: string[]; legalBases: string[]; storage: { system: string; region: string }[]; retainedUntil: string | null; value: string | null; evidence: string[] }[];
+    categories: { category: string; label: string; status: string; purposes: string[]; legalBases: string[]; storage: { system: string; region: string }[]; retainedUntil: string | null; evidence: string[] }[];
     recipients: { name: string; kind: string; region: string; abroad: boolean; categories: string[] }[];
     consents: { consentId: string; status: string; purposes: string[]; withdrawals: { at: string }[] }[];
     requests: { requestId: string; kind: string | null; status: string; deadline: string | null; daysLeft: number | null }[];
@@ -74,7 +74,7 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
   const { data: { subjectAccess: s, checkpoint }, failed } = await gqlAllowing<SubjectAnswer>(`query($id: ID) {
     subjectAccess(subjectId: $id) {
       subjectId erased erasedAt purposes
-      categories { category label status purposes legalBases storage { system region } retainedUntil value evidence }
+      categories { category label status purposes legalBases storage { system region } retainedUntil evidence }
       recipients { name kind region abroad categories }
       consents { consentId status purposes withdrawals { at } }
       requests { requestId kind status deadline daysLeft }
@@ -97,6 +97,16 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
       h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId, 'html', said) }, 'Download package (HTML)'), ' ',
       h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(s.subjectId, 'json', said) }, 'Download package (JSON)'), ' ');
   }
+  // Values stay masked until asked for: each reveal is a read the ledger records (DataViewed) before answering.
+  const valueCells = new Map(s.categories.map((c) => [c.category, h('span', { class: 'muted' }, me.mayRevealValues ? (s.erased ? '—' : 'masked') : 'hidden for your role')]));
+  const person = h('p', { class: 'person' });
+  if (me.mayRevealValues && !s.erased && s.categories.length > 0) {
+    actions.append(h('button', { type: 'button', class: 'secondary', onclick: (event) => {
+      const button = event.currentTarget as HTMLButtonElement;
+      button.disabled = true;
+      void revealValues(s.subjectId, valueCells, person, said).finally(() => { button.disabled = false; });
+    } }, 'Reveal values'), ' ');
+  }
   const eraseForm = h('div', {});
   if (me.mayRecordPrivileged && !s.erased) {
     const request = s.requests.find((r) => r.kind === 'erasure' && r.status !== 'completed') ?? null;
@@ -106,11 +116,11 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
     } }, 'Erase'));
   }
   return h('section', {},
-    h('h1', {}, `Subject ${s.subjectId}`),
+    h('h1', {}, `Subject ${s.subjectId}`), person,
     h('p', {}, s.erased ? `Erased ${day(s.erasedAt)}: values can no longer be read.` : `Purposes: ${s.purposes.join(', ') || '—'}.`),
     actions, said, eraseForm, status,
     table('What is held', ['category', 'status', 'value', 'purposes', 'legal bases', 'stored in', 'kept until', 'evidence'],
-      s.categories.map((c) => [c.label, c.status, c.value ?? (me.mayRevealValues ? '—' : 'hidden for your role'), c.purposes.join(', '), c.legalBases.join(', '),
+      s.categories.map((c) => [c.label, c.status, valueCells.get(c.category)!, c.purposes.join(', '), c.legalBases.join(', '),
         c.storage.map((st) => `${st.system} [${st.region}]`).join(', '), day(c.retainedUntil), h('span', {}, c.evidence.slice(-3).flatMap((id) => [ev(id), ' ']))])),
     table('Recipients', ['recipient', 'kind', 'region', 'abroad', 'categories'], s.recipients.map((r) => [r.name, r.kind, r.region, r.abroad ? 'yes' : 'no', r.categories.join(', ')])),
     table('Consents', ['consent', 'status', 'purposes', 'withdrawn'], s.consents.map((c) => [c.consentId, c.status, c.purposes.join(', '), c.withdrawals.map((w) => day(w.at)).join(', ') || '—'])),
@@ -120,6 +130,20 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
     s.timeline.pageInfo.hasNextPage && s.timeline.pageInfo.endCursor
       ? link(eventsHref({ subjectId: s.subjectId }, s.timeline.pageInfo.endCursor), 'Next page of the timeline') : null,
   );
+}
+
+/** The subject's values, asked for now (a recorded read), into the table's cells, and who the person is: her e-mail and phone. */
+async function revealValues(subjectId: string, cells: Map<string, HTMLElement>, person: HTMLElement, said: HTMLElement): Promise<void> {
+  const { subjectAccess } = await gql<{ subjectAccess: { categories: { category: string; value: string | null }[] } | null }>(
+    'query($id: ID) { subjectAccess(subjectId: $id) { categories { category value } } }', { id: subjectId });
+  const values = new Map((subjectAccess?.categories ?? []).map((c) => [c.category, c.value]));
+  for (const [category, cell] of cells) {
+    cell.textContent = values.get(category) ?? '—';
+    cell.classList.remove('muted');
+  }
+  const named = [['E-mail', values.get('contact.email')], ['phone', values.get('contact.phone')]].filter((pair): pair is [string, string] => typeof pair[1] === 'string');
+  person.textContent = named.length > 0 ? named.map(([what, value]) => `${what} ${value}`).join(' · ') : '';
+  said.textContent = 'Values shown; the ledger recorded that you read them.';
 }
 
 /** The package the subject is owed, as the readable page or as data; its download is recorded (a DataViewed) before it leaves the server. */

@@ -101,7 +101,17 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     expect(await page.evaluate(() => history.length)).toBe(entries);
     await page.getByRole('link', { name: 'u-1001' }).click();
     await page.getByRole('heading', { name: 'Subject u-1001' }).waitFor();
+    // Masked until revealed: the page asked for no value, so none was read (and none recorded as read).
+    expect(await page.getByRole('table', { name: 'What is held' }).textContent()).not.toContain('li.wei@example.cn');
+    expect(await page.getByRole('table', { name: 'What is held' }).textContent()).toContain('masked');
+    const viewed = async () => (await server.gql<{ events: { totalCount: number } }>('{ events(filter: { subjectId: "u-1001", type: "DataViewed" }) { totalCount } }')).data!.events.totalCount;
+    const viewsBefore = await viewed();
+    await page.getByRole('button', { name: 'Reveal values' }).click();
     await expect.poll(() => page.getByRole('table', { name: 'What is held' }).textContent()).toContain('li.wei@example.cn');
+    // The reveal is a read the ledger recorded.
+    expect(await viewed()).toBeGreaterThan(viewsBefore);
+    // The page says who the person is once revealed.
+    await expect.poll(() => page.locator('p.person').textContent()).toBe('E-mail li.wei@example.cn · phone +8613800001001');
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Proof checked with the pinned key \S+\+[0-9a-f]{8}: all \d+ events are in the ledger/);
     expect(await page.getByRole('button', { name: /^Download package/ }).count()).toBe(2);
     // The readable package, as the subject would read it, and a line saying it was downloaded.
