@@ -26,6 +26,7 @@ import { witnessCommand } from './commands/witness.js';
 import { initCommand } from './commands/init.js';
 import { backupCommand } from './commands/backup.js';
 import { ordersCommand } from './commands/orders.js';
+import { requestsCommand } from './commands/requests.js';
 import { parseStopTimeout } from './stop-on-signals.js';
 import type { GlobalOptions } from './global-options.js';
 import { pdlVersion } from './version.js';
@@ -62,7 +63,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand, witnessCommand, initCommand, backupCommand, ordersCommand]) {
+  for (const register of [serveCommand, ingestCommand, recordCommand, verifyCommand, eventsCommand, headCommand, eraseCommand, reportCommand, rebuildCommand, projectCommand, migrateCommand, demoCommand, keysCommand, checkpointCommand, proveCommand, verifyProofCommand, exportCommand, validateCommand, witnessCommand, initCommand, backupCommand, ordersCommand, requestsCommand]) {
     register(program, globals);
   }
   return program;

@@ -36,7 +36,7 @@ describe('pdl, in process', () => {
     expect(paths.map((path) => path.join(' '))).toEqual(expect.arrayContaining([
       'serve', 'ingest', 'record', 'verify', 'events', 'head', 'erase', 'report', 'rebuild', 'project', 'migrate', 'demo',
       'keys', 'keys create', 'keys list', 'keys revoke', 'keys rotate-master', 'checkpoint', 'prove', 'verify-proof', 'export', 'validate', 'witness', 'init',
-      'orders', 'orders issue', 'orders list',
+      'orders', 'orders issue', 'orders list', 'requests', 'requests list', 'requests receive', 'requests complete', 'requests refuse',
     ]));
   });
 
