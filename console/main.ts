@@ -8,7 +8,7 @@ import { h } from './dom.js';
 import * as pages from './pages.js';
 
 const app = document.getElementById('app')!;
-const SECTIONS: [string, string][] = [['#/subjects', 'Subjects'], ['#/compliance', 'Compliance'], ['#/incidents', 'Incidents'], ['#/register', 'Register'], ['#/events', 'Events'], ['#/proof', 'Proof']];
+const SECTIONS: [string, string][] = [['#/subjects', 'Subjects'], ['#/requests', 'Requests'], ['#/compliance', 'Compliance'], ['#/incidents', 'Incidents'], ['#/register', 'Register'], ['#/events', 'Events'], ['#/proof', 'Proof']];
 
 function signInPage(message?: string): void {
   const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', required: true }) as HTMLInputElement;
@@ -44,6 +44,7 @@ async function page(me: Me, route: string[], query: URLSearchParams): Promise<HT
   switch (section) {
     case 'subject': return pages.subjectPage(me, a ?? '');
     case 'compliance': return pages.compliancePage(query);
+    case 'requests': return pages.requestsPage(me, query.get('status') ?? '');
     case 'incidents': return pages.incidentsPage();
     case 'incident': return pages.incidentPage(a ?? '');
     case 'register': return pages.registerPage();

@@ -301,6 +301,71 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
   );
 }
 
+interface RequestRow { subjectId: string; requestId: string; kind: string | null; status: string; receivedAt: string | null; deadline: string | null; daysLeft: number | null }
+
+/** Records the contract's events about a request under the signed-in key (the ledger names the key as submitter). */
+async function recordRequestEvents(events: object[]): Promise<void> {
+  const { recordEvents } = await gql<{ recordEvents: { rejected: { errors: { path: string; message: string }[] }[] } }>(
+    'mutation($e: [JSON!]!) { recordEvents(events: $e) { rejected { errors { path message } } } }', { e: events });
+  const refusal = recordEvents.rejected[0]?.errors[0];
+  if (refusal) throw new Error(`Not recorded: ${refusal.path}: ${refusal.message}`);
+}
+
+/**
+ * The requests inbox: every open request, overdue first, then by deadline; a request received is
+ * recorded here (the subject by id, or by e-mail/phone looked up — never put in the address), and
+ * each is completed or refused from its row. Access: download the package from the subject's page;
+ * erasure: erase there, which completes the request.
+ */
+export async function requestsPage(me: Me, status: string): Promise<HTMLElement> {
+  const { requests, requestKinds } = await gql<{ requests: RequestRow[]; requestKinds: { term: string; label: string }[] }>(
+    'query($s: String) { requests(status: $s, first: 500) { subjectId requestId kind status receivedAt deadline daysLeft } requestKinds { term label } }', { s: status || null });
+  const problem = h('p', { class: 'error', role: 'alert' });
+  const actor = { kind: 'employee', id: `console.${me.keyId}` };
+  const answer = (row: RequestRow, outcome: 'fulfilled' | 'rejected') => async () => {
+    problem.textContent = '';
+    try {
+      await recordRequestEvents([{ id: crypto.randomUUID(), type: 'SubjectRequestCompleted', occurredAt: new Date().toISOString(), subject: { id: row.subjectId }, actor,
+        data: { requestId: row.requestId, ...(row.kind ? { kind: row.kind } : {}), outcome } }]);
+      location.reload();
+    } catch (failure) {
+      problem.textContent = failure instanceof Error ? failure.message : String(failure);
+    }
+  };
+  const subject = h('input', { id: 'request-subject', autocomplete: 'off', placeholder: me.mayLookUpIdentifiers ? 'an id, an e-mail or a phone' : 'a subject id' }) as HTMLInputElement;
+  const kind = h('select', { id: 'request-kind' }, requestKinds.map((k) => h('option', { value: k.term }, k.label))) as HTMLSelectElement;
+  const receive = h('form', { 'aria-label': 'Record a request received', onsubmit: (event) => {
+    event.preventDefault();
+    problem.textContent = '';
+    void (async () => {
+      const typed = subject.value.trim();
+      const subjectId = typed === '' ? null : await subjectIdOf(me, typed);
+      if (subjectId === null) {
+        problem.textContent = 'No single subject has that id or identifier.';
+        return;
+      }
+      await recordRequestEvents([{ id: crypto.randomUUID(), type: 'SubjectRequestReceived', occurredAt: new Date().toISOString(), subject: { id: subjectId }, actor,
+        data: { requestId: `r-${crypto.randomUUID().slice(-12)}`, kind: kind.value } }]);
+      location.reload();
+    })().catch((failure: unknown) => { problem.textContent = failure instanceof Error ? failure.message : String(failure); });
+  } },
+  h('span', { class: 'field' }, h('label', { for: 'request-subject' }, 'Subject'), ' ', subject), ' ',
+  h('span', { class: 'field' }, h('label', { for: 'request-kind' }, 'Right exercised'), ' ', kind), ' ',
+  h('button', { type: 'submit' }, 'Record the request'));
+  const statusLinks = [['', 'Open'], ['overdue', 'Overdue'], ['completed', 'Completed']].map(([value, label]) =>
+    link(`#/requests${value ? `?status=${value}` : ''}`, label!, value === status ? { 'aria-current': 'page' } : {}));
+  return h('section', {}, h('h1', {}, 'Requests'),
+    me.mayRecordPrivileged ? receive : null, problem,
+    h('p', {}, 'Show: ', statusLinks.flatMap((a) => [a, ' '])),
+    table('Requests', ['status', 'days left', 'due', 'subject', 'request', 'right', ''],
+      requests.map((r) => [r.status, r.daysLeft === null ? '—' : String(r.daysLeft), day(r.deadline), subjectLink(r.subjectId), h('span', { class: 'mono' }, r.requestId), r.kind ?? '—',
+        me.mayRecordPrivileged && r.status !== 'completed'
+          ? h('span', {}, h('button', { type: 'button', class: 'secondary', onclick: () => void answer(r, 'fulfilled')() }, `Complete ${r.requestId}`), ' ',
+            h('button', { type: 'button', class: 'secondary', onclick: () => void answer(r, 'rejected')() }, `Refuse ${r.requestId}`))
+          : '']),
+      status === 'completed' ? 'none completed yet.' : 'no open request.'));
+}
+
 export async function incidentsPage(): Promise<HTMLElement> {
   const { incidents } = await gql<{ incidents: { incidentId: string; systems: string[]; windowFrom: string | null; windowTo: string | null; subjectCount: number; description: string | null }[] }>(
     '{ incidents { incidentId systems windowFrom windowTo subjectCount description } }');

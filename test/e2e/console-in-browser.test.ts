@@ -292,10 +292,10 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
 
   it('at 390 px wide (a phone): every section in the header within the screen, no page wider than it, on every section', async () => {
     const page = await signIn(server.adminKey, { width: 390, height: 844 });
-    for (const section of ['Subjects', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof']) {
+    for (const section of ['Subjects', 'Requests', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof']) {
       await page.getByRole('link', { name: section, exact: true }).click();
       await page.getByRole('heading', { name: section, exact: true }).waitFor();
-      for (const name of ['Subjects', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof', 'Sign out']) {
+      for (const name of ['Subjects', 'Requests', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof', 'Sign out']) {
         const box = await page.getByRole(name === 'Sign out' ? 'button' : 'link', { name, exact: true }).boundingBox();
         expect(box, `${name} on ${section}`).not.toBeNull();
         expect(box!.x, `${name} on ${section}`).toBeGreaterThanOrEqual(0);
@@ -354,6 +354,38 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('may not look people up by e-mail or phone number');
     expect(await page.getByRole('alert').textContent()).not.toContain('lookUpByIdentifier');
     expect(page.url()).not.toContain('example.cn');
+    await page.close();
+  });
+
+  it('requests: a dpo records an access request by e-mail, completes it, and the report no longer lists it open; an overdue one refused leaves it too', async () => {
+    const dpoKey = (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: dpo, label: "console requests") { key } }')).data!.createApiKey.key;
+    const openInReport = async () => (await server.gql<{ complianceReport: { openRequests: { requestId: string; subjectId: string }[] } }>(
+      '{ complianceReport { openRequests { requestId subjectId } } }')).data!.complianceReport.openRequests;
+    const page = await signIn(dpoKey);
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.getByRole('heading', { name: 'Requests', exact: true }).waitFor();
+    const rows = () => page.getByRole('table', { name: 'Requests' }).locator('tbody tr');
+    const before = await rows().count();
+    await page.getByLabel('Subject', { exact: true }).fill('Wang.Fang@example.cn');
+    await page.getByLabel('Right exercised').selectOption({ label: 'Access' });
+    await page.getByRole('button', { name: 'Record the request' }).click();
+    await expect.poll(() => rows().count()).toBe(before + 1);
+    expect(page.url()).not.toContain('example.cn');
+    const mine = (await openInReport()).find((r) => r.subjectId === 'u-1002' && !r.requestId.startsWith('r-1002'));
+    expect(mine).toBeDefined();
+    // The overdue come first; the new one, 15 days to go, after them.
+    const statuses = await page.getByRole('table', { name: 'Requests' }).locator('tbody tr td:first-child').allTextContents();
+    expect(statuses.lastIndexOf('overdue')).toBeLessThan(statuses.indexOf('open'));
+    await checkAndShoot(page, 'requests');
+    await page.getByRole('button', { name: `Complete ${mine!.requestId}` }).click();
+    await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(mine!.requestId);
+    const overdue = (await openInReport()).find((r) => r.requestId !== mine!.requestId);
+    if (overdue) {
+      await page.getByRole('button', { name: `Refuse ${overdue.requestId}` }).click();
+      await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(overdue.requestId);
+    }
+    await page.getByRole('link', { name: 'Completed' }).click();
+    await expect.poll(async () => page.getByRole('table', { name: 'Requests' }).textContent()).toContain(mine!.requestId);
     await page.close();
   });
 

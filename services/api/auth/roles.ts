@@ -17,6 +17,8 @@ export const permissions = {
   complianceReport: ['admin', 'dpo', 'auditor'],
   incidentImpact: ['admin', 'dpo', 'auditor'],
   events: ['admin', 'dpo', 'auditor'],
+  /** The requests inbox: ids, kinds, dates and statuses (no value). */
+  subjectRequests: ['admin', 'dpo', 'auditor'],
   ledgerHead: ['admin', 'producer', 'dpo', 'auditor'],
   ingestStatus: ['admin', 'producer', 'dpo', 'auditor'],
   revealValues: ['admin', 'dpo'],

@@ -32,6 +32,10 @@ export const rootTypeDefs = /* GraphQL */ `
     eventTypes: [String!]!
     "Why data may be erased or deleted (the taxonomy's deletion reasons): the term a SubjectErased or DataDeleted takes, and its label."
     deletionReasons: [Term!]!
+    "The rights a subject may exercise (the taxonomy's request kinds)."
+    requestKinds: [Term!]!
+    "The requests inbox (admin, dpo, auditor): subject requests by status — open, overdue, completed; default open and overdue — the overdue first, then by deadline (from the policy in force when each was received). At most first (≤ 500)."
+    requests(status: String, first: Int = 100): [SubjectRequestEntry!]!
     ledgerHead: LedgerHead!
     "Who is asking: the key's id and role (never the key). Any role."
     me: Me!
@@ -73,6 +77,7 @@ export const rootTypeDefs = /* GraphQL */ `
   type ApiKey { id: ID!, role: Role!, label: String, createdAt: DateTime! }
   "A term of the taxonomy (schemas/taxonomy.ts) and its label."
   type Term { term: String!, label: String! }
+  type SubjectRequestEntry { subjectId: ID!, requestId: ID!, kind: String, status: String!, receivedAt: DateTime, deadline: DateTime, daysLeft: Int, completedAt: DateTime, outcome: String }
   type Me { keyId: ID!, role: Role!, mayRevealValues: Boolean!, mayLookUpIdentifiers: Boolean!, mayRecordPrivileged: Boolean! }
 
   input IdentifierInput { kind: String!, value: String! }
