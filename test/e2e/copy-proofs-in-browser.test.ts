@@ -123,12 +123,14 @@ describe.skipIf(skipWhy !== null)('a migrated copy, checked in the console with 
       await page.screenshot({ path: join(SHOTS, 'copy-proof-refused.png'), fullPage: true });
       await page.close();
 
-      // An admin's read of the values is recorded, so the ledger grows: the server, holding the key, refuses to sign the altered tree,
-      // and says so on the page (the first view is refused by the check above, the next by the server).
+      // An admin's read of the values (revealed on the page) is recorded, so the ledger grows: the server, holding the key, refuses to
+      // sign the altered tree, and says so on the page (the first view is refused by the check above, the next by the server).
       const admin = await signInAndPin(server, server.adminKey, published);
       await admin.goto(`${server.url}/#/subject/u-1003`);
       await admin.getByRole('heading', { name: 'Subject u-1003' }).waitFor();
       await expect.poll(() => admin.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Proof failed: these answers are not what the pinned key/);
+      await admin.getByRole('button', { name: 'Reveal values' }).click();
+      await expect.poll(() => admin.getByText('Values shown; the ledger recorded that you read them.').count()).toBe(1);
       await admin.reload();
       await admin.getByRole('heading', { name: 'Subject u-1003' }).waitFor();
       await expect.poll(() => admin.getByRole('status').textContent(), { timeout: 10_000 })
