@@ -5,7 +5,6 @@
  */
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoEvents } from '../../services/demo/scenario.js';
@@ -13,18 +12,7 @@ import { openLedger } from '../../services/composition/open-ledger.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
 import { PDL, runPdl, tempDir } from './run-pdl.js';
-
-function checkpoint(path: string): number {
-  if (!existsSync(path)) return 0;
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare<[], { p: number | null }>('SELECT MIN(position) AS p FROM rm_checkpoints').get()?.p ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
+import { followedTo } from '../fixtures/read-models-file.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,18 +34,18 @@ describe('pdl project', () => {
     let seen = 0;
     for (let i = 0; i < 600 && seen === 0; i++) {
       await sleep(20);
-      seen = checkpoint(readModels);
+      seen = followedTo(readModels);
     }
     const killed = new Promise((resolve) => first.once('exit', resolve));
     first.kill('SIGKILL');
     await killed;
-    const atKill = checkpoint(readModels);
+    const atKill = followedTo(readModels);
     expect(atKill).toBeGreaterThan(0);
     expect(atKill).toBeLessThan(head);
 
     const second = start();
-    for (let i = 0; i < 1500 && checkpoint(readModels) < head; i++) await sleep(100);
-    expect(checkpoint(readModels)).toBe(head);
+    for (let i = 0; i < 1500 && followedTo(readModels) < head; i++) await sleep(100);
+    expect(followedTo(readModels)).toBe(head);
     const stopped = new Promise<number | null>((resolve) => second.once('exit', resolve));
     second.kill('SIGTERM');
     expect(await stopped).toBe(0);

@@ -6,16 +6,14 @@
  * every acknowledged event present exactly once, positions gap-free, the chain verifies on the new
  * primary, and a projection worker that followed through it holds what a rebuild from there holds. With asynchronous replication the same run counts what a promotion can lose.
  */
-import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postgresBinaries, startReplicatedPair, type ReplicatedPair } from '../setup/postgres-cluster.js';
 import { PDL, runPdl, tempDir } from '../e2e/run-pdl.js';
-import { dumpReadModels } from '../fixtures/dump-read-models.js';
+import { dumpReadModelsFile as dump, followedTo, until } from '../fixtures/read-models-file.js';
 
 const binaries = postgresBinaries();
 const missing = 'missing' in binaries ? binaries.missing : null;
@@ -56,36 +54,6 @@ async function storedIds(url: string): Promise<{ ids: string[]; positions: numbe
     return { ids: rows.map((row) => row.id), positions: rows.map((row) => Number(row.position)) };
   } finally {
     await client.end();
-  }
-}
-
-/** How far a projection worker's read models have followed the log. */
-function followedTo(path: string): number {
-  if (!existsSync(path)) return 0;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare<[], { p: number | null }>('SELECT MIN(position) AS p FROM rm_checkpoints').get()?.p ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
-
-const dump = (path: string) => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return dumpReadModels(db);
-  } finally {
-    db.close();
-  }
-};
-
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(100);
   }
 }
 

@@ -5,47 +5,16 @@
  * applied twice: its tables equal those of a worker built fresh from the log afterwards. The
  * server is a cluster of this file's own, so no other test's server goes down.
  */
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresBinaries, startCluster, type Cluster } from '../setup/postgres-cluster.js';
-import { dumpReadModels } from '../fixtures/dump-read-models.js';
+import { dumpReadModelsFile as dump, followedTo, until } from '../fixtures/read-models-file.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
 import { ndjson, PDL, runPdl, tempDir } from '../e2e/run-pdl.js';
 
 const binaries = postgresBinaries();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function position(path: string): number {
-  if (!existsSync(path)) return 0;
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare<[], { p: number | null }>('SELECT MIN(position) AS p FROM rm_checkpoints').get()?.p ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
-
-async function until(test: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(100);
-  }
-}
-
-const dump = (path: string) => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return dumpReadModels(db);
-  } finally {
-    db.close();
-  }
-};
 
 describe.skipIf('missing' in binaries)(`a projection worker across a PostgreSQL restart${'missing' in binaries ? ` (skipped: ${binaries.missing})` : ''}`, () => {
   let cluster: Cluster | null = null;
@@ -69,7 +38,7 @@ describe.skipIf('missing' in binaries)(`a projection worker across a PostgreSQL 
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     try {
       const before = await head();
-      await until(() => position(readModels) === before, 60_000, 'the worker reaches the head');
+      await until(() => followedTo(readModels) === before, 60_000, 'the worker reaches the head');
 
       cluster.halt();
       await sleep(1500); // the worker's reads fail meanwhile; it follows again after a back-off
@@ -77,7 +46,7 @@ describe.skipIf('missing' in binaries)(`a projection worker across a PostgreSQL 
       expect((await runPdl([...global, 'record', '-'], { input: ndjson(workload.slice(1500)) })).code).toBe(0);
       const after = await head();
       expect(after).toBeGreaterThan(before);
-      await until(() => position(readModels) === after, 20_000, `the worker catches up to ${after} after the restart (at ${position(readModels)}; ${stderr.split("\n").filter((l) => !l.includes("projection progress")).join(" | ").slice(-2500)})`);
+      await until(() => followedTo(readModels) === after, 20_000, `the worker catches up to ${after} after the restart (at ${followedTo(readModels)}; ${stderr.split("\n").filter((l) => !l.includes("projection progress")).join(" | ").slice(-2500)})`);
     } finally {
       worker.kill('SIGTERM');
     }
