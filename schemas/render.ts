@@ -10,6 +10,7 @@ import { REGION_CODES } from './regions.js';
 import { PolicyDocument } from './policy.js';
 import { ConsistencyBundle, InclusionBundle } from './proof-bundle.js';
 import { DLQ_HEADER_NAMES } from './kafka-contract.js';
+import { DEFAULT_ORDERS_TOPIC, DeletionOrderMessage, ORDER_HEADER_NAMES } from './deletion-order-message.js';
 
 const jsonSchemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
 const toJson = (schema: z.ZodType | object): string =>
@@ -42,6 +43,7 @@ export function renderArtefacts(): Map<string, string> {
   files.set('json/policy.schema.json', toJson(PolicyDocument.meta({ title: 'PolicyDocument', description: 'The commitments of a privacy policy the ledger checks.' })));
   files.set('json/inclusion-bundle.schema.json', toJson(InclusionBundle));
   files.set('json/consistency-bundle.schema.json', toJson(ConsistencyBundle));
+  files.set('json/deletion-order-message.schema.json', toJson(DeletionOrderMessage));
   files.set('asyncapi.json', toJson(asyncApi()));
   files.set('TAXONOMY.md', renderTaxonomy());
   return files;
@@ -49,11 +51,12 @@ export function renderArtefacts(): Map<string, string> {
 
 /**
  * The Kafka contract as AsyncAPI 3.0: what `pdl ingest` (and `pdl serve --kafka`) receives on the
- * events topic and sends to its dead-letter topic, from the ledger's point of view. The message is
- * the same event schema as schemas/json/event.schema.json.
+ * events topic and sends to its dead-letter topic, and the deletion orders it sends, from the
+ * ledger's point of view. The message is the same event schema as schemas/json/event.schema.json.
  */
 function asyncApi(): object {
   const { $schema: _drop, ...event } = unionByType() as Record<string, unknown>;
+  const { $schema: _dropToo, ...order } = jsonSchemaOf(DeletionOrderMessage) as Record<string, unknown>;
   const text = (description: string) => ({ type: 'string', description });
   return {
     asyncapi: '3.0.0',
@@ -75,10 +78,21 @@ function asyncApi(): object {
         description: 'Refused messages (`--dlq`, default <topic>.dlq): the original key, value and headers, plus why and where from.',
         messages: { deadLetter: { $ref: '#/components/messages/deadLetter' } },
       },
+      deletionOrders: {
+        address: DEFAULT_ORDERS_TOPIC,
+        description: 'Deletion orders (README "Erasure that reaches every copy"), one message per order, for every target, when the operator\'s delivery file ' +
+          'names a topic (`kafka.topic`, default pdl.deletion-orders). Keyed by target ("system:user-db"): a target reads its own by key or by the pdl-target header. ' +
+          'At least once: a repeat carries the same pdl-order-id. The value is also the body of the signed webhook (Standard Webhooks) sent to a target with one.',
+        messages: { deletionOrder: { $ref: '#/components/messages/deletionOrder' } },
+      },
     },
     operations: {
       receiveEvents: { action: 'receive', channel: { $ref: '#/channels/events' }, summary: 'The ledger consumes events (consumer group `--group`, default pdl-ingest) and commits after they are stored.' },
       sendDeadLetters: { action: 'send', channel: { $ref: '#/channels/deadLetters' }, summary: 'The ledger sends every refused message here, at least once (dedupe by source partition and offset).' },
+      sendDeletionOrders: {
+        action: 'send', channel: { $ref: '#/channels/deletionOrders' },
+        summary: 'pdl serve sends each deletion order here once it is recorded, retrying with backoff (across restarts) until the broker acknowledges it; confirm with a DeletionConfirmed naming the order.',
+      },
     },
     components: {
       messages: {
@@ -102,6 +116,21 @@ function asyncApi(): object {
             },
             required: Object.values(DLQ_HEADER_NAMES),
           },
+        },
+        deletionOrder: {
+          name: 'DeletionOrder', title: 'A deletion order', contentType: 'application/json',
+          summary: 'Delete these categories of this subject; ids and categories only, never a personal value.',
+          payload: order,
+          headers: {
+            type: 'object',
+            properties: {
+              [ORDER_HEADER_NAMES.orderId]: text('the order id (as in the value): what identifies a repeat'),
+              [ORDER_HEADER_NAMES.target]: text('the target, kind:id (as the key)'),
+              [ORDER_HEADER_NAMES.type]: { type: 'string', const: 'pdl.deletion-order' },
+            },
+            required: Object.values(ORDER_HEADER_NAMES),
+          },
+          bindings: { kafka: { key: text('the target, kind:id (e.g. "system:user-db", "recipient:crm-us")'), bindingVersion: '0.5.0' } },
         },
       },
     },
