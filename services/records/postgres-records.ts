@@ -19,6 +19,12 @@ CREATE TABLE IF NOT EXISTS pdl_witness_logs (
   log_key text PRIMARY KEY, origin text NOT NULL, size bigint NOT NULL, root text NOT NULL, note text NOT NULL);
 CREATE TABLE IF NOT EXISTS pdl_worker_progress (
   host text NOT NULL, worker text NOT NULL, position bigint NOT NULL, updated_at timestamptz NOT NULL, PRIMARY KEY (host, worker));
+CREATE TABLE IF NOT EXISTS pdl_order_deliveries (
+  order_id text NOT NULL, channel text NOT NULL, target text NOT NULL, payload text NOT NULL,
+  state text NOT NULL, attempts integer NOT NULL DEFAULT 0, created_at text NOT NULL,
+  next_attempt_at bigint, last_attempt_at text, last_error text, delivered_at text,
+  PRIMARY KEY (order_id, channel));
+CREATE INDEX IF NOT EXISTS pdl_order_deliveries_due ON pdl_order_deliveries (state, next_attempt_at);
 `;
 
 /** SQLSTATE undefined_table: a record table no writer has created yet. */
