@@ -23,11 +23,19 @@ import { buildSubjectExport, exportSourcesOf } from '../export/subject-export.js
 import type { Anchor, VerifiableLog } from '../ledger/verify.js';
 import { verifyLedger } from '../proofs/stored-checkpoints.js';
 import type { EventStore, StoredRow, StoredRows } from '../store/port.js';
+import type { DeliveryStore } from '../records/delivery-store.js';
+import type { DeliveryConfig } from '../orders/delivery-config.js';
+
+/** Deliveries of at most this many orders are read at once (a page of deletionOrders is at most 500). */
+const DELIVERY_PAGE = 500;
 
 export function apiServices(
   opened: OpenedLedger,
   apiKeys: ApiKeys,
-  options: { log: Pick<Logger, 'error'>; prover: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; chain?: ApiServices['chain']; now?: () => Date },
+  options: {
+    log: Pick<Logger, 'error'>; prover: Prover; lookupLimit?: RateLimit; ingest?: ApiServices['ingest']; chain?: ApiServices['chain']; now?: () => Date;
+    deliveries?: { store: DeliveryStore; config: DeliveryConfig };
+  },
 ): ApiServices {
   const { ledger, store, keys, readModelsDb } = opened;
   const prover = options.prover;
@@ -84,6 +92,15 @@ export function apiServices(
     now,
     ...(options.ingest ? { ingest: options.ingest } : {}),
     ...(options.chain ? { chain: options.chain } : {}),
+    ...(options.deliveries ? { deliveries: deliveriesOf(options.deliveries) } : {}),
+  };
+}
+
+function deliveriesOf({ store, config }: { store: DeliveryStore; config: DeliveryConfig }): NonNullable<ApiServices['deliveries']> {
+  return {
+    // Two channels at most per order: a page of orders is at most twice as many deliveries.
+    ofOrders: (orderIds) => store.list({ orderIds: orderIds.slice(0, DELIVERY_PAGE), limit: 2 * DELIVERY_PAGE }),
+    hasChannel: (target) => config.hasChannel(target),
   };
 }
 

@@ -14,6 +14,8 @@ import type { IncidentClock } from '../../projections/compliance/time-rules.js';
 import type { ReadModels } from '../../projections/queries.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { SignedCheckpoint } from '../records/checkpoint-store.js';
+import type { Delivery } from '../records/delivery-store.js';
+import type { DeletionTarget } from '../../schemas/events/deletion-orders.js';
 import type { ChainWatch } from '../proofs/chain-monitor.js';
 import type { Anchor, VerifyReport } from '../ledger/verify.js';
 import type { SubjectExport } from '../export/subject-export.js';
@@ -78,6 +80,12 @@ export interface ApiServices {
   readonly ingest?: { status(): IngestStatus };
   /** The standing verdict on the chain and the checkpoints (`pdl serve` keeps one; proofs/chain-monitor.ts). */
   readonly chain?: Pick<ChainWatch, 'verdict'>;
+  /** Present when the server delivers deletion orders (`pdl serve --deliveries`): where each delivery stands. */
+  readonly deliveries?: {
+    ofOrders(orderIds: readonly string[]): Promise<Delivery[]>;
+    /** Whether any channel reaches the target; if none, its orders are manual tasks. */
+    hasChannel(target: DeletionTarget): boolean;
+  };
 }
 
 /** What the HTTP server found out before GraphQL saw the request. */

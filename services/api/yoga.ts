@@ -16,7 +16,7 @@ import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, keyStat
 import { subjectAccess } from './resolvers/subject-access.js';
 import { checkpoint, consistencyProof } from './resolvers/proofs.js';
 import * as browse from './resolvers/browse.js';
-import { confirmDeletionOrder, deletionOrders } from './resolvers/orders.js';
+import { confirmDeletionOrder, DeletionOrderFields, deletionOrders } from './resolvers/orders.js';
 import { typeDefs } from './schema/type-defs.js';
 
 export interface ApiOptions {
@@ -38,6 +38,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
           subjects: browse.subjects, incidents: browse.incidents, legalRequests: browse.legalRequests, subjectRequests: browse.subjectRequests,
           event: browse.event, verify: browse.verify, exportSubject: browse.exportSubject, me: browse.me, deletionOrders },
         Mutation: { recordEvents, createApiKey, revokeApiKey, confirmDeletionOrder },
+        DeletionOrder: DeletionOrderFields,
       },
     }),
     context: ({ request, principal, ticket }) => buildContext(services, request, { principal, ticket }),

@@ -13,6 +13,8 @@ export interface LedgerPaths {
   readonly apiKeys: string;
   /** The checkpoint signing key's file (README "Proofs"): the one named, else `<db>.signing.key`; unless PDL_SIGNING_KEY gives the key. */
   readonly signingKeyFile: string;
+  /** Where deletion orders stand in their delivery (README "Erasure that reaches every copy"), shared by every server of this ledger on the host. */
+  readonly deliveries: string;
 }
 
 /**
@@ -24,5 +26,5 @@ export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path
 export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline', signingKeyFile?: string, masterKeyFile?: string): LedgerPaths {
   const base = db.replace(/\.db$/, '');
   const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
-  return { db, keys: `${base}.keys.db`, masterKeyFile: masterKeyFile ?? `${base}.master.key`, readModelsFile: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key` };
+  return { db, keys: `${base}.keys.db`, masterKeyFile: masterKeyFile ?? `${base}.master.key`, readModelsFile: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key`, deliveries: `${base}.deliveries.db` };
 }

@@ -15,6 +15,8 @@ import { FileWitnessStore } from '../records/file-witness-store.js';
 import type { WitnessStore } from '../records/witness-store.js';
 import type { WorkerProgressStore } from '../records/worker-progress.js';
 import { SqliteWorkerProgress } from '../records/sqlite-worker-progress.js';
+import type { DeliveryStore } from '../records/delivery-store.js';
+import { SqliteDeliveryStore } from '../records/sqlite-delivery-store.js';
 import { isConnectionString, isPostgresStore } from '../store/open-store.js';
 import type { EventStore } from '../store/port.js';
 import type { LedgerPaths } from './ledger-paths.js';
@@ -58,6 +60,14 @@ export async function openWitnessState(state: string): Promise<WitnessStore> {
     import('../store/postgres/pg-transaction.js'), import('../records/postgres-records.js'), import('../records/postgres-witness-store.js')]);
   const pool = resilientPool({ connectionString: state, max: 1, application_name: 'pdl-witness' });
   return new PostgresWitnessStore(new PostgresRecords(pool), () => pool.end());
+}
+
+/** Where deletion orders stand in their delivery: `<db>.deliveries.db`, or PostgreSQL with the log. */
+export async function openDeliveries(opened: { readonly store: EventStore; readonly paths: LedgerPaths }): Promise<DeliveryStore> {
+  const records = await postgresRecordsOf(opened.store);
+  if (!records) return SqliteDeliveryStore.open(opened.paths.deliveries);
+  const { PostgresDeliveryStore } = await import('../records/postgres-delivery-store.js');
+  return new PostgresDeliveryStore(records);
 }
 
 /**

@@ -15,7 +15,7 @@ export const PRIVATE_DIR_MODE = 0o700;
 const COMPANIONS = ['', '-wal', '-shm', '-journal'];
 
 export function tightenLedgerFiles(paths: LedgerPaths): void {
-  const databases = [...new Set([paths.db, paths.keys, paths.apiKeys, paths.readModelsFile])];
+  const databases = [...new Set([paths.db, paths.keys, paths.apiKeys, paths.readModelsFile, paths.deliveries])];
   const files = [...databases.flatMap((db) => COMPANIONS.map((suffix) => `${db}${suffix}`)), paths.masterKeyFile, paths.signingKeyFile];
   for (const file of files) tighten(file, PRIVATE_FILE_MODE);
   const folder = dirname(paths.db);

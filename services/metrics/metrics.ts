@@ -8,6 +8,7 @@ import type { RecordResult } from '../ledger/ledger.js';
 import type { Head } from '../store/port.js';
 import type { IngestStatus } from '../ingest/kafka-ingest.js';
 import type { ChainWatch } from '../proofs/chain-monitor.js';
+import type { DeliveryCount } from '../records/delivery-store.js';
 
 export interface MetricSources {
   head(): Promise<Head>;
@@ -15,6 +16,8 @@ export interface MetricSources {
   readModelsPosition(): number | null;
   ingest?: { status(): IngestStatus };
   chain?: Pick<ChainWatch, 'verdict'>;
+  /** Deletion orders' deliveries by channel and state, when the server delivers them. */
+  deliveries?: { counts(): Promise<DeliveryCount[]> };
 }
 
 export class LedgerMetrics {
@@ -31,6 +34,10 @@ export class LedgerMetrics {
     name: 'pdl_http_request_seconds', help: 'HTTP request duration', buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [this.registry],
   });
   private readonly apiErrors = new Counter({ name: 'pdl_api_errors_total', help: 'GraphQL errors answered, by stable code', labelNames: ['code'], registers: [this.registry] });
+  private readonly deliveryAttempts = new Counter({
+    name: 'pdl_order_delivery_attempts_total', help: 'Deletion-order delivery attempts by channel and outcome (delivered, retrying, gave-up, closed: confirmed before it went out)',
+    labelNames: ['channel', 'outcome'], registers: [this.registry],
+  });
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'pdl_process_' });
@@ -58,6 +65,16 @@ export class LedgerMetrics {
         collect() { const verdict = chain.verdict(); this.set(verdict.state === 'verified' ? verdict.position : 0); },
       });
     }
+    if (sources.deliveries) {
+      const deliveries = sources.deliveries;
+      new Gauge({
+        name: 'pdl_order_deliveries', help: 'Deletion-order deliveries by channel and state (pending, delivered, failed: given up, closed), as kept', labelNames: ['channel', 'state'], registers,
+        async collect() {
+          this.reset();
+          for (const { channel, state, count } of await deliveries.counts()) this.set({ channel, state }, count);
+        },
+      });
+    }
     if (sources.ingest) {
       const ingest = sources.ingest;
       new Gauge({ name: 'pdl_ingest_lag_messages', help: 'Messages in the topic the consumer group has not committed', registers,
@@ -81,6 +98,10 @@ export class LedgerMetrics {
   request(status: number, seconds: number): void {
     this.requests.inc({ status: `${Math.floor(status / 100)}xx` });
     this.requestSeconds.observe(seconds);
+  }
+
+  deliveryAttempt(channel: string, outcome: string): void {
+    this.deliveryAttempts.inc({ channel, outcome });
   }
 
   apiError(code: string): void {

@@ -1,6 +1,8 @@
 /** Deletion orders: the list a dpo works from, and closing a manual task with its evidence. */
+import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
-import { ORDER_STATUSES, type OrderStatus } from '../../../projections/deletion-orders/order-status.js';
+import { ORDER_STATUSES, type OrderStatus, type OrderView } from '../../../projections/deletion-orders/order-status.js';
+import type { Delivery } from '../../records/delivery-store.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
 
@@ -41,3 +43,38 @@ export async function confirmDeletionOrder(_: unknown, args: { orderId: string; 
 export function subjectOrders(context: ApiContext, subjectId: string) {
   return context.readModels.deletionOrders(context.now().toISOString(), subjectId);
 }
+
+/** One read of the deliveries of every order an answer names (a page of 500 is one query, not 500). */
+const loaders = new WeakMap<ApiContext, DataLoader<string, Delivery[]>>();
+
+function deliveriesLoader(context: ApiContext): DataLoader<string, Delivery[]> {
+  let loader = loaders.get(context);
+  if (!loader) {
+    const deliveries = context.deliveries;
+    loader = new DataLoader<string, Delivery[]>(async (orderIds) => {
+      const found = deliveries ? await deliveries.ofOrders(orderIds) : [];
+      return orderIds.map((id) => found.filter((d) => d.orderId === id));
+    }, { maxBatchSize: 500 });
+    loaders.set(context, loader);
+  }
+  return loader;
+}
+
+/**
+ * How an order reaches its target (read only where the order itself was: deletionOrders and
+ * subjectAccess check the role). What is shown is the ledger's own record — channel, state,
+ * attempts, times, the failure in its words — never the payload (the order's fields are beside it).
+ */
+export const DeletionOrderFields = {
+  async deliveries(order: OrderView, _: unknown, context: ApiContext) {
+    const found = await deliveriesLoader(context).load(order.orderId);
+    return found.map(({ channel, state, attempts, lastAttemptAt, nextAttemptAt, lastError, deliveredAt }) =>
+      ({ channel, state, attempts, lastAttemptAt, nextAttemptAt, lastError, deliveredAt }));
+  },
+  /** No channel reaches the target, or each one gave up: a dpo closes it with a reference. */
+  async manualTask(order: OrderView, _: unknown, context: ApiContext) {
+    if (!context.deliveries || !context.deliveries.hasChannel(order.target)) return true;
+    const found = await deliveriesLoader(context).load(order.orderId);
+    return found.length > 0 && found.every((d) => d.state === 'failed');
+  },
+};

@@ -47,6 +47,24 @@ export const ordersTypeDefs = /* GraphQL */ `
     eventId: ID!
     "The events that confirmed it."
     confirmations: [ID!]!
+    "How it reaches its target (pdl serve --deliveries): one delivery per channel — the target's signed webhook, the orders topic. None: no channel, or not yet picked up."
+    deliveries: [OrderDelivery!]!
+    "No channel reaches the target (no webhook, not reading the orders topic), or every delivery was given up: a dpo closes it with a reference (confirmDeletionOrder)."
+    manualTask: Boolean!
+  }
+
+  "One channel's delivery of an order, as the ledger keeps it (never the receiver's answer)."
+  type OrderDelivery {
+    "webhook or kafka"
+    channel: String!
+    "pending (an attempt to come), delivered, failed (given up after the last attempt allowed), or closed (confirmed before it went out)"
+    state: String!
+    attempts: Int!
+    lastAttemptAt: DateTime
+    nextAttemptAt: DateTime
+    "Why the last attempt failed, in the ledger's words: HTTP 500, ECONNREFUSED, timeout…"
+    lastError: String
+    deliveredAt: DateTime
   }
 
   type ErasureReachCause {

@@ -8,12 +8,34 @@ import { adminKeyPlace } from '../../composition/master-key-place.js';
 import { dataFolderOf, isInside } from '../../composition/secret-placement.js';
 import { createProcessLog } from '../../logging/logger.js';
 import { stopOnSignals } from '../stop-on-signals.js';
+import type { Logger } from 'pino';
+import type { OpenedLedger } from '../../composition/open-ledger.js';
+import type { DeliveryConfig } from '../../orders/delivery-config.js';
+import type { DeliveryStore } from '../../records/delivery-store.js';
+import type { LedgerMetrics } from '../../metrics/metrics.js';
 
 /** Once a day: ~30 ms per 1,000 events (a million in ~30 s), on the monitor's own thread (README "Health and the chain"). */
 const DEFAULT_VERIFY_INTERVAL = 86_400;
 
 /** How often a running server destroys master-key generations whose backup window has passed. */
 const KEYRING_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The delivery loop over this server's read models, its outcomes counted in /metrics. */
+async function startDelivery(opened: OpenedLedger, config: DeliveryConfig, store: DeliveryStore, log: Logger, metrics: LedgerMetrics) {
+  const [{ OrderDelivery }, { kafkaOrderTopic }, { ReadModels }] = await Promise.all([
+    import('../../orders/deliver-orders.js'), import('../../orders/kafka-order-topic.js'), import('../../../projections/queries.js')]);
+  const readModels = new ReadModels(opened.readModelsDb);
+  const now = () => new Date().toISOString();
+  const delivery = new OrderDelivery({
+    store, config, log,
+    orders: { unconfirmed: () => readModels.deletionOrders(now()).filter((order) => order.confirmedAt === null), one: (orderId) => readModels.deletionOrder(orderId, now()) },
+    topic: config.kafka ? kafkaOrderTopic(config.kafka.brokers, config.kafka.topic, log) : null,
+    onAttempt: (channel, outcome) => metrics.deliveryAttempt(channel, outcome),
+  });
+  log.info({ webhooks: config.counts.webhooks, topic: config.kafka?.topic ?? null, topicReaders: config.counts.topicReaders, maxAttempts: config.retry.maxAttempts }, 'delivering deletion orders');
+  delivery.start();
+  return delivery;
+}
 
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -34,6 +56,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'PDL_VERIFY_INTERVAL', DEFAULT_VERIFY_INTERVAL))
     .addOption(secondsOption('--orders-interval <seconds>', 'issue the deletion orders that are due this often, and within a second of appends (0: never; pdl orders issue does it by hand)',
       'PDL_ORDERS_INTERVAL', 60))
+    .option('--deliveries <file>', 'deliver deletion orders as this file says: a signed webhook per target, the orders topic (README "Erasure that reaches every copy: delivery"; default: PDL_DELIVERIES)',
+      process.env.PDL_DELIVERIES || undefined)
     .option('--trust-topic', 'with --kafka: accept SubjectErased and PolicyPublished from the topic (off: they go to the dead-letter topic)')
     .addHelpText('after', '\nThe checkpoint signing key must be named at start, apart from the data: PDL_SIGNING_KEY, or --signing-key PATH outside\n' +
       'the database\'s folder (created there, mode 0600, if missing). --embedded-keys keeps it in the data folder instead (npm start does):\n' +
@@ -41,6 +65,10 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'Environment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
       'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once.\n\n' +
+      'Deletion orders reach their targets with --deliveries FILE (JSON; secrets named by environment variable or a 0600 file\n' +
+      'outside the data folder, never in it): a Standard Webhooks POST per target, the orders topic, retried with backoff across restarts:\n' +
+      '  {"kafka": {"topic": "pdl.deletion-orders"}, "retry": {"firstDelaySeconds": 5},\n' +
+      '   "targets": [{"kind": "recipient", "id": "crm-us", "webhook": {"url": "https://crm.example.com/pdl", "secret": {"env": "CRM_WEBHOOK_SECRET"}}}]}\n\n' +
       '/health answers degraded (503) when the chain or a signed checkpoint does not verify: the server verifies the whole\n' +
       'log at start (in the background: `chain.state` is "verifying" until then), each new event as the head moves, the last\n' +
       'event again every second, and the whole log again every --verify-interval (PDL_VERIFY_INTERVAL):\n' +
@@ -49,7 +77,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'so several servers can answer from one ledger:\n' +
       '  pdl --db data/ledger.db --read-models replica-1.db serve --port 4001\n' +
       '  pdl --store "esdb://localhost:2113?tls=false" --db data/ledger.db serve')
-    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; origin?: string; checkpointInterval: number; verifyInterval: number; ordersInterval: number; adminKey?: string }) => {
+    .action(async (options: { port: number; host: string; graphiql: boolean; cors?: string; kafka?: string; topic: string; dlq?: string; group: string; trustTopic?: boolean; origin?: string; checkpointInterval: number; verifyInterval: number; ordersInterval: number; adminKey?: string; deliveries?: string }) => {
       // Before anything is opened or created: a server signs for as long as it runs, so where its key lies is settled first.
       const { signingKeyPlace } = await import('../../composition/open-prover.js');
       const { ledgerPaths } = await import('../../composition/ledger-paths.js');
@@ -57,10 +85,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       signingKeyPlace(globals().db, ledgerPaths(globals().db).signingKeyFile, keyOptions, process.env);
       const masterKeyFile = masterKeyFileOf(globals(), true);
       const adminKeyFile = adminKeyPlace(globals().db, globals().db.replace(/\.db$/, '') + '.admin.key', { ...(options.adminKey ? { file: options.adminKey } : {}), embedded: globals().embeddedKeys === true }, process.env);
+      // Before anything is opened: a delivery file that cannot be used (a secret missing, or kept in the data folder) stops the start.
+      const { loadDeliveryConfig } = await import('../../orders/delivery-config.js');
+      const deliveryConfig = options.deliveries ? loadDeliveryConfig(options.deliveries, {
+        db: globals().db, embeddedKeys: globals().embeddedKeys === true, env: process.env, ...(options.kafka ? { kafkaBrokers: parseBrokers(options.kafka) } : {}),
+      }) : null;
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
-      const [{ ensureAdminKey }, { openApiKeys }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
+      const [{ ensureAdminKey }, { openApiKeys, openDeliveries }, { startServer }, { apiServices }, { openLedger }] = await Promise.all([
         import('../../api/auth/admin-key.js'), import('../../composition/open-records.js'), import('../../api/server.js'),
         import('../../api/api-services.js'), import('../../composition/open-ledger.js'),
       ]);
@@ -72,6 +105,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       });
       const apiKeys = await openApiKeys(opened, process.env.PDL_ADMIN_KEY);
       const admin = await ensureAdminKey(apiKeys, adminKeyFile, process.env);
+      const deliveryStore = deliveryConfig ? await openDeliveries(opened) : null;
       const ingest = options.kafka && KafkaIngest
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
@@ -85,9 +119,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         log: opened.store, logPath: globals().store ? null : opened.paths.db, checkpoints: prover.checkpoints, checkpointsFile: globals().store ? null : opened.readModelsDb.name,
         verifierKey: prover.verifierKey, fullEveryMs: options.verifyInterval * 1000, logger: log,
       });
-      const metrics = new LedgerMetrics({ head: () => opened.store.head(), readModelsPosition: () => opened.projectionRunner?.storedPosition() ?? null, ingest, chain });
+      const metrics = new LedgerMetrics({
+        head: () => opened.store.head(), readModelsPosition: () => opened.projectionRunner?.storedPosition() ?? null, ingest, chain, ...(deliveryStore ? { deliveries: deliveryStore } : {}),
+      });
+      // Deletion orders on their channels (README "Erasure that reaches every copy: delivery"): started before the issuer, which pokes it.
+      const delivery = deliveryConfig && deliveryStore ? await startDelivery(opened, deliveryConfig, deliveryStore, log, metrics) : null;
       opened.ledger.observe((result, seconds) => metrics.recorded(result, seconds));
-      const running = await startServer(apiServices(opened, apiKeys, { log, ingest, prover, chain }), { ...options, log, metrics });
+      const running = await startServer(apiServices(opened, apiKeys, {
+        log, ingest, prover, chain, ...(deliveryConfig && deliveryStore ? { deliveries: { store: deliveryStore, config: deliveryConfig } } : {}),
+      }), { ...options, log, metrics });
       // A checkpoint when the ledger grew, at most once an interval: what auditors and witnesses poll.
       const signer = setInterval(() => {
         prover.checkpoint().then(({ checkpoint, signedNow }) => {
@@ -110,6 +150,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         () => issueDeletionOrders(opened.ledger, opened.readModelsDb),
         (result) => {
           if (result.appended > 0 || result.rejected.length > 0) log.info({ issued: result.appended, alreadyOrdered: result.alreadyOrdered, refused: result.rejected.length }, 'deletion orders issued');
+          if (result.appended > 0) delivery?.poke();
         },
         (error) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'deletion orders not issued; trying again next interval'),
       ) : null;
@@ -126,6 +167,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         clearInterval(signer);
         clearInterval(keyring);
         await orderIssuer?.stop();
+        await delivery?.stop();
+        await deliveryStore?.close();
         await ingest?.stop();
         await running.stop();
         await chain.stop();
