@@ -1,14 +1,15 @@
 /**
  * The DPO console (README "The console"): sign in with an API key (kept for this tab only), then
- * Subjects, Compliance, Incidents, Register, Events and Proof — each a page over the GraphQL API,
+ * Subjects, Requests, Orders, Compliance, Incidents, Register, Events and Proof — each a page over the GraphQL API,
  * shown as the key's role allows. Hash routes, so the server serves one page.
  */
 import { ApiError, session, whoAmI, type Me } from './api.js';
 import { h } from './dom.js';
 import * as pages from './pages.js';
+import { ordersPage } from './orders-page.js';
 
 const app = document.getElementById('app')!;
-const SECTIONS: [string, string][] = [['#/subjects', 'Subjects'], ['#/requests', 'Requests'], ['#/compliance', 'Compliance'], ['#/incidents', 'Incidents'], ['#/register', 'Register'], ['#/events', 'Events'], ['#/proof', 'Proof']];
+const SECTIONS: [string, string][] = [['#/subjects', 'Subjects'], ['#/requests', 'Requests'], ['#/orders', 'Orders'], ['#/compliance', 'Compliance'], ['#/incidents', 'Incidents'], ['#/register', 'Register'], ['#/events', 'Events'], ['#/proof', 'Proof']];
 
 function signInPage(message?: string): void {
   const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', required: true }) as HTMLInputElement;
@@ -45,6 +46,7 @@ async function page(me: Me, route: string[], query: URLSearchParams): Promise<HT
     case 'subject': return pages.subjectPage(me, a ?? '');
     case 'compliance': return pages.compliancePage(query);
     case 'requests': return pages.requestsPage(me, query.get('status') ?? '');
+    case 'orders': return ordersPage(me, query);
     case 'incidents': return pages.incidentsPage();
     case 'incident': return pages.incidentPage(a ?? '');
     case 'register': return pages.registerPage();

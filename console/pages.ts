@@ -125,6 +125,7 @@ export async function subjectPage(me: Me, subjectId: string): Promise<HTMLElemen
     table('Recipients', ['recipient', 'kind', 'region', 'abroad', 'categories'], s.recipients.map((r) => [r.name, r.kind, r.region, r.abroad ? 'yes' : 'no', r.categories.join(', ')])),
     table('Consents', ['consent', 'status', 'purposes', 'withdrawn'], s.consents.map((c) => [c.consentId, c.status, c.purposes.join(', '), c.withdrawals.map((w) => day(w.at)).join(', ') || '—'])),
     table('Requests', ['request', 'kind', 'status', 'deadline', 'days left'], s.requests.map((r) => [r.requestId, r.kind ?? '—', r.status, day(r.deadline), r.daysLeft === null ? '—' : String(r.daysLeft)])),
+    h('p', {}, link(`#/orders?status=all&subject=${encodeURIComponent(s.subjectId)}`, 'Deletion orders about this subject')),
     table('Who used or viewed the data', ['when', 'action', 'by', 'target', 'purpose'], s.accessLog.map((a) => [day(a.occurredAt), a.action, `${a.actor.kind}:${a.actor.id}`, a.target, a.purpose ?? '—'])),
     table('Timeline (first 50)', ['position', 'when', 'type', 'event'], s.timeline.edges.map(({ node }) => [String(node.position), node.occurredAt, node.type, ev(node.id)])),
     s.timeline.pageInfo.hasNextPage && s.timeline.pageInfo.endCursor

@@ -292,10 +292,10 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
 
   it('at 390 px wide (a phone): every section in the header within the screen, no page wider than it, on every section', async () => {
     const page = await signIn(server.adminKey, { width: 390, height: 844 });
-    for (const section of ['Subjects', 'Requests', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof']) {
+    for (const section of ['Subjects', 'Requests', 'Orders', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof']) {
       await page.getByRole('link', { name: section, exact: true }).click();
       await page.getByRole('heading', { name: section, exact: true }).waitFor();
-      for (const name of ['Subjects', 'Requests', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof', 'Sign out']) {
+      for (const name of ['Subjects', 'Requests', 'Orders', 'Compliance', 'Incidents', 'Register', 'Events', 'Proof', 'Sign out']) {
         const box = await page.getByRole(name === 'Sign out' ? 'button' : 'link', { name, exact: true }).boundingBox();
         expect(box, `${name} on ${section}`).not.toBeNull();
         expect(box!.x, `${name} on ${section}`).toBeGreaterThanOrEqual(0);

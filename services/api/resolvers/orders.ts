@@ -9,14 +9,17 @@ import type { ApiContext } from '../context.js';
 const MAX_ORDERS = 500;
 const UNCONFIRMED: readonly OrderStatus[] = ['open', 'overdue'];
 
-export function deletionOrders(_: unknown, args: { status?: string | null; subjectId?: string | null; first?: number | null }, context: ApiContext) {
+export function deletionOrders(_: unknown, args: { status?: string | null; subjectId?: string | null; target?: string | null; first?: number | null }, context: ApiContext) {
   context.require('complianceReport');
   const size = args.first ?? 100;
   if (size < 0 || size > MAX_ORDERS) throw new ValidationError(`first must be between 0 and ${MAX_ORDERS}`);
   const status = args.status ?? null;
-  if (status !== null && !ORDER_STATUSES.some((known) => known === status)) throw new ValidationError(`status must be one of ${ORDER_STATUSES.join(', ')}`);
-  const wanted = (s: OrderStatus) => (status === null ? UNCONFIRMED.includes(s) : s === status);
-  return context.readModels.deletionOrders(context.now().toISOString(), args.subjectId ?? undefined).filter((order) => wanted(order.status)).slice(0, size);
+  if (status !== null && status !== 'all' && !ORDER_STATUSES.some((known) => known === status)) throw new ValidationError(`status must be one of ${ORDER_STATUSES.join(', ')} or all`);
+  const target = args.target ?? null;
+  if (target !== null && !/^(system|recipient):./.test(target)) throw new ValidationError('target must be kind:id, e.g. system:user-db or recipient:crm-us');
+  const wanted = (s: OrderStatus) => (status === null ? UNCONFIRMED.includes(s) : status === 'all' || s === status);
+  return context.readModels.deletionOrders(context.now().toISOString(), args.subjectId ?? undefined)
+    .filter((order) => wanted(order.status) && (target === null || `${order.target.kind}:${order.target.id}` === target)).slice(0, size);
 }
 
 /**

@@ -1,8 +1,8 @@
 /** Deletion orders (README "Erasure that reaches every copy"): each target ordered to delete, and whether it confirmed. */
 export const ordersTypeDefs = /* GraphQL */ `
   extend type Query {
-    "Deletion orders across subjects, soonest due first (dpo, admin, auditor). status: open, overdue, confirmed or confirmed-late; none: those not confirmed (open and overdue). Judged now."
-    deletionOrders(status: String, subjectId: ID, first: Int = 100): [DeletionOrder!]!
+    "Deletion orders across subjects, soonest due first (dpo, admin, auditor). status: open, overdue, confirmed, confirmed-late or all; none: those not confirmed (open and overdue). target: one target's, as kind:id (system:user-db). Judged now."
+    deletionOrders(status: String, subjectId: ID, target: String, first: Int = 100): [DeletionOrder!]!
   }
 
   extend type Mutation {
