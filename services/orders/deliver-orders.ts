@@ -88,6 +88,8 @@ export class OrderDelivery {
   private sweepWanted = true;
   private lastSweep = 0;
   private stopped = false;
+  /** Orders this process has kept deliveries for: a sweep skips them (the store would keep nothing new of them anyway). */
+  private readonly kept = new Set<string>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: DeliveryDeps) {
@@ -105,13 +107,15 @@ export class OrderDelivery {
   /** Keeps a delivery for every channel of every unconfirmed order that has none yet; returns how many were new. */
   async sweep(): Promise<number> {
     const at = this.now();
-    const deliveries: NewDelivery[] = this.deps.orders.unconfirmed().flatMap((order) => {
+    const fresh = this.deps.orders.unconfirmed().filter((order) => !this.kept.has(order.orderId));
+    const deliveries: NewDelivery[] = fresh.flatMap((order) => {
       const channels = this.channelsOf(order);
       if (channels.length === 0) return [];
       const payload = JSON.stringify(orderMessage(order, at));
       return channels.map((channel) => ({ orderId: order.orderId, channel, target: targetKey(order.target), payload }));
     });
     const added = deliveries.length === 0 ? 0 : await this.deps.store.enqueue(deliveries, at);
+    for (const order of fresh) this.kept.add(order.orderId);
     this.lastSweep = at.getTime();
     return added;
   }
