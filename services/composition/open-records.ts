@@ -5,6 +5,7 @@
  * embedded log, in the files beside it as ever. The client is loaded only for a server.
  */
 import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { ApiKeys } from '../api/auth/api-keys.js';
 import type { CheckpointStore } from '../records/checkpoint-store.js';
 import type { PostgresRecords } from '../records/postgres-records.js';
@@ -64,8 +65,13 @@ export async function openWitnessState(state: string): Promise<WitnessStore> {
 
 /** Where deletion orders stand in their delivery: `<db>.deliveries.db`, or PostgreSQL with the log. */
 export async function openDeliveries(opened: { readonly store: EventStore; readonly paths: LedgerPaths }): Promise<DeliveryStore> {
+  return (await openDeliveriesIf(opened, true))!;
+}
+
+/** The same, for a reader: null when no server ever kept a delivery here (nothing is created). */
+export async function openDeliveriesIf(opened: { readonly store: EventStore; readonly paths: LedgerPaths }, create: boolean): Promise<DeliveryStore | null> {
   const records = await postgresRecordsOf(opened.store);
-  if (!records) return SqliteDeliveryStore.open(opened.paths.deliveries);
+  if (!records) return create || existsSync(opened.paths.deliveries) ? SqliteDeliveryStore.open(opened.paths.deliveries) : null;
   const { PostgresDeliveryStore } = await import('../records/postgres-delivery-store.js');
   return new PostgresDeliveryStore(records);
 }

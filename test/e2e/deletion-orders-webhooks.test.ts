@@ -18,7 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DeletionOrderMessage } from '../../schemas/deletion-order-message.js';
 import { anEvent } from '../fixtures/events.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
-import { tempDir } from './run-pdl.js';
+import { runPdl, tempDir } from './run-pdl.js';
 
 interface Received { at: number; headers: Record<string, string>; body: string }
 
@@ -177,5 +177,19 @@ describe('deletion orders delivered by Standard Webhooks', () => {
     // Nothing more: no order issued again, nothing delivered twice.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect([userDb.received.length, webLog.received.length, crm.received.length]).toEqual([1, 1, 3]);
+
+    // The same from the command line, beside the running server: states, attempts, the failure in the ledger's words; never the payload.
+    const listed = await runPdl(['--db', server.db, '--embedded-keys', 'orders', 'deliveries']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim().split('\n').map((line) => line.split(/\s+/).slice(0, 4).join(' ')).sort()).toEqual([
+      'delivered webhook recipient:crm-us 3', 'delivered webhook system:user-db 1', 'delivered webhook system:web-log 1']);
+    expect(listed.stdout).toMatch(/recipient:crm-us {2}3 attempt\(s\) {2}delivered \S+ {2}HTTP 500 {2}\S+/);
+    const json = await runPdl(['--db', server.db, '--embedded-keys', 'orders', 'deliveries', '--state', 'delivered', '--json', '--limit', '2']);
+    const lines = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(Object.keys(line).sort()).toEqual(['attempts', 'channel', 'createdAt', 'deliveredAt', 'lastAttemptAt', 'lastError', 'nextAttemptAt', 'orderId', 'state', 'target']);
+    const none = await runPdl(['--db', join(tempDir('no-deliveries'), 'ledger.db'), '--embedded-keys', 'orders', 'deliveries']);
+    expect(none).toMatchObject({ code: 0, stdout: '' });
+    expect(none.stderr).toContain('no delivery was ever kept for this ledger');
   }, 90_000);
 });
