@@ -178,7 +178,7 @@ export class OrderDelivery {
     if (!webhook) return 'no webhook configured';
     const response = await fetch(webhook.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'pdl-deletion-orders', ...signWebhook(webhook.key, delivery.orderId, this.now(), delivery.payload) },
+      headers: { 'content-type': 'application/json', 'user-agent': 'pdl-deletion-orders', ...signWebhook(webhook.keys, delivery.orderId, this.now(), delivery.payload) },
       body: delivery.payload,
       redirect: 'manual',
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),

@@ -38,8 +38,12 @@ const SecretSource = z.union([
 const TargetChannels = z.strictObject({
   kind: DeletionTargetKind,
   id: Key,
-  /** A Standard Webhooks endpoint the ledger POSTs this target's orders to, signed with the target's secret. */
-  webhook: z.strictObject({ url: WebhookUrl, secret: SecretSource }).optional(),
+  /**
+   * A Standard Webhooks endpoint the ledger POSTs this target's orders to, signed with the target's
+   * secret — or with each of two while one replaces the other (a signature per secret: the
+   * receiver accepts either, so secrets rotate without a delivery refused).
+   */
+  webhook: z.strictObject({ url: WebhookUrl, secret: z.union([SecretSource, z.array(SecretSource).min(1).max(2)]) }).optional(),
   /** The target reads its orders from the orders topic (by key or pdl-target header): it has a channel, not a manual task. */
   kafka: z.boolean().optional(),
 });
@@ -63,8 +67,8 @@ export type DeliveryFile = z.infer<typeof DeliveryFile>;
 
 export interface WebhookChannel {
   readonly url: string;
-  /** The key bytes (the secret without `whsec_`, decoded): held in memory only. */
-  readonly key: Buffer;
+  /** The key bytes of each secret (without `whsec_`, decoded), held in memory only: one signature each. */
+  readonly keys: readonly Buffer[];
 }
 
 export interface DeliveryConfig {
@@ -123,7 +127,10 @@ export function deliveryConfigOf(file: DeliveryFile, path: string, context: Deli
   file.targets.forEach((target, index) => {
     const key = targetKey(target);
     if (channels.has(key)) throw new DeliveryConfigError(`the delivery file ${path}: targets.${index}: ${key} is named twice`);
-    const webhook = target.webhook ? { url: target.webhook.url, key: readSecret(target.webhook.secret, `${path}: targets.${index}.webhook.secret`, context) } : null;
+    const sources = target.webhook ? (Array.isArray(target.webhook.secret) ? target.webhook.secret : [target.webhook.secret]) : [];
+    const webhook = target.webhook
+      ? { url: target.webhook.url, keys: sources.map((source, n) => readSecret(source, `${path}: targets.${index}.webhook.secret${Array.isArray(target.webhook!.secret) ? `.${n}` : ''}`, context)) }
+      : null;
     channels.set(key, { webhook, kafka: target.kafka === true });
   });
   const brokers = file.kafka?.brokers ?? context.kafkaBrokers;

@@ -24,9 +24,12 @@ export interface SignedHeaders {
   'webhook-signature': string;
 }
 
-/** The three headers of one attempt: signed at `at` (each attempt its own timestamp, the same id). */
-export function signWebhook(key: Buffer, id: string, at: Date, body: string): SignedHeaders {
+/**
+ * The three headers of one attempt: signed at `at` (each attempt its own timestamp, the same id),
+ * one signature per key, space-separated as the scheme has it (a secret being rotated: both sign).
+ */
+export function signWebhook(keys: readonly Buffer[], id: string, at: Date, body: string): SignedHeaders {
   const timestamp = String(Math.floor(at.getTime() / 1000));
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` };
+  const signatures = keys.map((key) => `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`);
+  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signatures.join(' ') };
 }

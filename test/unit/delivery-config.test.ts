@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryConfigError, loadDeliveryConfig } from '../../services/orders/delivery-config.js';
 import { SecretPlacementError } from '../../services/composition/secret-placement.js';
 import { makeTempDir } from '../fixtures/temp-dirs.js';
+import { signWebhook } from '../../services/orders/webhook-signature.js';
+import { Webhook } from 'standardwebhooks';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -50,11 +52,26 @@ describe('the delivery file', () => {
     const config = loadDeliveryConfig(file, { db, embeddedKeys: false, env: { CRM_HOOK: SECRET }, kafkaBrokers: ['127.0.0.1:9092'] });
     expect(config.kafka).toEqual({ topic: 'pdl.deletion-orders', brokers: ['127.0.0.1:9092'] });
     expect(config.retry).toEqual({ firstDelayMs: 5000, maxDelayMs: 3_600_000, maxAttempts: 20 });
-    expect(config.webhookOf({ kind: 'recipient', id: 'crm-us' })).toEqual({ url: 'https://crm.example.com/pdl?token=x', key: Buffer.from(SECRET.slice(6), 'base64') });
+    expect(config.webhookOf({ kind: 'recipient', id: 'crm-us' })).toEqual({ url: 'https://crm.example.com/pdl?token=x', keys: [Buffer.from(SECRET.slice(6), 'base64')] });
     expect(config.webhookOf({ kind: 'system', id: 'crm-us' })).toBeNull();
     expect([['recipient', 'crm-us'], ['system', 'analytics'], ['system', 'user-db'], ['system', 'unknown']].map(([kind, id]) =>
       config.hasChannel({ kind: kind === 'recipient' ? 'recipient' : 'system', id: id! }))).toEqual([true, true, false, false]);
     expect(config.counts).toEqual({ webhooks: 1, topicReaders: 1 });
+  });
+
+  it('takes two secrets while one replaces the other: each signs, and a Standard Webhooks receiver with either accepts the message', () => {
+    const { db, write } = place();
+    const old = `whsec_${randomBytes(32).toString('base64')}`;
+    const config = loadDeliveryConfig(write('deliveries.json', hook([{ env: 'NEW' }, { env: 'OLD' }])), { db, embeddedKeys: false, env: { NEW: SECRET, OLD: old } });
+    const webhook = config.webhookOf({ kind: 'recipient', id: 'crm-us' })!;
+    const body = JSON.stringify({ type: 'pdl.deletion-order', data: { orderId: 'o-1' } });
+    const headers = signWebhook(webhook.keys, 'o-1', new Date(), body);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    // Verified by the standardwebhooks library, with the new secret and with the old.
+    for (const secret of [SECRET, old]) expect(new Webhook(secret).verify(body, { ...headers })).toEqual(JSON.parse(body));
+    expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(body, { ...headers })).toThrow();
+    const three = refusal(() => loadDeliveryConfig(write('d3.json', hook([{ env: 'NEW' }, { env: 'OLD' }, { env: 'NEW' }])), { db, embeddedKeys: false, env: { NEW: SECRET, OLD: old } }));
+    expect(three).toBeInstanceOf(DeliveryConfigError);
   });
 
   it('refuses a secret file in the data folder unless --embedded-keys, and one others may read', () => {
