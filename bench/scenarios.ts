@@ -252,7 +252,7 @@ async function readAuditCost(options: Options) {
   const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
   const { opened, key, services } = await apiOn(join(options.dir!, 'ledger.db'), 'dpo');
   const nothingStored = new AuditWriter({
-    record: (events) => Promise.resolve({ appended: events.length, duplicates: 0, rejected: [], outcomes: events.map((_, index) => ({ index, id: '', status: 'appended' as const, position: 0 })) }),
+    record: (events) => Promise.resolve({ appended: events.length, duplicates: 0, rejected: [], outcomes: events.map((_, index) => ({ index, id: '', status: 'appended' as const, position: 0 })), position: 0 }),
   }, console);
   let commits = 0;
   const counted = new AuditWriter({ record: (events, recordOptions) => { commits += 1; return opened.ledger.record(events, recordOptions); } }, console);

@@ -28,6 +28,11 @@ export interface RecordResult {
   readonly rejected: readonly Rejection[];
   /** One per input, in input order. */
   readonly outcomes: readonly RecordOutcome[];
+  /**
+   * The highest log position among the events appended or found already recorded: a read that
+   * asks to see at least it sees every one of them (read-your-writes). Null when none was.
+   */
+  readonly position: number | null;
 }
 
 /** Event types that change what everybody may see or what the ledger judges by: not for every caller. */
@@ -271,11 +276,16 @@ function submittedIdOf(input: unknown): string | null {
 function summarise(outcomes: readonly RecordOutcome[]): RecordResult {
   let appended = 0;
   let duplicates = 0;
+  let position: number | null = null;
   const rejected: Rejection[] = [];
   for (const outcome of outcomes) {
+    if (outcome.status === 'rejected') {
+      rejected.push(outcome);
+      continue;
+    }
     if (outcome.status === 'appended') appended += 1;
-    else if (outcome.status === 'duplicate') duplicates += 1;
-    else rejected.push(outcome);
+    else duplicates += 1;
+    position = Math.max(position ?? 0, outcome.position);
   }
-  return { appended, duplicates, rejected, outcomes };
+  return { appended, duplicates, rejected, outcomes, position };
 }

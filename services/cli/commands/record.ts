@@ -18,6 +18,7 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
     .option('--json', 'print the outcome of every line as JSON instead of a summary')
     .addHelpText('after', '\nExit status: 0 when every event was appended or was a duplicate, 1 when any was rejected.\n' +
       'Every rejected line is listed with each of its problems by JSON path; valid lines are stored regardless.\n' +
+      'The summary names the highest position written: a read asking for at least it (the PDL-At-Least header) sees every event.\n' +
       'What was appended is then covered by a signed checkpoint when the signing key is at hand (PDL_SIGNING_KEY, --signing-key);\n' +
       'else one line says the new events are unsigned until a signer runs.')
     .action(async (file: string, options: { json?: boolean }) => {
@@ -27,6 +28,8 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
         const lines = createInterface({ input, crlfDelay: Infinity });
         const bar = progress('recording', null);
         const totals = { appended: 0, duplicates: 0, rejected: 0 };
+        // The highest position written or found: what a read asks to see at least (PDL-At-Least) to see all of it.
+        let through: number | null = null;
         const problems: string[] = [];
         let batch: { line: number; value: unknown }[] = [];
         let lineNumber = 0;
@@ -34,6 +37,7 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
         const flush = async () => {
           const parsed = batch.filter((entry) => !(entry.value instanceof SyntaxError));
           const result = await ledger.record(parsed.map((entry) => entry.value));
+          if (result.position !== null) through = Math.max(through ?? 0, result.position);
           const byLine = new Map<number, RecordOutcome | SyntaxError>();
           result.outcomes.forEach((outcome, i) => byLine.set(parsed[i]!.line, outcome));
           for (const entry of batch) if (entry.value instanceof SyntaxError) byLine.set(entry.line, entry.value);
@@ -71,7 +75,7 @@ export function recordCommand(program: Command, globals: () => GlobalOptions): v
         if (batch.length > 0) await flush();
         bar.finish();
         if (!options.json) {
-          console.log(`appended ${totals.appended}, duplicates ${totals.duplicates}, rejected ${totals.rejected}`);
+          console.log(`appended ${totals.appended}, duplicates ${totals.duplicates}, rejected ${totals.rejected}${through === null ? '' : ` (through position ${through})`}`);
           for (const problem of problems) console.log(`  ${printable(problem)}`);
         }
         await signWhatWasWritten(opened, globals(), totals.appended);
