@@ -26,6 +26,7 @@ export class ProjectionRunner {
   private readonly checkpoints = new Map<string, number>();
   private readonly saveCheckpoint: Database.Statement<[number, string]>;
   private readonly lowestStored: Database.Statement<[string], { position: number | null }>;
+  private readonly readCheckpoints: Database.Statement<[], { name: string; position: number }>;
   /** The models that hold their changes for a batch (Projection.batch). */
   private readonly batched: readonly UnitOfWork[];
   /** Everything the models keep on this database while they apply events: one object, handed to each. */
@@ -44,6 +45,7 @@ export class ProjectionRunner {
     db.exec(CHECKPOINTS);
     this.batched = projections.flatMap((projection) => (projection.batch ? [projection.batch] : []));
     this.saveCheckpoint = db.prepare('UPDATE rm_checkpoints SET position = ? WHERE name = ?');
+    this.readCheckpoints = db.prepare('SELECT name, position FROM rm_checkpoints');
     this.lowestStored = db.prepare('SELECT MIN(position) AS position FROM rm_checkpoints WHERE name IN (SELECT value FROM json_each(?))');
     this.db.transaction(() => {
       const stored = new Map(db.prepare<[], { name: string; version: number; position: number }>('SELECT * FROM rm_checkpoints').all().map((r) => [r.name, r]));
@@ -55,6 +57,15 @@ export class ProjectionRunner {
         this.checkpoints.set(projection.name, stale.has(projection.name) ? 0 : stored.get(projection.name)!.position);
       }
     })();
+  }
+
+  /**
+   * Takes each model's checkpoint as stored. Another process keeping the same file — a worker, a
+   * writer with inline models — may have applied events since this runner last did; called in the
+   * transaction that applies next, so no event is applied twice or skipped.
+   */
+  reloadCheckpoints(): void {
+    for (const row of this.readCheckpoints.all()) if (this.checkpoints.has(row.name)) this.checkpoints.set(row.name, row.position);
   }
 
   /** The lowest checkpoint: every read model has seen every event up to here. */

@@ -66,6 +66,7 @@ export function apiServices(
     },
     readModels,
     readModelsState: () => ({ position: applied(), failure: opened.worker?.failure() ?? null }),
+    readModelsClock: opened.readModelsClock,
     compliance: {
       report: async (window: ReportWindow) => {
         if (!window.knownAt) return reportOffLoop({ readModelsPath: opened.paths.readModelsFile, head: await head(), window }, readModelsDb);

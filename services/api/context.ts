@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
 import { ForbiddenError } from '../errors.js';
+import type { ReadModelsClock } from '../projector/read-models-clock.js';
 import type { RecordOptions, RecordResult } from '../ledger/ledger.js';
 import type { OpenedEvent } from '../ledger/stored-event.js';
 import type { BackupReach, BackupReachCounts } from '../ledger/keys/erasure-reach.js';
@@ -46,6 +47,8 @@ export interface ApiServices {
   readonly readModels: ReadModels;
   /** Where the read models stand as stored (whoever applied the events), and why they stopped following, if they did. */
   readModelsState(): { position: number | null; failure: Error | null };
+  /** A bounded wait for the read models to reach a position (read-your-writes: the PDL-At-Least header, a write read back). */
+  readonly readModelsClock: Pick<ReadModelsClock, 'reach'>;
   /** Judgements by the policy: the report, `authorize`, a request's deadline. */
   readonly compliance: {
     report(window: ReportWindow): Promise<ComplianceReportData>;
@@ -148,3 +151,4 @@ export async function buildContext(services: ApiServices, request: Request, serv
     },
   };
 }
+

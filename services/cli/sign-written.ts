@@ -15,10 +15,12 @@ export async function signWhatWasWritten(opened: OpenedLedger, globals: GlobalOp
   const unsigned = (why: string): void => {
     process.stderr.write(`pdl: ${what} unsigned until a signer runs (pdl checkpoint with the signing key): ${why}\n`);
   };
-  if (!opened.projectionRunner || opened.worker) return unsigned('the Merkle tree is kept by a projection worker, not by this command');
+  if (!opened.projectionRunner || (opened.worker && opened.placement !== 'deferred')) return unsigned('the Merkle tree is kept by a projection worker, not by this command');
   const [{ openProver }, { NoSigningKeyError }] = await Promise.all([import('../composition/open-prover.js'), import('../proofs/note-signer.js')]);
   let embedded = false;
   try {
+    // Deferred, this process's worker keeps the tree: it is signed once the worker has applied what was written.
+    if (opened.worker) await opened.readModelsClock.reach((await opened.store.head()).position, Number.POSITIVE_INFINITY);
     const prover = await openProver(opened, { ...signingKeyOptions(globals), ...keyOptions, create: false, onEmbedded: () => { embedded = true; } });
     const { checkpoint, signedNow } = await prover.checkpoint();
     process.stderr.write(`pdl: ${signedNow ? 'signed' : 'already signed'} the checkpoint of size ${checkpoint.size}, covering what was written` +

@@ -18,12 +18,14 @@ export interface LedgerPaths {
 }
 
 /**
- * `inline` (embedded default): kept in the append transaction. `worker`: kept by a projection
- * worker in `<db>.read.db` (external default), or in the file given. `none`: not kept.
+ * `deferred` (embedded default): kept in the log's own file by a projection worker of this process,
+ * after each append has committed (README "Read your writes"). `inline`: kept in the append
+ * transaction. `worker`: kept by a projection worker in `<db>.read.db` (external default), or in
+ * the file given. `none`: not kept.
  */
-export type ReadModelsPlacement = 'inline' | 'worker' | 'none' | { readonly path: string };
+export type ReadModelsPlacement = 'deferred' | 'inline' | 'worker' | 'none' | { readonly path: string };
 
-export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'inline', signingKeyFile?: string, masterKeyFile?: string): LedgerPaths {
+export function ledgerPaths(db: string, readModels: ReadModelsPlacement = 'deferred', signingKeyFile?: string, masterKeyFile?: string): LedgerPaths {
   const base = db.replace(/\.db$/, '');
   const readModelsPath = typeof readModels === 'object' ? readModels.path : readModels === 'worker' ? `${base}.read.db` : db;
   return { db, keys: `${base}.keys.db`, masterKeyFile: masterKeyFile ?? `${base}.master.key`, readModelsFile: readModelsPath, apiKeys: `${base}.api-keys.db`, signingKeyFile: signingKeyFile ?? `${base}.signing.key`, deliveries: `${base}.deliveries.db` };

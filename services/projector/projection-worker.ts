@@ -15,10 +15,15 @@ export interface ProjectionWorker {
   readonly runner: ProjectionRunner;
   /** Ends (rejects) only on an error a retry cannot mend, e.g. a projection that throws. */
   readonly subscription: Subscription;
-  /** Resolves once the read models have reached `position` (rejects if the worker fails first). */
+  /**
+   * Resolves once the worker has followed the log to `position` — its models hold it — and rejects
+   * if the worker fails or stops first.
+   */
   reached(position: number): Promise<void>;
   /** Why the worker stopped following, when it failed; null while it runs. */
   failure(): Error | null;
+  /** Tells `listener` after each page applied (read-models-clock.ts wakes its waiters); returns how to stop. */
+  moved(listener: () => void): () => void;
 }
 
 export interface ProjectionWorkerOptions {
@@ -30,15 +35,30 @@ export interface ProjectionWorkerOptions {
 }
 
 export function startProjectionWorker(store: EventStore, readModelsDb: Database.Database, options: ProjectionWorkerOptions = {}): ProjectionWorker {
+  // Another process may keep the same file (the log's own, where read models are deferred): it waits its turn.
+  readModelsDb.pragma('busy_timeout = 10000');
   readModelsDb.pragma('journal_mode = WAL');
+  // NORMAL: a commit is not flushed to disk by itself. Read models are derived — a page lost to a
+  // power cut goes with its checkpoint (one transaction) and is applied again from the log.
   readModelsDb.pragma('synchronous = NORMAL');
   const runner = new ProjectionRunner(readModelsDb);
+  // How far this worker has followed the log: its runner's checkpoints may be set back under it (a
+  // rebuild of the same runner), and a wait for what it followed must still end.
+  let followed = runner.position;
   const waiting = new Set<{ position: number; resolve: () => void }>();
-  const applyPage = readModelsDb.transaction((events: readonly RecordedEvent[]) => runner.apply(events));
+  const listeners = new Set<() => void>();
+  // IMMEDIATE, and the checkpoints read again inside: whatever another process applied to this file
+  // meanwhile is skipped, and no two processes apply one page at once.
+  const applyPage = readModelsDb.transaction((events: readonly RecordedEvent[]) => {
+    runner.reloadCheckpoints();
+    runner.apply(events);
+  });
   const subscription = followWithRetries(store, () => runner.position, (events) => {
-    applyPage(events);
+    applyPage.immediate(events);
     const position = events[events.length - 1]!.position;
+    followed = position;
     options.onPage?.(position);
+    for (const listener of listeners) listener();
     for (const waiter of waiting) {
       if (position >= waiter.position) {
         waiting.delete(waiter);
@@ -54,8 +74,12 @@ export function startProjectionWorker(store: EventStore, readModelsDb: Database.
     runner,
     subscription,
     failure: () => failed,
+    moved(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     reached(position) {
-      if (runner.position >= position) return Promise.resolve();
+      if (Math.max(followed, runner.position) >= position) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         waiting.add({ position, resolve });
         subscription.done.then(() => reject(new Error('the projection worker stopped before catching up')), reject);

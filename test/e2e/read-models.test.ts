@@ -19,7 +19,12 @@ describe('read models', () => {
     const dir = tempDir('rebuild');
     const db = join(dir, 'ledger.db');
     const opened = await openLedger({ db, env: {} });
-    expect((await opened.ledger.record(demoEvents())).rejected).toEqual([]);
+    // Each read of the read models asks for the position of the write before it (read-your-writes: they are kept after the append).
+    const seen = async (position: number | null) => {
+      if (position !== null) await opened.readModelsClock.reach(position);
+    };
+    const demo = await opened.ledger.record(demoEvents());
+    expect(demo.rejected).toEqual([]);
     const workload = randomWorkload(10_000);
     let recorded = demoEvents().length;
     for (let i = 0; i < workload.length; i += 1000) {
@@ -27,10 +32,12 @@ describe('read models', () => {
       const result = await opened.ledger.record(chunk);
       expect(result.rejected).toEqual([]);
       recorded += result.appended;
+      await seen(result.position);
       // The orders due by the chunk's last moment, as pdl serve issues them after appends; later chunks' deletions confirm some.
       const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb, { asOf: chunk.at(-1)!.occurredAt });
       expect(issued.rejected).toEqual([]);
       recorded += issued.appended;
+      await seen(issued.position);
     }
     // Every third order still open confirmed by its target.
     const open = readOrders(opened.readModelsDb, new Date().toISOString()).filter((o) => o.confirmedAt === null).filter((_, i) => i % 3 === 0);
@@ -41,6 +48,7 @@ describe('read models', () => {
     const confirmed = await opened.ledger.record(confirmations);
     expect(confirmed.rejected).toEqual([]);
     recorded += confirmed.appended;
+    await seen(confirmed.position);
     const orders = readOrders(opened.readModelsDb, new Date().toISOString());
     expect(orders.length).toBeGreaterThan(100);
     expect(new Set(orders.map((o) => o.reason)).size).toBeGreaterThanOrEqual(3);

@@ -53,9 +53,13 @@ describe('deletion orders on a ledger', () => {
       anEvent('DataShared', { subject: { id: 'u-reach' }, occurredAt: dayAgo }),
     ];
     const request = anEvent('SubjectRequestReceived', { subject: { id: 'u-reach' }, occurredAt: hourAgo, data: { requestId: 'r-reach', kind: 'erasure' } });
-    expect((await ledger.record([...history, request])).rejected).toEqual([]);
+    const given = await ledger.record([...history, request]);
+    expect(given.rejected).toEqual([]);
+    // Orders are judged on read models that hold what was written (read-your-writes).
+    await opened.readModelsClock.reach(given.position!);
 
     const first = await issueDeletionOrders(ledger, readModelsDb);
+    await opened.readModelsClock.reach(first.position!);
     expect(first).toMatchObject({ due: 4, appended: 4, alreadyOrdered: 0, rejected: [] });
     const stored = (await allEvents(store)).filter((e) => e.type === 'DeletionOrdered');
     const orders = stored.map((e) => e.body as { id: string; subject: unknown; data: { orderId: string; target: { kind: string; id: string }; dueBy: string; cause: string } });
@@ -84,10 +88,12 @@ describe('deletion orders on a ledger', () => {
     const orderTo = (id: string) => orders.find((o) => o.data.target.id === id)!.data.orderId;
     // Two confirmations by events: the system deletes and says so; the processor confirms its order.
     const now = new Date().toISOString();
-    expect((await ledger.record([
+    const confirmed = await ledger.record([
       anEvent('DataDeleted', { subject: { id: 'u-reach' }, occurredAt: now, data: { categories: 'all', method: 'delete', reason: 'subject-request', systems: ['user-db'] } }),
       anEvent('DeletionConfirmed', { subject: { id: 'u-reach' }, occurredAt: now, actor: { kind: 'system', id: 'crm-us' }, data: { orderId: orderTo('crm-us'), reference: 'CRM-DEL-5521', confirmedBy: 'crm-us' } }),
-    ])).rejected).toEqual([]);
+    ]);
+    expect(confirmed.rejected).toEqual([]);
+    await opened.readModelsClock.reach(confirmed.position!);
 
     // The manual task: web-log has no channel; a dpo closes it through GraphQL with the ticket.
     const apiKeys = ApiKeys.open(join(opened.dir, 'ledger.api-keys.db'));

@@ -74,19 +74,26 @@ describe('the delivery loop', () => {
     });
 
     const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
-    expect((await opened.ledger.record([
+    const given = await opened.ledger.record([
       anEvent('DataCollected', { subject: { id: 'u-loop' }, occurredAt: dayAgo }),
       anEvent('DataTransferredAbroad', { subject: { id: 'u-loop' }, occurredAt: dayAgo }),
       anEvent('SubjectRequestReceived', { subject: { id: 'u-loop' }, occurredAt: now(), data: { requestId: 'r-loop', kind: 'erasure' } }),
-    ])).rejected).toEqual([]);
-    expect((await issueDeletionOrders(opened.ledger, opened.readModelsDb)).appended).toBe(2);
+    ]);
+    expect(given.rejected).toEqual([]);
+    // The issuer and the delivery read the read models: each step once they hold the last write (read-your-writes).
+    await opened.readModelsClock.reach(given.position!);
+    const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb);
+    expect(issued.appended).toBe(2);
+    await opened.readModelsClock.reach(issued.position!);
     expect(await delivery.sweep()).toBe(2);
     expect(await delivery.sweep()).toBe(0);
 
     // The processor confirms before its delivery goes out: nothing is sent to it.
     const crmOrder = readModels.deletionOrders(now()).find((o) => o.target.id === 'crm-us')!;
-    expect((await opened.ledger.record([anEvent('DeletionConfirmed', { subject: { id: 'u-loop' }, occurredAt: now(), actor: { kind: 'system', id: 'crm-us' },
-      data: { orderId: crmOrder.orderId, reference: 'CRM-1', confirmedBy: 'crm-us' } })])).rejected).toEqual([]);
+    const confirmed = await opened.ledger.record([anEvent('DeletionConfirmed', { subject: { id: 'u-loop' }, occurredAt: now(), actor: { kind: 'system', id: 'crm-us' },
+      data: { orderId: crmOrder.orderId, reference: 'CRM-1', confirmedBy: 'crm-us' } })]);
+    expect(confirmed.rejected).toEqual([]);
+    await opened.readModelsClock.reach(confirmed.position!);
     expect(await delivery.deliverDue()).toBe(2);
     expect(accepting.count()).toBe(0);
     expect(refusing.count()).toBe(1);

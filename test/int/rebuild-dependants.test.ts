@@ -28,7 +28,7 @@ describe('rebuilding a model that reads others', () => {
       storage: { system: 'crash-reports', kind: 'database', region: 'US' } } });
     const backfilled = anEvent('DataTransferredAbroad', { subject: S, occurredAt: '2026-05-31T00:00:00Z', data: { categories: ['device.info'], consentId: undefined } });
     await opened.ledger.record([stored]);
-    await opened.ledger.record([backfilled]);
+    await opened.readModelsClock.reach((await opened.ledger.record([backfilled])).position!);
     const verdicts = (db: Database.Database) => db.prepare<[], { rule: string; event_ids: string }>("SELECT rule, event_ids FROM rm_violations WHERE rule = 'storage-region'").all();
     const before = verdicts(opened.readModelsDb);
     expect(before).toHaveLength(1);

@@ -45,6 +45,7 @@ beforeAll(async () => {
   ledger = await tempLedger();
   const result = await ledger.ledger.record(Object.values(events));
   expect(result.rejected).toEqual([]);
+  await ledger.readModelsClock.reach(result.position!);
 });
 afterAll(async () => {
   await ledger.close();

@@ -28,6 +28,7 @@ async function ledgerWithClock(clock: { now: string }) {
     async record(events: readonly unknown[]) {
       const result = await ledger.ledger.record(events);
       expect(result.rejected).toEqual([]);
+      await ledger.readModelsClock.reach(result.position!);
     },
     /** The report on everything recorded, or — with knownAt — on the log replayed up to then. */
     async report(window: ReportWindow) {

@@ -39,6 +39,8 @@ export async function confirmDeletionOrder(_: unknown, args: { orderId: string; 
   }], { submitter: { kind: 'api-key', id: keyId, role } });
   const refused = result.rejected[0];
   if (refused) throw new ValidationError(refused.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  // The answer shows the order as confirmed: it is read once the read models hold the confirmation.
+  if (result.position !== null) await context.readModelsClock.reach(result.position);
   return context.readModels.deletionOrder(order.orderId, now) ?? order;
 }
 

@@ -146,8 +146,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       keyring.unref();
       // Deletion orders (README "Erasure that reaches every copy"): through the write path, as the ledger's own events.
       const { OrderIssuer, issueDeletionOrders } = await import('../../orders/issue-orders.js');
+      // Read models deferred: orders are judged on models that hold every append, and delivery (which reads them) is poked once they hold the orders.
+      const caughtUp = async () => opened.readModelsClock.reach((await opened.store.head()).position);
       const orderIssuer = options.ordersInterval > 0 ? new OrderIssuer(
-        () => issueDeletionOrders(opened.ledger, opened.readModelsDb),
+        async () => {
+          await caughtUp();
+          const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb);
+          if (issued.position !== null) await opened.readModelsClock.reach(issued.position);
+          return issued;
+        },
         (result) => {
           if (result.appended > 0 || result.rejected.length > 0) log.info({ issued: result.appended, alreadyOrdered: result.alreadyOrdered, refused: result.rejected.length }, 'deletion orders issued');
           if (result.appended > 0) delivery?.poke();
