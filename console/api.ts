@@ -1,6 +1,8 @@
 /** The console's one door to the ledger: GraphQL over fetch with the key of this tab, errors as messages a person reads. */
 
 const KEY = 'pdl.apiKey';
+/** The highest log position this tab wrote (README "Read your writes"): every read asks to see at least it. */
+const WRITTEN = 'pdl.writtenThrough';
 
 export const session = {
   get key(): string | null {
@@ -8,9 +10,19 @@ export const session = {
   },
   signIn(key: string): void {
     sessionStorage.setItem(KEY, key);
+    sessionStorage.removeItem(WRITTEN);
   },
   signOut(): void {
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(WRITTEN);
+  },
+  /** The position a write of this tab answered with; 0 before any. */
+  get writtenThrough(): number {
+    return Number(sessionStorage.getItem(WRITTEN) ?? 0) || 0;
+  },
+  /** Noted after each write, so the next page load waits for the read models to hold it (the page reloads, the tab keeps it). */
+  wrote(position: number | null): void {
+    if (position !== null && position > session.writtenThrough) sessionStorage.setItem(WRITTEN, String(position));
   },
 };
 
@@ -31,9 +43,11 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
  * that failed on their own (null in the data); any other error is thrown as by gql.
  */
 export async function gqlAllowing<T>(query: string, variables: Record<string, unknown>, mayFail: readonly string[], key = session.key): Promise<{ data: T; failed: Record<string, string> }> {
+  // Every request asks to see what this tab wrote: a DPO never sees a read model behind her own write.
+  const written = session.writtenThrough;
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...(written > 0 ? { 'pdl-at-least': String(written) } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const answer = (await response.json()) as GraphQLAnswer<T>;
@@ -51,3 +65,13 @@ export async function gqlAllowing<T>(query: string, variables: Record<string, un
 export interface Me { keyId: string; role: string; mayRevealValues: boolean; mayLookUpIdentifiers: boolean; mayRecordPrivileged: boolean }
 
 export const whoAmI = (key?: string) => gql<{ me: Me }>('{ me { keyId role mayRevealValues mayLookUpIdentifiers mayRecordPrivileged } }', {}, key ?? session.key).then((d) => d.me);
+
+export interface Refusal { errors: { path: string; message: string }[] }
+
+/** Records events under the signed-in key; the position the ledger answers with is kept for every read after it. */
+export async function recordEvents(events: readonly object[]): Promise<{ appended: number; rejected: Refusal[] }> {
+  const { recordEvents: result } = await gql<{ recordEvents: { appended: number; rejected: Refusal[]; position: number | null } }>(
+    'mutation($e: [JSON!]!) { recordEvents(events: $e) { appended rejected { errors { path message } } position } }', { e: events });
+  session.wrote(result.position);
+  return result;
+}

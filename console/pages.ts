@@ -1,5 +1,5 @@
 /** The console's pages: each fetches what it shows and returns its content; the shell (main.ts) places it. */
-import { gql, gqlAllowing, type Me } from './api.js';
+import { gql, gqlAllowing, recordEvents, type Me } from './api.js';
 import { day, h, link, table } from './dom.js';
 import type { InclusionBundle } from '../services/proofs/verifier/verify-proof.js';
 import { pinnedKeySection, proofRefused, proofStatus } from './pinned-key.js';
@@ -188,10 +188,10 @@ async function erase(subjectId: string, me: Me, requestId: string | null, reason
     data: { reason, ...(requestId ? { requestId } : {}) } };
   const completed = requestId ? [{ id: crypto.randomUUID(), type: 'SubjectRequestCompleted', occurredAt: at, subject: { id: subjectId }, actor,
     data: { requestId, kind: 'erasure', outcome: 'fulfilled' } }] : [];
-  const { recordEvents } = await gql<{ recordEvents: { appended: number; rejected: { errors: { path: string; message: string }[] }[] } }>(
-    'mutation($e: [JSON!]!) { recordEvents(events: $e) { appended rejected { errors { path message } } } }', { e: [erased, ...completed] });
-  const refusal = recordEvents.rejected[0]?.errors[0];
+  const recorded = await recordEvents([erased, ...completed]);
+  const refusal = recorded.rejected[0]?.errors[0];
   if (refusal) throw new Error(`Not erased: ${refusal.path}: ${refusal.message}`);
+  // The reloaded page asks to see the erasure (the tab kept its position): never a page from before it.
   location.reload();
 }
 
@@ -306,9 +306,8 @@ interface RequestRow { subjectId: string; requestId: string; kind: string | null
 
 /** Records the contract's events about a request under the signed-in key (the ledger names the key as submitter). */
 async function recordRequestEvents(events: object[]): Promise<void> {
-  const { recordEvents } = await gql<{ recordEvents: { rejected: { errors: { path: string; message: string }[] }[] } }>(
-    'mutation($e: [JSON!]!) { recordEvents(events: $e) { rejected { errors { path message } } } }', { e: events });
-  const refusal = recordEvents.rejected[0]?.errors[0];
+  const recorded = await recordEvents(events);
+  const refusal = recorded.rejected[0]?.errors[0];
   if (refusal) throw new Error(`Not recorded: ${refusal.path}: ${refusal.message}`);
 }
 

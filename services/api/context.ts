@@ -1,8 +1,9 @@
 /** Per request: who is asking (from the bearer key) and what they may do. */
 import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
-import { ForbiddenError } from '../errors.js';
+import { ForbiddenError, ReadModelsBehindError, ValidationError } from '../errors.js';
 import type { ReadModelsClock } from '../projector/read-models-clock.js';
+import { AT_LEAST_HEADER, readAtLeast, readModelsBehind } from './read-your-writes.js';
 import type { RecordOptions, RecordResult } from '../ledger/ledger.js';
 import type { OpenedEvent } from '../ledger/stored-event.js';
 import type { BackupReach, BackupReachCounts } from '../ledger/keys/erasure-reach.js';
@@ -137,6 +138,8 @@ export async function buildContext(services: ApiServices, request: Request, serv
     if ('error' in found) throw unauthenticated(found.error);
     principal = found.principal;
   }
+  // After the key, never before: only a caller the ledger knows may make it wait (and only within its share in flight).
+  await readYourWrites(services, request);
   const role = principal.role;
   const opening = new DataLoader<RecordedEvent, OpenedEvent, number>((batch) => services.revealAll(batch), { cacheKeyFn: (recorded) => recorded.position });
   return {
@@ -152,3 +155,13 @@ export async function buildContext(services: ApiServices, request: Request, serv
   };
 }
 
+/** The request's PDL-At-Least honoured before anything is resolved: every field then sees at least that position. */
+async function readYourWrites(services: ApiServices, request: Request): Promise<void> {
+  try {
+    await readAtLeast(services.readModelsClock, request.headers.get(AT_LEAST_HEADER));
+  } catch (error) {
+    if (error instanceof ReadModelsBehindError) throw readModelsBehind(error);
+    if (error instanceof ValidationError) throw createGraphQLError(error.message, { extensions: { code: error.code, http: { status: 400 } } });
+    throw error;
+  }
+}

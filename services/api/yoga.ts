@@ -4,7 +4,8 @@ import { JSONResolver } from 'graphql-scalars';
 import { createGraphQLError, createSchema, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { boundMessage } from '../../schemas/event.js';
-import { LedgerError, RateLimitedError } from '../errors.js';
+import { LedgerError, RateLimitedError, ReadModelsBehindError } from '../errors.js';
+import { readModelsBehind } from './read-your-writes.js';
 import { buildContext, type ApiContext, type ApiServices, type ServerContext } from './context.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { readAuditPlugin } from './audit/audit-plugin.js';
@@ -60,6 +61,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
             ...located, extensions: { code: original.code, retryAfterSeconds: original.retryAfterSeconds },
           });
         }
+        if (original instanceof ReadModelsBehindError) return readModelsBehind(original, located);
         if (original instanceof LedgerError) {
           // Bounded: a message may quote input, and input can be megabytes.
           return createGraphQLError(boundMessage(original.message), { ...located, extensions: { code: original.code } });

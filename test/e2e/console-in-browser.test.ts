@@ -389,11 +389,52 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.close();
   });
 
+  it('read-your-writes: a request a dpo records is in the very first read after it, which asks for the write\'s position, as does every read after, reloads included', async () => {
+    const dpoKey = (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: dpo, label: "console read-your-writes") { key } }')).data!.createApiKey.key;
+    const page = await signIn(dpoKey);
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.getByRole('heading', { name: 'Requests', exact: true }).waitFor();
+    // Every GraphQL request the tab makes from here, passed through as it is: what it asked, with which PDL-At-Least, and the answer.
+    const sent: { body: string; atLeast: string | null; answer: Promise<string> }[] = [];
+    await page.route('**/graphql', async (route) => {
+      const request = route.request();
+      let settle!: (text: string) => void;
+      sent.push({ body: request.postData() ?? '', atLeast: request.headers()['pdl-at-least'] ?? null, answer: new Promise((resolve) => (settle = resolve)) });
+      const response = await route.fetch();
+      const text = await response.text();
+      settle(text);
+      await route.fulfill({ response, body: text });
+    });
+    await page.getByLabel('Subject', { exact: true }).fill('u-1004');
+    await page.getByLabel('Right exercised').selectOption({ label: 'Access' });
+    await page.getByRole('button', { name: 'Record the request' }).click();
+    await expect.poll(() => sent.findIndex((r) => r.body.includes('recordEvents'))).toBeGreaterThanOrEqual(0);
+    const at = sent.findIndex((r) => r.body.includes('recordEvents'));
+    const write = sent[at]!;
+    const requestId = (JSON.parse(write.body) as { variables: { e: { data: { requestId: string } }[] } }).variables.e[0]!.data.requestId;
+    const position = (JSON.parse(await write.answer) as { data: { recordEvents: { position: number } } }).data.recordEvents.position;
+    expect(position).toBeGreaterThan(0);
+    // The page reloads at once: its first read of the requests asks for the position and holds the new request, no retry.
+    await page.getByRole('table', { name: 'Requests' }).getByText(requestId, { exact: true }).waitFor();
+    const firstRead = sent.slice(at + 1).find((r) => r.body.includes('requests('))!;
+    expect(firstRead.atLeast).toBe(String(position));
+    expect(await firstRead.answer).toContain(requestId);
+    // A reload of the tab keeps asking (the position is kept for the tab, like its key).
+    await page.reload();
+    await page.getByRole('table', { name: 'Requests' }).getByText(requestId, { exact: true }).waitFor();
+    const after = sent.slice(at + 1);
+    expect(after.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(after.map((r) => r.atLeast))).toEqual(new Set([String(position)]));
+    await page.close();
+  });
+
   it('subjects: a list longer than a page has a next page', async () => {
     // Last in this file: 105 more people, after every test that counts the demo's.
     const more = Array.from({ length: 105 }, (_, i) => registration(`u-p-${String(i).padStart(3, '0')}`, `p${i}@example.cn`, `+86139${String(i).padStart(8, '0')}`));
-    const recorded = await server.gql<{ recordEvents: { appended: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended } }', { e: more });
+    const recorded = await server.gql<{ recordEvents: { appended: number; position: number } }>('mutation($e: [JSON!]!) { recordEvents(events: $e) { appended position } }', { e: more });
     expect(recorded.data!.recordEvents.appended).toBe(105);
+    // Written through another door than the console's: the read models are asked to hold it before the page is read (read-your-writes).
+    await server.gql('{ ledgerHead { position } }', {}, server.adminKey, { 'pdl-at-least': String(recorded.data!.recordEvents.position) });
     const page = await signIn(server.adminKey);
     await page.getByRole('link', { name: 'Subjects' }).click();
     await page.getByRole('heading', { name: 'Subjects', exact: true }).waitFor();

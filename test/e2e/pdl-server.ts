@@ -6,7 +6,7 @@ import { PDL, tempDir } from './run-pdl.js';
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   data?: T;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
 }
 
 export interface PdlServer {
@@ -16,7 +16,8 @@ export interface PdlServer {
   readonly child: ChildProcess;
   /** Everything the server wrote to standard output (its JSON log) so far. */
   stdout(): string;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
+  /** `headers`: more request headers (e.g. PDL-At-Least, README "Read your writes"). */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   stop(): Promise<number | null>;
 }
 
@@ -53,10 +54,10 @@ export async function startPdlServer(options: { db?: string; args?: string[]; gl
   return {
     url, db, adminKey, child,
     stdout: () => stdout,
-    async gql(query, variables, key = adminKey) {
+    async gql(query, variables, key = adminKey, headers = {}) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+        headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };

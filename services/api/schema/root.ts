@@ -88,6 +88,8 @@ export const rootTypeDefs = /* GraphQL */ `
     duplicates: Int!
     rejected: [Rejection!]!
     outcomes: [RecordOutcome!]!
+    "The highest log position among the events appended or found already recorded (null: none was). Send it as the PDL-At-Least header and a read waits, up to 5 s, until every read model holds these events (README: Read your writes)."
+    position: Int
   }
   type Rejection { index: Int!, id: String, errors: [FieldError!]! }
   type FieldError { path: String!, message: String! }
