@@ -73,6 +73,8 @@ export function ingestCommand(program: Command, globals: () => GlobalOptions): v
       stopOnSignals(async () => {
         clearInterval(signer);
         await ingest.stop();
+        // The last checkpoint covers all that was ingested: signed once the worker's tree holds it.
+        await opened.readModelsClock.reach((await opened.store.head()).position, Number.POSITIVE_INFINITY).catch(() => undefined);
         await sign();
         await opened.close();
       }, { processLog, timeoutMs: globals().stopTimeout });

@@ -103,15 +103,31 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         onCatchUp: (position, head) => log.info({ position, head }, 'catching up read models'),
         onWorkerRetry: (error, delayMs) => log.warn({ error: error.message, retryInMs: delayMs }, 'read models lost the store; following again'),
       });
-      const apiKeys = await openApiKeys(opened, process.env.PDL_ADMIN_KEY);
-      const admin = await ensureAdminKey(apiKeys, adminKeyFile, process.env);
-      const deliveryStore = deliveryConfig ? await openDeliveries(opened) : null;
+      // A refusal before the server listens (a signing key of another origin, an admin key misplaced) closes what is open:
+      // the read models' worker, following the log, would otherwise keep the process from ending with the refusal.
+      const refused = async (error: unknown): Promise<never> => {
+        await opened.close().catch(() => undefined);
+        throw error;
+      };
+      const apiKeys = await openApiKeys(opened, process.env.PDL_ADMIN_KEY).catch(refused);
+      const admin = await ensureAdminKey(apiKeys, adminKeyFile, process.env).catch(async (error: unknown) => {
+        await apiKeys.close();
+        return refused(error);
+      });
+      const deliveryStore = deliveryConfig ? await openDeliveries(opened).catch(async (error: unknown) => {
+        await apiKeys.close();
+        return refused(error);
+      }) : null;
       const ingest = options.kafka && KafkaIngest
         ? new KafkaIngest(opened.ledger, { brokers: parseBrokers(options.kafka), topic: options.topic, deadLetterTopic: options.dlq, groupId: options.group, trustTopic: options.trustTopic === true }, log)
         : undefined;
       const { openProver } = await import('../../composition/open-prover.js');
       let embeddedWarning: string | null = null;
-      const prover = await openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) });
+      const prover = await openProver(opened, { ...keyOptions, onEmbedded: (warning) => (embeddedWarning = warning) }).catch(async (error: unknown) => {
+        await deliveryStore?.close();
+        await apiKeys.close();
+        return refused(error);
+      });
       if (embeddedWarning) log.warn({ signingKey: opened.paths.signingKeyFile }, embeddedWarning);
       const [{ LedgerMetrics }, { watchChain }] = await Promise.all([import('../../metrics/metrics.js'), import('../../proofs/watch-chain.js')]);
       // Before listening, not awaited: a long log is verified while requests are answered (`chain.state: verifying`).
