@@ -69,6 +69,22 @@ function repeat(label: string, run: () => Figures): Record<string, Measured> {
   return Object.fromEntries(Object.keys(runs[0]!).map((key) => [key, summarise(runs.map((r) => r[key]!))]));
 }
 
+/**
+ * Contenders measured side by side: each repetition runs every one of them once, in turn, so a
+ * machine that gets busier or quieter during the run weighs on all alike.
+ */
+function alternate<K extends string>(label: string, contenders: Record<K, () => Figures>): Record<K, Record<string, Measured>> {
+  const runs = Object.fromEntries(Object.keys(contenders).map((name) => [name, [] as Figures[]])) as Record<K, Figures[]>;
+  for (let i = 0; i < reps; i++) {
+    for (const [name, run] of Object.entries(contenders) as [K, () => Figures][]) {
+      process.stderr.write(`bench: ${label}: ${name} (${i + 1}/${reps})\n`);
+      runs[name].push(run());
+    }
+  }
+  const measured = (figures: Figures[]) => Object.fromEntries(Object.keys(figures[0]!).map((key) => [key, summarise(figures.map((r) => r[key]!))]));
+  return Object.fromEntries(Object.entries(runs).map(([name, figures]) => [name, measured(figures as Figures[])])) as Record<K, Record<string, Measured>>;
+}
+
 function ensurePeers(): boolean {
   if (flag('--no-peers')) return false;
   if (existsSync(join(HERE, 'peers', 'node_modules', '@event-driven-io', 'emmett-sqlite'))) return true;
@@ -93,18 +109,27 @@ const ratio = (a: Measured, b: Measured) => `${((100 * a.median) / b.median).toF
 const withPeers = ensurePeers();
 for (const batch of [1, 1000] as const) {
   const options = { events: appendEvents[batch], batch };
-  const raw = repeat(`raw append, batch ${batch}`, () => scenario('raw-append', options));
-  const pdl = repeat(`pdl append, batch ${batch}`, () => scenario('pdl-append', options));
-  const pdlWorker = repeat(`pdl append without inline read models, batch ${batch}`, () => scenario('pdl-append', { ...options, readModels: 'none' }));
+  // The write path three ways, alternating: read models inline (the default before issue 33), deferred to this process's worker (the default), kept elsewhere.
+  const paths = alternate(`append, batch ${batch}`, {
+    raw: () => scenario('raw-append', options),
+    inline: () => scenario('pdl-append', { ...options, readModels: 'inline' }),
+    deferred: () => scenario('pdl-append', { ...options, readModels: 'deferred' }),
+    elsewhere: () => scenario('pdl-append', { ...options, readModels: 'none' }),
+  });
+  const { raw, inline: pdl, deferred, elsewhere: pdlWorker } = paths;
   const tree = repeat(`the Merkle tree's share, batch ${batch}`, () => scenario('tree-cost', { ...options, events: Math.min(options.events, batch === 1 ? 1000 : 20_000) }));
   const peers = withPeers
     ? { default: repeat(`emmett default, batch ${batch}`, () => peer('default', options)), shared: repeat(`emmett shared connection, batch ${batch}`, () => peer('shared', options)) }
     : null;
-  results[`append-batch-${batch}`] = { events: options.events, raw, pdl, pdlReadModelsByWorker: pdlWorker, merkleTree: tree, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null };
+  results[`append-batch-${batch}`] = {
+    events: options.events, raw, pdl, pdlReadModelsDeferred: deferred, pdlReadModelsByWorker: pdlWorker, merkleTree: tree, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null,
+  };
   rows.push([`append, batch ${batch}: (a) raw better-sqlite3`, `${fmt(raw.eventsPerSecond!)} ev/s`, '', `${fmt(raw.maxRssMb!)} MB`]);
-  rows.push([`append, batch ${batch}: (b) pdl write path`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdl.maxRssMb!)} MB`]);
-  rows.push([`append, batch ${batch}: the Merkle tree's share`, `${fmt(tree.treeSharePercent!, 1)} %`, `with ${fmt(tree.eventsPerSecond!)} vs without ${fmt(tree.withoutTreeEventsPerSecond!)} ev/s, alternating in one process`, `${fmt(tree.maxRssMb!)} MB`]);
-  rows.push([`append, batch ${batch}: (b') pdl, read models by a worker`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b) pdl write path, read models inline`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}; alternating with (a), (b) deferred, (b')`, `${fmt(pdl.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b) pdl write path, read models deferred (default): answered`, `${fmt(deferred.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(deferred.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(deferred.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: the same, read models caught up`, `${fmt(deferred.caughtUpEventsPerSecond!)} ev/s`, `vs inline ${ratio(deferred.caughtUpEventsPerSecond!, pdl.eventsPerSecond!)}`, '']);
+  rows.push([`append, batch ${batch}: the Merkle tree's share (inline)`, `${fmt(tree.treeSharePercent!, 1)} %`, `with ${fmt(tree.eventsPerSecond!)} vs without ${fmt(tree.withoutTreeEventsPerSecond!)} ev/s, alternating in one process`, `${fmt(tree.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b') pdl, read models by a worker elsewhere`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
   // The chain monitor (`pdl serve`'s /health verdict): on its own thread as on the embedded log, and in process as on an external store.
   for (const where of ['thread', 'in-process'] as const) {
     if (batch === 1 && where === 'in-process') continue; // a check per single event would price the check, not the server's once a second
@@ -116,11 +141,11 @@ for (const batch of [1, 1000] as const) {
     // The common case: an event about someone the ledger knows (their key exists: no key-store write).
     const known = repeat('pdl append, batch 1, known subjects', () => scenario('pdl-append', { ...options, knownSubjects: 50 }));
     results['append-batch-1-known-subjects'] = { events: options.events, pdl: known };
-    rows.push(['append, batch 1: (b) pdl, subjects with keys', `${fmt(known.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(known.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(known.maxRssMb!)} MB`]);
+    rows.push(['append, batch 1: (b) pdl, subjects with keys (deferred): answered', `${fmt(known.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(known.eventsPerSecond!, raw.eventsPerSecond!)}; caught up ${fmt(known.caughtUpEventsPerSecond!)} ev/s`, `${fmt(known.maxRssMb!)} MB`]);
   }
   if (peers) {
-    rows.push([`append, batch ${batch}: (c) emmett-sqlite default`, `${fmt(peers.default.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.default.eventsPerSecond!)}`, `${fmt(peers.default.maxRssMb!)} MB`]);
-    rows.push([`append, batch ${batch}: (c) emmett-sqlite shared conn.`, `${fmt(peers.shared.eventsPerSecond!)} ev/s`, `(b)/(c) ${ratio(pdl.eventsPerSecond!, peers.shared.eventsPerSecond!)}`, `${fmt(peers.shared.maxRssMb!)} MB`]);
+    rows.push([`append, batch ${batch}: (c) emmett-sqlite default`, `${fmt(peers.default.eventsPerSecond!)} ev/s`, `(b)/(c) inline ${ratio(pdl.eventsPerSecond!, peers.default.eventsPerSecond!)}, deferred caught up ${ratio(deferred.caughtUpEventsPerSecond!, peers.default.eventsPerSecond!)}`, `${fmt(peers.default.maxRssMb!)} MB`]);
+    rows.push([`append, batch ${batch}: (c) emmett-sqlite shared conn.`, `${fmt(peers.shared.eventsPerSecond!)} ev/s`, `(b)/(c) inline ${ratio(pdl.eventsPerSecond!, peers.shared.eventsPerSecond!)}, deferred caught up ${ratio(deferred.caughtUpEventsPerSecond!, peers.shared.eventsPerSecond!)}`, `${fmt(peers.shared.maxRssMb!)} MB`]);
   }
 }
 

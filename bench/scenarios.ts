@@ -34,8 +34,12 @@ interface Options {
   samples?: number;
   /** A dataset folder made by `build-dataset`, for the read scenarios. */
   dir?: string;
-  /** `none`: the write path alone, as when a projection worker keeps the read models elsewhere. */
-  readModels?: 'inline' | 'none';
+  /**
+   * `deferred` (the default): kept in the log's file by this process's worker after each append;
+   * `inline`: in the append transaction (the default before issue 33); `none`: the write path
+   * alone, as when a projection worker keeps the read models elsewhere.
+   */
+  readModels?: 'deferred' | 'inline' | 'none';
   /** Batch 1 over this many subjects that already have keys (collected once before timing), not a new subject per event. */
   knownSubjects?: number;
 }
@@ -76,21 +80,32 @@ async function rawAppend(options: Options) {
   return { eventsPerSecond: options.events / seconds };
 }
 
+/**
+ * The write path, one `record` after another. `eventsPerSecond`: until the last write was answered;
+ * `caughtUpEventsPerSecond`: until the read models also hold the last event (the same figure when
+ * they are inline; the write path alone when none are kept) — what a writer sustains with reads current.
+ */
 async function pdlAppend(options: Options) {
   const dir = temp();
-  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: options.readModels ?? 'inline' });
+  const readModels = options.readModels ?? 'deferred';
+  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels });
   const work = batches(options);
   // Known subjects get their key (and index entry) before the clock starts.
   for (let k = 0; k < (options.knownSubjects ?? 0); k += 1) await opened.ledger.record([sampleEvent(`k-${k}`, -1 - k)]);
+  if (readModels !== 'none') await opened.readModelsClock.reach((await opened.store.head()).position, Number.POSITIVE_INFINITY);
   const started = performance.now();
+  let last = 0;
   for (const batch of work) {
     const result = await opened.ledger.record(batch);
     if (result.appended !== batch.length) throw new Error(`appended ${result.appended} of ${batch.length}`);
+    last = result.position ?? last;
   }
   const seconds = (performance.now() - started) / 1000;
+  if (readModels !== 'none') await opened.readModelsClock.reach(last, Number.POSITIVE_INFINITY);
+  const caughtUp = (performance.now() - started) / 1000;
   await opened.close();
   rmSync(dir, { recursive: true, force: true });
-  return { eventsPerSecond: options.events / seconds };
+  return { eventsPerSecond: options.events / seconds, caughtUpEventsPerSecond: options.events / caughtUp };
 }
 
 /**
@@ -99,8 +114,9 @@ async function pdlAppend(options: Options) {
  */
 async function treeCost(options: Options) {
   const dir = temp();
-  const withTree = await openLedger({ db: join(dir, 'with.db'), env: {} });
-  const without = await openLedger({ db: join(dir, 'without.db'), env: {}, projections: allProjections.filter((p) => p !== merkleTree) });
+  // Inline: alternating in one process, a worker of one ledger would run in the other's time.
+  const withTree = await openLedger({ db: join(dir, 'with.db'), env: {}, readModels: 'inline' });
+  const without = await openLedger({ db: join(dir, 'without.db'), env: {}, readModels: 'inline', projections: allProjections.filter((p) => p !== merkleTree) });
   const spent = { with: 0, without: 0 };
   const work = batches(options);
   for (const [round, batch] of work.entries()) {
@@ -133,8 +149,9 @@ async function treeCost(options: Options) {
  */
 async function chainMonitorCost(options: Options & { where: 'thread' | 'in-process' }) {
   const dir = temp();
-  const watched = await openLedger({ db: join(dir, 'with.db'), env: {} });
-  const alone = await openLedger({ db: join(dir, 'without.db'), env: {} });
+  // Inline, as treeCost: alternating in one process.
+  const watched = await openLedger({ db: join(dir, 'with.db'), env: {}, readModels: 'inline' });
+  const alone = await openLedger({ db: join(dir, 'without.db'), env: {}, readModels: 'inline' });
   const inProcess = options.where === 'in-process';
   const monitor = watchChain({
     log: watched.store, logPath: watched.paths.db, checkpoints: new SqliteCheckpointStore(watched.readModelsDb), checkpointsFile: watched.readModelsDb.name, verifierKey: signerFromSeed('bench/pdl', randomBytes(32)).verifierKey,
@@ -181,11 +198,14 @@ async function buildDataset(options: Options) {
   const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
   const chunk = 5000;
   const started = performance.now();
+  let last = 0;
   for (let i = 0; i < options.events; i += chunk) {
     const events = Array.from({ length: Math.min(chunk, options.events - i) }, (_, j) => sampleEvent(`s-${(i + j) % subjects}`, i + j));
-    await opened.ledger.record(events);
+    last = (await opened.ledger.record(events)).position ?? last;
     if (process.stderr.isTTY) process.stderr.write(`\rbuilding the dataset: ${i + events.length}/${options.events}`);
   }
+  // Built when the read models hold it all (they are kept after each append).
+  await opened.readModelsClock.reach(last, Number.POSITIVE_INFINITY);
   const seconds = (performance.now() - started) / 1000;
   await opened.close();
   return { eventsPerSecond: options.events / seconds, subjects };
@@ -435,6 +455,8 @@ async function kafkaIngest(options: KafkaOptions) {
   const started = performance.now();
   await ingest.start();
   await waitFor(() => ingest.status().consumed >= options.events);
+  // Ingested when the read models hold it too (they are kept after each append).
+  await opened.readModelsClock.reach((await opened.store.head()).position, Number.POSITIVE_INFINITY);
   const seconds = (performance.now() - started) / 1000;
   await ingest.stop();
   await opened.close();
