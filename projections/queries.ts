@@ -15,6 +15,7 @@ import { subjectCategories, type CategoryState } from './subject-profile/categor
 import { readSubjectsByPrefix, subjects, type SubjectState } from './subject-profile/subjects.js';
 import { subjectRequests, type SubjectRequestState } from './subject-requests/subject-requests.js';
 import { findOrder, readOrders, type OrderView } from './deletion-orders/order-status.js';
+import { policyAt, type PolicyInForce } from './policies/policy-in-force.js';
 
 export type { AccessRow, AffectedSubject, DisclosureRow, EventFilter, OrderView, TransferRow };
 
@@ -93,6 +94,11 @@ export class ReadModels {
   /** Every incident, in id order. */
   incidents(): (IncidentState & { incidentId: string })[] {
     return incidents.readPrefix(this.db, []).map(({ key, state }) => ({ ...state, incidentId: String(key[0]) }));
+  }
+
+  /** The policy in force at `at` (the built-in default before any was published). */
+  policyInForce(at: string): PolicyInForce {
+    return policyAt(this.db, at);
   }
 
   /** Every subject request, across subjects. */

@@ -120,6 +120,11 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     const html = readFileSync((await download.path())!, 'utf8');
     expect(html).toContain('<html');
     expect(html).toContain('li.wei@example.cn');
+    // Who to write to, from the published policy; labels where the ledger keeps ids (no staff key, no operation name).
+    expect(html).toContain('dpo@minigame.example.com');
+    expect(html).toContain('A member of staff');
+    expect(html).toContain('your record, opened by staff');
+    expect(html).not.toMatch(/employee:|api-key:|subjectAccess\.timeline|console\.[0-9a-f]{6}/);
     await expect.poll(() => page.getByText(/^Downloaded u-1001\.html/).count()).toBe(1);
     await checkAndShoot(page, 'subject');
     await page.close();
@@ -377,13 +382,27 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     const statuses = await page.getByRole('table', { name: 'Requests' }).locator('tbody tr td:first-child').allTextContents();
     expect(statuses.lastIndexOf('overdue')).toBeLessThan(statuses.indexOf('open'));
     await checkAndShoot(page, 'requests');
+    // Answered from its row: the readable package, with the controller's contact and labels, then completed.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Package for ${mine!.requestId}` }).click()]);
+    expect(download.suggestedFilename()).toBe('u-1002.html');
+    const html = readFileSync((await download.path())!, 'utf8');
+    expect(html).toContain('wang.fang@example.cn');
+    expect(html).toContain('privacy@minigame.example.com');
+    await expect.poll(() => page.getByText(/^Downloaded u-1002\.html/).count()).toBe(1);
     await page.getByRole('button', { name: `Complete ${mine!.requestId}` }).click();
     await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(mine!.requestId);
     const overdue = (await openInReport()).find((r) => r.requestId !== mine!.requestId);
-    if (overdue) {
-      await page.getByRole('button', { name: `Refuse ${overdue.requestId}` }).click();
-      await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(overdue.requestId);
-    }
+    expect(overdue).toBeDefined();
+    // A refusal names its reason, from the taxonomy; the ledger keeps it.
+    await page.getByRole('button', { name: `Refuse ${overdue!.requestId}` }).click();
+    const refusal = page.getByRole('form', { name: `Refuse ${overdue!.requestId}` });
+    await refusal.getByLabel('Reason').selectOption({ label: 'Excessive or repeated' });
+    await refusal.getByRole('button', { name: 'Refuse with this reason' }).click();
+    await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(overdue!.requestId);
+    const answered = (await server.gql<{ requests: { requestId: string; outcome: string; refusalReason: string | null }[] }>(
+      '{ requests(status: "completed", first: 500) { requestId outcome refusalReason } }')).data!.requests;
+    expect(answered.find((r) => r.requestId === overdue!.requestId)).toEqual({ requestId: overdue!.requestId, outcome: 'rejected', refusalReason: 'excessive' });
+    expect(answered.find((r) => r.requestId === mine!.requestId)).toEqual({ requestId: mine!.requestId, outcome: 'fulfilled', refusalReason: null });
     await page.getByRole('link', { name: 'Completed' }).click();
     await expect.poll(async () => page.getByRole('table', { name: 'Requests' }).textContent()).toContain(mine!.requestId);
     await page.close();
@@ -459,6 +478,7 @@ describe.skipIf(skipWhy !== null)('erasing from the console', () => {
     await page.goto(`${server.url}/#/subject/u-1004`);
     await page.getByRole('button', { name: 'Erase', exact: true }).click();
     const asked = await page.getByRole('form', { name: 'Erase u-1004' }).textContent();
+    await page.getByRole('form', { name: 'Erase u-1004' }).getByLabel('Reason').selectOption({ label: 'Consent withdrawn' });
     await page.getByRole('button', { name: 'Erase for good' }).click();
     await page.getByText(/^Erased \d{4}-\d{2}-\d{2}: values can no longer be read\.$/).waitFor();
     expect(asked).toContain('This answers their erasure request r-1004-erasure');
@@ -467,7 +487,7 @@ describe.skipIf(skipWhy !== null)('erasing from the console', () => {
     expect(data!.subjectAccess.erased).toBe(true);
     expect(data!.subjectAccess.requests.find((r) => r.requestId === 'r-1004-erasure')?.status).toBe('completed');
     const erasure = data!.subjectAccess.timeline.edges.map((e) => e.node).find((n) => n.type === 'SubjectErased');
-    expect(erasure?.data.requestId).toBe('r-1004-erasure');
+    expect(erasure?.data).toMatchObject({ requestId: 'r-1004-erasure', reason: 'consent-withdrawn' });
     await page.close();
   });
 });

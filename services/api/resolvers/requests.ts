@@ -1,5 +1,5 @@
-/** The requests inbox: subject requests by status and deadline, and the kinds a request may be of. */
-import { requestKinds } from '../../../schemas/taxonomy.js';
+/** The requests inbox: subject requests by status and deadline, the kinds a request may be of and the reasons it may be refused for. */
+import { refusalReasons, requestKinds } from '../../../schemas/taxonomy.js';
 import { requestView } from '../../../projections/subject-requests/subject-requests.js';
 import { ValidationError } from '../../errors.js';
 import type { ApiContext } from '../context.js';
@@ -7,6 +7,11 @@ import type { ApiContext } from '../context.js';
 /** The taxonomy's request kinds, for a form to offer. */
 export function requestKindTerms(): { term: string; label: string }[] {
   return Object.entries(requestKinds).map(([term, { label }]) => ({ term, label }));
+}
+
+/** The taxonomy's refusal reasons, for a refusal to name one. */
+export function refusalReasonTerms(): { term: string; label: string }[] {
+  return Object.entries(refusalReasons).map(([term, { label }]) => ({ term, label }));
 }
 
 /** The requests inbox: every request with its deadline and status as of now, the overdue first, then by deadline. */
