@@ -249,13 +249,17 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
     if (ruleSelect.value) next.set('rule', ruleSelect.value); else next.delete('rule');
     location.hash = `#/compliance?${next.toString()}`;
   } }, h('option', { value: '' }, 'Every rule'), r.summary.map((s) => h('option', { value: s.rule, selected: s.rule === rule }, `${s.rule} (${s.violations})`))) as HTMLSelectElement;
-  const save = (format: 'json' | 'csv') => () => {
-    const name = `compliance-report-${r.asOf.slice(0, 10)}${r.from ? `-from-${r.from.slice(0, 10)}` : ''}${r.to ? `-to-${r.to.slice(0, 10)}` : ''}${rule ? `-${rule}` : ''}`;
-    const body = format === 'json' ? JSON.stringify(r, null, 2)
-      : `${[['occurred', 'ended', 'still open', 'rule', 'subject', 'policy', 'what', 'evidence'],
-        ...shown.map((v) => [v.occurredAt, v.breachEnd ?? '', v.ongoing ? 'yes' : 'no', v.rule, v.subjectId ?? '', v.policyVersion, v.message, v.eventIds.join(' ')])]
-        .map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
-    const url = URL.createObjectURL(new Blob([body], { type: format === 'json' ? 'application/json' : 'text/csv' }));
+  const save = (format: 'json' | 'csv' | 'html') => async () => {
+    const name = `compliance-report-${r.asOf.slice(0, 10)}${r.from ? `-from-${r.from.slice(0, 10)}` : ''}${r.to ? `-to-${r.to.slice(0, 10)}` : ''}${format !== 'html' && rule ? `-${rule}` : ''}`;
+    // The readable page is the server's (what pdl report --format html writes), for the same moment and period.
+    const body = format === 'html'
+      ? (await gql<{ complianceReport: { html: string } }>('query($asOf: DateTime, $from: DateTime, $to: DateTime) { complianceReport(asOf: $asOf, from: $from, to: $to) { html } }',
+        { asOf: r.asOf, from: r.from, to: r.to })).complianceReport.html
+      : format === 'json' ? JSON.stringify(r, null, 2)
+        : `${[['occurred', 'ended', 'still open', 'rule', 'subject', 'policy', 'what', 'evidence'],
+          ...shown.map((v) => [v.occurredAt, v.breachEnd ?? '', v.ongoing ? 'yes' : 'no', v.rule, v.subjectId ?? '', v.policyVersion, v.message, v.eventIds.join(' ')])]
+          .map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+    const url = URL.createObjectURL(new Blob([body], { type: { json: 'application/json', csv: 'text/csv', html: 'text/html' }[format] }));
     h('a', { href: url, download: `${name}.${format}` }).click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
@@ -272,8 +276,9 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
       `${r.violations.length} violations${ongoing > 0 ? ` (${ongoing} still open)` : ''}.`),
     table('Verdicts by rule', ['rule', 'violations'], r.summary.map((s) => [s.rule, String(s.violations)])),
     h('p', {}, h('span', { class: 'field' }, h('label', { for: 'rule' }, 'Show violations of'), ' ', ruleSelect), ' ',
-      h('button', { type: 'button', class: 'secondary', onclick: save('csv') }, 'Download violations (CSV)'), ' ',
-      h('button', { type: 'button', class: 'secondary', onclick: save('json') }, 'Download the report (JSON)')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => void save('csv')() }, 'Download violations (CSV)'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => void save('json')() }, 'Download the report (JSON)'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => void save('html')() }, 'Download the report (HTML)')),
     table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence'],
       shown.map((v) => [when(v), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('q', {}, v.promise), h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
     table('Legal requests by authority', ['authority', 'instrument', 'requests', 'disclosures'],

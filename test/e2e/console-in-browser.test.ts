@@ -156,9 +156,9 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.close();
   });
 
-  it('compliance: every section of the report, violations filtered by rule and downloaded as CSV, the whole report as JSON', async () => {
-    const { data } = await server.gql<{ complianceReport: { violations: { rule: string; eventIds: string[] }[]; incidents: { incidentId: string }[]; shutdowns: { service: string }[] } }>(
-      '{ complianceReport { violations { rule eventIds } incidents { incidentId } shutdowns { service } } }');
+  it('compliance: every section of the report, violations filtered by rule and downloaded as CSV, the whole report as JSON and as HTML', async () => {
+    const { data } = await server.gql<{ complianceReport: { violations: { rule: string; eventIds: string[] }[]; incidents: { incidentId: string }[]; shutdowns: { service: string }[]; summary: { rule: string }[] } }>(
+      '{ complianceReport { violations { rule eventIds } incidents { incidentId } shutdowns { service } summary { rule } } }');
     const report = data!.complianceReport;
     const page = await signIn(server.adminKey);
     await page.getByRole('link', { name: 'Compliance' }).click();
@@ -182,6 +182,14 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the report (JSON)' }).click()]);
     const saved = JSON.parse(readFileSync((await jsonDownload.path())!, 'utf8')) as { violations: { rule: string }[] };
     expect(saved.violations.length).toBe(report.violations.length);
+    // The readable report, as pdl report --format html writes it: every rule named, the evidence appendix.
+    const [htmlDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the report (HTML)' }).click()]);
+    expect(htmlDownload.suggestedFilename()).toMatch(/^compliance-report-\d{4}-\d{2}-\d{2}.*\.html$/);
+    const readable = readFileSync((await htmlDownload.path())!, 'utf8');
+    expect(readable).toContain('<html');
+    for (const { rule: named } of report.summary) expect(readable).toContain(named);
+    expect(report.summary.length).toBeGreaterThan(0);
+    expect(readable).toContain('Appendix: the events cited as evidence');
     await checkAndShoot(page, 'compliance-sections');
     await page.close();
   });
