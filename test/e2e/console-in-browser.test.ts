@@ -4,23 +4,17 @@
  * "API key", "Sign in", "Subjects", "Find a subject"… Each page is checked by axe-core and
  * photographed into test-results/console/.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEventId } from '../../services/demo/scenario.js';
 import { anEvent, registration } from '../fixtures/events.js';
+import { accessibilityProblems, chromiumMissing, CHROMIUM, SHOTS, signIn as signInAt } from './browser.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync)
-  ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
-const skipWhy = CHROMIUM ? null : 'no Chromium here (.ci/run installs Debian\'s chromium with apt)';
-if (skipWhy) process.stderr.write(`console-in-browser skipped: ${skipWhy}\n`);
-const SHOTS = resolve('test-results/console');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const skipWhy = chromiumMissing('console-in-browser');
 
 let server: PdlServer;
 let browser: Browser;
@@ -52,25 +46,7 @@ async function pin(page: Page, verifierKey: string): Promise<void> {
   await page.getByRole('button', { name: 'Unpin' }).waitFor();
 }
 
-async function signIn(key: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  await page.goto(server.url);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
-  return page;
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Through the debugger, not a <script>: the console's Content-Security-Policy (script-src 'self') stays enforced.
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = Reflect.get(globalThis, 'axe') as { run(): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> };
-    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
-}
+const signIn = (key: string, viewport?: { width: number; height: number }) => signInAt(browser, server.url, key, viewport);
 
 async function checkAndShoot(page: Page, name: string): Promise<void> {
   expect(await accessibilityProblems(page), `axe on ${name}`).toEqual([]);
