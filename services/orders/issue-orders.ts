@@ -21,6 +21,8 @@ export interface IssueResult {
   readonly alreadyOrdered: number;
   /** Refused for another reason: each with its problems (ids and paths only). */
   readonly rejected: readonly { readonly orderId: string; readonly errors: readonly { path: string; message: string }[] }[];
+  /** The log position of the last order appended (null: none): where read models must be before they show them. */
+  readonly lastPosition: number | null;
 }
 
 /** The DeletionOrdered event of a due order, issued at `now`. */
@@ -42,12 +44,13 @@ export async function issueDeletionOrders(
 ): Promise<IssueResult> {
   const now = (options.now ?? (() => new Date()))().toISOString();
   const due = dueOrders(readModels, options.asOf ?? now, options.subjectId === undefined ? {} : { subjectId: options.subjectId });
-  if (due.length === 0) return { due: 0, appended: 0, alreadyOrdered: 0, rejected: [] };
+  if (due.length === 0) return { due: 0, appended: 0, alreadyOrdered: 0, rejected: [], lastPosition: null };
   const result = await ledger.record(due.map((order) => orderEvent(order, now)), { submitter: ORDERS_SUBMITTER });
   const taken = result.rejected.filter((r) => r.reason === ID_TAKEN).length;
   return {
     due: due.length, appended: result.appended, alreadyOrdered: result.duplicates + taken,
     rejected: result.rejected.filter((r) => r.reason !== ID_TAKEN).map((r) => ({ orderId: r.id ?? '?', errors: r.errors })),
+    lastPosition: result.outcomes.reduce<number | null>((last, outcome) => (outcome.status === 'appended' ? Math.max(last ?? 0, outcome.position) : last), null),
   };
 }
 

@@ -146,17 +146,29 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       keyring.unref();
       // Deletion orders (README "Erasure that reaches every copy"): through the write path, as the ledger's own events.
       const { OrderIssuer, issueDeletionOrders } = await import('../../orders/issue-orders.js');
+      // What this server appends may make orders due, and orders issued are to be delivered: both are read from the
+      // read models, which a worker (an external store) brings up to an append a little later — wait for them
+      // (at most 10 s) rather than look too early, find nothing, and wait for the next interval.
+      const readModelsAt = async (position: number): Promise<void> => {
+        if (!opened.worker) return;
+        await Promise.race([opened.worker.reached(position), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]).catch(() => undefined);
+      };
       const orderIssuer = options.ordersInterval > 0 ? new OrderIssuer(
         () => issueDeletionOrders(opened.ledger, opened.readModelsDb),
         (result) => {
           if (result.appended > 0 || result.rejected.length > 0) log.info({ issued: result.appended, alreadyOrdered: result.alreadyOrdered, refused: result.rejected.length }, 'deletion orders issued');
-          if (result.appended > 0) delivery?.poke();
+          if (result.lastPosition !== null) void readModelsAt(result.lastPosition).then(() => delivery?.poke());
         },
         (error) => log.warn({ error: error instanceof Error ? error.message : String(error) }, 'deletion orders not issued; trying again next interval'),
       ) : null;
       orderIssuer?.start(options.ordersInterval * 1000);
+      // What this server appended may make orders due, and orders issued are to be delivered: both read the read
+      // models, which a worker (an external store) brings up to the append a little later — so wait for them
+      // (bounded) rather than look too early and find nothing until the next interval.
       opened.ledger.observe((result) => {
-        if (result.appended > 0) orderIssuer?.poke();
+        if (result.appended === 0) return;
+        const last = Math.max(...result.outcomes.map((outcome) => (outcome.status === 'appended' ? outcome.position : 0)));
+        void readModelsAt(last).then(() => orderIssuer?.poke());
       });
       await ingest?.start();
       opened.worker?.subscription.done.catch((error: unknown) => {
