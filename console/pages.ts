@@ -323,9 +323,18 @@ async function recordRequestEvents(events: object[]): Promise<void> {
  * each answered from its row: access with the readable package (portability the JSON), erasure on
  * the subject's page (which completes it), then completed — or refused with a reason of the taxonomy.
  */
-export async function requestsPage(me: Me, status: string): Promise<HTMLElement> {
-  const { requests, requestKinds, refusalReasons } = await gql<{ requests: RequestRow[]; requestKinds: { term: string; label: string }[]; refusalReasons: { term: string; label: string }[] }>(
-    'query($s: String) { requests(status: $s, first: 500) { subjectId requestId kind status receivedAt deadline daysLeft outcome refusalReason } requestKinds { term label } refusalReasons { term label } }', { s: status || null });
+const REQUESTS_PAGE = 100;
+
+export async function requestsPage(me: Me, status: string, offset = 0): Promise<HTMLElement> {
+  // One more than a page: whether there is a next one.
+  const { requests: fetched, requestKinds, refusalReasons } = await gql<{ requests: RequestRow[]; requestKinds: { term: string; label: string }[]; refusalReasons: { term: string; label: string }[] }>(
+    'query($s: String, $n: Int, $o: Int) { requests(status: $s, first: $n, offset: $o) { subjectId requestId kind status receivedAt deadline daysLeft outcome refusalReason } requestKinds { term label } refusalReasons { term label } }',
+    { s: status || null, n: REQUESTS_PAGE + 1, o: offset });
+  const requests = fetched.slice(0, REQUESTS_PAGE);
+  const pageHref = (at: number) => `#/requests?${new URLSearchParams({ ...(status ? { status } : {}), ...(at > 0 ? { offset: String(at) } : {}) }).toString()}`;
+  const paging = h('p', {},
+    offset > 0 ? link(pageHref(Math.max(0, offset - REQUESTS_PAGE)), 'Previous page of requests') : null, ' ',
+    fetched.length > REQUESTS_PAGE ? link(pageHref(offset + REQUESTS_PAGE), 'Next page of requests') : null);
   const problem = h('p', { class: 'error', role: 'alert' });
   const said = h('p', { 'aria-live': 'polite', class: 'muted' });
   const actor = { kind: 'employee', id: `console.${me.keyId}` };
@@ -394,7 +403,8 @@ export async function requestsPage(me: Me, status: string): Promise<HTMLElement>
           h('button', { type: 'button', class: 'secondary', onclick: () => refusal(r, cell) }, `Refuse ${r.requestId}`));
         return [r.status, r.daysLeft === null ? '—' : String(r.daysLeft), day(r.deadline), subjectLink(r.subjectId), h('span', { class: 'mono' }, r.requestId), kindLabel(r.kind), cell];
       }),
-      status === 'completed' ? 'none completed yet.' : 'no open request.'));
+      status === 'completed' ? 'none completed yet.' : 'no open request.'),
+    paging);
 }
 
 export async function incidentsPage(): Promise<HTMLElement> {

@@ -36,8 +36,8 @@ export const rootTypeDefs = /* GraphQL */ `
     requestKinds: [Term!]!
     "The reasons a request may be refused for (the subject is owed the reason: GDPR Art. 12(4))."
     refusalReasons: [Term!]!
-    "The requests inbox (admin, dpo, auditor): subject requests by status — open, overdue, completed; default open and overdue — the overdue first, then by deadline (from the policy in force when each was received). At most first (≤ 500)."
-    requests(status: String, first: Int = 100): [SubjectRequestEntry!]!
+    "The requests inbox (admin, dpo, auditor): subject requests by status — open, overdue, completed; default open and overdue — the overdue first, then by deadline (from the policy in force when each was received). At most first (≤ 500), after skipping offset (the next page: offset + first)."
+    requests(status: String, first: Int = 100, offset: Int = 0): [SubjectRequestEntry!]!
     ledgerHead: LedgerHead!
     "Who is asking: the key's id and role (never the key). Any role."
     me: Me!
