@@ -35,7 +35,7 @@ describe('the requests inbox', () => {
 
     const apiKeys = ApiKeys.open(join(opened.dir, 'ledger.api-keys.db'));
     const keys = { dpo: (await apiKeys.create('dpo')).key, producer: (await apiKeys.create('producer')).key };
-    const yoga = createApi(apiServices(opened, apiKeys, { log: { error: () => undefined, warn: () => undefined }, prover: await openProver(opened, { embedded: true }) }));
+    const yoga = createApi(apiServices(opened, apiKeys, { log: { error: () => undefined }, prover: await openProver(opened, { embedded: true }) }));
     const ask = async (key: string, query: string, variables: Record<string, unknown> = {}) => {
       const response = await yoga.fetch('http://pdl.test/graphql', {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }),
