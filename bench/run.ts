@@ -69,20 +69,21 @@ function repeat(label: string, run: () => Figures): Record<string, Measured> {
   return Object.fromEntries(Object.keys(runs[0]!).map((key) => [key, summarise(runs.map((r) => r[key]!))]));
 }
 
-/**
- * Contenders measured side by side: each repetition runs every one of them once, in turn, so a
- * machine that gets busier or quieter during the run weighs on all alike.
- */
-function alternate<K extends string>(label: string, contenders: Record<K, () => Figures>): Record<K, Record<string, Measured>> {
-  const runs = Object.fromEntries(Object.keys(contenders).map((name) => [name, [] as Figures[]])) as Record<K, Figures[]>;
+/** Several contenders measured in turns — each round runs every one, the order rotated — so a noisy machine weighs on all alike. */
+function alternate<K extends string>(label: string, runs: Record<K, () => Figures>): Record<K, Record<string, Measured>> {
+  const names = Object.keys(runs) as K[];
+  const figures = new Map<K, Figures[]>(names.map((name) => [name, []]));
   for (let i = 0; i < reps; i++) {
-    for (const [name, run] of Object.entries(contenders) as [K, () => Figures][]) {
+    const order = names.map((_, j) => names[(i + j) % names.length]!);
+    for (const name of order) {
       process.stderr.write(`bench: ${label}: ${name} (${i + 1}/${reps})\n`);
-      runs[name].push(run());
+      figures.get(name)!.push(runs[name]());
     }
   }
-  const measured = (figures: Figures[]) => Object.fromEntries(Object.keys(figures[0]!).map((key) => [key, summarise(figures.map((r) => r[key]!))]));
-  return Object.fromEntries(Object.entries(runs).map(([name, figures]) => [name, measured(figures as Figures[])])) as Record<K, Record<string, Measured>>;
+  return Object.fromEntries(names.map((name) => {
+    const all = figures.get(name)!;
+    return [name, Object.fromEntries(Object.keys(all[0]!).map((key) => [key, summarise(all.map((r) => r[key]!))]))];
+  })) as Record<K, Record<string, Measured>>;
 }
 
 function ensurePeers(): boolean {
@@ -105,31 +106,34 @@ const results: Record<string, unknown> = {
 const rows: string[][] = [];
 const fmt = (m: Measured, digits = 0) => `${m.median.toFixed(digits)} (${m.min.toFixed(digits)}–${m.max.toFixed(digits)})`;
 const ratio = (a: Measured, b: Measured) => `${((100 * a.median) / b.median).toFixed(1)} %`;
+const times = (a: Measured, b: Measured) => `${(a.median / b.median).toFixed(2)}×`;
 
 const withPeers = ensurePeers();
 for (const batch of [1, 1000] as const) {
   const options = { events: appendEvents[batch], batch };
-  // The write path three ways, alternating: read models inline (the default before issue 33), deferred to this process's worker (the default), kept elsewhere.
-  const paths = alternate(`append, batch ${batch}`, {
+  // The rows the ratios compare, in turns: the raw limit, pdl's own floor, and the write path three ways — read
+  // models inline (the default before issue 33), deferred to this process's worker (the default), kept elsewhere.
+  const { raw, floor, inline: pdl, deferred, elsewhere: pdlWorker } = alternate(`append, batch ${batch}`, {
     raw: () => scenario('raw-append', options),
+    floor: () => scenario('floor', options),
     inline: () => scenario('pdl-append', { ...options, readModels: 'inline' }),
     deferred: () => scenario('pdl-append', { ...options, readModels: 'deferred' }),
     elsewhere: () => scenario('pdl-append', { ...options, readModels: 'none' }),
   });
-  const { raw, inline: pdl, deferred, elsewhere: pdlWorker } = paths;
   const tree = repeat(`the Merkle tree's share, batch ${batch}`, () => scenario('tree-cost', { ...options, events: Math.min(options.events, batch === 1 ? 1000 : 20_000) }));
   const peers = withPeers
     ? { default: repeat(`emmett default, batch ${batch}`, () => peer('default', options)), shared: repeat(`emmett shared connection, batch ${batch}`, () => peer('shared', options)) }
     : null;
   results[`append-batch-${batch}`] = {
-    events: options.events, raw, pdl, pdlReadModelsDeferred: deferred, pdlReadModelsByWorker: pdlWorker, merkleTree: tree, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null,
+    events: options.events, raw, floor, pdl, pdlReadModelsDeferred: deferred, pdlReadModelsByWorker: pdlWorker, merkleTree: tree, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null,
   };
   rows.push([`append, batch ${batch}: (a) raw better-sqlite3`, `${fmt(raw.eventsPerSecond!)} ev/s`, '', `${fmt(raw.maxRssMb!)} MB`]);
-  rows.push([`append, batch ${batch}: (b) pdl write path, read models inline`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}; alternating with (a), (b) deferred, (b')`, `${fmt(pdl.maxRssMb!)} MB`]);
-  rows.push([`append, batch ${batch}: (b) pdl write path, read models deferred (default): answered`, `${fmt(deferred.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(deferred.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(deferred.maxRssMb!)} MB`]);
-  rows.push([`append, batch ${batch}: the same, read models caught up`, `${fmt(deferred.caughtUpEventsPerSecond!)} ev/s`, `vs inline ${ratio(deferred.caughtUpEventsPerSecond!, pdl.eventsPerSecond!)}`, '']);
+  rows.push([`append, batch ${batch}: (f) pdl's floor, one core`, `${fmt(floor.eventsPerSecond!)} ev/s`, `(f)/(a) ${ratio(floor.eventsPerSecond!, raw.eventsPerSecond!)}: validate, normalise, seal, digest, chain, raw insert`, `${fmt(floor.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b) pdl write path, read models inline`, `${fmt(pdl.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(pdl.eventsPerSecond!, raw.eventsPerSecond!)}, (b)/(f) ${times(pdl.eventsPerSecond!, floor.eventsPerSecond!)}`, `${fmt(pdl.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b) pdl write path, read models deferred (default): answered`, `${fmt(deferred.eventsPerSecond!)} ev/s`, `(b)/(a) ${ratio(deferred.eventsPerSecond!, raw.eventsPerSecond!)}, (b)/(f) ${times(deferred.eventsPerSecond!, floor.eventsPerSecond!)}`, `${fmt(deferred.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: the same, read models caught up`, `${fmt(deferred.caughtUpEventsPerSecond!)} ev/s`, `vs inline ${ratio(deferred.caughtUpEventsPerSecond!, pdl.eventsPerSecond!)}, (b)/(f) ${times(deferred.caughtUpEventsPerSecond!, floor.eventsPerSecond!)}`, '']);
   rows.push([`append, batch ${batch}: the Merkle tree's share (inline)`, `${fmt(tree.treeSharePercent!, 1)} %`, `with ${fmt(tree.eventsPerSecond!)} vs without ${fmt(tree.withoutTreeEventsPerSecond!)} ev/s, alternating in one process`, `${fmt(tree.maxRssMb!)} MB`]);
-  rows.push([`append, batch ${batch}: (b') pdl, read models by a worker elsewhere`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
+  rows.push([`append, batch ${batch}: (b') pdl, read models by a worker elsewhere`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}, (b')/(f) ${times(pdlWorker.eventsPerSecond!, floor.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
   // The chain monitor (`pdl serve`'s /health verdict): on its own thread as on the embedded log, and in process as on an external store.
   for (const where of ['thread', 'in-process'] as const) {
     if (batch === 1 && where === 'in-process') continue; // a check per single event would price the check, not the server's once a second
@@ -147,6 +151,20 @@ for (const batch of [1, 1000] as const) {
     rows.push([`append, batch ${batch}: (c) emmett-sqlite default`, `${fmt(peers.default.eventsPerSecond!)} ev/s`, `(b)/(c) inline ${ratio(pdl.eventsPerSecond!, peers.default.eventsPerSecond!)}, deferred caught up ${ratio(deferred.caughtUpEventsPerSecond!, peers.default.eventsPerSecond!)}`, `${fmt(peers.default.maxRssMb!)} MB`]);
     rows.push([`append, batch ${batch}: (c) emmett-sqlite shared conn.`, `${fmt(peers.shared.eventsPerSecond!)} ev/s`, `(b)/(c) inline ${ratio(pdl.eventsPerSecond!, peers.shared.eventsPerSecond!)}, deferred caught up ${ratio(deferred.caughtUpEventsPerSecond!, peers.shared.eventsPerSecond!)}`, `${fmt(peers.shared.maxRssMb!)} MB`]);
   }
+}
+
+{
+  // Bytes per event on disk (issue 33, goal 5): sizes are the same run to run, so once; the peer's for the same events.
+  const options = { events: appendEvents[1000], batch: 1000 };
+  process.stderr.write('bench: bytes per event, pdl\n');
+  const pdlBytes = scenario('bytes', options);
+  const peerBytes = withPeers ? peer('bytes', options) : null;
+  results.bytesPerEvent = { events: options.events, pdl: pdlBytes, emmett: peerBytes };
+  const b = (key: string) => `${(pdlBytes[key] ?? 0).toFixed(0)}`;
+  rows.push([`bytes per event on disk (${options.events} events, 1 in 10 a new subject; VACUUMed)`, `${b('bytesPerEvent')} B`,
+    `${peerBytes ? `vs emmett-sqlite ${peerBytes.bytesPerEvent!.toFixed(0)} B = ${(pdlBytes.bytesPerEvent! / peerBytes.bytesPerEvent!).toFixed(2)}×; ` : ''}` +
+    `log ${b('logBytesPerEvent')} (ciphertext ${b('ciphertextBytesPerEvent')}, chain hash ${b('chainHashBytesPerEvent')}), timeline index ${b('timelineIndexBytesPerEvent')}, ` +
+    `other read models ${b('readModelsBytesPerEvent')}, Merkle tree ${b('merkleTreeBytesPerEvent')}, key store ${b('keyStoreBytesPerEvent')}`, '']);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pdl-bench-dataset-'));

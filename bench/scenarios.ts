@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKeys } from '../services/api/auth/api-keys.js';
@@ -26,6 +26,11 @@ import { ChainMonitor } from '../services/proofs/chain-monitor.js';
 import { watchChain } from '../services/proofs/watch-chain.js';
 import { SqliteCheckpointStore } from '../services/records/sqlite-checkpoint-store.js';
 import { signerFromSeed } from '../services/proofs/note-signer.js';
+import { validateEvent } from '../schemas/event.js';
+import { normaliseEvent } from '../services/ledger/normalise.js';
+import { keySlotsOf, seal } from '../services/ledger/sealing.js';
+import { slotOf, type DataKey } from '../services/ledger/keys/key-store.js';
+import { chainedLeaf, linkLeaf } from '../services/ledger/chain.js';
 
 interface Options {
   events: number;
@@ -78,6 +83,106 @@ async function rawAppend(options: Options) {
   db.close();
   rmSync(dir, { recursive: true, force: true });
   return { eventsPerSecond: options.events / seconds };
+}
+
+/**
+ * pdl's floor (issue 33): its own necessary work per event and nothing else, in one loop on one
+ * core — validate, normalise, seal each value (AES-GCM, the digest's HMAC under a key derived per
+ * event), canonical JSON, the chain hash — and the raw insert of the stored row with its hash, one
+ * transaction per batch, as (a). No key store (a key per subject made in memory once), no read
+ * models, no Merkle tree, no idempotency look-up: what any shape of this design must still do.
+ */
+async function floor(options: Options) {
+  const dir = temp();
+  const db = new Database(join(dir, 'floor.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL, recorded_at TEXT NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (stream, revision))`);
+  const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, recorded_at, body, digest, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const keys = new Map<string, DataKey>();
+  let position = 0;
+  let previous: string | null = null;
+  const append = db.transaction((rows: unknown[][]) => { for (const row of rows) insert.run(...row); });
+  const work = batches(options);
+  const started = performance.now();
+  for (const batch of work) {
+    const recordedAt = new Date().toISOString();
+    const rows = batch.map((input, revision) => {
+      const validation = validateEvent(input);
+      if (!validation.ok) throw new Error('the sample event is invalid');
+      const event = normaliseEvent(validation.event);
+      for (const { subjectId, category } of keySlotsOf(event)) {
+        const slot = slotOf(subjectId, category);
+        if (!keys.has(slot)) keys.set(slot, { kid: randomUUID(), key: randomBytes(32) });
+      }
+      const { body, digest } = seal(event, keys);
+      const stream = `subject-${event.subject!.id}`;
+      position += 1;
+      previous = linkLeaf(previous, chainedLeaf({ position, stream, revision, recordedAt, body }));
+      return [position, stream, revision, event.id, event.type, recordedAt, JSON.stringify(body), digest, previous];
+    });
+    append(rows);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { eventsPerSecond: options.events / seconds };
+}
+
+/** Where a table's or an index's pages are counted: the log, its Merkle tree, the other read models, the key store. */
+function storagePart(file: string, table: string): string {
+  if (file.endsWith('.keys.db')) return 'keyStore';
+  if (table === 'events') return 'log';
+  if (table.includes('merkle')) return 'merkleTree';
+  if (table.startsWith('rm_event_index')) return 'timelineIndex';
+  if (table.startsWith('rm_')) return 'readModels';
+  return 'other';
+}
+
+/**
+ * Bytes per event on disk (issue 33, goal 5): the same events as the peer's bytes run (one in ten
+ * a new subject), recorded with the read models inline, every file VACUUMed, then counted page by
+ * page (SQLite's dbstat) to say where they go; and inside the log, the sealed values' ciphertext
+ * and the chain hashes.
+ */
+async function bytesPerEvent(options: Options) {
+  const dir = temp();
+  const opened = await openLedger({ db: join(dir, 'ledger.db'), env: {}, readModels: 'inline' });
+  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+  for (let i = 0; i < options.events; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, options.events - i) }, (_, j) => sampleEvent(`s-${(i + j) % subjects}`, i + j));
+    const result = await opened.ledger.record(batch);
+    if (result.appended !== batch.length) throw new Error(`appended ${result.appended} of ${batch.length}`);
+  }
+  await opened.close();
+  const parts: Record<string, number> = {};
+  let total = 0;
+  let sealed = 0;
+  let hashes = 0;
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.db'))) {
+    const db = new Database(join(dir, file));
+    db.pragma('journal_mode = DELETE');
+    db.exec('VACUUM');
+    const owners = new Map(db.prepare<[], { name: string; tbl_name: string }>("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')").all().map((row) => [row.name, row.tbl_name]));
+    for (const { name, bytes } of db.prepare<[], { name: string; bytes: number }>('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all()) {
+      const part = storagePart(file, owners.get(name) ?? name);
+      parts[part] = (parts[part] ?? 0) + bytes;
+    }
+    if (file === 'ledger.db') {
+      sealed = db.prepare<[], { bytes: number }>("SELECT SUM(length(t.value)) AS bytes FROM events, json_tree(events.body) AS t WHERE t.key = 'ct'").get()!.bytes;
+      hashes = db.prepare<[], { bytes: number }>('SELECT SUM(length(hash)) AS bytes FROM events').get()!.bytes;
+    }
+    db.close();
+    total += statSync(join(dir, file)).size;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const perEvent = (bytes: number) => bytes / options.events;
+  return {
+    bytesPerEvent: perEvent(total),
+    ...Object.fromEntries(Object.entries(parts).map(([part, bytes]) => [`${part}BytesPerEvent`, perEvent(bytes)])),
+    ciphertextBytesPerEvent: perEvent(sealed), chainHashBytesPerEvent: perEvent(hashes),
+  };
 }
 
 /**
@@ -484,6 +589,8 @@ const scenarios: Record<string, (options: Options) => Promise<Record<string, num
   'kafka-ingest': (options) => kafkaIngest(options as KafkaOptions),
   'kafka-bare': (options) => kafkaBare(options as KafkaOptions),
   'raw-append': rawAppend,
+  floor,
+  bytes: bytesPerEvent,
   'pdl-append': pdlAppend,
   'tree-cost': treeCost,
   'chain-monitor-cost': (options) => chainMonitorCost(options as Options & { where: 'thread' | 'in-process' }),

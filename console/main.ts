@@ -45,7 +45,7 @@ async function page(me: Me, route: string[], query: URLSearchParams): Promise<HT
   switch (section) {
     case 'subject': return pages.subjectPage(me, a ?? '');
     case 'compliance': return pages.compliancePage(query);
-    case 'requests': return pages.requestsPage(me, query.get('status') ?? '');
+    case 'requests': return pages.requestsPage(me, query.get('status') ?? '', Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0));
     case 'orders': return ordersPage(me, query);
     case 'incidents': return pages.incidentsPage();
     case 'incident': return pages.incidentPage(a ?? '');

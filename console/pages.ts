@@ -249,13 +249,17 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
     if (ruleSelect.value) next.set('rule', ruleSelect.value); else next.delete('rule');
     location.hash = `#/compliance?${next.toString()}`;
   } }, h('option', { value: '' }, 'Every rule'), r.summary.map((s) => h('option', { value: s.rule, selected: s.rule === rule }, `${s.rule} (${s.violations})`))) as HTMLSelectElement;
-  const save = (format: 'json' | 'csv') => () => {
-    const name = `compliance-report-${r.asOf.slice(0, 10)}${r.from ? `-from-${r.from.slice(0, 10)}` : ''}${r.to ? `-to-${r.to.slice(0, 10)}` : ''}${rule ? `-${rule}` : ''}`;
-    const body = format === 'json' ? JSON.stringify(r, null, 2)
-      : `${[['occurred', 'ended', 'still open', 'rule', 'subject', 'policy', 'what', 'evidence'],
-        ...shown.map((v) => [v.occurredAt, v.breachEnd ?? '', v.ongoing ? 'yes' : 'no', v.rule, v.subjectId ?? '', v.policyVersion, v.message, v.eventIds.join(' ')])]
-        .map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
-    const url = URL.createObjectURL(new Blob([body], { type: format === 'json' ? 'application/json' : 'text/csv' }));
+  const save = (format: 'json' | 'csv' | 'html') => async () => {
+    const name = `compliance-report-${r.asOf.slice(0, 10)}${r.from ? `-from-${r.from.slice(0, 10)}` : ''}${r.to ? `-to-${r.to.slice(0, 10)}` : ''}${format !== 'html' && rule ? `-${rule}` : ''}`;
+    // The readable page is the server's (what pdl report --format html writes), for the same moment and period.
+    const body = format === 'html'
+      ? (await gql<{ complianceReport: { html: string } }>('query($asOf: DateTime, $from: DateTime, $to: DateTime) { complianceReport(asOf: $asOf, from: $from, to: $to) { html } }',
+        { asOf: r.asOf, from: r.from, to: r.to })).complianceReport.html
+      : format === 'json' ? JSON.stringify(r, null, 2)
+        : `${[['occurred', 'ended', 'still open', 'rule', 'subject', 'policy', 'what', 'evidence'],
+          ...shown.map((v) => [v.occurredAt, v.breachEnd ?? '', v.ongoing ? 'yes' : 'no', v.rule, v.subjectId ?? '', v.policyVersion, v.message, v.eventIds.join(' ')])]
+          .map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+    const url = URL.createObjectURL(new Blob([body], { type: { json: 'application/json', csv: 'text/csv', html: 'text/html' }[format] }));
     h('a', { href: url, download: `${name}.${format}` }).click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
@@ -272,8 +276,9 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
       `${r.violations.length} violations${ongoing > 0 ? ` (${ongoing} still open)` : ''}.`),
     table('Verdicts by rule', ['rule', 'violations'], r.summary.map((s) => [s.rule, String(s.violations)])),
     h('p', {}, h('span', { class: 'field' }, h('label', { for: 'rule' }, 'Show violations of'), ' ', ruleSelect), ' ',
-      h('button', { type: 'button', class: 'secondary', onclick: save('csv') }, 'Download violations (CSV)'), ' ',
-      h('button', { type: 'button', class: 'secondary', onclick: save('json') }, 'Download the report (JSON)')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => void save('csv')() }, 'Download violations (CSV)'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => void save('json')() }, 'Download the report (JSON)'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => void save('html')() }, 'Download the report (HTML)')),
     table('Violations', ['when', 'rule', 'subject', 'policy', 'what', 'the promise', 'evidence'],
       shown.map((v) => [when(v), v.rule, subjectLink(v.subjectId), v.policyVersion, v.message, h('q', {}, v.promise), h('span', {}, v.eventIds.flatMap((id) => [ev(id), ' ']))])),
     table('Legal requests by authority', ['authority', 'instrument', 'requests', 'disclosures'],
@@ -302,7 +307,7 @@ export async function compliancePage(query: URLSearchParams): Promise<HTMLElemen
   );
 }
 
-interface RequestRow { subjectId: string; requestId: string; kind: string | null; status: string; receivedAt: string | null; deadline: string | null; daysLeft: number | null }
+interface RequestRow { subjectId: string; requestId: string; kind: string | null; status: string; receivedAt: string | null; deadline: string | null; daysLeft: number | null; outcome: string | null; refusalReason: string | null }
 
 /** Records the contract's events about a request under the signed-in key (the ledger names the key as submitter). */
 async function recordRequestEvents(events: object[]): Promise<void> {
@@ -314,23 +319,50 @@ async function recordRequestEvents(events: object[]): Promise<void> {
 /**
  * The requests inbox: every open request, overdue first, then by deadline; a request received is
  * recorded here (the subject by id, or by e-mail/phone looked up — never put in the address), and
- * each is completed or refused from its row. Access: download the package from the subject's page;
- * erasure: erase there, which completes the request.
+ * each answered from its row: access with the readable package (portability the JSON), erasure on
+ * the subject's page (which completes it), then completed — or refused with a reason of the taxonomy.
  */
-export async function requestsPage(me: Me, status: string): Promise<HTMLElement> {
-  const { requests, requestKinds } = await gql<{ requests: RequestRow[]; requestKinds: { term: string; label: string }[] }>(
-    'query($s: String) { requests(status: $s, first: 500) { subjectId requestId kind status receivedAt deadline daysLeft } requestKinds { term label } }', { s: status || null });
+const REQUESTS_PAGE = 100;
+
+export async function requestsPage(me: Me, status: string, offset = 0): Promise<HTMLElement> {
+  // One more than a page: whether there is a next one.
+  const { requests: fetched, requestKinds, refusalReasons } = await gql<{ requests: RequestRow[]; requestKinds: { term: string; label: string }[]; refusalReasons: { term: string; label: string }[] }>(
+    'query($s: String, $n: Int, $o: Int) { requests(status: $s, first: $n, offset: $o) { subjectId requestId kind status receivedAt deadline daysLeft outcome refusalReason } requestKinds { term label } refusalReasons { term label } }',
+    { s: status || null, n: REQUESTS_PAGE + 1, o: offset });
+  const requests = fetched.slice(0, REQUESTS_PAGE);
+  const pageHref = (at: number) => `#/requests?${new URLSearchParams({ ...(status ? { status } : {}), ...(at > 0 ? { offset: String(at) } : {}) }).toString()}`;
+  const paging = h('p', {},
+    offset > 0 ? link(pageHref(Math.max(0, offset - REQUESTS_PAGE)), 'Previous page of requests') : null, ' ',
+    fetched.length > REQUESTS_PAGE ? link(pageHref(offset + REQUESTS_PAGE), 'Next page of requests') : null);
   const problem = h('p', { class: 'error', role: 'alert' });
+  const said = h('p', { 'aria-live': 'polite', class: 'muted' });
   const actor = { kind: 'employee', id: `console.${me.keyId}` };
-  const answer = (row: RequestRow, outcome: 'fulfilled' | 'rejected') => async () => {
+  const answer = (row: RequestRow, outcome: 'fulfilled' | 'rejected', refusalReason?: string) => async () => {
     problem.textContent = '';
     try {
       await recordRequestEvents([{ id: crypto.randomUUID(), type: 'SubjectRequestCompleted', occurredAt: new Date().toISOString(), subject: { id: row.subjectId }, actor,
-        data: { requestId: row.requestId, ...(row.kind ? { kind: row.kind } : {}), outcome } }]);
+        data: { requestId: row.requestId, ...(row.kind ? { kind: row.kind } : {}), outcome, ...(refusalReason ? { refusalReason } : {}) } }]);
       location.reload();
     } catch (failure) {
       problem.textContent = failure instanceof Error ? failure.message : String(failure);
     }
+  };
+  // A refusal says why, from the taxonomy (the subject is owed the reason; free text could carry a value).
+  const refusal = (row: RequestRow, cell: HTMLElement) => {
+    const id = `refuse-${row.requestId}`;
+    const reason = h('select', { id }, refusalReasons.map((r) => h('option', { value: r.term }, r.label))) as HTMLSelectElement;
+    cell.replaceChildren(h('form', { 'aria-label': `Refuse ${row.requestId}`, onsubmit: (event) => { event.preventDefault(); void answer(row, 'rejected', reason.value)(); } },
+      h('label', { for: id }, 'Reason'), ' ', reason, ' ', h('button', { type: 'submit', class: 'danger' }, 'Refuse with this reason')));
+    reason.focus();
+  };
+  // How each right is answered before it is completed: access and portability with the package, erasure on the subject's page (which completes it).
+  const answering = (row: RequestRow): (HTMLElement | string)[] => {
+    if (!me.mayRecordPrivileged || row.status === 'completed') return [];
+    if ((row.kind === 'access' || row.kind === 'portability') && me.mayRevealValues) {
+      return [h('button', { type: 'button', class: 'secondary', onclick: () => void downloadPackage(row.subjectId, row.kind === 'portability' ? 'json' : 'html', said) }, `Package for ${row.requestId}`), ' '];
+    }
+    if (row.kind === 'erasure') return [link(`#/subject/${encodeURIComponent(row.subjectId)}`, `Erase for ${row.requestId}`), ' '];
+    return [];
   };
   const subject = h('input', { id: 'request-subject', autocomplete: 'off', placeholder: me.mayLookUpIdentifiers ? 'an id, an e-mail or a phone' : 'a subject id' }) as HTMLInputElement;
   const kind = h('select', { id: 'request-kind' }, requestKinds.map((k) => h('option', { value: k.term }, k.label))) as HTMLSelectElement;
@@ -354,16 +386,24 @@ export async function requestsPage(me: Me, status: string): Promise<HTMLElement>
   h('button', { type: 'submit' }, 'Record the request'));
   const statusLinks = [['', 'Open'], ['overdue', 'Overdue'], ['completed', 'Completed']].map(([value, label]) =>
     link(`#/requests${value ? `?status=${value}` : ''}`, label!, value === status ? { 'aria-current': 'page' } : {}));
+  const kindLabel = (term: string | null) => (term ? requestKinds.find((k) => k.term === term)?.label ?? term : '—');
+  const outcomeOf = (r: RequestRow) => (r.outcome === null ? '' : r.refusalReason ? `${r.outcome}: ${refusalReasons.find((q) => q.term === r.refusalReason)?.label ?? r.refusalReason}` : r.outcome);
   return h('section', {}, h('h1', {}, 'Requests'),
-    me.mayRecordPrivileged ? receive : null, problem,
+    me.mayRecordPrivileged ? receive : null, problem, said,
     h('p', {}, 'Show: ', statusLinks.flatMap((a) => [a, ' '])),
     table('Requests', ['status', 'days left', 'due', 'subject', 'request', 'right', ''],
-      requests.map((r) => [r.status, r.daysLeft === null ? '—' : String(r.daysLeft), day(r.deadline), subjectLink(r.subjectId), h('span', { class: 'mono' }, r.requestId), r.kind ?? '—',
-        me.mayRecordPrivileged && r.status !== 'completed'
-          ? h('span', {}, h('button', { type: 'button', class: 'secondary', onclick: () => void answer(r, 'fulfilled')() }, `Complete ${r.requestId}`), ' ',
-            h('button', { type: 'button', class: 'secondary', onclick: () => void answer(r, 'rejected')() }, `Refuse ${r.requestId}`))
-          : '']),
-      status === 'completed' ? 'none completed yet.' : 'no open request.'));
+      requests.map((r) => {
+        if (!me.mayRecordPrivileged || r.status === 'completed') {
+          return [r.status, r.daysLeft === null ? '—' : String(r.daysLeft), day(r.deadline), subjectLink(r.subjectId), h('span', { class: 'mono' }, r.requestId), kindLabel(r.kind), outcomeOf(r)];
+        }
+        const cell = h('span', {});
+        cell.append(...answering(r),
+          h('button', { type: 'button', class: 'secondary', onclick: () => void answer(r, 'fulfilled')() }, `Complete ${r.requestId}`), ' ',
+          h('button', { type: 'button', class: 'secondary', onclick: () => refusal(r, cell) }, `Refuse ${r.requestId}`));
+        return [r.status, r.daysLeft === null ? '—' : String(r.daysLeft), day(r.deadline), subjectLink(r.subjectId), h('span', { class: 'mono' }, r.requestId), kindLabel(r.kind), cell];
+      }),
+      status === 'completed' ? 'none completed yet.' : 'no open request.'),
+    paging);
 }
 
 export async function incidentsPage(): Promise<HTMLElement> {

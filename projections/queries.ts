@@ -6,7 +6,7 @@
 import { ProjectionContext, type ReadSource } from './projection-context.js';
 import { readAccessLog, type AccessRow } from './access-log/access-log.js';
 import { consents, type ConsentState } from './consents/consents.js';
-import { countEvents, readEventPosition, readEventPositions, readEventPositionsNewest, type EventFilter } from './event-index/event-index.js';
+import { countEvents, readCitedEvents, readEventPosition, readEventPositions, readEventPositionsNewest, type EventFilter } from './event-index/event-index.js';
 import { incidents, readIncidentImpact, type AffectedSubject, type IncidentState } from './incidents/incidents.js';
 import { readDisclosures, readLegalRequests, type DisclosureRow, type LegalRequestState } from './legal-requests/legal-requests.js';
 import { readRegister, type PurposeState } from './processing-register/processing-register.js';
@@ -15,6 +15,7 @@ import { subjectCategories, type CategoryState } from './subject-profile/categor
 import { readSubjectsByPrefix, subjects, type SubjectState } from './subject-profile/subjects.js';
 import { subjectRequests, type SubjectRequestState } from './subject-requests/subject-requests.js';
 import { findOrder, readOrders, type OrderView } from './deletion-orders/order-status.js';
+import { policyAt, type PolicyInForce } from './policies/policy-in-force.js';
 
 export type { AccessRow, AffectedSubject, DisclosureRow, EventFilter, OrderView, TransferRow };
 
@@ -93,6 +94,16 @@ export class ReadModels {
   /** Every incident, in id order. */
   incidents(): (IncidentState & { incidentId: string })[] {
     return incidents.readPrefix(this.db, []).map(({ key, state }) => ({ ...state, incidentId: String(key[0]) }));
+  }
+
+  /** The events a report cites, by id: position, type, time and subject, for its appendix. */
+  citedEvents(eventIds: readonly string[]): ReturnType<typeof readCitedEvents> {
+    return readCitedEvents(this.db, eventIds);
+  }
+
+  /** The policy in force at `at` (the built-in default before any was published). */
+  policyInForce(at: string): PolicyInForce {
+    return policyAt(this.db, at);
   }
 
   /** Every subject request, across subjects. */

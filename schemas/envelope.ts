@@ -17,6 +17,7 @@ export const Key = z
 
 /** Seven digits or more, alone or with separators between them: a phone number written as an id (8613800001001, 138-0013-8000). */
 export const PHONE_SHAPED_ID = '^\\+?[0-9](?:[ ().-]*[0-9]){6,}$';
+const PHONE_SHAPED = new RegExp(PHONE_SHAPED_ID);
 const IN_CLEAR = 'is a pseudonymous key, stored in clear, shown to auditors and kept after erasure: never an e-mail or a phone number';
 
 /**
@@ -29,7 +30,7 @@ export const pseudonymousId = (what: string) => z
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
   .regex(KEY_PATTERN, `${what} ${IN_CLEAR} (letters, digits and . _ : ~ -, e.g. "u-1842")`)
-  .refine((id) => !new RegExp(PHONE_SHAPED_ID).test(id) && !looksLikePhoneNumber(id), `${what} ${IN_CLEAR}, and this one is shaped like a phone number`)
+  .refine((id) => !PHONE_SHAPED.test(id) && !looksLikePhoneNumber(id), `${what} ${IN_CLEAR}, and this one is shaped like a phone number`)
   .meta({
     not: { pattern: PHONE_SHAPED_ID },
     $comment: 'Also checked by the ledger, beyond JSON Schema: not a phone number with an extension (libphonenumber-js).',

@@ -79,6 +79,9 @@ function crossFieldProblems(event: LedgerEvent, now: Date): FieldError[] {
   if (event.type === 'DataViewed' && (event.subject === undefined) === (event.data.subjects === undefined)) {
     problems.push({ path: event.subject ? 'data.subjects' : 'subject', message: 'a DataViewed names either its one subject or data.subjects, not both and not neither' });
   }
+  if (event.type === 'SubjectRequestCompleted' && event.data.refusalReason !== undefined && event.data.outcome !== 'rejected' && event.data.outcome !== 'partially-fulfilled') {
+    problems.push({ path: 'data.refusalReason', message: 'a refusal reason goes with outcome "rejected" or "partially-fulfilled"' });
+  }
   if (Date.parse(event.occurredAt) > now.getTime() + FUTURE_TOLERANCE_MS) {
     problems.push({ path: 'occurredAt', message: 'occurredAt is more than a day after the ledger\'s clock: an event is recorded after it happens' });
   }

@@ -13,6 +13,16 @@ const Source = z.string().min(1, 'quote the sentence of the policy this commitme
 
 export const PolicyDocument = z.strictObject({
   title: z.string().optional(),
+  /**
+   * Who answers for the processing and how a person reaches them and the data protection officer
+   * (GDPR Art. 13(1)(a)–(b), 15; PIPL Art. 17(1), 52): printed in every subject's package. The
+   * controller's own business contacts, never a subject's data.
+   */
+  controller: z.strictObject({
+    name: z.string().min(1).max(200),
+    contact: z.string().min(1).max(500),
+    dataProtectionOfficer: z.string().min(1).max(500).optional(),
+  }).optional(),
   storage: z.strictObject({
     /** Where personal data may be stored without a recorded transfer abroad. */
     regions: z.array(Region).min(1),

@@ -132,6 +132,17 @@ export const requestKinds = {
   objection: { label: 'Objection', dpv: 'dpv:RightToObject', law: 'GDPR Art. 21; PIPL Art. 44' },
 } as const satisfies Vocabulary<string>;
 
+/** Why a request was refused: the subject is owed the reason (GDPR Art. 12(4); PIPL Art. 50). Terms, never free text: a note could carry a value. */
+export const refusalReasons = {
+  'identity-not-verified': { label: 'Identity could not be verified', dpv: null, law: 'GDPR Art. 12(6)' },
+  'manifestly-unfounded': { label: 'Manifestly unfounded', dpv: null, law: 'GDPR Art. 12(5)(b)' },
+  excessive: { label: 'Excessive or repeated', dpv: null, law: 'GDPR Art. 12(5)(b)' },
+  'legal-obligation': { label: 'Kept under a legal obligation', dpv: 'dpv:LegalObligation', law: 'GDPR Art. 17(3)(b); PIPL Art. 47' },
+  'legal-claims': { label: 'Needed for legal claims', dpv: null, law: 'GDPR Art. 17(3)(e)' },
+  'rights-of-others': { label: 'Would affect the rights of others', dpv: null, law: 'GDPR Art. 15(4)' },
+  'no-data-held': { label: 'No data held about the person', dpv: null, law: 'GDPR Art. 15(1)' },
+} as const satisfies Vocabulary<string>;
+
 export const notificationChannels = {
   push: { label: 'Push notice', dpv: 'dpv:Notice', policy: 'push notice' },
   announcement: { label: 'Public announcement', dpv: 'dpv:Notice', policy: 'announcement' },
@@ -155,6 +166,7 @@ export const vocabularies = {
   'deletion reasons': deletionReasons,
   'actor kinds': actorKinds,
   'request kinds': requestKinds,
+  'refusal reasons': refusalReasons,
   'notification channels': notificationChannels,
 } as const;
 
@@ -180,6 +192,7 @@ export const DeletionMethod = termOf(deletionMethods, 'deletion method');
 export const DeletionReason = termOf(deletionReasons, 'deletion reason');
 export const ActorKind = termOf(actorKinds, 'actor kind');
 export const RequestKind = termOf(requestKinds, 'request kind');
+export const RefusalReason = termOf(refusalReasons, 'refusal reason');
 export const NotificationChannel = termOf(notificationChannels, 'notification channel');
 
 export type DataCategory = z.infer<typeof DataCategory>;

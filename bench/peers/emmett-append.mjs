@@ -3,11 +3,14 @@
  *   node bench/peers/emmett-append.mjs <default|shared> <json options>
  * `default`: getSQLiteEventStore({ fileName }) as its docs show (a connection per call);
  * `shared`: its fastest, one shared connection passed to appendToStream.
- * Prints one JSON line: eventsPerSecond and maxRssMb.
+ * `bytes`: the events of bench/scenarios.ts's bytes run (one in ten a new subject), appended per
+ * stream in batches of 1,000 on one connection, then the file VACUUMed and its size divided by the
+ * events: the peer's bytes per event.
+ * Prints one JSON line: eventsPerSecond (or bytesPerEvent) and maxRssMb.
  */
 import { appendToStream, createEventStoreSchema, getSQLiteEventStore, sqliteConnection } from '@event-driven-io/emmett-sqlite';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,6 +26,29 @@ const sampleEvent = (subject, i) => ({
     purposes: ['account-registration'], legalBasis: 'contract', storage: { system: 'user-db', kind: 'database', region: 'CN' }, retention: 'P3Y',
   },
 });
+
+if (mode === 'bytes') {
+  const dir = mkdtempSync(join(tmpdir(), 'pdl-bench-emmett-'));
+  const fileName = join(dir, 'emmett.db');
+  const connection = sqliteConnection({ fileName });
+  await createEventStoreSchema(connection);
+  const subjects = options.subjects ?? Math.max(1, Math.floor(options.events / 10));
+  for (let i = 0; i < options.events; i += 1000) {
+    const streams = new Map();
+    for (let j = i; j < Math.min(i + 1000, options.events); j++) {
+      const subject = `s-${j % subjects}`;
+      if (!streams.has(subject)) streams.set(subject, []);
+      streams.get(subject).push(sampleEvent(subject, j));
+    }
+    for (const [subject, events] of streams) await appendToStream(connection, `subject-${subject}`, 'subject', events);
+  }
+  await connection.command('VACUUM');
+  connection.close();
+  const bytes = statSync(fileName).size;
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify({ bytesPerEvent: bytes / options.events, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
 
 const work = [];
 for (let i = 0; i < options.events; i += options.batch) {

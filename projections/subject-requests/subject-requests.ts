@@ -14,6 +14,8 @@ export interface SubjectRequestState {
   receivedAt: string | null;
   completedAt: string | null;
   outcome: string | null;
+  /** Present only when a refusal said why (absent on every row before the field existed, so rebuilds stay identical). */
+  refusalReason?: string;
   evidence: string[];
 }
 
@@ -32,9 +34,10 @@ export const subjectRequests = keyedProjection<SubjectRequestState>({
       return { ...base, lastPosition: position, kind: event.data.kind, receivedAt: event.occurredAt, evidence: [...base.evidence, event.id] };
     }
     if (event.type === 'SubjectRequestCompleted') {
+      const { refusalReason: _earlier, ...rest } = base;
       return {
-        ...base, lastPosition: position, kind: base.kind ?? event.data.kind ?? null, completedAt: event.occurredAt,
-        outcome: event.data.outcome ?? 'fulfilled', evidence: [...base.evidence, event.id],
+        ...rest, lastPosition: position, kind: base.kind ?? event.data.kind ?? null, completedAt: event.occurredAt,
+        outcome: event.data.outcome ?? 'fulfilled', ...(event.data.refusalReason ? { refusalReason: event.data.refusalReason } : {}), evidence: [...base.evidence, event.id],
       };
     }
     // A rectification that names a request answers it (a later SubjectRequestCompleted may still restate the outcome).

@@ -1,7 +1,7 @@
 /** The subject's rights: requests, erasure (crypto-shredding) and notices. */
 import * as z from 'zod';
 import { Key } from '../envelope.js';
-import { DataCategory, DeletionReason, NotificationChannel, RequestKind } from '../taxonomy.js';
+import { DataCategory, DeletionReason, NotificationChannel, RefusalReason, RequestKind } from '../taxonomy.js';
 import { defineEvent, nonEmpty } from './define.js';
 
 export const RequestOutcome = z.enum(['fulfilled', 'partially-fulfilled', 'rejected', 'withdrawn'], {
@@ -17,9 +17,9 @@ export const SubjectRequestReceived = defineEvent(
 
 export const SubjectRequestCompleted = defineEvent(
   'SubjectRequestCompleted',
-  z.strictObject({ requestId: Key, kind: RequestKind.optional(), outcome: RequestOutcome.optional() }),
+  z.strictObject({ requestId: Key, kind: RequestKind.optional(), outcome: RequestOutcome.optional(), refusalReason: RefusalReason.optional() }),
   'required',
-  'A subject request was answered.',
+  'A subject request was answered (refused: with the reason the subject is owed, a term of the refusal reasons).',
 );
 
 export const SubjectErased = defineEvent(

@@ -11,7 +11,7 @@ import { operationLimitPlugins } from './operation-limits.js';
 import { readAuditPlugin } from './audit/audit-plugin.js';
 import { apiKeys, createApiKey, recordEvents, revokeApiKey } from './resolvers/mutations.js';
 import { deletionReasonTerms, events, eventTypes } from './resolvers/events.js';
-import { requestKindTerms, requestsInbox } from './resolvers/requests.js';
+import { refusalReasonTerms, requestKindTerms, requestsInbox } from './resolvers/requests.js';
 import { DateTime } from './resolvers/dates.js';
 import { authorizeQuery, complianceReport, incidentImpact, ingestStatus, keyStatus, ledgerHead, processingDriftQuery, processingRegister } from './resolvers/reports.js';
 import { subjectAccess } from './resolvers/subject-access.js';
@@ -35,7 +35,7 @@ export function createApi(services: ApiServices, options: ApiOptions = {}): Yoga
       resolvers: {
         DateTime,
         JSON: JSONResolver,
-        Query: { subjectAccess, keyStatus, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, eventTypes, deletionReasons: deletionReasonTerms, requestKinds: requestKindTerms, requests: requestsInbox, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery,
+        Query: { subjectAccess, keyStatus, processingRegister, processingDrift: processingDriftQuery, complianceReport, incidentImpact, events, eventTypes, deletionReasons: deletionReasonTerms, requestKinds: requestKindTerms, refusalReasons: refusalReasonTerms, requests: requestsInbox, ledgerHead, checkpoint, consistencyProof, ingestStatus, apiKeys, authorize: authorizeQuery,
           subjects: browse.subjects, incidents: browse.incidents, legalRequests: browse.legalRequests, subjectRequests: browse.subjectRequests,
           event: browse.event, verify: browse.verify, exportSubject: browse.exportSubject, me: browse.me, deletionOrders },
         Mutation: { recordEvents, createApiKey, revokeApiKey, confirmDeletionOrder },

@@ -63,7 +63,9 @@ export function demoEvents(): Json[] {
   const userDb = { system: 'user-db', kind: 'database', region: 'CN' };
   const webLog = { system: 'web-log', kind: 'server-log', region: 'CN' };
 
-  add('policy v1', 'PolicyPublished', '2026-01-01T00:00:00Z', employee('dpo'), { version: '1', policy: defaultPolicy });
+  // The demo's controller is made up (example.com addresses): privacy-policy.txt names none, so the built-in default has none.
+  const controller = { name: 'Mini-game Studio (demo)', contact: 'privacy@minigame.example.com', dataProtectionOfficer: 'dpo@minigame.example.com' };
+  add('policy v1', 'PolicyPublished', '2026-01-01T00:00:00Z', employee('dpo'), { version: '1', policy: { ...defaultPolicy, controller } });
 
   for (const [i, person] of DEMO_PEOPLE.entries()) {
     const at = `2026-02-0${i + 1}T09:00:00Z`;

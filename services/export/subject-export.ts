@@ -4,7 +4,8 @@
  * automated decisions — with the values, the timeline, and a proof that each event is in the
  * ledger. Built from the read models and the log alone, for `pdl export` and `exportSubject`.
  */
-import { dataCategories, labelOf, purposes as purposeTerms } from '../../schemas/taxonomy.js';
+import { dataCategories, deletionReasons, labelOf, legalBases, purposes as purposeTerms, recipientKinds, refusalReasons, requestKinds } from '../../schemas/taxonomy.js';
+import { accessLabel, actorLabel } from './labels.js';
 import { consentStatus } from '../../projections/consents/consents.js';
 import type Database from 'better-sqlite3';
 import { ReadModels } from '../../projections/queries.js';
@@ -73,6 +74,9 @@ export async function buildSubjectExport(sources: ExportSources, subjectId: stri
     };
   });
   const access = readModels.accessLog(subjectId);
+  // The ids stay for machines (portability); the words are what a person reads.
+  const labelled = access.map((a) => ({ ...a, by: actorLabel(a.actor, subjectId), what: accessLabel(a.action, a.target), purposeLabel: a.purpose ? labelOf(purposeTerms, a.purpose) : null,
+    categoryLabels: a.categories.map((c) => labelOf(dataCategories, c)) }));
   let proof: InclusionBundle | null = null;
   let proofNote: string | null = null;
   if (!sources.proofs) proofNote = 'no proof: this ledger keeps no Merkle tree here';
@@ -80,23 +84,28 @@ export async function buildSubjectExport(sources: ExportSources, subjectId: stri
   else if (timelinePositions.length > PROOF_LIMIT) proofNote = `more than ${PROOF_LIMIT} events: prove them page by page (pdl prove, or the timeline's proof)`;
   else proof = await sources.proofs.inclusionAt(timelinePositions);
   const purposes = [...new Set(categories.flatMap((c) => c.purposes))].sort();
+  // Who answers for all this, from the policy in force now (GDPR Art. 15(1) via 13(1)(a)-(b); PIPL Art. 17(1)).
+  const controller = readModels.policyInForce(generatedAt).document.controller ?? null;
   return {
     format: 'personal-data-ledger subject export, version 1',
     generatedAt,
+    controller: controller ? { name: controller.name, contact: controller.contact, dataProtectionOfficer: controller.dataProtectionOfficer ?? null } : null,
+    controllerNote: controller ? null : 'the operator has not named the controller\'s contact in its published policy (PolicyPublished data.policy.controller)',
     subject: { id: subjectId, firstSeenAt: subject.firstSeenAt, lastSeenAt: subject.lastSeenAt, erased: subject.erasedAt !== null, erasedAt: subject.erasedAt },
     purposes: purposes.map((p) => ({ purpose: p, label: labelOf(purposeTerms, p) })),
-    categories,
-    recipients: readModels.recipients(subjectId).map((r) => ({ id: r.id, name: r.name, kind: r.kind, region: r.region, abroad: r.abroad, categories: r.categories, purposes: r.purposes, firstShared: r.firstSharedAt, lastShared: r.lastSharedAt })),
+    categories: categories.map((c) => ({ ...c, purposeLabels: c.purposes.map((p) => labelOf(purposeTerms, p)), legalBasisLabels: c.legalBases.map((b) => labelOf(legalBases, b)) })),
+    recipients: readModels.recipients(subjectId).map((r) => ({ id: r.id, name: r.name, kind: r.kind, kindLabel: labelOf(recipientKinds, r.kind), categoryLabels: r.categories.map((c) => labelOf(dataCategories, c)), region: r.region, abroad: r.abroad, categories: r.categories, purposes: r.purposes, firstShared: r.firstSharedAt, lastShared: r.lastSharedAt })),
     transfersAbroad: readModels.transfers(subjectId),
     consents: readModels.consents(subjectId).map((c) => ({ consentId: c.consentId, status: consentStatus(c), purposes: c.purposes, categories: c.categories, separate: c.separate, givenAt: c.givenAt, withdrawals: c.withdrawals })),
-    requests: readModels.requests(subjectId),
+    requests: readModels.requests(subjectId).map((r) => ({
+      ...r, kindLabel: r.kind ? labelOf(requestKinds, r.kind) : null, refusalReasonLabel: r.refusalReason ? labelOf(refusalReasons, r.refusalReason) : null })),
     // Where an erasure was sent, and whether each copy is confirmed gone (GDPR Art. 19: the recipients told).
     deletionOrders: readModels.deletionOrders(generatedAt, subjectId).map((o) => ({
       orderId: o.orderId, target: o.target, categories: o.categories, reason: o.reason, cause: o.cause, dueBy: o.dueBy, orderedAt: o.orderedAt,
-      status: o.status, confirmedAt: o.confirmedAt, reference: o.reference,
+      status: o.status, confirmedAt: o.confirmedAt, reference: o.reference, reasonLabel: labelOf(deletionReasons, o.reason),
     })),
-    automatedDecisions: access.filter((a) => a.action === 'decided'),
-    accessLog: access,
+    automatedDecisions: labelled.filter((a) => a.action === 'decided'),
+    accessLog: labelled,
     rights: RIGHTS,
     timeline: recorded.map((r) => ({ eventId: r.id, position: r.position, recordedAt: r.recordedAt, hash: r.hash, event: opened.get(r.position)! })),
     timelineTruncated: positions.length > MAX_TIMELINE,

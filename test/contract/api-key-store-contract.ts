@@ -4,7 +4,8 @@
  * keeps or revokes, the other sees at its next call.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storesPerTest } from './records-place.js';
 import type { ApiKeyStore, StoredApiKey } from '../../services/records/api-key-store.js';
 
 export interface ApiKeyPlace {
@@ -21,20 +22,7 @@ const aKey = (id: string, role: StoredApiKey['role'] = 'auditor', createdAt = ne
 
 export function apiKeyStoreContract(name: string, makePlace: () => ApiKeyPlace | Promise<ApiKeyPlace>): void {
   describe(`API-key records contract: ${name}`, () => {
-    let place: ApiKeyPlace;
-    const opened: ApiKeyStore[] = [];
-    const open = async () => {
-      const store = await place.open();
-      opened.push(store);
-      return store;
-    };
-    beforeEach(async () => {
-      place = await makePlace();
-    });
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      await place.dispose();
-    });
+    const { open, place } = storesPerTest<ApiKeyStore, ApiKeyPlace>(makePlace);
 
     it('answers an empty store: no key, no list, nothing to revoke', async () => {
       const store = await open();
@@ -86,7 +74,7 @@ export function apiKeyStoreContract(name: string, makePlace: () => ApiKeyPlace |
       const store = await open();
       const key = aKey('e1', 'auditor');
       await store.add(key);
-      await place.setRole('e1', 'superuser');
+      await place().setRole('e1', 'superuser');
       await expect(store.byHash(key.hash)).rejects.toMatchObject({ code: 'TAMPERED' });
       await expect(store.list()).rejects.toMatchObject({ code: 'TAMPERED' });
     });

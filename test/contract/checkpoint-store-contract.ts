@@ -3,7 +3,8 @@
  * (services/records/checkpoint-store.ts). A place opened twice gives two connections, as a signer
  * and a verifier on two hosts would have.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storesPerTest } from './records-place.js';
 import type { CheckpointStore, SignedCheckpoint } from '../../services/records/checkpoint-store.js';
 
 export interface CheckpointPlace {
@@ -19,20 +20,7 @@ const at = (size: number, root = `root-${size}`, signedAt = `2026-01-01T00:00:${
 
 export function checkpointStoreContract(name: string, makePlace: () => CheckpointPlace | Promise<CheckpointPlace>): void {
   describe(`signed-checkpoint records contract: ${name}`, () => {
-    let place: CheckpointPlace;
-    const opened: CheckpointStore[] = [];
-    const open = async () => {
-      const store = await place.open();
-      opened.push(store);
-      return store;
-    };
-    beforeEach(async () => {
-      place = await makePlace();
-    });
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      await place.dispose();
-    });
+    const { open, place } = storesPerTest<CheckpointStore, CheckpointPlace>(makePlace);
 
     it('reads an empty place as no checkpoint and no key, and creates nothing there', async () => {
       const store = await open();
@@ -42,7 +30,7 @@ export function checkpointStoreContract(name: string, makePlace: () => Checkpoin
       expect(await store.all()).toEqual([]);
       expect(await store.storedAfter(-1)).toEqual([]);
       expect(await store.verifierKey()).toBeNull();
-      expect(await place.tablesExist()).toBe(false);
+      expect(await place().tablesExist()).toBe(false);
     });
 
     it('what one connection keeps, the other reads: by size, the latest, the latest a tree of some size holds, all in order, the rows as stored and the key', async () => {

@@ -2,7 +2,8 @@
  * One contract for every adapter of the delivery records port (services/records/delivery-store.ts).
  * A place opened twice gives two connections, as two servers of one ledger would have.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storesPerTest } from './records-place.js';
 import type { DeliveryStore, NewDelivery } from '../../services/records/delivery-store.js';
 
 export interface DeliveryPlace {
@@ -17,20 +18,7 @@ const order = (id: string, channel: NewDelivery['channel'] = 'webhook'): NewDeli
 
 export function deliveryStoreContract(name: string, makePlace: () => DeliveryPlace | Promise<DeliveryPlace>): void {
   describe(`delivery records contract: ${name}`, () => {
-    let place: DeliveryPlace;
-    const opened: DeliveryStore[] = [];
-    const open = async () => {
-      const store = await place.open();
-      opened.push(store);
-      return store;
-    };
-    beforeEach(async () => {
-      place = await makePlace();
-    });
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      await place.dispose();
-    });
+    const { open } = storesPerTest<DeliveryStore, DeliveryPlace>(makePlace);
 
     it('keeps a delivery once per order and channel: enqueued again, nothing new, the payload as first kept', async () => {
       const store = await open();

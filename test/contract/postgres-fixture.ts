@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { PostgresRecords } from '../../services/records/postgres-records.js';
 
 export const postgresUrl = inject('postgresUrl');
 /** A suffix for test names: why they are skipped, when they are. */
@@ -25,6 +26,23 @@ export async function freshLedgerUrl(): Promise<{ url: string; schema: string }>
   await withAdmin((client) => client.query(`CREATE SCHEMA ${schema}`));
   made.push(schema);
   return { url: inSchema(schema), schema };
+}
+
+/** A records place on a fresh schema: each store opened on a pool of its own (as another process would), every pool ended at dispose. */
+export async function postgresRecordsPlace<S>(make: (records: PostgresRecords) => S) {
+  const { url, schema } = await freshLedgerUrl();
+  const pools: pg.Pool[] = [];
+  return {
+    schema,
+    async open(): Promise<S> {
+      const pool = new pg.Pool({ connectionString: url, max: 2 });
+      pools.push(pool);
+      return make(new PostgresRecords(pool));
+    },
+    async dispose(): Promise<void> {
+      for (const pool of pools.splice(0)) await pool.end();
+    },
+  };
 }
 
 /** One connection as the test server's superuser, for what tests do around the ledger. */

@@ -3,7 +3,8 @@
  * A place opened twice gives two connections, as two witness processes would have.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storesPerTest } from './records-place.js';
 import type { SeenLog, WitnessStore } from '../../services/records/witness-store.js';
 
 export interface WitnessPlace {
@@ -25,20 +26,7 @@ const grow = (store: WitnessStore) => store.decide(async (logs) => {
 
 export function witnessStoreContract(name: string, makePlace: () => WitnessPlace | Promise<WitnessPlace>): void {
   describe(`witness records contract: ${name}`, () => {
-    let place: WitnessPlace;
-    const opened: WitnessStore[] = [];
-    const open = async () => {
-      const store = await place.open();
-      opened.push(store);
-      return store;
-    };
-    beforeEach(async () => {
-      place = await makePlace();
-    });
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      await place.dispose();
-    });
+    const { open, place } = storesPerTest<WitnessStore, WitnessPlace>(makePlace);
 
     it('starts with nothing seen; what a decision keeps, the next decision (through another connection) sees', async () => {
       const [one, two] = [await open(), await open()];
@@ -68,7 +56,7 @@ export function witnessStoreContract(name: string, makePlace: () => WitnessPlace
     });
 
     it('one at a time across processes sharing the store, where the adapter is for several hosts', async (context) => {
-      if (!place.sharedAcrossProcesses) return context.skip();
+      if (!place().sharedAcrossProcesses) return context.skip();
       const [one, two, three] = [await open(), await open(), await open()];
       const sizes = await Promise.all([grow(one), grow(two), grow(three)]);
       expect(sizes.sort()).toEqual([0, 1, 2]);

@@ -3,7 +3,8 @@
  * A place opened twice gives two connections, as workers on two hosts and a reader would have.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storesPerTest } from './records-place.js';
 import type { WorkerProgressStore } from '../../services/records/worker-progress.js';
 
 export interface WorkerProgressPlace {
@@ -15,20 +16,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 export function workerProgressContract(name: string, makePlace: () => WorkerProgressPlace | Promise<WorkerProgressPlace>): void {
   describe(`workers' progress contract: ${name}`, () => {
-    let place: WorkerProgressPlace;
-    const opened: WorkerProgressStore[] = [];
-    const open = async () => {
-      const store = await place.open();
-      opened.push(store);
-      return store;
-    };
-    beforeEach(async () => {
-      place = await makePlace();
-    });
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      await place.dispose();
-    });
+    const { open } = storesPerTest<WorkerProgressStore, WorkerProgressPlace>(makePlace);
 
     it('lists no worker before any reported', async () => {
       expect(await (await open()).list()).toEqual([]);

@@ -4,23 +4,17 @@
  * "API key", "Sign in", "Subjects", "Find a subject"… Each page is checked by axe-core and
  * photographed into test-results/console/.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEventId } from '../../services/demo/scenario.js';
 import { anEvent, registration } from '../fixtures/events.js';
+import { accessibilityProblems, chromiumMissing, CHROMIUM, SHOTS, signIn as signInAt } from './browser.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync)
-  ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
-const skipWhy = CHROMIUM ? null : 'no Chromium here (.ci/run installs Debian\'s chromium with apt)';
-if (skipWhy) process.stderr.write(`console-in-browser skipped: ${skipWhy}\n`);
-const SHOTS = resolve('test-results/console');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const skipWhy = chromiumMissing('console-in-browser');
 
 let server: PdlServer;
 let browser: Browser;
@@ -52,25 +46,7 @@ async function pin(page: Page, verifierKey: string): Promise<void> {
   await page.getByRole('button', { name: 'Unpin' }).waitFor();
 }
 
-async function signIn(key: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  await page.goto(server.url);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
-  return page;
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Through the debugger, not a <script>: the console's Content-Security-Policy (script-src 'self') stays enforced.
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = Reflect.get(globalThis, 'axe') as { run(): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> };
-    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
-}
+const signIn = (key: string, viewport?: { width: number; height: number }) => signInAt(browser, server.url, key, viewport);
 
 async function checkAndShoot(page: Page, name: string): Promise<void> {
   expect(await accessibilityProblems(page), `axe on ${name}`).toEqual([]);
@@ -120,6 +96,11 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     const html = readFileSync((await download.path())!, 'utf8');
     expect(html).toContain('<html');
     expect(html).toContain('li.wei@example.cn');
+    // Who to write to, from the published policy; labels where the ledger keeps ids (no staff key, no operation name).
+    expect(html).toContain('dpo@minigame.example.com');
+    expect(html).toContain('A member of staff');
+    expect(html).toContain('your record, opened by staff');
+    expect(html).not.toMatch(/employee:|api-key:|subjectAccess\.timeline|console\.[0-9a-f]{6}/);
     await expect.poll(() => page.getByText(/^Downloaded u-1001\.html/).count()).toBe(1);
     await checkAndShoot(page, 'subject');
     await page.close();
@@ -151,9 +132,9 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     await page.close();
   });
 
-  it('compliance: every section of the report, violations filtered by rule and downloaded as CSV, the whole report as JSON', async () => {
-    const { data } = await server.gql<{ complianceReport: { violations: { rule: string; eventIds: string[] }[]; incidents: { incidentId: string }[]; shutdowns: { service: string }[] } }>(
-      '{ complianceReport { violations { rule eventIds } incidents { incidentId } shutdowns { service } } }');
+  it('compliance: every section of the report, violations filtered by rule and downloaded as CSV, the whole report as JSON and as HTML', async () => {
+    const { data } = await server.gql<{ complianceReport: { violations: { rule: string; eventIds: string[] }[]; incidents: { incidentId: string }[]; shutdowns: { service: string }[]; summary: { rule: string }[] } }>(
+      '{ complianceReport { violations { rule eventIds } incidents { incidentId } shutdowns { service } summary { rule } } }');
     const report = data!.complianceReport;
     const page = await signIn(server.adminKey);
     await page.getByRole('link', { name: 'Compliance' }).click();
@@ -177,6 +158,14 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the report (JSON)' }).click()]);
     const saved = JSON.parse(readFileSync((await jsonDownload.path())!, 'utf8')) as { violations: { rule: string }[] };
     expect(saved.violations.length).toBe(report.violations.length);
+    // The readable report, as pdl report --format html writes it: every rule named, the evidence appendix.
+    const [htmlDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the report (HTML)' }).click()]);
+    expect(htmlDownload.suggestedFilename()).toMatch(/^compliance-report-\d{4}-\d{2}-\d{2}.*\.html$/);
+    const readable = readFileSync((await htmlDownload.path())!, 'utf8');
+    expect(readable).toContain('<html');
+    for (const { rule: named } of report.summary) expect(readable).toContain(named);
+    expect(report.summary.length).toBeGreaterThan(0);
+    expect(readable).toContain('Appendix: the events cited as evidence');
     await checkAndShoot(page, 'compliance-sections');
     await page.close();
   });
@@ -377,13 +366,27 @@ describe.skipIf(skipWhy !== null)('the DPO console in headless Chromium', () => 
     const statuses = await page.getByRole('table', { name: 'Requests' }).locator('tbody tr td:first-child').allTextContents();
     expect(statuses.lastIndexOf('overdue')).toBeLessThan(statuses.indexOf('open'));
     await checkAndShoot(page, 'requests');
+    // Answered from its row: the readable package, with the controller's contact and labels, then completed.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Package for ${mine!.requestId}` }).click()]);
+    expect(download.suggestedFilename()).toBe('u-1002.html');
+    const html = readFileSync((await download.path())!, 'utf8');
+    expect(html).toContain('wang.fang@example.cn');
+    expect(html).toContain('privacy@minigame.example.com');
+    await expect.poll(() => page.getByText(/^Downloaded u-1002\.html/).count()).toBe(1);
     await page.getByRole('button', { name: `Complete ${mine!.requestId}` }).click();
     await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(mine!.requestId);
     const overdue = (await openInReport()).find((r) => r.requestId !== mine!.requestId);
-    if (overdue) {
-      await page.getByRole('button', { name: `Refuse ${overdue.requestId}` }).click();
-      await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(overdue.requestId);
-    }
+    expect(overdue).toBeDefined();
+    // A refusal names its reason, from the taxonomy; the ledger keeps it.
+    await page.getByRole('button', { name: `Refuse ${overdue!.requestId}` }).click();
+    const refusal = page.getByRole('form', { name: `Refuse ${overdue!.requestId}` });
+    await refusal.getByLabel('Reason').selectOption({ label: 'Excessive or repeated' });
+    await refusal.getByRole('button', { name: 'Refuse with this reason' }).click();
+    await expect.poll(async () => (await openInReport()).map((r) => r.requestId)).not.toContain(overdue!.requestId);
+    const answered = (await server.gql<{ requests: { requestId: string; outcome: string; refusalReason: string | null }[] }>(
+      '{ requests(status: "completed", first: 500) { requestId outcome refusalReason } }')).data!.requests;
+    expect(answered.find((r) => r.requestId === overdue!.requestId)).toEqual({ requestId: overdue!.requestId, outcome: 'rejected', refusalReason: 'excessive' });
+    expect(answered.find((r) => r.requestId === mine!.requestId)).toEqual({ requestId: mine!.requestId, outcome: 'fulfilled', refusalReason: null });
     await page.getByRole('link', { name: 'Completed' }).click();
     await expect.poll(async () => page.getByRole('table', { name: 'Requests' }).textContent()).toContain(mine!.requestId);
     await page.close();
@@ -500,6 +503,7 @@ describe.skipIf(skipWhy !== null)('erasing from the console', () => {
     await page.goto(`${server.url}/#/subject/u-1004`);
     await page.getByRole('button', { name: 'Erase', exact: true }).click();
     const asked = await page.getByRole('form', { name: 'Erase u-1004' }).textContent();
+    await page.getByRole('form', { name: 'Erase u-1004' }).getByLabel('Reason').selectOption({ label: 'Consent withdrawn' });
     await page.getByRole('button', { name: 'Erase for good' }).click();
     await page.getByText(/^Erased \d{4}-\d{2}-\d{2}: values can no longer be read\.$/).waitFor();
     expect(asked).toContain('This answers their erasure request r-1004-erasure');
@@ -508,7 +512,7 @@ describe.skipIf(skipWhy !== null)('erasing from the console', () => {
     expect(data!.subjectAccess.erased).toBe(true);
     expect(data!.subjectAccess.requests.find((r) => r.requestId === 'r-1004-erasure')?.status).toBe('completed');
     const erasure = data!.subjectAccess.timeline.edges.map((e) => e.node).find((n) => n.type === 'SubjectErased');
-    expect(erasure?.data.requestId).toBe('r-1004-erasure');
+    expect(erasure?.data).toMatchObject({ requestId: 'r-1004-erasure', reason: 'consent-withdrawn' });
     await page.close();
   });
 });

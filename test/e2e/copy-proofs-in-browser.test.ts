@@ -5,22 +5,16 @@
  * the page), the proof is refused under that key, and the page says what to do.
  */
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEventId } from '../../services/demo/scenario.js';
+import { accessibilityProblems, chromiumMissing, CHROMIUM, SHOTS } from './browser.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync)
-  ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
-const skipWhy = CHROMIUM ? null : 'no Chromium here (.ci/run installs Debian\'s chromium with apt)';
-if (skipWhy) process.stderr.write(`copy-proofs-in-browser skipped: ${skipWhy}\n`);
-const SHOTS = resolve('test-results/console');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const skipWhy = chromiumMissing('copy-proofs-in-browser');
 
 let browser: Browser;
 let copy: string;
@@ -59,16 +53,6 @@ async function signInAndPin(server: PdlServer, apiKey: string, key: string): Pro
 
 const auditorKey = async (server: PdlServer): Promise<string> =>
   (await server.gql<{ createApiKey: { key: string } }>('mutation { createApiKey(role: auditor, label: "copy check") { key } }')).data!.createApiKey.key;
-
-/** axe-core's serious and critical findings on the page as it is now (run through the debugger: the CSP stays enforced). */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = Reflect.get(globalThis, 'axe') as { run(): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> };
-    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
-}
 
 describe.skipIf(skipWhy !== null)('a migrated copy, checked in the console with the original\'s published key', () => {
   it('proves the same history under that key: the pinned key passes on the copy, shown with its fingerprint', async () => {

@@ -8,39 +8,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeletionOrderMessage } from '../../schemas/deletion-order-message.js';
 import { anEvent } from '../fixtures/events.js';
+import { webhookReceiver, type WebhookReceiver } from '../fixtures/webhook-receiver.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { tempDir } from './run-pdl.js';
 
 let server: PdlServer | null = null;
-const listening: Server[] = [];
+const listening: WebhookReceiver[] = [];
+const receive = async (statuses: number[] = []) => {
+  const made = await webhookReceiver(statuses);
+  listening.push(made);
+  return made;
+};
 afterEach(async () => {
   await server?.stop();
   server = null;
-  for (const made of listening.splice(0)) await new Promise((done) => made.close(done));
+  for (const made of listening.splice(0)) await made.close();
 });
-
-async function receiver(): Promise<{ url: string; received: { headers: Record<string, string>; body: string }[] }> {
-  const received: { headers: Record<string, string>; body: string }[] = [];
-  const made = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      received.push({ headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])), body });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((done) => made.listen(0, '127.0.0.1', done));
-  listening.push(made);
-  return { url: `http://127.0.0.1:${(made.address() as AddressInfo).port}/`, received };
-}
 
 const stored = (subjectId: string, system: string, at: string) => anEvent('DataCollected', {
   subject: { id: subjectId }, occurredAt: at,
@@ -50,7 +38,7 @@ const stored = (subjectId: string, system: string, at: string) => anEvent('DataC
 
 describe('a service shutdown', () => {
   it('orders each of its systems to delete every subject it still holds, once, due by the deletion deadline; nothing to the system that stays', async () => {
-    const hooks = { 'minigame-db': await receiver(), 'minigame-cache': await receiver(), 'user-db': await receiver() };
+    const hooks = { 'minigame-db': await receive(), 'minigame-cache': await receive(), 'user-db': await receive() };
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const config = join(tempDir('deliveries'), 'deliveries.json');
     writeFileSync(config, JSON.stringify({

@@ -10,39 +10,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeletionOrderMessage } from '../../schemas/deletion-order-message.js';
 import { anEvent } from '../fixtures/events.js';
+import { webhookReceiver as receiver, type Received, type WebhookReceiver as Receiver } from '../fixtures/webhook-receiver.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
-
-interface Received { at: number; headers: Record<string, string>; body: string }
-
-interface Receiver { url: string; received: Received[]; close(): Promise<void> }
-
-/** A real HTTP receiver: answers each POST with the next status of `statuses` (then 200), keeps what came. */
-async function receiver(statuses: number[] = []): Promise<Receiver> {
-  const received: Received[] = [];
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
-      received.push({ at: Date.now(), headers, body });
-      response.statusCode = statuses.shift() ?? 200;
-      // A body a careless ledger might log or keep: it must do neither.
-      response.end(response.statusCode === 200 ? 'ok' : 'receiver-internal-detail-7f3a');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/pdl/orders?token=url-token-9c1e`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
 

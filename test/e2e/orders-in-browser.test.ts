@@ -7,25 +7,19 @@
  * authority, with no channel, is a manual task a dpo closes on the page with a reference — the
  * ledger records it under the dpo's key. Found by the names a person uses; checked by axe-core.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
+import { accessibilityProblems, chromiumMissing, CHROMIUM, SHOTS, signIn as signInAt } from './browser.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { tempDir } from './run-pdl.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync)
-  ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
-const skipWhy = CHROMIUM ? null : 'no Chromium here (.ci/run installs Debian\'s chromium with apt)';
-if (skipWhy) process.stderr.write(`orders-in-browser skipped: ${skipWhy}\n`);
-const SHOTS = resolve('test-results/console');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const skipWhy = chromiumMissing('orders-in-browser');
 
 let server: PdlServer;
 let browser: Browser;
@@ -105,23 +99,7 @@ afterAll(async () => {
   for (const made of hooks.splice(0)) await new Promise((done) => made.close(done));
 });
 
-async function signIn(key: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(server.url);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
-  return page;
-}
-
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = Reflect.get(globalThis, 'axe') as { run(): Promise<{ violations: { id: string; impact: string | null; nodes: unknown[] }[] }> };
-    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
-}
+const signIn = (key: string) => signInAt(browser, server.url, key);
 
 const rowsOf = (page: Page) => page.getByRole('table', { name: 'Orders' }).locator('tbody tr');
 

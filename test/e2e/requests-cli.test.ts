@@ -61,11 +61,15 @@ describe('pdl requests', () => {
     expect(again.stderr).toContain('was completed on');
   });
 
-  it('refuses a request with a reason: completed with the outcome rejected', async () => {
+  it('refuses a request with a reason of the taxonomy, recorded: completed with the outcome rejected and the reason; free text is a usage error', async () => {
     const received = JSON.parse((await runPdl(['--db', db, 'requests', 'receive', '--subject', 'u-1003', '--kind', 'portability', '--json'])).stdout) as { requestId: string };
-    const refused = await runPdl(['--db', db, 'requests', 'refuse', received.requestId, '--reason', 'identity not verified']);
+    const freeText = await runPdl(['--db', db, 'requests', 'refuse', received.requestId, '--reason', 'identity not verified']);
+    expect(freeText.code).toBe(2);
+    expect(freeText.stderr).toContain('identity-not-verified');
+    const refused = await runPdl(['--db', db, 'requests', 'refuse', received.requestId, '--reason', 'identity-not-verified']);
     expect(refused.code, refused.stderr).toBe(0);
-    expect(refused.stdout).toContain('identity not verified');
-    expect((await list('--status', 'all')).find((r) => r.requestId === received.requestId)).toMatchObject({ status: 'completed', outcome: 'rejected', kind: 'portability' });
+    expect(refused.stdout).toContain('Identity could not be verified');
+    expect((await list('--status', 'all')).find((r) => r.requestId === received.requestId)).toMatchObject({
+      status: 'completed', outcome: 'rejected', refusalReason: 'identity-not-verified', kind: 'portability' });
   });
 });

@@ -3,7 +3,6 @@
  * playwright-core, loads the built `verify-proof.js` as a module from a page and checks bundles
  * the binary wrote — what a subject's own browser (or the console) does with an answer.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,12 +11,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anEvent, registration } from '../fixtures/events.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
+import { chromiumMissing, CHROMIUM } from './browser.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync)
-  ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
 const VERIFIER = resolve('dist/services/proofs/verifier/verify-proof.js');
-const skipWhy = CHROMIUM ? null : 'no Chromium here (.ci/run installs Debian\'s chromium with apt)';
-if (skipWhy) process.stderr.write(`verifier-in-browser skipped: ${skipWhy}\n`);
+const skipWhy = chromiumMissing('verifier-in-browser');
 
 let browser: Browser;
 let server: Server;

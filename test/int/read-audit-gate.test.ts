@@ -58,4 +58,20 @@ describe('the read audit gate', () => {
     for await (const event of opened.store.readAll()) types.push(event.type);
     expect(types).toEqual(['DataCollected', 'DataViewed']);
   });
+
+  it('answers that reach their audit together are recorded in one commit (group commit), each with its own DataViewed', async () => {
+    const commits: number[] = [];
+    const { ask, opened } = await apiWith(() => new AuditWriter({ record: (events, options) => {
+      commits.push(events.length);
+      return opened.ledger.record(events, options);
+    } }, silent));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => ask(VALUES)));
+    for (const answer of answers) expect(answer.errors).toBeUndefined();
+    // The fsync of the embedded log blocks the thread: without waiting a turn for the answers ready in it, each went alone.
+    expect(commits.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(commits.length).toBeLessThanOrEqual(3);
+    let views = 0;
+    for await (const event of opened.store.readAll()) if (event.type === 'DataViewed') views += 1;
+    expect(views).toBe(10);
+  });
 });

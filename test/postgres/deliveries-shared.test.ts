@@ -8,47 +8,35 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatSignerKey } from '../../services/proofs/note-signer.js';
 import { anEvent } from '../fixtures/events.js';
+import { webhookReceiver, type WebhookReceiver } from '../fixtures/webhook-receiver.js';
 import { startPdlServer, type PdlServer } from '../e2e/pdl-server.js';
 import { tempDir } from '../e2e/run-pdl.js';
 import { freshLedgerUrl, postgresUrl, skipReason, withAdmin } from '../contract/postgres-fixture.js';
 
-const listening: Server[] = [];
-
-async function receiver(statuses: number[] = []): Promise<{ url: string; received: { headers: Record<string, string>; body: string }[] }> {
-  const received: { headers: Record<string, string>; body: string }[] = [];
-  const made = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      received.push({ headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])), body });
-      response.writeHead(statuses.shift() ?? 204).end();
-    });
-  });
-  await new Promise<void>((done) => made.listen(0, '127.0.0.1', done));
+const listening: WebhookReceiver[] = [];
+const receive = async (statuses: number[] = []) => {
+  const made = await webhookReceiver(statuses);
   listening.push(made);
-  return { url: `http://127.0.0.1:${(made.address() as AddressInfo).port}/`, received };
-}
+  return made;
+};
 
 describe.skipIf(!postgresUrl)(`deletion-order deliveries shared through PostgreSQL${skipReason}`, () => {
   const servers: PdlServer[] = [];
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()));
-    for (const made of listening.splice(0)) await new Promise((done) => made.close(done));
+    for (const made of listening.splice(0)) await made.close();
   });
 
   it('two servers deliver from one store: each order reaches its receiver once, the refused one retried once', async () => {
     const { url, schema } = await freshLedgerUrl();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    const userDb = await receiver();
-    const crm = await receiver([500]);
+    const userDb = await receive();
+    const crm = await receive([500]);
     const config = join(tempDir('deliveries'), 'deliveries.json');
     writeFileSync(config, JSON.stringify({
       retry: { firstDelaySeconds: 1, maxDelaySeconds: 2 },

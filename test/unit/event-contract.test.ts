@@ -19,6 +19,14 @@ describe('the event contract', () => {
     expect(result.ok ? 'ok' : result.errors).toBe('ok');
   });
 
+  it('a refusal reason is a term of the taxonomy, and only goes with a refusal', () => {
+    const refused = (data: object) => anEvent('SubjectRequestCompleted', { data: { requestId: 'r-1', ...data } });
+    expect(validateEvent(refused({ outcome: 'rejected', refusalReason: 'excessive' })).ok).toBe(true);
+    expect(errorsOf(refused({ outcome: 'rejected', refusalReason: 'because I said so' }))).toEqual([{ path: 'data.refusalReason', message: 'unknown refusal reason "because I said so"' }]);
+    expect(errorsOf(refused({ outcome: 'fulfilled', refusalReason: 'excessive' }))).toEqual([
+      { path: 'data.refusalReason', message: 'a refusal reason goes with outcome "rejected" or "partially-fulfilled"' }]);
+  });
+
   it('refuses an unknown category, naming it and its index', () => {
     const event = anEvent('DataUsed', { data: { categories: ['contact.email', 'contact.phone', 'contact.fax'] } });
     expect(errorsOf(event)).toEqual([{ path: 'data.categories[2]', message: 'unknown category "contact.fax"' }]);

@@ -44,6 +44,9 @@ export class AuditWriter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      // One turn of the loop before taking the group: on the embedded log a commit's fsync blocks the
+      // thread, so no answer can join while it runs — the answers ready in this turn join here instead.
+      await new Promise((resolve) => setImmediate(resolve));
       const group = this.queue.splice(0, this.queue.length);
       const events = group.flatMap((waiting) => waiting.events);
       try {

@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.js';
 import { asText, toIso } from './dates.js';
 import { reportTimes } from '../../../schemas/report-period.js';
 import { proofOfEvidence } from './proofs.js';
+import { renderHtml } from '../../export/render-report.js';
 import type { IncidentState } from '../../../projections/incidents/incidents.js';
 import type { AffectedSubject } from '../../../projections/queries.js';
 
@@ -37,6 +38,8 @@ export async function complianceReport(_: unknown, args: { from?: unknown; to?: 
     ...report, legalRequests: report.transparency.legalRequests,
     proof: () => proofOfEvidence(context, report.violations.flatMap((v) => v.eventIds)),
     erasuresInBackups: () => context.keyStatus.counts(),
+    // The page `pdl report --format html` writes, for the console to offer as a download.
+    html: () => renderHtml(report, context.readModels.citedEvents(report.violations.flatMap((v) => v.eventIds))),
   };
 }
 

@@ -19,6 +19,8 @@ export const complianceTypeDefs = /* GraphQL */ `
   }
 
   type ComplianceReport {
+    "The whole report as one self-contained HTML page a person reads or hands to an auditor (what pdl report --format html writes)."
+    html: String!
     asOf: DateTime!
     from: DateTime
     to: DateTime

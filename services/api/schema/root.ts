@@ -34,8 +34,10 @@ export const rootTypeDefs = /* GraphQL */ `
     deletionReasons: [Term!]!
     "The rights a subject may exercise (the taxonomy's request kinds)."
     requestKinds: [Term!]!
-    "The requests inbox (admin, dpo, auditor): subject requests by status — open, overdue, completed; default open and overdue — the overdue first, then by deadline (from the policy in force when each was received). At most first (≤ 500)."
-    requests(status: String, first: Int = 100): [SubjectRequestEntry!]!
+    "The reasons a request may be refused for (the subject is owed the reason: GDPR Art. 12(4))."
+    refusalReasons: [Term!]!
+    "The requests inbox (admin, dpo, auditor): subject requests by status — open, overdue, completed; default open and overdue — the overdue first, then by deadline (from the policy in force when each was received). At most first (≤ 500), after skipping offset (the next page: offset + first)."
+    requests(status: String, first: Int = 100, offset: Int = 0): [SubjectRequestEntry!]!
     ledgerHead: LedgerHead!
     "Who is asking: the key's id and role (never the key). Any role."
     me: Me!
@@ -77,7 +79,7 @@ export const rootTypeDefs = /* GraphQL */ `
   type ApiKey { id: ID!, role: Role!, label: String, createdAt: DateTime! }
   "A term of the taxonomy (schemas/taxonomy.ts) and its label."
   type Term { term: String!, label: String! }
-  type SubjectRequestEntry { subjectId: ID!, requestId: ID!, kind: String, status: String!, receivedAt: DateTime, deadline: DateTime, daysLeft: Int, completedAt: DateTime, outcome: String }
+  type SubjectRequestEntry { subjectId: ID!, requestId: ID!, kind: String, status: String!, receivedAt: DateTime, deadline: DateTime, daysLeft: Int, completedAt: DateTime, outcome: String, refusalReason: String }
   type Me { keyId: ID!, role: Role!, mayRevealValues: Boolean!, mayLookUpIdentifiers: Boolean!, mayRecordPrivileged: Boolean! }
 
   input IdentifierInput { kind: String!, value: String! }

@@ -131,6 +131,8 @@ export const subjectsTypeDefs = /* GraphQL */ `
     deadline: DateTime
     completedAt: DateTime
     outcome: String
+    "Why it was refused, when it was (a term of refusalReasons)."
+    refusalReason: String
     "open, completed, or overdue (open past its deadline, now)."
     status: String!
     daysLeft: Int

@@ -29,7 +29,7 @@ export function reportCommand(program: Command, globals: () => GlobalOptions): v
       if (!(FORMATS as readonly string[]).includes(options.format)) throw new Error(`unknown format ${JSON.stringify(options.format)} (one of ${FORMATS.join(', ')})`);
       const window = reportTimes(options, new Date(), NAMES);
       const [{ buildComplianceReport }, { renderHtml, renderMarkdown }] = await Promise.all([
-        import('../../../projections/compliance/report.js'), import('../render-report.js'),
+        import('../../../projections/compliance/report.js'), import('../../export/render-report.js'),
       ]);
       const build = () => withLedger(globals(), async ({ store, projectionRunner, readModelsDb }) => {
         const { readCitedEvents } = await import('../../../projections/event-index/event-index.js');

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { v7 as uuidv7 } from 'uuid';
 import { normaliseIdentifier } from '../../../schemas/identifiers.js';
 import { instantOf } from '../../../schemas/report-period.js';
-import { requestKinds } from '../../../schemas/taxonomy.js';
+import { labelOf, refusalReasons, requestKinds } from '../../../schemas/taxonomy.js';
 import { readRequestSchedule, requestView } from '../../../projections/subject-requests/subject-requests.js';
 import { ValidationError } from '../../errors.js';
 import { operatorActorId } from '../../composition/operator.js';
@@ -46,7 +46,7 @@ export function requestsCommand(program: Command, globals: () => GlobalOptions):
     .description('subject requests: list the open ones by deadline, record one received, complete or refuse one')
     .addHelpText('after', '\nEach step records the contract\'s events (SubjectRequestReceived, SubjectRequestCompleted) as the operator.\n\n' +
       'Examples:\n  pdl requests receive --email li.wei@example.cn --kind access\n  pdl requests list\n' +
-      '  pdl requests complete r-0193f2 --outcome fulfilled\n  pdl requests refuse r-0193f3 --reason "identity not verified"');
+      '  pdl requests complete r-0193f2 --outcome fulfilled\n  pdl requests refuse r-0193f3 --reason identity-not-verified');
 
   requests
     .command('list')
@@ -63,9 +63,9 @@ export function requestsCommand(program: Command, globals: () => GlobalOptions):
           .filter((r) => (options.status === 'all' ? true : options.status === undefined ? r.status !== 'completed' : r.status === options.status))
           .sort((a, b) => Number(b.status === 'overdue') - Number(a.status === 'overdue') || (a.deadline ?? '').localeCompare(b.deadline ?? ''));
         for (const r of rows) {
-          const shown = { subjectId: r.subjectId, requestId: r.requestId, kind: r.kind, status: r.status, receivedAt: r.receivedAt, deadline: r.deadline, daysLeft: r.daysLeft, completedAt: r.completedAt, outcome: r.outcome };
+          const shown = { subjectId: r.subjectId, requestId: r.requestId, kind: r.kind, status: r.status, receivedAt: r.receivedAt, deadline: r.deadline, daysLeft: r.daysLeft, completedAt: r.completedAt, outcome: r.outcome, refusalReason: r.refusalReason ?? null };
           if (options.json) console.log(JSON.stringify(shown));
-          else console.log(printable(`${r.status.padEnd(9)} ${r.daysLeft === null ? '' : `${r.daysLeft} days`.padStart(10)}  due ${r.deadline}  ${r.subjectId}  ${r.requestId}  ${r.kind ?? '-'}${r.outcome ? `  ${r.outcome}` : ''}`));
+          else console.log(printable(`${r.status.padEnd(9)} ${r.daysLeft === null ? '' : `${r.daysLeft} days`.padStart(10)}  due ${r.deadline}  ${r.subjectId}  ${r.requestId}  ${r.kind ?? '-'}${r.outcome ? `  ${r.outcome}` : ''}${r.refusalReason ? ` (${r.refusalReason})` : ''}`));
         }
         if (rows.length === 0 && !options.json) process.stderr.write('pdl: no requests match\n');
       }, { readModels: true });
@@ -103,17 +103,17 @@ export function requestsCommand(program: Command, globals: () => GlobalOptions):
     .argument('<request>', 'the request id (pdl requests list)')
     .option('--json', 'print { subjectId, requestId, outcome, position } as JSON');
 
-  const complete = async (requestId: string, outcome: string, json: boolean, note?: string) => {
+  const complete = async (requestId: string, outcome: string, json: boolean, refusalReason?: string) => {
     await withLedger(globals(), async (opened) => {
       const found = readRequestSchedule(opened.readModelsDb, new Date().toISOString()).find((r) => r.requestId === requestId);
       if (!found) throw new ValidationError(`no request ${printable(requestId.slice(0, 60))} (see pdl requests list)`);
       if (found.completedAt !== null) throw new ValidationError(`request ${printable(requestId.slice(0, 60))} was completed on ${found.completedAt}`);
       const [position] = await recordAll(opened, globals(), [{
         id: uuidv7(), type: 'SubjectRequestCompleted', occurredAt: new Date().toISOString(), subject: { id: found.subjectId },
-        actor: { kind: 'employee', id: operatorActorId() }, data: { requestId, ...(found.kind ? { kind: found.kind } : {}), outcome },
+        actor: { kind: 'employee', id: operatorActorId() }, data: { requestId, ...(found.kind ? { kind: found.kind } : {}), outcome, ...(refusalReason ? { refusalReason } : {}) },
       }]);
-      if (json) console.log(JSON.stringify({ subjectId: found.subjectId, requestId, outcome, position }));
-      else console.log(printable(`request ${requestId} of ${found.subjectId} completed (${outcome})${note ? `: ${note}` : ''} at position ${position}`));
+      if (json) console.log(JSON.stringify({ subjectId: found.subjectId, requestId, outcome, ...(refusalReason ? { refusalReason } : {}), position }));
+      else console.log(printable(`request ${requestId} of ${found.subjectId} completed (${outcome})${refusalReason ? `: ${labelOf(refusalReasons, refusalReason)}` : ''} at position ${position}`));
     }, { readModels: true });
   };
 
@@ -127,8 +127,8 @@ export function requestsCommand(program: Command, globals: () => GlobalOptions):
     });
 
   answer('refuse')
-    .requiredOption('--reason <text>', 'why, as told to the subject (printed here; the ledger records the refusal, not the text)')
-    .addHelpText('after', '\nExamples:\n  pdl requests refuse r-0193f3 --reason "identity not verified"')
+    .addOption(new Option('--reason <term>', 'why, as the subject is owed it (recorded as data.refusalReason; a term, never free text)').choices(Object.keys(refusalReasons)).makeOptionMandatory())
+    .addHelpText('after', `\nReasons: ${Object.entries(refusalReasons).map(([term, { label }]) => `${term} (${label})`).join(', ')}.\n\nExamples:\n  pdl requests refuse r-0193f3 --reason identity-not-verified`)
     .action(async (requestId: string, options: { reason: string; json?: boolean }) => {
       await complete(requestId, 'rejected', options.json === true, options.reason);
     });

@@ -162,13 +162,15 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       keyring.unref();
       // Deletion orders (README "Erasure that reaches every copy"): through the write path, as the ledger's own events.
       const { OrderIssuer, issueDeletionOrders } = await import('../../orders/issue-orders.js');
-      // Read models deferred: orders are judged on models that hold every append, and delivery (which reads them) is poked once they hold the orders.
-      const caughtUp = async () => opened.readModelsClock.reach((await opened.store.head()).position);
+      // Read models deferred (or kept by a worker following a shared store): orders are judged on models that hold
+      // every append, and delivery (which reads them) is poked once they hold the orders — waiting at most 10 s each,
+      // rather than looking too early, finding nothing, and waiting for the next interval.
+      const readModelsAt = (position: number, timeoutMs = 10_000) => opened.readModelsClock.reach(position, timeoutMs);
       const orderIssuer = options.ordersInterval > 0 ? new OrderIssuer(
         async () => {
-          await caughtUp();
+          await readModelsAt((await opened.store.head()).position);
           const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb);
-          if (issued.position !== null) await opened.readModelsClock.reach(issued.position);
+          if (issued.position !== null) await readModelsAt(issued.position).catch(() => undefined);
           return issued;
         },
         (result) => {

@@ -372,7 +372,9 @@ export class SqliteKeyStore implements KeyStore {
       const generation = supersede(this.db, retention);
       beforeCommit();
       return { rewrapped: rows.length, generation };
-    })();
+      // IMMEDIATE: it reads the keys then rewrites them; a deferred transaction would fail at once ("database is
+      // locked", a stale snapshot) if another process appended new subjects in between, rather than wait its turn.
+    }).immediate();
     this.master = next;
     this.generation = done.generation;
     return done;

@@ -20,6 +20,18 @@ describe('subject requests', () => {
     });
   });
 
+  it('a refusal keeps its reason; a later completion without one drops it', () => {
+    const refused = anEvent('SubjectRequestCompleted', { subject: S, occurredAt: '2026-05-10T00:00:00Z', data: { requestId: 'r-1', outcome: 'rejected', refusalReason: 'identity-not-verified' } });
+    const redone = anEvent('SubjectRequestCompleted', { subject: S, occurredAt: '2026-05-12T00:00:00Z', data: { requestId: 'r-1', outcome: 'fulfilled' } });
+    spec.given([received('r-1', 'access')]).when([refused]).then(({ state }) => {
+      expect(state('u-1', 'r-1')).toMatchObject({ outcome: 'rejected', refusalReason: 'identity-not-verified' });
+    });
+    spec.given([received('r-1', 'access'), refused]).when([redone]).then(({ state }) => {
+      expect(state('u-1', 'r-1')).toMatchObject({ outcome: 'fulfilled' });
+      expect(state('u-1', 'r-1')).not.toHaveProperty('refusalReason');
+    });
+  });
+
   it('still open: no completion yet', () => {
     spec.given([received('r-1', 'erasure')]).when([received('r-2', 'access', '2026-05-02T00:00:00Z')]).then(({ state }) => {
       expect(state('u-1', 'r-1')).toMatchObject({ kind: 'erasure', completedAt: null, outcome: null });

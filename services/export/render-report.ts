@@ -3,7 +3,7 @@
  * sections, rendered to Markdown or to a self-contained HTML page (JSON is the data itself).
  */
 import type { ComplianceReportData } from '../../projections/compliance/report.js';
-import { day, escapeHtml } from '../export/text.js';
+import { day, escapeHtml } from './text.js';
 
 /** A value from the ledger inside a section's own words: escaped for the format it is rendered to. */
 interface Quoted { quoted: string }
