@@ -159,6 +159,9 @@ describe('recordEvents', () => {
 
 describe('health', () => {
   it('reports the store reachable and the read models caught up (to a key; without one, only the status)', async () => {
+    // Read models are kept after each append: once a read has seen the head, /health must say they hold it.
+    const { store } = await (await fetch(`${server.url}/health`, { headers: { authorization: `Bearer ${server.adminKey}` } })).json() as { store: { position: number } };
+    expect((await server.gql('{ __typename }', {}, server.adminKey, { 'PDL-At-Least': String(store.position) })).errors).toBeUndefined();
     const response = await fetch(`${server.url}/health`, { headers: { authorization: `Bearer ${server.adminKey}` } });
     const body = await response.json() as { status: string; store: { position: number }; readModels: { behind: number } };
     expect(response.status).toBe(200);
