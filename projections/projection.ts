@@ -183,7 +183,9 @@ export interface LogProjection extends Projection {
 }
 
 export function logProjection(model: LogModel): LogProjection {
-  const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.columns.join(', ')}, PRIMARY KEY (${model.uniqueBy.join(', ')})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
+  // A log position is declared INTEGER: a JS number is bound as a REAL (8 bytes), an INTEGER column stores it in 1–6.
+  const declared = model.columns.map((column) => (column === 'position' ? 'position INTEGER' : column));
+  const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${declared.join(', ')}, PRIMARY KEY (${model.uniqueBy.join(', ')})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
   const insert = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES (${model.columns.map((c) => `@${c}`).join(', ')})`;
   const placeholders = `(${model.columns.map(() => '?').join(', ')})`;
   const insertMany = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES ${Array(ROWS_PER_INSERT).fill(placeholders).join(', ')}`;

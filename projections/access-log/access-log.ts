@@ -4,7 +4,7 @@ import { statement, type ReadSource } from '../projection-context.js';
 
 export const accessLog = logProjection({
   name: 'access-log',
-  version: 3,
+  version: 4,
   table: 'rm_access_log',
   columns: ['position', 'subject_id', 'event_id', 'occurred_at', 'actor_kind', 'actor_id', 'action', 'target', 'purpose', 'categories'],
   uniqueBy: ['position', 'subject_id'],

@@ -5,7 +5,7 @@ import { statement, type ReadSource } from '../projection-context.js';
 
 export const eventIndex = logProjection({
   name: 'event-index',
-  version: 2,
+  version: 3,
   table: 'rm_event_index',
   // Both clocks: when it happened (as its producer says) and when the ledger recorded it.
   columns: ['position', 'event_id', 'type', 'subject_id', 'occurred_at', 'recorded_at', 'actor_kind', 'actor_id'],
@@ -24,7 +24,7 @@ CREATE INDEX IF NOT EXISTS rm_event_index_by_id ON rm_event_index (event_id);`,
 
 export const eventTags = logProjection({
   name: 'event-tags',
-  version: 1,
+  version: 2,
   table: 'rm_event_tags',
   columns: ['tag', 'value', 'position'],
   uniqueBy: ['tag', 'value', 'position'],

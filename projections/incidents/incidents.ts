@@ -102,7 +102,7 @@ export const storageIntervals = keyedProjection<StorageIntervalsState>({
 
 export const systemUses = logProjection({
   name: 'system-uses',
-  version: 1,
+  version: 2,
   table: 'rm_system_uses',
   columns: ['position', 'event_id', 'subject_id', 'system', 'categories', 'occurred_at'],
   uniqueBy: ['position'],

@@ -31,7 +31,7 @@ export const legalRequests = keyedProjection<LegalRequestState>({
 
 export const disclosures = logProjection({
   name: 'disclosures',
-  version: 1,
+  version: 2,
   table: 'rm_disclosures',
   columns: ['position', 'event_id', 'subject_id', 'occurred_at', 'recipient_id', 'recipient_name', 'recipient_kind', 'recipient_region',
     'legal_request_id', 'categories', 'purpose', 'legal_basis'],

@@ -69,7 +69,7 @@ export function transferOf({ position, event }: ProjectedEvent): TransferRow | n
 
 export const transfers = logProjection({
   name: 'transfers',
-  version: 1,
+  version: 2,
   table: 'rm_transfers',
   columns: ['position', 'event_id', 'subject_id', 'occurred_at', 'recipient', 'from_region', 'to_region', 'categories', 'purpose',
     'mechanism', 'security_measures', 'risks', 'consent_id'],

@@ -27,7 +27,7 @@ export const shutdowns = keyedProjection<ShutdownState>({
 
 export const notices = logProjection({
   name: 'notices',
-  version: 1,
+  version: 2,
   table: 'rm_notices',
   columns: ['position', 'event_id', 'subject_id', 'service', 'topic', 'channel', 'occurred_at'],
   uniqueBy: ['position'],
