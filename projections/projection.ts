@@ -165,6 +165,8 @@ export interface LogModel {
   /** Column names; the first ones up to `uniqueBy` identify a row, so a replay inserts nothing twice. */
   readonly columns: readonly string[];
   readonly uniqueBy: readonly string[];
+  /** Columns of whole numbers besides `position` (declared INTEGER, kept in 1–8 bytes rather than as 8-byte REALs). */
+  readonly integers?: readonly string[];
   readonly indexes?: string;
   /** Indexes only queries use (see Projection.queryIndexes). */
   readonly queryIndexes?: string;
@@ -183,8 +185,8 @@ export interface LogProjection extends Projection {
 }
 
 export function logProjection(model: LogModel): LogProjection {
-  // A log position is declared INTEGER: a JS number is bound as a REAL (8 bytes), an INTEGER column stores it in 1–6.
-  const declared = model.columns.map((column) => (column === 'position' ? 'position INTEGER' : column));
+  // A log position (and any other whole number) is declared INTEGER: a JS number is bound as a REAL (8 bytes), an INTEGER column stores it in 1–6.
+  const declared = model.columns.map((column) => (column === 'position' || model.integers?.includes(column) ? `${column} INTEGER` : column));
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${declared.join(', ')}, PRIMARY KEY (${model.uniqueBy.join(', ')})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
   const insert = `INSERT OR IGNORE INTO ${model.table} (${model.columns.join(', ')}) VALUES (${model.columns.map((c) => `@${c}`).join(', ')})`;
   const placeholders = `(${model.columns.map(() => '?').join(', ')})`;

@@ -23,6 +23,9 @@ describe('event index', () => {
       expect(positions({ type: 'DataUsed' })).toEqual([2, 3]);
       expect(positions({ actorId: 'risk-engine' })).toEqual([2]);
       expect(positions({ actorKind: 'system', from: '2026-02-02T00:00:00.000Z', to: '2026-02-04T00:00:00.000Z' })).toEqual([2, 3, 4]);
+      // The same window written in another zone: compared as instants, not as text.
+      expect(positions({ actorKind: 'system', from: '2026-02-02T08:00:00+08:00', to: '2026-02-03T19:00:00-05:00' })).toEqual([2, 3, 4]);
+      expect(() => positions({ from: 'yesterday' })).toThrow(/from: expected an ISO 8601 date-time/);
       expect(positions({ category: 'contact.email' })).toEqual([1, 5]);
       expect(positions({ category: 'contact.phone', subjectId: 'u-1' })).toEqual([2, 5]);
       expect(positions({ system: 'web-log' })).toEqual([4]);
