@@ -13,13 +13,45 @@ function split(n: number): number {
   return k;
 }
 
-/** The hash of leaves [start, end), start aligned as the recursion below keeps it. */
-function rangeHash(nodes: NodeReader, start: number, end: number): Buffer {
-  const width = end - start;
-  if ((width & (width - 1)) === 0 && start % width === 0) return nodes(Math.log2(width), start / width);
-  const k = split(width);
-  return nodeHash(rangeHash(nodes, start, start + k), rangeHash(nodes, start + k, end));
+/** The hash of leaves [start, end) (start aligned as the recursion below keeps it); `sub` hashes its halves. */
+type RangeHash = (start: number, end: number) => Buffer;
+
+function rangeHashWith(nodes: NodeReader, sub: RangeHash): RangeHash {
+  return (start, end) => {
+    const width = end - start;
+    if ((width & (width - 1)) === 0 && start % width === 0) return nodes(Math.log2(width), start / width);
+    const k = split(width);
+    return nodeHash(sub(start, start + k), sub(start + k, end));
+  };
 }
+
+/** Each range hashed from the stored nodes, nothing kept: a root, one path. */
+function rangeHasher(nodes: NodeReader): RangeHash {
+  const hash: RangeHash = rangeHashWith(nodes, (start, end) => hash(start, end));
+  return hash;
+}
+
+/**
+ * Each range read or hashed once: the paths of many leaves of one tree share most of their
+ * siblings (all but the lowest few, for leaves side by side — a page of events), and the ragged
+ * right edge of a tree whose size is no power of two is hashed again for every path otherwise.
+ */
+function sharedRangeHasher(nodes: NodeReader): RangeHash {
+  const known = new Map<string, Buffer>();
+  const hash: RangeHash = (start, end) => {
+    const key = `${start}:${end}`;
+    let found = known.get(key);
+    if (found === undefined) {
+      found = compute(start, end);
+      known.set(key, found);
+    }
+    return found;
+  };
+  const compute = rangeHashWith(nodes, hash);
+  return hash;
+}
+
+const rangeHash = (nodes: NodeReader, start: number, end: number): Buffer => rangeHasher(nodes)(start, end);
 
 export function rootOf(nodes: NodeReader, size: number): Buffer {
   return size === 0 ? EMPTY_ROOT : rangeHash(nodes, 0, size);
@@ -27,6 +59,16 @@ export function rootOf(nodes: NodeReader, size: number): Buffer {
 
 /** RFC 9162 §2.1.3.1 PATH(m, D[n]): the audit path of leaf `index` in the tree of `size` leaves. */
 export function inclusionPath(nodes: NodeReader, index: number, size: number): Buffer[] {
+  return pathOf(rangeHasher(nodes), index, size);
+}
+
+/** The audit paths of these leaves in the tree of `size` leaves, in their order: shared siblings read and hashed once. */
+export function inclusionPaths(nodes: NodeReader, indexes: readonly number[], size: number): Buffer[][] {
+  const hash = sharedRangeHasher(nodes);
+  return indexes.map((index) => pathOf(hash, index, size));
+}
+
+function pathOf(hash: RangeHash, index: number, size: number): Buffer[] {
   if (index < 0 || index >= size) throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
   const path: Buffer[] = [];
   // Walks down from the root, collecting the sibling of each step, then returns them leaf first.
@@ -34,10 +76,10 @@ export function inclusionPath(nodes: NodeReader, index: number, size: number): B
   while (end - start > 1) {
     const k = split(end - start);
     if (m < k) {
-      path.push(rangeHash(nodes, start + k, end));
+      path.push(hash(start + k, end));
       end = start + k;
     } else {
-      path.push(rangeHash(nodes, start, start + k));
+      path.push(hash(start, start + k));
       start += k;
       m -= k;
     }

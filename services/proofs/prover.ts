@@ -12,7 +12,7 @@ import type { CheckpointStore, SignedCheckpoint } from '../records/checkpoint-st
 import { LedgerError, NotFoundError, ValidationError } from '../errors.js';
 import { chainedLeaf } from '../ledger/chain.js';
 import type { EventStore } from '../store/port.js';
-import { consistencyProof, inclusionPath, rootOf } from '../merkle/stored-tree-proofs.js';
+import { consistencyProof, inclusionPaths, rootOf } from '../merkle/stored-tree-proofs.js';
 import type { NoteSigner } from './note-signer.js';
 import type { ConsistencyBundle, InclusionBundle } from './verifier/verify-proof.js';
 
@@ -104,15 +104,16 @@ export class Prover {
       throw new MissingTreeNodeError(`position ${ahead[0] ?? positions[0]} is not in a checkpoint of this Merkle tree yet (it holds ${tree.size}): try again when the read models have caught up`);
     }
     const recorded = await this.log.readPositions([...new Set(positions)].sort((a, b) => a - b));
+    const paths = inclusionPaths(tree.node, recorded.map((event) => event.position - 1), checkpoint.size);
     return {
       checkpoint: checkpoint.note,
       verifierKey: this.signer.verifierKey,
-      entries: recorded.map((event) => ({
+      entries: recorded.map((event, i) => ({
         eventId: event.id,
         position: event.position,
         leafIndex: event.position - 1,
         leaf: Buffer.from(chainedLeaf(event)).toString('base64'),
-        inclusion: inclusionPath(tree.node, event.position - 1, checkpoint.size).map((hash) => hash.toString('base64')),
+        inclusion: paths[i]!.map((hash) => hash.toString('base64')),
       })),
     };
   }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactRange } from '../../services/merkle/compact-range.js';
 import { EMPTY_ROOT, leafHash, type NodeReader } from '../../services/merkle/rfc6962.js';
-import { consistencyProof, inclusionPath, rootOf } from '../../services/merkle/stored-tree-proofs.js';
+import { consistencyProof, inclusionPath, inclusionPaths, rootOf } from '../../services/merkle/stored-tree-proofs.js';
 import { parseSignerKey } from '../../services/proofs/note-signer.js';
 import {
   fromBase64, hashLeaf, openCosignature, openNote, parseCheckpoint, parseVerifierKey, parseWitnessKey, splitNote, verifyConsistency, verifyInclusion, type Bytes,
@@ -61,6 +61,27 @@ describe('the Merkle tree against the RFC 6962 vectors', () => {
 
   it.each(rfc6962.inclusion)('gives the published inclusion path of leaf $leaf in a tree of $size', ({ leaf, size, proof }) => {
     expect(hex(inclusionPath(treeOf(8).node, leaf - 1, size))).toEqual(proof);
+  });
+
+  it('gives many leaves\' paths at once as the published ones, reading each stored node once', () => {
+    const tree = treeOf(8);
+    for (const size of [5, 6, 7, 8]) {
+      const cases = rfc6962.inclusion.filter((c) => c.size === size);
+      const paths = inclusionPaths(tree.node, cases.map((c) => c.leaf - 1), size);
+      expect(paths.map(hex), `size ${size}`).toEqual(cases.map((c) => c.proof));
+    }
+    // Every leaf of a tree of 7 (the ragged right edge hashed for each path, alone): the same paths, each node read once.
+    const reads: string[] = [];
+    const counted: NodeReader = (level, index) => {
+      reads.push(`${level}/${index}`);
+      return tree.node(level, index);
+    };
+    const leaves = [0, 1, 2, 3, 4, 5, 6];
+    expect(inclusionPaths(counted, leaves, 7).map(hex)).toEqual(leaves.map((leaf) => hex(inclusionPath(tree.node, leaf, 7))));
+    expect(reads.length).toBe(new Set(reads).size);
+    reads.length = 0;
+    for (const leaf of leaves) inclusionPath(counted, leaf, 7);
+    expect(reads.length).toBeGreaterThan(new Set(reads).size);
   });
 
   it.each(rfc6962.consistency)('gives the published consistency proof from $size1 to $size2', ({ size1, size2, proof }) => {
