@@ -44,6 +44,11 @@ export class SqliteKeyStore implements KeyStore {
   private readonly systemsOf = new Map<string, Set<string>>();
   /** Index entries known to be written, by digest (notIndexed). */
   private readonly indexed = new Set<string>();
+  /**
+   * The digest notIndexed made for an entry, for applyUpkeep to write with the same entry object
+   * (an HMAC per entry, not two); held no longer than the entry itself, which holds the value anyway.
+   */
+  private readonly digests = new WeakMap<IndexEntry, Buffer>();
   private readonly statements;
   /** SQLite's count of commits by other connections: when it moves, cached keys may be destroyed ones. */
   private seenDataVersion: number;
@@ -217,7 +222,7 @@ export class SqliteKeyStore implements KeyStore {
   async notIndexed<T extends IndexEntry>(entries: readonly T[]): Promise<T[]> {
     if (entries.length === 0) return [];
     this.forgetIfChangedElsewhere();
-    return entries.filter(({ subjectId, kind, value, source }) => !this.indexed.has(this.indexedKey(subjectId, kind, value, source)));
+    return entries.filter((entry) => !this.indexed.has(this.rememberedAs(entry.subjectId, entry.source, this.digestOf(entry))));
   }
 
   async applyUpkeep(steps: readonly UpkeepStep[], advance?: UpkeepAdvance): Promise<{ destroyedKeys: number }> {
@@ -327,17 +332,26 @@ export class SqliteKeyStore implements KeyStore {
     return createHmac('sha256', this.indexKey).update(`${kind}\u0000${normalised}`).digest();
   }
 
-  private addToIndex({ subjectId, kind, value, source }: IndexEntry): void {
-    const digest = this.indexDigest(kind, value);
-    this.statements.addIndex.run(digest, subjectId, kind, source);
+  private addToIndex(entry: IndexEntry): void {
+    const digest = this.digestOf(entry);
+    this.statements.addIndex.run(digest, entry.subjectId, entry.kind, entry.source);
     // Bounded: past it, known identifiers are simply written again (an upsert).
     if (this.indexed.size >= MAX_INDEXED_REMEMBERED) this.indexed.clear();
-    this.indexed.add(`${subjectId}\u0000${source}\u0000${digest.toString('base64')}`);
+    this.indexed.add(this.rememberedAs(entry.subjectId, entry.source, digest));
+  }
+
+  private digestOf(entry: IndexEntry): Buffer {
+    let digest = this.digests.get(entry);
+    if (digest === undefined) {
+      digest = this.indexDigest(entry.kind, entry.value);
+      this.digests.set(entry, digest);
+    }
+    return digest;
   }
 
   /** Remembered by digest, never by the identifier itself. */
-  private indexedKey(subjectId: string, kind: string, normalised: string, source: string): string {
-    return `${subjectId}\u0000${source}\u0000${this.indexDigest(kind, normalised).toString('base64')}`;
+  private rememberedAs(subjectId: string, source: string, digest: Buffer): string {
+    return `${subjectId}\u0000${source}\u0000${digest.toString('base64')}`;
   }
 
   async upkeepPosition(): Promise<UpkeepPosition> {
