@@ -14,9 +14,15 @@ export interface PendingRow<S> {
   readonly state: S | null;
 }
 
+/** A row as held here: one object per key for the whole batch, its state replaced in place. */
+interface HeldRow<S> {
+  readonly key: Key;
+  state: S | null;
+}
+
 export class PendingRows<S> {
-  private readonly rows = new Map<string, PendingRow<S>>();
-  private readonly byFirstColumn = new Map<string | number, Map<string, PendingRow<S>>>();
+  private readonly rows = new Map<string, HeldRow<S>>();
+  private readonly byFirstColumn = new Map<string | number, Map<string, HeldRow<S>>>();
 
   get(key: Key): PendingRow<S> | undefined {
     return this.rows.get(rowIdOf(key));
@@ -24,7 +30,13 @@ export class PendingRows<S> {
 
   set(key: Key, state: S | null): void {
     const id = rowIdOf(key);
-    const row = { key, state };
+    const held = this.rows.get(id);
+    // Already held (a subject's row, event after event): the same object in both maps takes the new state.
+    if (held) {
+      held.state = state;
+      return;
+    }
+    const row: HeldRow<S> = { key, state };
     this.rows.set(id, row);
     let group = this.byFirstColumn.get(key[0]!);
     if (!group) {
@@ -52,5 +64,18 @@ export class PendingRows<S> {
   }
 }
 
-/** One string per key, the same wherever rows of a batch are matched. */
-export const rowIdOf = (key: Key): string => (key.length === 1 && typeof key[0] === 'string' ? key[0] : JSON.stringify(key));
+/**
+ * One string per key, the same wherever rows of a batch are matched. A model's keys all have its
+ * number of columns: one text column is its own id; text columns without NUL are joined by NUL
+ * (the id then holds a NUL, which no JSON text holds unescaped); anything else is its JSON.
+ */
+export const rowIdOf = (key: Key): string => {
+  if (key.length === 1 && typeof key[0] === 'string') return key[0];
+  let id = '';
+  for (let i = 0; i < key.length; i += 1) {
+    const part = key[i];
+    if (typeof part !== 'string' || part.includes('\u0000')) return JSON.stringify(key);
+    id = i === 0 ? part : `${id}\u0000${part}`;
+  }
+  return key.length === 0 ? JSON.stringify(key) : id;
+};

@@ -42,6 +42,11 @@ export interface Projection {
    * transaction fails. Without an open batch, `apply` writes at once.
    */
   readonly batch?: UnitOfWork;
+  /**
+   * A model that can hold every row it keeps in memory through a whole rebuild (runner.ts
+   * `rebuild`): it then writes nothing per batch, and each row once when released.
+   */
+  readonly held?: HeldRows;
 }
 
 export interface UnitOfWork {
@@ -50,7 +55,26 @@ export interface UnitOfWork {
   abandon(context: ProjectionContext): void;
 }
 
+/**
+ * A rebuild's bulk fold. The runner is then the tables' only writer and replays the log from
+ * position 0, so a model may keep its rows in memory across the rebuild's transactions — reads
+ * answered from memory, not from its table — and write each row once, in key order, many rows
+ * per statement, when released: at the end of the rebuild, or earlier when the rows held pass
+ * the runner's bound (then it holds again, over a table that is no longer empty).
+ */
+export interface HeldRows {
+  /** Hold rows from now on; `empty`: the table holds nothing yet, so a row not in memory is no row (no read). */
+  hold(context: ProjectionContext, empty: boolean): void;
+  /** How many rows are held now. */
+  count(context: ProjectionContext): number;
+  /** Write every row held and let go of them; the model writes per batch again until held anew. */
+  release(context: ProjectionContext): void;
+}
+
 export type { Key } from './pending-rows.js';
+
+/** Rows per multi-row INSERT when rows held for a batch (or a rebuild) are written at its end. */
+const ROWS_PER_INSERT = 100;
 
 export interface KeyedModel<S extends { lastPosition: number }> {
   readonly name: string;
@@ -79,17 +103,27 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
   const columns = model.key.join(', ');
   const where = model.key.map((column) => `${column} = ?`).join(' AND ');
   const schema = `CREATE TABLE IF NOT EXISTS ${model.table} (${model.key.map((c) => `${c} NOT NULL`).join(', ')}, state TEXT NOT NULL, PRIMARY KEY (${columns})) WITHOUT ROWID;\n${model.indexes ?? ''}`;
+  const rowPlaceholders = `(${[...model.key, 'state'].map(() => '?').join(', ')})`;
   const sql = {
     get: `SELECT state FROM ${model.table} WHERE ${where}`,
     put: `INSERT INTO ${model.table} (${columns}, state) VALUES (${model.key.map(() => '?').join(', ')}, ?) ON CONFLICT (${columns}) DO UPDATE SET state = excluded.state`,
     del: `DELETE FROM ${model.table} WHERE ${where}`,
+    /** `count` rows at once: into an empty table a plain insert, over stored rows an upsert. */
+    putMany: (count: number, empty: boolean) => `INSERT INTO ${model.table} (${columns}, state) VALUES ${Array(count).fill(rowPlaceholders).join(', ')}`
+      + (empty ? '' : ` ON CONFLICT (${columns}) DO UPDATE SET state = excluded.state`),
     /** Key columns (and, with `withState`, the state) of the rows under a prefix of `length` columns, in key order. */
     byPrefix: (length: number, withState = false) => `SELECT ${columns}${withState ? ', state' : ''} FROM ${model.table}` +
       `${length === 0 ? '' : ` WHERE ${model.key.slice(0, length).map((c) => `${c} = ?`).join(' AND ')}`} ORDER BY ${columns}`,
   };
   const keyOf = (row: Record<string, string | number>): Key => model.key.map((c) => row[c]!);
-  const held = slot<{ rows: PendingRows<S> | null }>(`pending rows of ${model.name}`, () => ({ rows: null }));
+  /**
+   * The rows changed and not written yet: a batch's, or a rebuild's (`holding`). `complete`: the
+   * table holds no row that is not here (a rebuild started from an empty table), so none is read.
+   */
+  const held = slot<{ rows: PendingRows<S> | null; holding: boolean; complete: boolean }>(`pending rows of ${model.name}`,
+    () => ({ rows: null, holding: false, complete: false }));
   const pending = (source: ReadSource): PendingRows<S> | null => contextOf(source)?.kept(held).rows ?? null;
+  const complete = (source: ReadSource): boolean => contextOf(source)?.kept(held).complete ?? false;
   const write = (context: ProjectionContext, key: Key, state: S | null) => {
     if (state === null) context.statement(sql.del).run(...key);
     else context.statement(sql.put).run(...key, JSON.stringify(state));
@@ -97,16 +131,17 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
   const read = (source: ReadSource, key: Key): S | null => {
     const changed = pending(source)?.get(key);
     if (changed) return changed.state;
+    if (complete(source)) return null;
     const row = statement<unknown[], { state: string }>(source, sql.get).get(...key);
     return row ? (JSON.parse(row.state) as S) : null;
   };
   /** Stored rows under a prefix with this batch's changes laid over them, in key order (as ORDER BY gives them). */
-  const withPending = <R extends { key: Key }>(source: ReadSource, prefix: Key, stored: R[], fromPending: (row: PendingRow<S> & { state: S }) => R): R[] => {
+  const withPending = <R extends { key: Key }>(source: ReadSource, prefix: Key, stored: () => R[], fromPending: (row: PendingRow<S> & { state: S }) => R): R[] => {
     const rowsHeld = pending(source);
-    if (!rowsHeld || rowsHeld.size === 0) return stored;
+    if (!rowsHeld || rowsHeld.size === 0) return complete(source) ? [] : stored();
     const changed = [...rowsHeld.under(prefix)];
-    if (changed.length === 0) return stored;
-    const rows = new Map(stored.map((row) => [rowIdOf(row.key), row]));
+    if (changed.length === 0) return complete(source) ? [] : stored();
+    const rows = new Map(complete(source) ? [] : stored().map((row) => [rowIdOf(row.key), row]));
     for (const row of changed) {
       if (row.state === null) rows.delete(rowIdOf(row.key));
       else rows.set(rowIdOf(row.key), fromPending({ key: row.key, state: row.state }));
@@ -115,18 +150,51 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
   };
   const existing = (context: ProjectionContext, prefix: Key): Key[] => withPending(
     context, prefix,
-    context.statement<unknown[], Record<string, string | number>>(sql.byPrefix(prefix.length)).all(...prefix).map((row) => ({ key: keyOf(row) })),
+    () => context.statement<unknown[], Record<string, string | number>>(sql.byPrefix(prefix.length)).all(...prefix).map((row) => ({ key: keyOf(row) })),
     ({ key }) => ({ key }),
   ).map(({ key }) => key);
   const batch: UnitOfWork = {
-    begin: (context) => { context.kept(held).rows = new PendingRows<S>(); },
+    begin: (context) => {
+      const place = context.kept(held);
+      if (!place.holding) place.rows = new PendingRows<S>();
+    },
     commit(context) {
       const place = context.kept(held);
+      if (place.holding) return;
       const rows = place.rows;
       place.rows = null;
       for (const { key, state } of rows?.values() ?? []) write(context, key, state);
     },
-    abandon: (context) => { context.kept(held).rows = null; },
+    abandon: (context) => {
+      const place = context.kept(held);
+      if (!place.holding) place.rows = null;
+    },
+  };
+  const heldRows: HeldRows = {
+    hold(context, empty) {
+      const place = context.kept(held);
+      place.rows = new PendingRows<S>();
+      place.holding = true;
+      place.complete = empty;
+    },
+    count: (context) => context.kept(held).rows?.size ?? 0,
+    release(context) {
+      const place = context.kept(held);
+      const rows = [...(place.rows?.values() ?? [])].sort((a, b) => compareKeys(a.key, b.key));
+      const empty = place.complete;
+      Object.assign(place, { rows: null, holding: false, complete: false });
+      // In key order: each page of the table's B-tree is filled once, never split and rewritten.
+      const kept = rows.filter((row): row is PendingRow<S> & { state: S } => row.state !== null);
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= kept.length; i += ROWS_PER_INSERT) {
+        context.statement(sql.putMany(ROWS_PER_INSERT, empty)).run(kept.slice(i, i + ROWS_PER_INSERT).flatMap(({ key, state }) => [...key, JSON.stringify(state)]));
+      }
+      if (i < kept.length) {
+        context.statement(sql.putMany(kept.length - i, empty)).run(kept.slice(i).flatMap(({ key, state }) => [...key, JSON.stringify(state)]));
+      }
+      // Deleted rows: none was ever written into an empty table.
+      if (!empty) for (const row of rows) if (row.state === null) write(context, row.key, null);
+    },
   };
   return {
     name: model.name,
@@ -138,7 +206,7 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
     // One query for the rows and their states (a subject's categories, consents…), not one per row.
     readPrefix: (source, prefix) => withPending(
       source, prefix,
-      statement<unknown[], Record<string, string | number> & { state: string }>(source, sql.byPrefix(prefix.length, true))
+      () => statement<unknown[], Record<string, string | number> & { state: string }>(source, sql.byPrefix(prefix.length, true))
         .all(...prefix).map((row) => ({ key: keyOf(row), state: JSON.parse(row.state) as S })),
       (row) => row,
     ),
@@ -155,6 +223,7 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
       }
     },
     batch,
+    held: heldRows,
   };
 }
 
@@ -174,9 +243,6 @@ export interface LogModel {
 }
 
 export type LogRow = Record<string, string | number | null>;
-
-/** Rows per multi-row INSERT when a batch's log rows are written at its end. */
-const ROWS_PER_INSERT = 100;
 
 export interface LogProjection extends Projection {
   readonly model: LogModel;
@@ -226,8 +292,20 @@ export function logProjection(model: LogModel): LogProjection {
   };
 }
 
-/** Sorted union, so that states built from the same events are byte-identical however they were built. */
-export const union = <T extends string>(a: readonly T[] | undefined, b: readonly T[]): T[] => [...new Set([...(a ?? []), ...b])].sort();
+/**
+ * Sorted union, so that states built from the same events are byte-identical however they were
+ * built. Most events repeat what a row already lists (the same purpose, the same system): when
+ * `a` is already sorted without repeats and holds all of `b`, the union is a copy of `a`.
+ */
+export const union = <T extends string>(a: readonly T[] | undefined, b: readonly T[]): T[] => {
+  if (a !== undefined && b.every((item) => a.includes(item)) && strictlySorted(a)) return a.slice();
+  return [...new Set([...(a ?? []), ...b])].sort();
+};
+/** In `sort()`'s order (UTF-16 code units, which `<` compares by too), each item after a smaller one. */
+const strictlySorted = (items: readonly string[]): boolean => {
+  for (let i = 1; i < items.length; i += 1) if (!(items[i - 1]! < items[i]!)) return false;
+  return true;
+};
 export const json = (value: unknown): string => JSON.stringify(value);
 /** A JSON column read back: the type is the one its projection wrote with `json`. */
 export const fromJson = <T>(text: string): T => JSON.parse(text) as T;

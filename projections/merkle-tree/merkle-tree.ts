@@ -14,6 +14,9 @@ import { slot, statement, type ProjectionContext, type ReadSource } from '../pro
 const TABLE = 'rm_merkle_nodes';
 const GET = `SELECT hash FROM ${TABLE} WHERE level = ? AND idx = ?`;
 const PUT = `INSERT OR REPLACE INTO ${TABLE} (level, idx, hash) VALUES (?, ?, ?)`;
+/** Nodes per statement when a batch's nodes are written at its end. */
+const NODES_PER_INSERT = 200;
+const PUT_MANY = `INSERT OR REPLACE INTO ${TABLE} (level, idx, hash) VALUES ${Array(NODES_PER_INSERT).fill('(?, ?, ?)').join(', ')}`;
 const SIZE = `SELECT MAX(idx) + 1 AS size FROM ${TABLE} WHERE level = 0`;
 
 /** The tree is behind the size asked for (a projection worker still catching up), or has not been built. */
@@ -34,12 +37,32 @@ export const merkleTree: Projection = {
   tables: [TABLE],
   schema: `CREATE TABLE IF NOT EXISTS ${TABLE} (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;`,
   apply(context, { position, stream, revision, recordedAt, event }) {
-    const put = context.statement<[number, number, Buffer]>(PUT);
+    const held = context.kept(heldNodes).nodes;
+    const put = held ? null : context.statement<[number, number, Buffer]>(PUT);
     rangeBefore(context, position).append(leafHash(chainedLeaf({ position, stream, revision, recordedAt, body: event })), (level, index, hash) => {
-      put.run(level, index, hash);
+      if (held) held.push(level, index, hash);
+      else put!.run(level, index, hash);
     });
   },
+  // A batch's nodes (two per event on average) written at its end, NODES_PER_INSERT per statement:
+  // nothing reads them within the batch, the range in hand has what the next append needs.
+  batch: {
+    begin: (context) => { context.kept(heldNodes).nodes = []; },
+    commit(context) {
+      const place = context.kept(heldNodes);
+      const nodes = place.nodes ?? [];
+      place.nodes = null;
+      const width = 3 * NODES_PER_INSERT;
+      let i = 0;
+      for (; i + width <= nodes.length; i += width) context.statement(PUT_MANY).run(nodes.slice(i, i + width));
+      for (; i < nodes.length; i += 3) context.statement(PUT).run(nodes[i], nodes[i + 1], nodes[i + 2]);
+    },
+    abandon: (context) => { context.kept(heldNodes).nodes = null; },
+  },
 };
+
+/** The nodes a batch made and has not written yet: level, index, hash, flat. */
+const heldNodes = slot<{ nodes: (number | Buffer)[] | null }>('merkle-tree nodes of the batch', () => ({ nodes: null }));
 
 /**
  * The compact range of the tree before this position — all an append reads. Kept in the context

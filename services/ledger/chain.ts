@@ -20,9 +20,19 @@ export type ChainedFields = Pick<Unchained, 'position' | 'stream' | 'revision' |
  * same body object (an append links an event, then hashes it into the tree in one transaction).
  */
 export function chainedLeaf(event: ChainedFields, keep = false): string {
-  return `{"event":${canonicalBody(event.body, keep)},"position":${canonicalJson(event.position)},"recordedAt":${canonicalJson(event.recordedAt)},`
-    + `"revision":${canonicalJson(event.revision)},"stream":${canonicalJson(event.stream)}}`;
+  return `{"event":${canonicalBody(event.body, keep)},"position":${scalar(event.position)},"recordedAt":${scalar(event.recordedAt)},`
+    + `"revision":${scalar(event.revision)},"stream":${scalar(event.stream)}}`;
 }
+
+/**
+ * A leaf's own fields in RFC 8785 form: a whole number's decimal digits and a string as
+ * JSON.stringify writes it are what canonicalJson gives for them, without its walk (this runs
+ * for every event a rebuild folds into the tree); anything else goes through canonicalJson.
+ */
+const scalar = (value: string | number): string => {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return Number.isSafeInteger(value) ? String(value) : canonicalJson(value);
+};
 
 /** The hash after `previousHash` of a position whose chained leaf is `leaf`. */
 export function linkLeaf(previousHash: string | null, leaf: string): string {

@@ -4,7 +4,7 @@
  * 28th. Each case was wrong with Date.setUTCFullYear (2026-01-31 + P1M gave 2026-03-03).
  */
 import { describe, expect, it } from 'vitest';
-import { addDuration, durationDays } from '../../schemas/duration.js';
+import { addByTemporal, addDuration, durationDays } from '../../schemas/duration.js';
 
 describe('addDuration', () => {
   it.each([
@@ -25,6 +25,49 @@ describe('addDuration', () => {
 
   it('refuses what is not a duration', () => {
     expect(() => addDuration('2026-01-01T00:00:00Z', 'one month')).toThrow(RangeError);
+    for (const bad of ['P', 'PT', 'P1YT', 'P1.5Y']) expect(() => addDuration('2026-01-01T00:00:00Z', bad), bad).toThrow(RangeError);
+  });
+
+  it('answers as Temporal does over 20,000 random times and durations (its plain path and Temporal agree)', () => {
+    // A fixed seed: the same cases every run. Month ends, 29 February and the hour before midnight are drawn often.
+    let seed = 33;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const two = (n: number) => String(n).padStart(2, '0');
+    const part = (unit: string, max: number) => (random(3) === 0 ? `${random(max)}${unit}` : '');
+    for (let i = 0; i < 20_000; i += 1) {
+      const year = [1999, 2000, 2023, 2024, 2026, 2100][random(6)]! + random(3);
+      const month = 1 + random(12);
+      const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+      const day = random(2) === 0 ? lastDay - random(3) : 1 + random(lastDay);
+      const fraction = ['', '.5', '.123', '.000', '.99'][random(5)]!;
+      const start = `${year}-${two(month)}-${two(day)}T${two(random(2) === 0 ? 23 : random(24))}:${two(random(60))}:${two(random(60))}${fraction}Z`;
+      const seconds = random(3) === 0 ? `${random(100)}${['', '.5', ',25', '.999'][random(4)]}S` : '';
+      const time = `${part('H', 30)}${part('M', 90)}${seconds}`;
+      const date = `${part('Y', 12)}${part('M', 30)}${random(8) === 0 ? `${random(60)}W` : part('D', 400)}`;
+      const duration = `P${date}${time === '' ? '' : `T${time}`}`;
+      if (duration === 'P') continue;
+      expect(addDuration(start, duration), `${start} + ${duration}`).toBe(addByTemporal(start, duration));
+    }
+  });
+
+  it('leaves to Temporal what its plain path does not take: offsets, sub-millisecond times, far years', () => {
+    for (const [start, duration] of [
+      ['2026-01-31T01:00:00+02:00', 'P1M'], ['2026-01-31T00:00:00.0005Z', 'PT0.0005S'], ['0099-12-31T00:00:00Z', 'P1D'],
+      ['9999-12-31T00:00:00Z', 'P1D'], ['2026-01-01T00:00:00Z', 'P9999999D'], ['2026-01-01t00:00:00z', 'P1D'], ['2026-03-01T00:00:00Z', '-P1D'],
+      ['2024-02-29T00:00:00Z', 'P1Y1W'], ['2026-13-01T00:00:00Z', 'P1D'], ['2026-02-30T00:00:00Z', 'P1D'], ['2026-01-01T24:00:00Z', 'P1D'], ['2026-12-31T23:59:60Z', 'PT1S'],
+    ] as const) {
+      let expected: string | Error;
+      try {
+        expected = addByTemporal(start, duration);
+      } catch (error) {
+        expected = error as Error;
+      }
+      if (typeof expected === 'string') expect(addDuration(start, duration), `${start} + ${duration}`).toBe(expected);
+      else expect(() => addDuration(start, duration)).toThrow();
+    }
   });
 
   it('counts a duration\'s days by the calendar (P100Y: 36,525 days from 2000-01-01)', () => {
