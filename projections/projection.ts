@@ -97,6 +97,8 @@ export interface KeyedProjection<S extends { lastPosition: number }> extends Pro
   readPrefix(source: ReadSource, prefix: Key): { key: Key; state: S }[];
   /** The rows under a prefix that this context's batch changed and has not written yet (null state: deleted). */
   pendingUnder(source: ReadSource, prefix: Key): Iterable<PendingRow<S>>;
+  /** This context holds every row of the model (a rebuild from an empty table): `pendingUnder` is the whole model, the table need not be read. */
+  holdsAll(source: ReadSource): boolean;
 }
 
 export function keyedProjection<S extends { lastPosition: number }>(model: KeyedModel<S>): KeyedProjection<S> {
@@ -211,6 +213,7 @@ export function keyedProjection<S extends { lastPosition: number }>(model: Keyed
       (row) => row,
     ),
     pendingUnder: (source, prefix) => pending(source)?.under(prefix) ?? [],
+    holdsAll: complete,
     apply(context, event) {
       const rowsHeld = context.kept(held).rows;
       for (const key of model.keysOf(event, (prefix) => existing(context, prefix))) {

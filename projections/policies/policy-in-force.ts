@@ -51,7 +51,8 @@ export const DEFAULT_POLICY: PolicyInForce = { version: DEFAULT_POLICY_VERSION, 
 /** The policy in force at `at`, as the read models know it (through a context within a batch, as of the event in hand). */
 export function policyAt(db: ReadSource, at: string): PolicyInForce {
   // Only the chosen version's document is parsed: there may be many versions, and this runs per act.
-  const stored = statement<[], PublishedPolicy & { eventId: string }>(db,
+  // A rebuild holding every version in memory: the table is empty until the end, no query per act.
+  const stored = policies.holdsAll(db) ? [] : statement<[], PublishedPolicy & { eventId: string }>(db,
     `SELECT version, json_extract(state, '$.effectiveFrom') AS effectiveFrom, json_extract(state, '$.lastPosition') AS lastPosition,
       json_extract(state, '$.eventId') AS eventId FROM rm_policies`).all();
   // Versions published earlier in this batch, not written yet: laid over the table (their state is at hand, unparsed).

@@ -4,7 +4,7 @@
  * actual (projections/compliance/drift.ts). One upsert per fact, written only when the fact is new
  * or seen earlier than before: most events change nothing here.
  */
-import type { ProjectedEvent, Projection } from '../projection.js';
+import { compareKeys, type ProjectedEvent, type Projection } from '../projection.js';
 import { slot, statement, type ReadSource } from '../projection-context.js';
 
 export const DIMENSIONS = ['category', 'system', 'recipientKind', 'region'] as const;
@@ -52,9 +52,20 @@ export const observedProcessing: Projection = {
   apply(context, projected) {
     const facts = factsOf(projected);
     if (facts.length === 0) return;
-    const upsert = context.statement(UPSERT);
-    const seen = context.kept(seenInBatch).facts;
+    const place = context.kept(seenInBatch);
     const at = projected.event.occurredAt;
+    const held = place.held;
+    if (held) {
+      // A rebuild: the earliest sighting of each fact kept in memory, written once when released.
+      for (const [purpose, dimension, value] of facts) {
+        const fact = `${purpose}\u0000${dimension}\u0000${value}`;
+        const earliest = held.get(fact);
+        if (earliest === undefined || at < earliest[3]) held.set(fact, [purpose, dimension, value, at, projected.event.id]);
+      }
+      return;
+    }
+    const upsert = context.statement(UPSERT);
+    const seen = place.facts;
     for (const [purpose, dimension, value] of facts) {
       // Already written in this batch at this time or earlier: the row's first_at is no later, so the upsert would change nothing.
       const fact = `${purpose}\u0000${dimension}\u0000${value}`;
@@ -69,10 +80,29 @@ export const observedProcessing: Projection = {
     commit: (context) => { context.kept(seenInBatch).facts = null; },
     abandon: (context) => { context.kept(seenInBatch).facts = null; },
   },
+  held: {
+    hold: (context) => { context.kept(seenInBatch).held = new Map(); },
+    count: (context) => context.kept(seenInBatch).held?.size ?? 0,
+    release(context) {
+      const place = context.kept(seenInBatch);
+      const held = place.held;
+      place.held = null;
+      // The upsert keeps a stored row seen earlier (rows written out before this hold): the same rule as event by event.
+      const upsert = context.statement(UPSERT);
+      for (const row of [...(held?.values() ?? [])].sort(byFact)) upsert.run(...row);
+    },
+  },
 };
 
-/** During a runner batch: the earliest time each fact was written at in it. */
-const seenInBatch = slot<{ facts: Map<string, string> | null }>('observed-processing facts of the batch', () => ({ facts: null }));
+type HeldFact = [purpose: string, dimension: Dimension, value: string, firstAt: string, firstEventId: string];
+const byFact = (a: HeldFact, b: HeldFact): number => compareKeys(a.slice(0, 3), b.slice(0, 3));
+
+/**
+ * During a runner batch: the earliest time each fact was written at in it. During a rebuild
+ * (`held`): each fact's earliest sighting, not written yet.
+ */
+const seenInBatch = slot<{ facts: Map<string, string> | null; held: Map<string, HeldFact> | null }>('observed-processing facts of the batch',
+  () => ({ facts: null, held: null }));
 
 export interface Observation { purpose: string; dimension: Dimension; value: string; firstAt: string; firstEventId: string }
 
