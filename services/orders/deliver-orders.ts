@@ -116,10 +116,12 @@ export class OrderDelivery {
       try {
         payload = JSON.stringify(orderMessage(order, at));
       } catch (error) {
-        // One order the message schema refuses (a category this version no longer knows) must not hold back every other.
+        // One order the message schema refuses (a category this version no longer knows) must not hold back every
+        // other; it is kept failed on each channel, so the console and GraphQL show it as a manual task.
         const paths = error instanceof z.ZodError ? error.issues.map((issue) => issue.path.join('.')) : [];
-        this.deps.log.error({ orderId: order.orderId, target: targetKey(order.target), paths }, 'deletion order not deliverable: its message does not fit the schema; close it by hand (confirmDeletionOrder) once its target deleted');
-        return [];
+        this.deps.log.error({ orderId: order.orderId, target: targetKey(order.target), paths }, 'deletion order not deliverable: its message does not fit the schema; a manual task now — close it by hand (confirmDeletionOrder) once its target deleted');
+        const undeliverable = `its message does not fit the schema${paths.length > 0 ? ` (${paths.join(', ')})` : ''}`;
+        return channels.map((channel) => ({ orderId: order.orderId, channel, target: targetKey(order.target), payload: '', undeliverable }));
       }
       return channels.map((channel) => ({ orderId: order.orderId, channel, target: targetKey(order.target), payload }));
     });
