@@ -105,6 +105,14 @@ export class OrderDelivery {
     ];
   }
 
+  /**
+   * The channels changed (the delivery file taken again): every unconfirmed order is looked at again
+   * at the next sweep, so a target given a webhook gets deliveries for the orders it already has.
+   */
+  reconsider(): void {
+    this.kept.clear();
+  }
+
   /** Keeps a delivery for every channel of every unconfirmed order that has none yet; returns how many were new. */
   async sweep(): Promise<number> {
     const at = this.now();
