@@ -65,7 +65,8 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'Environment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
       'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once. SIGHUP takes the --deliveries\n' +
-      'file again (used from the next attempt; a file that cannot be used is refused and the one in force stays).\n\n' +
+      'file again (used from the next attempt; a file that cannot be used is refused and the one in force stays); without\n' +
+      '--deliveries, SIGHUP ends it as a terminal hang-up does.\n\n' +
       'Deletion orders reach their targets with --deliveries FILE (JSON; secrets named by environment variable or a 0600 file\n' +
       'outside the data folder, never in it): a Standard Webhooks POST per target, the orders topic, retried with backoff across restarts:\n' +
       '  {"kafka": {"topic": "pdl.deletion-orders"}, "retry": {"firstDelaySeconds": 5},\n' +
@@ -145,13 +146,11 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const delivery = deliveryConfig && deliveryStore ? await startDelivery(opened, deliveryConfig, deliveryStore, log, metrics) : null;
       // SIGHUP takes the delivery file again (a webhook added or moved, a secret rotated in its file): used from the next
       // attempt; one that cannot be used (a secret missing, a topic changed) is refused and the one in force stays.
-      process.on('SIGHUP', () => {
-        if (!options.deliveries || !deliveryConfig || !delivery) {
-          log.warn({}, 'SIGHUP: no delivery file to take again (serve was started without --deliveries)');
-          return;
-        }
+      // Without a delivery file, SIGHUP keeps its default: a terminal's hang-up ends a server started in it.
+      if (options.deliveries && deliveryConfig && delivery) process.on('SIGHUP', () => {
+        const file = options.deliveries!;
         try {
-          const outcome = deliveryConfig.replace(loadDeliveries(options.deliveries));
+          const outcome = deliveryConfig.replace(loadDeliveries(file));
           if (!outcome.replaced) {
             log.error({ reason: outcome.why }, 'SIGHUP: the delivery file was not taken; the one in force stays');
             return;
