@@ -105,6 +105,14 @@ export class OrderDelivery {
     ];
   }
 
+  /**
+   * The channels changed (the delivery file taken again): every unconfirmed order is looked at again
+   * at the next sweep, so a target given a webhook gets deliveries for the orders it already has.
+   */
+  reconsider(): void {
+    this.kept.clear();
+  }
+
   /** Keeps a delivery for every channel of every unconfirmed order that has none yet; returns how many were new. */
   async sweep(): Promise<number> {
     const at = this.now();
@@ -116,10 +124,12 @@ export class OrderDelivery {
       try {
         payload = JSON.stringify(orderMessage(order, at));
       } catch (error) {
-        // One order the message schema refuses (a category this version no longer knows) must not hold back every other.
+        // One order the message schema refuses (a category this version no longer knows) must not hold back every
+        // other; it is kept failed on each channel, so the console and GraphQL show it as a manual task.
         const paths = error instanceof z.ZodError ? error.issues.map((issue) => issue.path.join('.')) : [];
-        this.deps.log.error({ orderId: order.orderId, target: targetKey(order.target), paths }, 'deletion order not deliverable: its message does not fit the schema; close it by hand (confirmDeletionOrder) once its target deleted');
-        return [];
+        this.deps.log.error({ orderId: order.orderId, target: targetKey(order.target), paths }, 'deletion order not deliverable: its message does not fit the schema; a manual task now — close it by hand (confirmDeletionOrder) once its target deleted');
+        const undeliverable = `its message does not fit the schema${paths.length > 0 ? ` (${paths.join(', ')})` : ''}`;
+        return channels.map((channel) => ({ orderId: order.orderId, channel, target: targetKey(order.target), payload: '', undeliverable }));
       }
       return channels.map((channel) => ({ orderId: order.orderId, channel, target: targetKey(order.target), payload }));
     });

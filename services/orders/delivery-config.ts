@@ -82,6 +82,33 @@ export interface DeliveryConfig {
   readonly counts: { readonly webhooks: number; readonly topicReaders: number };
 }
 
+/**
+ * A delivery configuration a running server can take again from its file (SIGHUP): every reader
+ * asks it at the time of use, so a webhook added, a URL moved or a secret rotated takes effect at
+ * the next attempt. The orders topic is not replaced: its producer is connected at start.
+ */
+export interface ReloadableDeliveryConfig extends DeliveryConfig {
+  /** Takes `next` unless its orders topic differs (then the reason, and nothing changes). */
+  replace(next: DeliveryConfig): { replaced: true } | { replaced: false; why: string };
+}
+
+export function reloadableDeliveryConfig(initial: DeliveryConfig): ReloadableDeliveryConfig {
+  let current = initial;
+  const topicOf = (config: DeliveryConfig) => (config.kafka ? `${config.kafka.topic} on ${[...config.kafka.brokers].sort().join(',')}` : 'none');
+  return {
+    get kafka() { return current.kafka; },
+    get retry() { return current.retry; },
+    get counts() { return current.counts; },
+    webhookOf: (target) => current.webhookOf(target),
+    hasChannel: (target) => current.hasChannel(target),
+    replace(next) {
+      if (topicOf(next) !== topicOf(current)) return { replaced: false, why: `the orders topic changed (${topicOf(current)} → ${topicOf(next)}): restart the server to use it` };
+      current = next;
+      return { replaced: true };
+    },
+  };
+}
+
 export const targetKey = (target: DeletionTarget): string => `${target.kind}:${target.id}`;
 
 /** The target of a kept key ("system:user-db"); ids may hold a colon themselves. */

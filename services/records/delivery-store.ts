@@ -27,6 +27,11 @@ export interface NewDelivery {
   readonly target: string;
   /** The exact bytes every attempt sends (a retry is the same message: the same id, the same signature input). */
   readonly payload: string;
+  /**
+   * Why no attempt can ever be made (its message does not fit the schema): kept failed at once with
+   * this as its error, never claimed — its order is then a manual task, not only a log line.
+   */
+  readonly undeliverable?: string;
 }
 
 export interface Delivery extends NewDelivery {

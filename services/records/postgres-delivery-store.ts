@@ -11,11 +11,12 @@ export class PostgresDeliveryStore implements DeliveryStore {
 
   async enqueue(deliveries: readonly NewDelivery[], now: Date): Promise<number> {
     if (deliveries.length === 0) return 0;
-    const result = await this.records.write(`INSERT INTO pdl_order_deliveries (order_id, channel, target, payload, state, created_at, next_attempt_at)
-      SELECT d.order_id, d.channel, d.target, d.payload, 'pending', $2, $3
-      FROM jsonb_to_recordset($1::jsonb) AS d(order_id text, channel text, target text, payload text)
+    const result = await this.records.write(`INSERT INTO pdl_order_deliveries (order_id, channel, target, payload, state, created_at, next_attempt_at, last_error)
+      SELECT d.order_id, d.channel, d.target, d.payload, CASE WHEN d.undeliverable IS NULL THEN 'pending' ELSE 'failed' END, $2,
+        CASE WHEN d.undeliverable IS NULL THEN $3::bigint END, d.undeliverable
+      FROM jsonb_to_recordset($1::jsonb) AS d(order_id text, channel text, target text, payload text, undeliverable text)
       ON CONFLICT (order_id, channel) DO NOTHING`,
-    [JSON.stringify(deliveries.map((d) => ({ order_id: d.orderId, channel: d.channel, target: d.target, payload: d.payload }))), now.toISOString(), now.getTime()]);
+    [JSON.stringify(deliveries.map((d) => ({ order_id: d.orderId, channel: d.channel, target: d.target, payload: d.payload, undeliverable: d.undeliverable ?? null }))), now.toISOString(), now.getTime()]);
     return result.rowCount ?? 0;
   }
 

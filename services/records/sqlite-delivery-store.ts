@@ -26,10 +26,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async enqueue(deliveries: readonly NewDelivery[], now: Date): Promise<number> {
-    const insert = this.db.prepare<[string, string, string, string, string, number]>(`INSERT INTO order_deliveries
-      (order_id, channel, target, payload, state, created_at, next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`);
-    return this.db.transaction(() => deliveries.reduce((added, d) =>
-      added + insert.run(d.orderId, d.channel, d.target, d.payload, now.toISOString(), now.getTime()).changes, 0))();
+    const insert = this.db.prepare<[string, string, string, string, string, string, number | null, string | null]>(`INSERT INTO order_deliveries
+      (order_id, channel, target, payload, state, created_at, next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    return this.db.transaction(() => deliveries.reduce((added, d) => added + insert.run(d.orderId, d.channel, d.target, d.payload,
+      d.undeliverable === undefined ? 'pending' : 'failed', now.toISOString(), d.undeliverable === undefined ? now.getTime() : null, d.undeliverable ?? null).changes, 0))();
   }
 
   async claim(now: Date, leaseMs: number, limit: number): Promise<Delivery[]> {

@@ -75,6 +75,14 @@ export function deliveryStoreContract(name: string, makePlace: () => DeliveryPla
       expect((await reader.claim(at(10_000_000), 30_000, 10)).map((d) => d.orderId)).toEqual(['o-1']);
     });
 
+    it('keeps a delivery that can never be made failed at once, with why: never claimed, no attempt counted', async () => {
+      const [writer, reader] = [await open(), await open()];
+      await writer.enqueue([order('o-1'), { ...order('o-2'), payload: '', undeliverable: 'its message does not fit the schema (data.categories.0)' }], T0);
+      expect((await reader.claim(at(10_000_000), 30_000, 10)).map((d) => d.orderId)).toEqual(['o-1']);
+      const [kept] = await reader.list({ orderIds: ['o-2'], limit: 10 });
+      expect(kept).toMatchObject({ state: 'failed', attempts: 0, lastError: 'its message does not fit the schema (data.categories.0)', nextAttemptAt: null });
+    });
+
     it('marks a delivery delivered or closed: never claimed again, counted by state', async () => {
       const store = await open();
       await store.enqueue([order('o-1'), order('o-1', 'kafka'), order('o-2')], T0);

@@ -19,6 +19,7 @@ import { backoffMs, OrderDelivery, type AttemptOutcome } from '../../services/or
 import { issueDeletionOrders } from '../../services/orders/issue-orders.js';
 import { SqliteDeliveryStore } from '../../services/records/sqlite-delivery-store.js';
 import { ReadModels } from '../../projections/queries.js';
+import type { OrderView } from '../../projections/deletion-orders/order-status.js';
 import { anEvent } from '../fixtures/events.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';
 
@@ -122,6 +123,62 @@ describe('the delivery loop', () => {
     expect(data.deletionOrders.sort((a, b) => a.target.id.localeCompare(b.target.id))).toEqual([
       { target: { id: 'crm-us' }, status: 'confirmed', manualTask: false, deliveries: [{ state: 'closed', attempts: 1, lastError: null }] },
       { target: { id: 'user-db' }, status: 'open', manualTask: true, deliveries: [{ state: 'failed', attempts: 2, lastError: 'HTTP 503' }] },
+    ]);
+  });
+
+  it('keeps an order whose message the schema refuses as a manual task, never sent, and delivers the rest (order source altered: a category this version no longer knows cannot be recorded)', async () => {
+    const opened = await tempLedger();
+    closers.push(() => opened.close());
+    const hook = await receiver(204);
+    const config = deliveryConfigOf(DeliveryFile.parse({
+      targets: [
+        { kind: 'system', id: 'user-db', webhook: { url: hook.url, secret: { env: 'HOOK' } } },
+        { kind: 'recipient', id: 'crm-us', webhook: { url: hook.url, secret: { env: 'HOOK' } } },
+      ],
+    }), 'deliveries.json', { db: join(opened.dir, 'ledger.db'), embeddedKeys: false, env: { HOOK: SECRET } });
+    const store = SqliteDeliveryStore.open(join(opened.dir, 'ledger.deliveries.db'));
+    closers.push(() => store.close());
+    const readModels = new ReadModels(opened.readModelsDb);
+    const now = () => new Date().toISOString();
+    const lines: string[] = [];
+    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+    const given = await opened.ledger.record([
+      anEvent('DataCollected', { subject: { id: 'u-odd' }, occurredAt: dayAgo }),
+      anEvent('DataTransferredAbroad', { subject: { id: 'u-odd' }, occurredAt: dayAgo }),
+      anEvent('SubjectRequestReceived', { subject: { id: 'u-odd' }, occurredAt: now(), data: { requestId: 'r-odd', kind: 'erasure' } }),
+    ]);
+    await opened.readModelsClock.reach(given.position!);
+    const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb);
+    expect(issued.appended).toBe(2);
+    await opened.readModelsClock.reach(issued.position!);
+    const odd = (order: OrderView): OrderView => (order.target.id === 'user-db' ? { ...order, categories: ['contact.fax'] } : order);
+    const delivery = new OrderDelivery({
+      store, config, topic: null, log: pino({}, { write: (line: string) => void lines.push(line) }),
+      orders: { unconfirmed: () => readModels.deletionOrders(now()).filter((o) => o.confirmedAt === null).map(odd), one: (id) => readModels.deletionOrder(id, now()) },
+    });
+    expect(await delivery.sweep()).toBe(2);
+    expect(await delivery.deliverDue()).toBe(1);
+    expect(hook.count()).toBe(1);
+    const kept = await store.list({ limit: 10 });
+    expect(kept.map(({ target, state, attempts, lastError }) => ({ target, state, attempts, lastError })).sort((a, b) => a.target.localeCompare(b.target))).toEqual([
+      { target: 'recipient:crm-us', state: 'delivered', attempts: 1, lastError: null },
+      { target: 'system:user-db', state: 'failed', attempts: 0, lastError: 'its message does not fit the schema (data.categories.0)' },
+    ]);
+    expect(lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 50).map((line) => line.msg))
+      .toEqual([expect.stringMatching(/not deliverable.*manual task/)]);
+
+    const apiKeys = ApiKeys.open(join(opened.dir, 'ledger.api-keys.db'));
+    closers.push(() => apiKeys.close());
+    const dpo = (await apiKeys.create('dpo')).key;
+    const yoga = createApi(apiServices(opened, apiKeys, { log: { error: () => undefined }, prover: await openProver(opened, { embedded: true }), deliveries: { store, config } }));
+    const response = await yoga.fetch('http://pdl.test/graphql', {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${dpo}` },
+      body: JSON.stringify({ query: '{ deletionOrders(status: "all") { target { id } manualTask } }' }),
+    });
+    const { data } = (await response.json()) as { data: { deletionOrders: { target: { id: string }; manualTask: boolean }[] } };
+    expect(data.deletionOrders.sort((a, b) => a.target.id.localeCompare(b.target.id))).toEqual([
+      { target: { id: 'crm-us' }, manualTask: false },
+      { target: { id: 'user-db' }, manualTask: true },
     ]);
   });
 });

@@ -64,7 +64,9 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       'then whoever can write that folder can re-sign a rewritten history, and a warning says so.\n' +
       'Environment: PDL_ADMIN_KEY sets the admin key (else one is created beside the database and its file named).\n' +
       'Logs are JSON lines on standard output (never blocking: a stalled reader costs lines, not requests).\n' +
-      'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once.\n\n' +
+      'SIGTERM or SIGINT stops it gracefully within --stop-timeout; a second signal exits at once. SIGHUP takes the --deliveries\n' +
+      'file again (used from the next attempt; a file that cannot be used is refused and the one in force stays); without\n' +
+      '--deliveries, SIGHUP ends it as a terminal hang-up does.\n\n' +
       'Deletion orders reach their targets with --deliveries FILE (JSON; secrets named by environment variable or a 0600 file\n' +
       'outside the data folder, never in it): a Standard Webhooks POST per target, the orders topic, retried with backoff across restarts:\n' +
       '  {"kafka": {"topic": "pdl.deletion-orders"}, "retry": {"firstDelaySeconds": 5},\n' +
@@ -87,9 +89,11 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const adminKeyFile = adminKeyPlace(globals().db, globals().db.replace(/\.db$/, '') + '.admin.key', { ...(options.adminKey ? { file: options.adminKey } : {}), embedded: globals().embeddedKeys === true }, process.env);
       // Before anything is opened: a delivery file that cannot be used (a secret missing, or kept in the data folder) stops the start.
       const { loadDeliveryConfig } = await import('../../orders/delivery-config.js');
-      const deliveryConfig = options.deliveries ? loadDeliveryConfig(options.deliveries, {
+      const { reloadableDeliveryConfig } = await import('../../orders/delivery-config.js');
+      const loadDeliveries = (file: string) => loadDeliveryConfig(file, {
         db: globals().db, embeddedKeys: globals().embeddedKeys === true, env: process.env, ...(options.kafka ? { kafkaBrokers: parseBrokers(options.kafka) } : {}),
-      }) : null;
+      });
+      const deliveryConfig = options.deliveries ? reloadableDeliveryConfig(loadDeliveries(options.deliveries)) : null;
       const processLog = createProcessLog('pdl');
       const { log } = processLog;
       // Loaded here, not at the top: the API (GraphiQL's bundle, yoga) is half a second other commands need not pay.
@@ -140,6 +144,24 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       });
       // Deletion orders on their channels (README "Erasure that reaches every copy: delivery"): started before the issuer, which pokes it.
       const delivery = deliveryConfig && deliveryStore ? await startDelivery(opened, deliveryConfig, deliveryStore, log, metrics) : null;
+      // SIGHUP takes the delivery file again (a webhook added or moved, a secret rotated in its file): used from the next
+      // attempt; one that cannot be used (a secret missing, a topic changed) is refused and the one in force stays.
+      // Without a delivery file, SIGHUP keeps its default: a terminal's hang-up ends a server started in it.
+      if (options.deliveries && deliveryConfig && delivery) process.on('SIGHUP', () => {
+        const file = options.deliveries!;
+        try {
+          const outcome = deliveryConfig.replace(loadDeliveries(file));
+          if (!outcome.replaced) {
+            log.error({ reason: outcome.why }, 'SIGHUP: the delivery file was not taken; the one in force stays');
+            return;
+          }
+          delivery.reconsider();
+          delivery.poke();
+          log.info({ webhooks: deliveryConfig.counts.webhooks, topicReaders: deliveryConfig.counts.topicReaders, maxAttempts: deliveryConfig.retry.maxAttempts }, 'SIGHUP: the delivery file taken again');
+        } catch (error) {
+          log.error({ reason: error instanceof Error ? error.message : String(error) }, 'SIGHUP: the delivery file was not taken; the one in force stays');
+        }
+      });
       opened.ledger.observe((result, seconds) => metrics.recorded(result, seconds));
       const running = await startServer(apiServices(opened, apiKeys, {
         log, ingest, prover, chain, ...(deliveryConfig && deliveryStore ? { deliveries: { store: deliveryStore, config: deliveryConfig } } : {}),
