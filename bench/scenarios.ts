@@ -512,7 +512,8 @@ async function noCallerFrozen(options: Options) {
 }
 
 async function rebuild(options: Options) {
-  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {} });
+  // Inline, as `pdl rebuild` runs it: no worker of this process following the log on the runner being rebuilt.
+  const opened = await openLedger({ db: join(options.dir!, 'ledger.db'), env: {}, readModels: 'inline' });
   let t = performance.now();
   let read = 0;
   for await (const event of opened.store.readAll()) read += event.position > 0 ? 1 : 0;
