@@ -8,18 +8,17 @@
  * between — and delivered on the third attempt, the same message each time. /metrics, the log and
  * GraphQL say where each delivery stands.
  */
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeletionOrderMessage } from '../../schemas/deletion-order-message.js';
 import { anEvent } from '../fixtures/events.js';
-import { webhookReceiver as receiver, type Received, type WebhookReceiver as Receiver } from '../fixtures/webhook-receiver.js';
+import { until } from '../fixtures/until.js';
+import { webhookReceiver as receiver, webhookSecret, type Received, type WebhookReceiver as Receiver } from '../fixtures/webhook-receiver.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
 
-const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 let server: PdlServer | null = null;
 const receivers: Receiver[] = [];
@@ -37,15 +36,6 @@ const ORDERS = `{ deletionOrders { orderId target { kind id } manualTask deliver
 type Orders = { deletionOrders: { orderId: string; target: { kind: string; id: string }; manualTask: boolean;
   deliveries: { channel: string; state: string; attempts: number; lastError: string | null; deliveredAt: string | null; nextAttemptAt: string | null }[] }[] };
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const found = await probe();
-    if (found) return found;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 const metricsOf = async (s: PdlServer) => (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.adminKey}` } })).text();
 
@@ -53,7 +43,7 @@ describe('deletion orders delivered by Standard Webhooks', () => {
   it('one signed order per target with a webhook, no value in any; 500 twice is retried across a restart and delivered; the target with no channel is a manual task', async () => {
     const [userDb, webLog, crm] = [await receiver(), await receiver(), await receiver([500, 500])];
     receivers.push(userDb, webLog, crm);
-    const secrets = { userDb: secret(), webLog: secret(), crm: secret() };
+    const secrets = { userDb: webhookSecret(), webLog: webhookSecret(), crm: webhookSecret() };
     // The secrets live apart from the data: two in the environment, one in a 0600 file of its own folder.
     const secretsDir = tempDir('webhook-secrets');
     const crmSecretFile = join(secretsDir, 'crm-us.secret');

@@ -3,13 +3,13 @@
  * a target given a webhook gets the order it already had, signed under the new secret; a file that
  * cannot be used is refused and the one in force stays. Real server, real HTTP receivers.
  */
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
-import { webhookReceiver, type WebhookReceiver } from '../fixtures/webhook-receiver.js';
+import { until } from '../fixtures/until.js';
+import { webhookReceiver, webhookSecret, type WebhookReceiver } from '../fixtures/webhook-receiver.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { tempDir } from './run-pdl.js';
 
@@ -21,25 +21,15 @@ afterEach(async () => {
   for (const r of receivers.splice(0)) await r.close();
 });
 
-const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
 const ORDERS = '{ deletionOrders { orderId target { id } manualTask deliveries { state } } }';
 type Orders = { deletionOrders: { orderId: string; target: { id: string }; manualTask: boolean; deliveries: { state: string }[] }[] };
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const found = await probe();
-    if (found) return found;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 describe('pdl serve takes its delivery file again on SIGHUP', () => {
   it('a target given a webhook gets the order it already had; a file naming a secret that is not there is refused, the one in force stays', async () => {
     const [userDb, psb] = [await webhookReceiver(), await webhookReceiver()];
     receivers.push(userDb, psb);
-    const secrets = { userDb: secret(), psb: secret() };
+    const secrets = { userDb: webhookSecret(), psb: webhookSecret() };
     const file = join(tempDir('deliveries-reload'), 'deliveries.json');
     const userDbTarget = { kind: 'system', id: 'user-db', webhook: { url: userDb.url, secret: { env: 'HOOK_USER_DB' } } };
     writeFileSync(file, JSON.stringify({ targets: [userDbTarget] }));

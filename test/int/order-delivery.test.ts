@@ -21,7 +21,7 @@ import { SqliteDeliveryStore } from '../../services/records/sqlite-delivery-stor
 import { ReadModels } from '../../projections/queries.js';
 import type { OrderView } from '../../projections/deletion-orders/order-status.js';
 import { anEvent } from '../fixtures/events.js';
-import { tempLedger } from '../fixtures/temp-ledger.js';
+import { tempLedger, type TempLedger } from '../fixtures/temp-ledger.js';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const closers: (() => Promise<void>)[] = [];
@@ -43,6 +43,30 @@ async function receiver(status: number): Promise<{ url: string; count: () => num
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, count: () => count };
 }
 
+/** The delivery file's targets as given, its secret in the environment; the delivery records beside the ledger. */
+function deliveryPlace(opened: TempLedger, file: Record<string, unknown>) {
+  const config = deliveryConfigOf(DeliveryFile.parse(file), 'deliveries.json', { db: join(opened.dir, 'ledger.db'), embeddedKeys: false, env: { HOOK: SECRET } });
+  const store = SqliteDeliveryStore.open(join(opened.dir, 'ledger.deliveries.db'));
+  closers.push(() => store.close());
+  return { config, store, readModels: new ReadModels(opened.readModelsDb) };
+}
+
+/** A subject collected into user-db and transferred to crm-us a day ago, then an erasure request: its two orders issued, the read models holding them. */
+async function erasureOrdered(opened: TempLedger, subjectId: string): Promise<void> {
+  const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+  const given = await opened.ledger.record([
+    anEvent('DataCollected', { subject: { id: subjectId }, occurredAt: dayAgo }),
+    anEvent('DataTransferredAbroad', { subject: { id: subjectId }, occurredAt: dayAgo }),
+    anEvent('SubjectRequestReceived', { subject: { id: subjectId }, occurredAt: new Date().toISOString(), data: { requestId: `r-${subjectId}`, kind: 'erasure' } }),
+  ]);
+  expect(given.rejected).toEqual([]);
+  // The issuer and the delivery read the read models: each step once they hold the last write (read-your-writes).
+  await opened.readModelsClock.reach(given.position!);
+  const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb);
+  expect(issued.appended).toBe(2);
+  await opened.readModelsClock.reach(issued.position!);
+}
+
 describe('the delivery loop', () => {
   it('backs off doubling from the first delay up to the largest, with at most a tenth of jitter', () => {
     const retry = { firstDelayMs: 5000, maxDelayMs: 60_000, maxAttempts: 20 };
@@ -54,16 +78,13 @@ describe('the delivery loop', () => {
     const opened = await tempLedger();
     closers.push(() => opened.close());
     const [refusing, accepting] = [await receiver(503), await receiver(204)];
-    const config = deliveryConfigOf(DeliveryFile.parse({
+    const { config, store, readModels } = deliveryPlace(opened, {
       retry: { firstDelaySeconds: 0.3, maxDelaySeconds: 0.5, maxAttempts: 2 },
       targets: [
         { kind: 'system', id: 'user-db', webhook: { url: refusing.url, secret: { env: 'HOOK' } } },
         { kind: 'recipient', id: 'crm-us', webhook: { url: accepting.url, secret: { env: 'HOOK' } } },
       ],
-    }), 'deliveries.json', { db: join(opened.dir, 'ledger.db'), embeddedKeys: false, env: { HOOK: SECRET } });
-    const store = SqliteDeliveryStore.open(join(opened.dir, 'ledger.deliveries.db'));
-    closers.push(() => store.close());
-    const readModels = new ReadModels(opened.readModelsDb);
+    });
     const now = () => new Date().toISOString();
     const outcomes: string[] = [];
     const lines: string[] = [];
@@ -74,18 +95,7 @@ describe('the delivery loop', () => {
       onAttempt: (channel, outcome: AttemptOutcome) => outcomes.push(`${channel}:${outcome}`),
     });
 
-    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
-    const given = await opened.ledger.record([
-      anEvent('DataCollected', { subject: { id: 'u-loop' }, occurredAt: dayAgo }),
-      anEvent('DataTransferredAbroad', { subject: { id: 'u-loop' }, occurredAt: dayAgo }),
-      anEvent('SubjectRequestReceived', { subject: { id: 'u-loop' }, occurredAt: now(), data: { requestId: 'r-loop', kind: 'erasure' } }),
-    ]);
-    expect(given.rejected).toEqual([]);
-    // The issuer and the delivery read the read models: each step once they hold the last write (read-your-writes).
-    await opened.readModelsClock.reach(given.position!);
-    const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb);
-    expect(issued.appended).toBe(2);
-    await opened.readModelsClock.reach(issued.position!);
+    await erasureOrdered(opened, 'u-loop');
     expect(await delivery.sweep()).toBe(2);
     expect(await delivery.sweep()).toBe(0);
 
@@ -130,27 +140,15 @@ describe('the delivery loop', () => {
     const opened = await tempLedger();
     closers.push(() => opened.close());
     const hook = await receiver(204);
-    const config = deliveryConfigOf(DeliveryFile.parse({
+    const { config, store, readModels } = deliveryPlace(opened, {
       targets: [
         { kind: 'system', id: 'user-db', webhook: { url: hook.url, secret: { env: 'HOOK' } } },
         { kind: 'recipient', id: 'crm-us', webhook: { url: hook.url, secret: { env: 'HOOK' } } },
       ],
-    }), 'deliveries.json', { db: join(opened.dir, 'ledger.db'), embeddedKeys: false, env: { HOOK: SECRET } });
-    const store = SqliteDeliveryStore.open(join(opened.dir, 'ledger.deliveries.db'));
-    closers.push(() => store.close());
-    const readModels = new ReadModels(opened.readModelsDb);
+    });
     const now = () => new Date().toISOString();
     const lines: string[] = [];
-    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
-    const given = await opened.ledger.record([
-      anEvent('DataCollected', { subject: { id: 'u-odd' }, occurredAt: dayAgo }),
-      anEvent('DataTransferredAbroad', { subject: { id: 'u-odd' }, occurredAt: dayAgo }),
-      anEvent('SubjectRequestReceived', { subject: { id: 'u-odd' }, occurredAt: now(), data: { requestId: 'r-odd', kind: 'erasure' } }),
-    ]);
-    await opened.readModelsClock.reach(given.position!);
-    const issued = await issueDeletionOrders(opened.ledger, opened.readModelsDb);
-    expect(issued.appended).toBe(2);
-    await opened.readModelsClock.reach(issued.position!);
+    await erasureOrdered(opened, 'u-odd');
     const odd = (order: OrderView): OrderView => (order.target.id === 'user-db' ? { ...order, categories: ['contact.fax'] } : order);
     const delivery = new OrderDelivery({
       store, config, topic: null, log: pino({}, { write: (line: string) => void lines.push(line) }),
