@@ -13,48 +13,35 @@ function split(n: number): number {
   return k;
 }
 
-/** The hash of leaves [start, end) (start aligned as the recursion below keeps it); `sub` hashes its halves. */
+/** The hash of leaves [start, end) (start aligned as the recursion below keeps it). */
 type RangeHash = (start: number, end: number) => Buffer;
 
-function rangeHashWith(nodes: NodeReader, sub: RangeHash): RangeHash {
-  return (start, end) => {
-    const width = end - start;
-    if ((width & (width - 1)) === 0 && start % width === 0) return nodes(Math.log2(width), start / width);
-    const k = split(width);
-    return nodeHash(sub(start, start + k), sub(start + k, end));
-  };
-}
-
-/** Each range hashed from the stored nodes, nothing kept: a root, one path. */
-function rangeHasher(nodes: NodeReader): RangeHash {
-  const hash: RangeHash = rangeHashWith(nodes, (start, end) => hash(start, end));
-  return hash;
-}
-
 /**
- * Each range read or hashed once: the paths of many leaves of one tree share most of their
+ * Ranges of one tree, each read or hashed once: the paths of many leaves share most of their
  * siblings (all but the lowest few, for leaves side by side — a page of events), and the ragged
- * right edge of a tree whose size is no power of two is hashed again for every path otherwise.
+ * right edge of a tree whose size is no power of two would be hashed again for every path.
  */
-function sharedRangeHasher(nodes: NodeReader): RangeHash {
+function rangeHasher(nodes: NodeReader): RangeHash {
   const known = new Map<string, Buffer>();
   const hash: RangeHash = (start, end) => {
     const key = `${start}:${end}`;
     let found = known.get(key);
     if (found === undefined) {
-      found = compute(start, end);
+      const width = end - start;
+      if ((width & (width - 1)) === 0 && start % width === 0) found = nodes(Math.log2(width), start / width);
+      else {
+        const k = split(width);
+        found = nodeHash(hash(start, start + k), hash(start + k, end));
+      }
       known.set(key, found);
     }
     return found;
   };
-  const compute = rangeHashWith(nodes, hash);
   return hash;
 }
 
-const rangeHash = (nodes: NodeReader, start: number, end: number): Buffer => rangeHasher(nodes)(start, end);
-
 export function rootOf(nodes: NodeReader, size: number): Buffer {
-  return size === 0 ? EMPTY_ROOT : rangeHash(nodes, 0, size);
+  return size === 0 ? EMPTY_ROOT : rangeHasher(nodes)(0, size);
 }
 
 /** RFC 9162 §2.1.3.1 PATH(m, D[n]): the audit path of leaf `index` in the tree of `size` leaves. */
@@ -64,7 +51,7 @@ export function inclusionPath(nodes: NodeReader, index: number, size: number): B
 
 /** The audit paths of these leaves in the tree of `size` leaves, in their order: shared siblings read and hashed once. */
 export function inclusionPaths(nodes: NodeReader, indexes: readonly number[], size: number): Buffer[][] {
-  const hash = sharedRangeHasher(nodes);
+  const hash = rangeHasher(nodes);
   return indexes.map((index) => pathOf(hash, index, size));
 }
 
@@ -91,21 +78,22 @@ function pathOf(hash: RangeHash, index: number, size: number): Buffer[] {
 export function consistencyProof(nodes: NodeReader, oldSize: number, newSize: number): Buffer[] {
   if (oldSize < 0 || oldSize > newSize) throw new RangeError(`no consistency proof from ${oldSize} to ${newSize}`);
   if (oldSize === 0 || oldSize === newSize) return [];
+  const hash = rangeHasher(nodes);
   const proof: Buffer[] = [];
   // SUBPROOF(m, D[start:end], b), iteratively: the right-hand siblings collected on the way down.
   let [start, end, m, whole] = [0, newSize, oldSize, true];
   while (m !== end - start) {
     const k = split(end - start);
     if (m <= k) {
-      proof.push(rangeHash(nodes, start + k, end));
+      proof.push(hash(start + k, end));
       end = start + k;
     } else {
-      proof.push(rangeHash(nodes, start, start + k));
+      proof.push(hash(start, start + k));
       start += k;
       m -= k;
       whole = false;
     }
   }
-  if (!whole) proof.push(rangeHash(nodes, start, end));
+  if (!whole) proof.push(hash(start, end));
   return proof.reverse();
 }
