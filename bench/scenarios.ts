@@ -65,13 +65,19 @@ function batches(options: Options) {
 
 const temp = () => mkdtempSync(join(tmpdir(), 'pdl-bench-'));
 
-async function rawAppend(options: Options) {
-  const dir = temp();
-  const db = new Database(join(dir, 'raw.db'));
+/** A bare events table as the log's, durable as the log is (WAL, a flush per commit); `sealed` adds the digest and the chain hash. */
+function rawLog(dir: string, file: string, sealed: boolean): Database.Database {
+  const db = new Database(join(dir, file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL, recorded_at TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (stream, revision))`);
+    type TEXT NOT NULL, recorded_at TEXT NOT NULL, body TEXT NOT NULL${sealed ? ', digest TEXT NOT NULL, hash TEXT NOT NULL' : ''}, UNIQUE (stream, revision))`);
+  return db;
+}
+
+async function rawAppend(options: Options) {
+  const dir = temp();
+  const db = rawLog(dir, 'raw.db', false);
   const insert = db.prepare('INSERT INTO events (stream, revision, id, type, recorded_at, body) VALUES (?, ?, ?, ?, ?, ?)');
   const append = db.transaction((events: ReturnType<typeof sampleEvent>[]) => {
     events.forEach((event, revision) => insert.run(`subject-${event.subject.id}`, revision, event.id, event.type, new Date().toISOString(), JSON.stringify(event)));
@@ -94,11 +100,7 @@ async function rawAppend(options: Options) {
  */
 async function floor(options: Options) {
   const dir = temp();
-  const db = new Database(join(dir, 'floor.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL, recorded_at TEXT NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (stream, revision))`);
+  const db = rawLog(dir, 'floor.db', true);
   const insert = db.prepare('INSERT INTO events (position, stream, revision, id, type, recorded_at, body, digest, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const keys = new Map<string, DataKey>();
   let position = 0;
