@@ -8,8 +8,8 @@ import { afterAll, inject } from 'vitest';
 import { PostgresRecords } from '../../services/records/postgres-records.js';
 
 export const postgresUrl = inject('postgresUrl');
-/** A suffix for test names: why they are skipped, when they are. */
-export const skipReason = postgresUrl ? '' : ` (skipped: no PostgreSQL server: ${inject('postgresMissing')})`;
+/** A suffix for test names: why they are skipped, when they are, and how to make them run. */
+export const skipReason = postgresUrl ? '' : ` — skipped: ${inject('postgresMissing')}; or point PDL_TEST_POSTGRES at a server`;
 
 const made: string[] = [];
 
