@@ -163,7 +163,7 @@ for (const batch of [1, 1000] as const) {
   const b = (key: string) => `${(pdlBytes[key] ?? 0).toFixed(0)}`;
   rows.push([`bytes per event on disk (${options.events} events, 1 in 10 a new subject; VACUUMed)`, `${b('bytesPerEvent')} B`,
     `${peerBytes ? `vs emmett-sqlite ${peerBytes.bytesPerEvent!.toFixed(0)} B = ${(pdlBytes.bytesPerEvent! / peerBytes.bytesPerEvent!).toFixed(2)}×; ` : ''}` +
-    `log ${b('logBytesPerEvent')} (ciphertext ${b('ciphertextBytesPerEvent')}, chain hash ${b('chainHashBytesPerEvent')}), timeline index ${b('timelineIndexBytesPerEvent')}, ` +
+    `log ${b('logBytesPerEvent')} (stored body ${b('storedBodyBytesPerEvent')} with ciphertext ${b('ciphertextBytesPerEvent')} before compression, chain hash ${b('chainHashBytesPerEvent')}), timeline index ${b('timelineIndexBytesPerEvent')}, ` +
     `other read models ${b('readModelsBytesPerEvent')}, Merkle tree ${b('merkleTreeBytesPerEvent')}, key store ${b('keyStoreBytesPerEvent')}`, '']);
 }
 

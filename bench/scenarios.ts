@@ -31,6 +31,7 @@ import { normaliseEvent } from '../services/ledger/normalise.js';
 import { keySlotsOf, seal } from '../services/ledger/sealing.js';
 import { slotOf, type DataKey } from '../services/ledger/keys/key-store.js';
 import { chainedLeaf, linkLeaf } from '../services/ledger/chain.js';
+import { decodeBody, encodeBody } from '../services/store/body-codec.js';
 
 interface Options {
   events: number;
@@ -94,8 +95,8 @@ async function rawAppend(options: Options) {
 /**
  * pdl's floor (issue 33): its own necessary work per event and nothing else, in one loop on one
  * core — validate, normalise, seal each value (AES-GCM, the digest's HMAC under a key derived per
- * event), canonical JSON, the chain hash — and the raw insert of the stored row with its hash, one
- * transaction per batch, as (a). No key store (a key per subject made in memory once), no read
+ * event), canonical JSON, the chain hash, the body compressed as the log stores it — and the raw
+ * insert of the stored row with its hash, one transaction per batch, as (a). No key store (a key per subject made in memory once), no read
  * models, no Merkle tree, no idempotency look-up: what any shape of this design must still do.
  */
 async function floor(options: Options) {
@@ -122,7 +123,7 @@ async function floor(options: Options) {
       const stream = `subject-${event.subject!.id}`;
       position += 1;
       previous = linkLeaf(previous, chainedLeaf({ position, stream, revision, recordedAt, body }));
-      return [position, stream, revision, event.id, event.type, recordedAt, JSON.stringify(body), digest, previous];
+      return [position, stream, revision, event.id, event.type, recordedAt, encodeBody(JSON.stringify(body)), digest, previous];
     });
     append(rows);
   }
@@ -162,6 +163,7 @@ async function bytesPerEvent(options: Options) {
   let total = 0;
   let sealed = 0;
   let hashes = 0;
+  let bodies = 0;
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.db'))) {
     const db = new Database(join(dir, file));
     db.pragma('journal_mode = DELETE');
@@ -172,8 +174,12 @@ async function bytesPerEvent(options: Options) {
       parts[part] = (parts[part] ?? 0) + bytes;
     }
     if (file === 'ledger.db') {
-      sealed = db.prepare<[], { bytes: number }>("SELECT SUM(length(t.value)) AS bytes FROM events, json_tree(events.body) AS t WHERE t.key = 'ct'").get()!.bytes;
+      // The sealed values' ciphertext as it stands in the body's JSON (base64url), before the body is compressed.
+      for (const { body } of db.prepare<[], { body: string | Buffer }>('SELECT body FROM events').iterate()) {
+        sealed += ciphertextLength(JSON.parse(decodeBody(body)));
+      }
       hashes = db.prepare<[], { bytes: number }>('SELECT SUM(length(hash)) AS bytes FROM events').get()!.bytes;
+      bodies = db.prepare<[], { bytes: number }>('SELECT SUM(length(body)) AS bytes FROM events').get()!.bytes;
     }
     db.close();
     total += statSync(join(dir, file)).size;
@@ -183,8 +189,15 @@ async function bytesPerEvent(options: Options) {
   return {
     bytesPerEvent: perEvent(total),
     ...Object.fromEntries(Object.entries(parts).map(([part, bytes]) => [`${part}BytesPerEvent`, perEvent(bytes)])),
-    ciphertextBytesPerEvent: perEvent(sealed), chainHashBytesPerEvent: perEvent(hashes),
+    ciphertextBytesPerEvent: perEvent(sealed), chainHashBytesPerEvent: perEvent(hashes), storedBodyBytesPerEvent: perEvent(bodies),
   };
+}
+
+/** The length of every `ct` (a sealed value's ciphertext) in a decoded body. */
+function ciphertextLength(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + ciphertextLength(item), 0);
+  if (typeof value !== 'object' || value === null) return 0;
+  return Object.entries(value).reduce((sum, [key, item]) => sum + (key === 'ct' && typeof item === 'string' ? item.length : ciphertextLength(item)), 0);
 }
 
 /**

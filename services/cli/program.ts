@@ -56,7 +56,7 @@ export function buildProgram(): Command {
       'created on first use): the quick start; whoever can read that folder can then decrypt it, whoever can write it re-sign its history')
     .version(pdlVersion(), '--version', 'print pdl\'s version')
     .showHelpAfterError()
-    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_STOP_TIMEOUT, PDL_MASTER_KEY_FILE, PDL_SIGNING_KEY_FILE (defaults of the options above),\n' +
+    .addHelpText('after', '\nEnvironment: PDL_DB, PDL_STORE, PDL_READ_MODELS, PDL_LOG_BODIES (compressed|json), PDL_STOP_TIMEOUT, PDL_MASTER_KEY_FILE, PDL_SIGNING_KEY_FILE (defaults of the options above),\n' +
       'PDL_MASTER_KEY (32 bytes, base64 or hex; else the --master-key file, or one beside the database), PDL_SIGNING_KEY (the checkpoint signing key itself),\n' +
       'PDL_ORIGIN (the checkpoint origin a signing key is created with, as serve/init/checkpoint --origin; an existing key must match it).\n\n' +
       EXIT_STATUS_HELP)

@@ -86,7 +86,7 @@ export async function openLedger(options: OpenLedgerOptions): Promise<OpenedLedg
   const env = options.env ?? process.env;
   let inline: ProjectionRunner | null = null;
   const sqlite: SqliteEventStore | null = external ? null : new SqliteEventStore({
-    ...options.sqlite, path: paths.db, chain: sha256Chain, onAppended: (events) => inline && applyInline(inline, sqlite!, events),
+    compressBodies: compressBodiesOf(env), ...options.sqlite, path: paths.db, chain: sha256Chain, onAppended: (events) => inline && applyInline(inline, sqlite!, events),
   });
   const store: EventStore = sqlite ?? await openExternalStore(options.store!, sha256Chain);
   let readModelsDb: Database.Database | null = null;
@@ -177,4 +177,13 @@ function applyInline(runner: ProjectionRunner, log: SqliteEventStore, events: re
   const first = events[0]!.position;
   const applied = runner.position;
   runner.apply(applied < first - 1 ? [...log.readPage(applied, first - 1 - applied), ...events] : events);
+}
+
+/** PDL_LOG_BODIES: how the embedded log stores new bodies — `compressed` (the default) or `json` (README "Bytes per event"). */
+function compressBodiesOf(env: NodeJS.ProcessEnv): boolean {
+  const choice = env.PDL_LOG_BODIES ?? 'compressed';
+  if (choice !== 'compressed' && choice !== 'json') {
+    throw new ValidationError(`PDL_LOG_BODIES is "compressed" (the default) or "json" (bodies as JSON text: faster writes, more bytes), not ${JSON.stringify(choice.slice(0, 40))}`);
+  }
+  return choice === 'compressed';
 }

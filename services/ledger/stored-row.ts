@@ -3,6 +3,7 @@
  * decoded, and the leaf the chain hashes made — or what is wrong with the row, in words that name
  * no stored value (a body may hold identifiers, and a report ends up in logs).
  */
+import { BodyDecodeError, decodeBody } from '../store/body-codec.js';
 import type { StoredRow } from '../store/port.js';
 import { chainedLeaf } from './chain.js';
 
@@ -31,17 +32,28 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Decodes a stored body: a JSON object, whether stored as text or handed over decoded. */
+/** Decodes a stored body: a JSON object, whether stored as text, by the body codec, or handed over decoded. */
 function bodyOf(stored: unknown): { ok: true; body: object } | { ok: false; problem: string } {
   let body: unknown = stored;
-  if (isText(stored)) {
+  let text: string | undefined;
+  if (Buffer.isBuffer(stored)) {
     try {
-      body = JSON.parse(stored);
+      text = decodeBody(stored);
+    } catch (error) {
+      if (error instanceof BodyDecodeError) return { ok: false, problem: error.message };
+      throw error;
+    }
+  } else if (isText(stored)) {
+    text = stored;
+  }
+  if (text !== undefined) {
+    try {
+      body = JSON.parse(text);
     } catch {
       // The parser's message quotes the text around the fault: it is not repeated.
       return { ok: false, problem: 'its body is not valid JSON' };
     }
-  } else if (stored === null || stored === undefined || Buffer.isBuffer(stored)) {
+  } else if (stored === null || stored === undefined) {
     return { ok: false, problem: `its body is ${kindOf(stored)}` };
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

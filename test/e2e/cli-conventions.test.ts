@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
-import { tamperedCopy } from '../fixtures/tamper.js';
+import { editBody, tamperedCopy } from '../fixtures/tamper.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
 
 interface Listed { position: number; id: string; type: string; body: { occurredAt: string; data: Record<string, unknown> } }
@@ -55,9 +55,10 @@ describe('pdl on the command line', () => {
     const rejected = await runPdl(['--db', db, 'record', '-'], { input: ndjson([anEvent('DataUsed', { data: { categories: ['contact.fax'] } })]) });
     expect(rejected.code, rejected.stdout).toBe(1);
     const broken = tamperedCopy(dirname(db), ['ledger.db', 'ledger.db-wal', 'ledger.keys.db', 'ledger.master.key', 'ledger.signing.key'],
-      (connection) => connection.prepare('UPDATE events SET body = replace(body, \'"occurredAt":"2\', \'"occurredAt":"1\') WHERE position = 3').run());
+      (connection) => expect(editBody(connection, 3, (json) => json.replace('"occurredAt":"2', '"occurredAt":"1'))).toBe(true));
     const brokenRun = await runPdl(['--db', join(broken, 'ledger.db'), 'verify']);
     expect(brokenRun.code, brokenRun.stdout + brokenRun.stderr).toBe(1);
+    expect(brokenRun.stdout).toContain('BROKEN at position 3 (hash-mismatch)');
     expect((await runPdl(['--db', db, 'verify'])).code).toBe(0);
     const unknown = await runPdl(['--db', db, 'events', '--subject', 'no-such-subject']);
     expect(unknown.code).toBe(1);

@@ -13,6 +13,7 @@ import { demoEventId } from '../../services/demo/scenario.js';
 import { accessibilityProblems, chromiumMissing, CHROMIUM, SHOTS } from './browser.js';
 import { startPdlServer, type PdlServer } from './pdl-server.js';
 import { runPdl, tempDir } from './run-pdl.js';
+import { rowAt, setBody } from '../fixtures/tamper.js';
 
 const skipWhy = chromiumMissing('copy-proofs-in-browser');
 
@@ -75,10 +76,11 @@ describe.skipIf(skipWhy !== null)('a migrated copy, checked in the console with 
   it('one event altered in the copy: the forged recipient is shown, its proof is refused under the published key, and the page says what to do', async () => {
     const disclosure = demoEventId('u-1003 phone given to police without request');
     const db = new Database(copy);
-    const altered = db.prepare("UPDATE events SET body = replace(body, 'Shanghai Public Security Bureau', 'Internal Audit Team') WHERE id = ?").run(disclosure);
     const { position } = db.prepare<[string], { position: number }>('SELECT position FROM events WHERE id = ?').get(disclosure)!;
+    const original = rowAt(db, position).body;
+    expect(original).toContain('Shanghai Public Security Bureau');
+    setBody(db, position, original.replace('Shanghai Public Security Bureau', 'Internal Audit Team'));
     db.close();
-    expect(altered.changes).toBe(1);
     // As whoever altered it would: the read models rebuilt from the altered log, so the page shows the forgery.
     expect((await runPdl(['--db', copy, 'rebuild'])).code).toBe(0);
     const verified = await runPdl(['--db', copy, 'verify', '--key', published, '--no-state']);

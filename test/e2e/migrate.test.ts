@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anEvent } from '../fixtures/events.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
-import { rewriteAndRechain, tamperedCopy } from '../fixtures/tamper.js';
+import { editBody, rewriteAndRechain, tamperedCopy } from '../fixtures/tamper.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
 
 const head = async (db: string) => (await runPdl(['--db', db, 'head'])).stdout.trim();
@@ -148,7 +148,7 @@ describe('pdl migrate', () => {
 
   it('refuses to copy past a position whose hash does not follow, writing nothing from there', async () => {
     const db = new Database(source);
-    expect(db.prepare("UPDATE events SET body = json_set(body, '$.occurredAt', '2020-01-01T00:00:00.000Z') WHERE position = 20").run().changes).toBe(1);
+    expect(editBody(db, 20, (json) => JSON.stringify({ ...JSON.parse(json), occurredAt: '2020-01-01T00:00:00.000Z' }))).toBe(true);
     db.close();
     const copy = join(dir, 'from-tampered.db');
     const run = await runPdl(['--db', source, 'migrate', '--to', copy]);

@@ -15,7 +15,7 @@ import { parseSignerKey, signerFromSeed } from '../../services/proofs/note-signe
 import { rootOf } from '../../services/merkle/stored-tree-proofs.js';
 import type { InclusionBundle } from '../../services/proofs/verifier/verify-proof.js';
 import { anEvent, registration } from '../fixtures/events.js';
-import { rewriteAndRechain, tamperedCopy } from '../fixtures/tamper.js';
+import { editBody, rewriteAndRechain, tamperedCopy } from '../fixtures/tamper.js';
 import { startPdlServer } from './pdl-server.js';
 import { ndjson, PDL, runPdl, tempDir } from './run-pdl.js';
 
@@ -182,7 +182,7 @@ describe('the auditor\'s kept checkpoint', () => {
 describe('the key holder\'s own signer', () => {
   it('never signs a tree that no longer holds its latest checkpoint: an event altered and the read models rebuilt, the next write is left unsigned and `checkpoint` is refused', async () => {
     const altered = tamperedCopy(dir, ['ledger.db', 'ledger.keys.db', 'ledger.master.key'], (d) => {
-      expect(d.prepare(`UPDATE events SET body = replace(body, '"user-db"', '"archive-db"') WHERE position = 3`).run().changes).toBe(1);
+      expect(editBody(d, 3, (json) => json.replace('"user-db"', '"archive-db"'))).toBe(true);
     });
     const alteredDb = join(altered, 'ledger.db');
     expect((await runPdl(['--db', alteredDb, 'rebuild'])).code).toBe(0);

@@ -15,7 +15,7 @@ import type { RecordedEvent } from '../../services/store/port.js';
 import { verifyConsistencyBundle, verifyInclusionBundle, type InclusionBundle } from '../../services/proofs/verifier/verify-proof.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
-import { rowAt, tamperedCopy } from '../fixtures/tamper.js';
+import { rowAt, setBody, tamperedCopy } from '../fixtures/tamper.js';
 import { startPdlServer } from './pdl-server.js';
 import type { ConsistencyBundle } from '../../services/proofs/verifier/verify-proof.js';
 
@@ -175,11 +175,12 @@ function rewrite(d: Database.Database, position: number, from: string, to: strin
   expect(row.body).toContain(from);
   const body = JSON.parse(row.body.replace(from, to)) as RecordedEvent['body'];
   const hash = linkHash(previous.hash, { ...row, recordedAt: row.recorded_at, position, body, digest: '' });
-  d.prepare('UPDATE events SET body = ?, hash = ? WHERE position = ?').run(JSON.stringify(body), hash, position);
+  setBody(d, position, JSON.stringify(body));
+  d.prepare('UPDATE events SET hash = ? WHERE position = ?').run(hash, position);
 }
 
 const TAMPERS: [string, (d: Database.Database) => void][] = [
-  ['one changed byte', (d) => d.prepare('UPDATE events SET body = ? WHERE position = 4').run(rowAt(d, 4).body.replace('risk-engine', 'risk-enginf'))],
+  ['one changed byte', (d) => setBody(d, 4, rowAt(d, 4).body.replace('risk-engine', 'risk-enginf'))],
   ['a deleted event', (d) => d.prepare('DELETE FROM events WHERE position = 6').run()],
   ['two swapped events', (d) => {
     d.prepare('UPDATE events SET position = -1 WHERE position = 3').run();

@@ -10,7 +10,7 @@ import { linkHash } from '../fixtures/chain-reference.js';
 import type { RecordedEvent } from '../../services/store/port.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { ndjson, runPdl, tempDir } from './run-pdl.js';
-import { rowAt, tamperedCopy } from '../fixtures/tamper.js';
+import { rowAt, setBody, tamperedCopy } from '../fixtures/tamper.js';
 import { signerFromSeed } from '../../services/proofs/note-signer.js';
 
 const FILES = ['ledger.db', 'ledger.keys.db', 'ledger.master.key'];
@@ -46,7 +46,7 @@ describe('pdl verify', () => {
     const db = tamperedLedger((d) => {
       const row = rowAt(d, 4);
       expect(row.body).toContain('risk-engine');
-      d.prepare('UPDATE events SET body = ? WHERE position = 4').run(row.body.replace('risk-engine', 'risk-enginf'));
+      setBody(d, 4, row.body.replace('risk-engine', 'risk-enginf'));
     });
     const run = await runPdl(['--db', db, 'verify']);
     expect(run.code).toBe(1);
@@ -82,7 +82,8 @@ describe('pdl verify', () => {
       const forged = linkHash(previous.hash, {
         position: 5, stream: row.stream, revision: row.revision, id: row.id, type: row.type, recordedAt: row.recorded_at, body, digest: '',
       });
-      d.prepare('UPDATE events SET body = ?, hash = ? WHERE position = 5').run(JSON.stringify(body), forged);
+      setBody(d, 5, JSON.stringify(body));
+      d.prepare('UPDATE events SET hash = ? WHERE position = 5').run(forged);
     });
     const run = await runPdl(['--db', db, 'verify']);
     expect(run.code).toBe(1);
@@ -99,7 +100,8 @@ describe('pdl verify', () => {
       const row = rowAt(d, 10);
       const body = JSON.parse(row.body.replace('risk-engine', 'ad-engine')) as RecordedEvent['body'];
       const forged = linkHash(previous.hash, { ...row, recordedAt: row.recorded_at, position: 10, body, digest: '' });
-      d.prepare('UPDATE events SET body = ?, hash = ? WHERE position = 10').run(JSON.stringify(body), forged);
+      setBody(d, 10, JSON.stringify(body));
+      d.prepare('UPDATE events SET hash = ? WHERE position = 10').run(forged);
     });
     expect((await runPdl(['--db', db, 'verify'])).code).toBe(0); // the chain alone cannot see it…
     const run = await runPdl(['--db', db, 'verify', '--anchor', anchor]);
@@ -119,12 +121,18 @@ describe('pdl verify', () => {
 describe('pdl verify on a row altered into any shape', () => {
   const ALTERED: [string, string, (d: Database.Database) => void][] = [
     ['a body that is no longer JSON', 'its body is not valid JSON',
-      (d) => d.prepare('UPDATE events SET body = ? WHERE position = 4').run(rowAt(d, 4).body.replace('":', '"'))],
-    ['a body that is not an object', 'its body is not a JSON object', (d) => d.prepare("UPDATE events SET body = '[1, 2]' WHERE position = 4").run()],
+      (d) => setBody(d, 4, rowAt(d, 4).body.replace('":', '"'))],
+    ['a body that is not an object', 'its body is not a JSON object', (d) => setBody(d, 4, '[1, 2]')],
+    ['a body stored as text that is not an object', 'its body is not a JSON object', (d) => d.prepare("UPDATE events SET body = '[1, 2]' WHERE position = 4").run()],
     ['a missing hash', 'it has no stored hash', (d) => d.prepare('UPDATE events SET hash = NULL WHERE position = 4').run()],
-    ['a body of the wrong type', 'its body is binary, not text', (d) => d.prepare("UPDATE events SET body = x'7b7d' WHERE position = 4").run()],
+    ['a body in no known codec', 'its body is binary in no codec this ledger knows', (d) => d.prepare("UPDATE events SET body = x'7b7d' WHERE position = 4").run()],
+    ['a compressed body cut short', 'its compressed body does not decode',
+      (d) => d.prepare('UPDATE events SET body = substr(body, 1, length(body) - 3) WHERE position = 4').run()],
+    ['a compressed body that says it is 4 GiB', 'its body says it decodes to more than any body the ledger takes',
+      // Frame header: magic, descriptor (4-byte content size, single segment), then the size; the decoder would allocate it first.
+      (d) => d.prepare("UPDATE events SET body = x'0128b52ffda0ffffffff00' WHERE position = 4").run()],
     ['a revision of the wrong type', 'its revision is a string', (d) => d.prepare("UPDATE events SET revision = 'first' WHERE position = 4").run()],
-    ['a number out of range', 'no canonical JSON form', (d) => d.prepare('UPDATE events SET body = ? WHERE position = 4').run('{"id": 1e999}')],
+    ['a number out of range', 'no canonical JSON form', (d) => setBody(d, 4, '{"id": 1e999}')],
   ];
 
   it.each(ALTERED)('%s: named by its position and kind, exit 1, no parser message', async (_, problem, tamper) => {

@@ -20,7 +20,7 @@ import { signerFromSeed } from '../../services/proofs/note-signer.js';
 import type { Prover } from '../../services/proofs/prover.js';
 import { SqliteEventStore } from '../../services/store/sqlite/sqlite-event-store.js';
 import { anEvent } from '../fixtures/events.js';
-import { rewriteAndRechain, rowAt } from '../fixtures/tamper.js';
+import { rewriteAndRechain, rowAt, setBody } from '../fixtures/tamper.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';
 
 const HOUR = 3_600_000;
@@ -133,7 +133,7 @@ describe('the chain monitor', () => {
 
   it('finds an event altered before the server started, at its position', async () => {
     const { monitor } = await watched(12, {
-      before: (db) => db.prepare('UPDATE events SET body = ? WHERE position = 4').run(rowAt(db, 4).body.replace('risk-engine', 'risk-enginf')),
+      before: (db) => setBody(db, 4, rowAt(db, 4).body.replace('risk-engine', 'risk-enginf')),
     });
     const verdict = await monitor.check();
     expect(brokenAt(verdict)).toEqual({ position: 4, kind: 'hash-mismatch' });
@@ -160,13 +160,13 @@ describe('the chain monitor', () => {
     let original = '';
     tamper((db) => {
       original = rowAt(db, 3).body;
-      db.prepare('UPDATE events SET body = ? WHERE position = 3').run(original.replace('"contract"', '"consent"'));
+      setBody(db, 3, original.replace('"contract"', '"consent"'));
     });
     expect(await monitor.check()).toMatchObject({ state: 'verified', position: 20 });
     clock.now += 60_000;
     expect(brokenAt(await monitor.check())).toEqual({ position: 3, kind: 'hash-mismatch' });
     // Broken stays broken between whole verifications: a tick has nothing to go on from.
-    tamper((db) => db.prepare('UPDATE events SET body = ? WHERE position = 3').run(original));
+    tamper((db) => setBody(db, 3, original));
     expect((await monitor.check()).state).toBe('broken');
     clock.now += 60_000;
     expect(await monitor.check()).toMatchObject({ state: 'verified', position: 20 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../services/ledger/verify.js';
 import type { RecordedEvent } from '../../services/store/port.js';
+import { decodeBody } from '../../services/store/body-codec.js';
 import { anEvent, registration } from '../fixtures/events.js';
 import { tempLedger } from '../fixtures/temp-ledger.js';
 
@@ -103,7 +104,7 @@ describe('the write path', () => {
     const email = 'plaintext-check@example.cn';
     await ledger.ledger.record([registration('u-1', email, '+8613812345678')]);
     const db = new Database(ledger.paths.db, { readonly: true });
-    const body = db.prepare<[], { body: string }>('SELECT body FROM events').get()!.body;
+    const body = decodeBody(db.prepare<[], { body: Buffer }>('SELECT body FROM events').get()!.body);
     db.close();
     expect(body).not.toContain(email);
     expect(body).toContain('"enc":"A256GCM-PAD"');

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { decodeBody, encodeBody } from '../body-codec.js';
 import { bodyDigest } from '../digest.js';
 import { checkExpectedRevision } from '../expected-revision.js';
 import { appendToOneStream } from '../append-one.js';
@@ -26,6 +27,12 @@ export interface SqliteEventStoreOptions {
   readonly onAppended?: (events: readonly RecordedEvent[], db: Database.Database) => void;
   /** How often a subscription looks for appends made by other processes. */
   readonly pollIntervalMs?: number;
+  /**
+   * Bodies compressed by the body codec (default) or kept as JSON text — ~14 % more events per second
+   * written, ~40 % more bytes per event (README "Bytes per event"). Rows say which they are, so a log
+   * may hold both and is read alike.
+   */
+  readonly compressBodies?: boolean;
   readonly now?: () => Date;
 }
 
@@ -36,7 +43,8 @@ interface EventRow {
   id: string;
   type: string;
   recorded_at: string;
-  body: string;
+  /** JSON text (rows written before the body codec) or the codec's blob. */
+  body: string | Buffer;
   digest: string;
   hash: string | null;
 }
@@ -49,7 +57,7 @@ CREATE TABLE IF NOT EXISTS events (
   id          TEXT    NOT NULL UNIQUE,
   type        TEXT    NOT NULL,
   recorded_at TEXT    NOT NULL,
-  body        TEXT    NOT NULL,
+  body        BLOB    NOT NULL,
   digest      TEXT    NOT NULL,
   hash        TEXT,
   UNIQUE (stream, revision)
@@ -63,6 +71,8 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
   private readonly onAppended: SqliteEventStoreOptions['onAppended'];
   private readonly now: () => Date;
   private readonly pollIntervalMs: number;
+  /** The stored form of a body's JSON text. */
+  private readonly storedBody: (json: string) => string | Buffer;
   private readonly listeners = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly statements;
@@ -80,6 +90,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
     this.onAppended = options.onAppended;
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.storedBody = options.compressBodies === false ? (json) => json : encodeBody;
     this.statements = {
       head: this.db.prepare<[], { position: number; hash: string | null }>(
         'SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
@@ -146,7 +157,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
           position, stream: write.stream, revision, id: event.id, type: event.type, recordedAt, body: event.body, digest,
         };
         const hash = this.chain ? this.chain.link(previousHash, unchained) : null;
-        this.statements.insert.run({ ...unchained, body: JSON.stringify(event.body), hash });
+        this.statements.insert.run({ ...unchained, body: this.storedBody(JSON.stringify(event.body)), hash });
         previousHash = hash;
         appended.push({ ...unchained, hash });
         outcomes[slot] = { status: 'appended', id: event.id, position, revision };
@@ -161,7 +172,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
     if (events.length === 0) return;
     this.db.transaction(() => {
       continuesHead(this.statements.head.get() ?? { position: 0, hash: null }, events, this.chain);
-      for (const event of events) this.statements.insert.run({ ...event, body: JSON.stringify(event.body) });
+      for (const event of events) this.statements.insert.run({ ...event, body: this.storedBody(JSON.stringify(event.body)) });
       this.onAppended?.(events, this.db);
     }).immediate();
     for (const notify of this.listeners) notify();
@@ -244,7 +255,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     id: row.id,
     type: row.type,
     recordedAt: row.recorded_at,
-    body: JSON.parse(row.body) as RecordedEvent['body'],
+    body: JSON.parse(decodeBody(row.body)) as RecordedEvent['body'],
     digest: row.digest,
     hash: row.hash,
   };
