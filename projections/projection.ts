@@ -17,6 +17,8 @@ export interface ProjectedEvent {
   readonly revision: number;
   readonly recordedAt: string;
   readonly event: SealedEvent;
+  /** The RFC 6962 hash of this position's chained leaf, when the reader made it already (a rebuild's read-ahead thread). */
+  readonly leafHash?: Buffer;
 }
 
 export interface Projection {

@@ -7,9 +7,11 @@ import { LedgerError } from '../services/errors.js';
 import type Database from 'better-sqlite3';
 import { storedEvent } from '../services/ledger/stored-event.js';
 import type { EventStore, RecordedEvent } from '../services/store/port.js';
+import { SqliteEventStore } from '../services/store/sqlite/sqlite-event-store.js';
 import { allProjections } from './index.js';
 import type { ProjectedEvent, Projection, UnitOfWork } from './projection.js';
 import { ProjectionContext } from './projection-context.js';
+import { readAhead, type ReadPage } from './read-ahead.js';
 
 const CHECKPOINTS = `CREATE TABLE IF NOT EXISTS rm_checkpoints (name TEXT PRIMARY KEY, version INTEGER NOT NULL, position INTEGER NOT NULL)`;
 const PAGE = 2000;
@@ -21,12 +23,16 @@ const PAGE = 2000;
  */
 const HOLD_UP_TO = 150_000;
 
-export const toProjected = (recorded: RecordedEvent): ProjectedEvent => ({
+export const toProjected = (recorded: RecordedEvent): ProjectedEvent => projected(recorded, undefined);
+
+/** With its leaf hash when the reader made it. */
+const projected = (recorded: RecordedEvent, leafHash: Buffer | undefined): ProjectedEvent => ({
   position: recorded.position,
   stream: recorded.stream,
   revision: recorded.revision,
   recordedAt: recorded.recordedAt,
   event: storedEvent(recorded),
+  leafHash,
 });
 
 export class ProjectionRunner {
@@ -148,9 +154,11 @@ export class ProjectionRunner {
    * with the checkpoints of what it wrote, so a rebuild stopped half-way leaves models that the
    * next start carries on from their own checkpoints. More than `holdUpTo` rows held: they are
    * written at the end of that page and held again over the tables, which are then read for rows
-   * not in memory — memory stays bounded, at the cost of those reads.
+   * not in memory — memory stays bounded, at the cost of those reads. On the embedded log the pages
+   * are read on a second thread (read-ahead.ts) that also decodes the bodies and hashes the Merkle
+   * leaves, while this one folds the page before; `readAhead: false` reads them here.
    */
-  async rebuild(store: EventStore, onProgress?: (position: number) => void, options: { holdUpTo?: number } = {}): Promise<number> {
+  async rebuild(store: EventStore, onProgress?: (position: number) => void, options: { holdUpTo?: number; readAhead?: boolean } = {}): Promise<number> {
     this.db.transaction(() => {
       for (const projection of this.projections) {
         this.reset(projection); // its table dropped, its query indexes with it
@@ -172,12 +180,12 @@ export class ProjectionRunner {
       for (const { held } of holding) held.release(context);
       checkpoint(holding.map(({ name }) => name), position);
     };
-    const step = this.db.transaction((page: readonly RecordedEvent[]) => {
+    const step = this.db.transaction((page: readonly RecordedEvent[], leafHashes: readonly Buffer[] | null) => {
       for (const batch of batches) batch.begin(context);
       try {
         // Every model starts at 0: no checkpoint to compare, each event goes to each model in turn.
-        for (const recorded of page) {
-          const event = toProjected(recorded);
+        for (let i = 0; i < page.length; i += 1) {
+          const event = projected(page[i]!, leafHashes?.[i]);
           for (const projection of this.projections) projection.apply(context, event);
         }
         for (const batch of batches) batch.commit(context);
@@ -195,19 +203,26 @@ export class ProjectionRunner {
     let applied = 0;
     let last = 0;
     try {
-      let page: RecordedEvent[] = [];
-      const flush = () => {
-        step(page);
+      const fold = (page: readonly RecordedEvent[], leafHashes: readonly Buffer[] | null) => {
+        step(page, leafHashes);
         applied += page.length;
         last = page[page.length - 1]!.position;
         onProgress?.(last);
-        page = [];
       };
-      for await (const event of store.readAll()) {
-        page.push(event);
-        if (page.length >= PAGE) flush();
+      const ahead = options.readAhead === false ? null : readAheadOf(store);
+      if (ahead) {
+        for await (const { events, leafHashes } of ahead) fold(events, leafHashes);
+      } else {
+        let page: RecordedEvent[] = [];
+        for await (const event of store.readAll()) {
+          page.push(event);
+          if (page.length >= PAGE) {
+            fold(page, null);
+            page = [];
+          }
+        }
+        if (page.length > 0) fold(page, null);
       }
-      if (page.length > 0) flush();
       // Stopped before this point, the next open catches the held models up from their checkpoints and creates the indexes (the constructor does, if missing).
       this.db.transaction(() => {
         release(last);
@@ -227,6 +242,12 @@ export class ProjectionRunner {
     this.db.prepare('INSERT INTO rm_checkpoints (name, version, position) VALUES (?, ?, 0) ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0')
       .run(projection.name, projection.version);
   }
+}
+
+/** The embedded log in a file of its own can be read ahead on a thread; any other store is read as it is. */
+function readAheadOf(store: EventStore): AsyncIterable<ReadPage> | null {
+  if (!(store instanceof SqliteEventStore) || store.db.memory) return null;
+  return readAhead(store.db.name, PAGE);
 }
 
 /** A model reads one that is not given, or models read each other in a circle: no order applies them as of each event. */

@@ -36,10 +36,11 @@ export const merkleTree: Projection = {
   version: 1,
   tables: [TABLE],
   schema: `CREATE TABLE IF NOT EXISTS ${TABLE} (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;`,
-  apply(context, { position, stream, revision, recordedAt, event }) {
+  apply(context, { position, stream, revision, recordedAt, event, leafHash: made }) {
     const held = context.kept(heldNodes).nodes;
     const put = held ? null : context.statement<[number, number, Buffer]>(PUT);
-    rangeBefore(context, position).append(leafHash(chainedLeaf({ position, stream, revision, recordedAt, body: event })), (level, index, hash) => {
+    const leaf = made ?? leafHash(chainedLeaf({ position, stream, revision, recordedAt, body: event }));
+    rangeBefore(context, position).append(leaf, (level, index, hash) => {
       if (held) held.push(level, index, hash);
       else put!.run(level, index, hash);
     });

@@ -7,7 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLedger, type OpenedLedger } from '../../services/composition/open-ledger.js';
 import { demoEvents } from '../../services/demo/scenario.js';
+import { readAhead } from '../../projections/read-ahead.js';
 import { ProjectionRunner } from '../../projections/runner.js';
+import { chainedLeaf } from '../../services/ledger/chain.js';
+import { leafHash } from '../../services/merkle/rfc6962.js';
+import type { SqliteEventStore } from '../../services/store/sqlite/sqlite-event-store.js';
 import type { EventStore, ReadAllOptions, RecordedEvent } from '../../services/store/port.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
 import { randomWorkload } from '../fixtures/random-workload.js';
@@ -77,13 +81,42 @@ describe('rebuild by bulk fold', () => {
     const head = (await opened.store.head()).position;
     // Past the first page of 2,000 events (one transaction each), short of the last.
     expect(head).toBeGreaterThan(2200);
-    await expect(opened.projectionRunner!.rebuild(failingAfter(opened.store, head - 137), undefined, { holdUpTo }))
+    // Read here, not ahead on a thread: the failure is the store's (as any store's read may fail).
+    await expect(opened.projectionRunner!.rebuild(failingAfter(opened.store, head - 137), undefined, { holdUpTo, readAhead: false }))
       .rejects.toThrow('stopped half-way');
     // What the next start does: a runner on the same file catches each model up from its checkpoint.
     const next = new ProjectionRunner(opened.readModelsDb);
     expect(next.position).toBeLessThan(head);
     await next.catchUp(opened.store);
     expect(next.position).toBe(head);
+    expect(dumpReadModels(opened.readModelsDb)).toEqual(kept);
+  });
+
+  it('read ahead on a thread: the same events as the store reads, each leaf hashed as the tree hashes it; a body that does not decode stops the rebuild half-way, named, and the next open carries on', async () => {
+    const { opened, kept } = await keptIncrementally();
+    const file = (opened.store as SqliteEventStore).db.name;
+    const pages = readAhead(file, 500);
+    expect(pages).not.toBeNull();
+    const read: RecordedEvent[] = [];
+    for await (const { events, leafHashes } of pages!) {
+      expect(events.length).toBeLessThanOrEqual(500);
+      events.forEach((event, i) => expect(leafHashes[i]).toEqual(leafHash(chainedLeaf({ ...event, body: event.body }))));
+      read.push(...events);
+    }
+    const stored: RecordedEvent[] = [];
+    for await (const event of opened.store.readAll()) stored.push(event);
+    expect(read).toEqual(stored);
+
+    const head = stored.length;
+    const at = head - 137;
+    const db = (opened.store as SqliteEventStore).db;
+    const original = db.prepare<[number], { body: Buffer }>('SELECT body FROM events WHERE position = ?').get(at)!.body;
+    db.prepare('UPDATE events SET body = substr(body, 1, length(body) - 3) WHERE position = ?').run(at);
+    await expect(opened.projectionRunner!.rebuild(opened.store)).rejects.toMatchObject({ code: 'TAMPERED', message: 'its compressed body does not decode' });
+    db.prepare('UPDATE events SET body = ? WHERE position = ?').run(original, at);
+    const next = new ProjectionRunner(opened.readModelsDb);
+    expect(next.position).toBeLessThan(at);
+    await next.catchUp(opened.store);
     expect(dumpReadModels(opened.readModelsDb)).toEqual(kept);
   });
 });
