@@ -111,21 +111,23 @@ const times = (a: Measured, b: Measured) => `${(a.median / b.median).toFixed(2)}
 const withPeers = ensurePeers();
 for (const batch of [1, 1000] as const) {
   const options = { events: appendEvents[batch], batch };
-  // The rows the ratios compare, in turns: the raw limit, pdl's own floor, and the write path three ways — read
-  // models inline (the default before issue 33), deferred to this process's worker (the default), kept elsewhere.
-  const { raw, floor, inline: pdl, deferred, elsewhere: pdlWorker } = alternate(`append, batch ${batch}`, {
+  // The rows the ratios compare, in turns: the raw limit, pdl's own floor, and the write path four ways — read
+  // models inline (the default before issue 33), deferred to this process's worker (the default), kept elsewhere,
+  // and kept by `pdl project` beside the writer on the other core (batch 1000: at batch 1 its log poll would be timed).
+  const { raw, floor, inline: pdl, deferred, elsewhere: pdlWorker, split } = alternate(`append, batch ${batch}`, {
     raw: () => scenario('raw-append', options),
     floor: () => scenario('floor', options),
     inline: () => scenario('pdl-append', { ...options, readModels: 'inline' }),
     deferred: () => scenario('pdl-append', { ...options, readModels: 'deferred' }),
     elsewhere: () => scenario('pdl-append', { ...options, readModels: 'none' }),
+    split: () => (batch === 1000 ? scenario('pdl-append-split', options) : {}),
   });
   const tree = repeat(`the Merkle tree's share, batch ${batch}`, () => scenario('tree-cost', { ...options, events: Math.min(options.events, batch === 1 ? 1000 : 20_000) }));
   const peers = withPeers
     ? { default: repeat(`emmett default, batch ${batch}`, () => peer('default', options)), shared: repeat(`emmett shared connection, batch ${batch}`, () => peer('shared', options)) }
     : null;
   results[`append-batch-${batch}`] = {
-    events: options.events, raw, floor, pdl, pdlReadModelsDeferred: deferred, pdlReadModelsByWorker: pdlWorker, merkleTree: tree, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null,
+    events: options.events, raw, floor, pdl, pdlReadModelsDeferred: deferred, pdlReadModelsByWorker: pdlWorker, pdlReadModelsByProjectorBeside: batch === 1000 ? split : null, merkleTree: tree, emmettDefault: peers?.default ?? null, emmettShared: peers?.shared ?? null,
   };
   rows.push([`append, batch ${batch}: (a) raw better-sqlite3`, `${fmt(raw.eventsPerSecond!)} ev/s`, '', `${fmt(raw.maxRssMb!)} MB`]);
   rows.push([`append, batch ${batch}: (f) pdl's floor, one core`, `${fmt(floor.eventsPerSecond!)} ev/s`, `(f)/(a) ${ratio(floor.eventsPerSecond!, raw.eventsPerSecond!)}: validate, normalise, seal, digest, chain, raw insert`, `${fmt(floor.maxRssMb!)} MB`]);
@@ -134,6 +136,10 @@ for (const batch of [1, 1000] as const) {
   rows.push([`append, batch ${batch}: the same, read models caught up`, `${fmt(deferred.caughtUpEventsPerSecond!)} ev/s`, `vs inline ${ratio(deferred.caughtUpEventsPerSecond!, pdl.eventsPerSecond!)}, (b)/(f) ${times(deferred.caughtUpEventsPerSecond!, floor.eventsPerSecond!)}`, '']);
   rows.push([`append, batch ${batch}: the Merkle tree's share (inline)`, `${fmt(tree.treeSharePercent!, 1)} %`, `with ${fmt(tree.eventsPerSecond!)} vs without ${fmt(tree.withoutTreeEventsPerSecond!)} ev/s, alternating in one process`, `${fmt(tree.maxRssMb!)} MB`]);
   rows.push([`append, batch ${batch}: (b') pdl, read models by a worker elsewhere`, `${fmt(pdlWorker.eventsPerSecond!)} ev/s`, `(b')/(a) ${ratio(pdlWorker.eventsPerSecond!, raw.eventsPerSecond!)}, (b')/(f) ${times(pdlWorker.eventsPerSecond!, floor.eventsPerSecond!)}`, `${fmt(pdlWorker.maxRssMb!)} MB`]);
+  if (batch === 1000) {
+    rows.push([`append, batch ${batch}: (b'') split, \`pdl project\` beside on the other core: read models caught up`, `${fmt(split.caughtUpEventsPerSecond!)} ev/s`,
+      `answered ${fmt(split.eventsPerSecond!)} ev/s; (b'')/(f) ${times(split.caughtUpEventsPerSecond!, floor.eventsPerSecond!)}, vs deferred caught up ${times(split.caughtUpEventsPerSecond!, deferred.caughtUpEventsPerSecond!)}`, `${fmt(split.maxRssMb!)} MB (writer)`]);
+  }
   // The chain monitor (`pdl serve`'s /health verdict): on its own thread as on the embedded log, and in process as on an external store.
   for (const where of ['thread', 'in-process'] as const) {
     if (batch === 1 && where === 'in-process') continue; // a check per single event would price the check, not the server's once a second

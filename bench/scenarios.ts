@@ -6,9 +6,11 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApiKeys } from '../services/api/auth/api-keys.js';
 import { apiServices } from '../services/api/api-services.js';
 import { openProver } from '../services/composition/open-prover.js';
@@ -226,6 +228,59 @@ async function pdlAppend(options: Options) {
   await opened.close();
   rmSync(dir, { recursive: true, force: true });
   return { eventsPerSecond: options.events / seconds, caughtUpEventsPerSecond: options.events / caughtUp };
+}
+
+/**
+ * The split shape on one machine: this process appends with no read models (b'), while `pdl project`
+ * — a process of its own, on the other core — keeps them in a file of their own, following the log.
+ * `eventsPerSecond`: until the last write was answered; `caughtUpEventsPerSecond`: until the
+ * projector's models hold the last event (its checkpoints, read from its file). The projector is
+ * started and caught up with the empty log before the clock starts.
+ */
+async function pdlAppendSplit(options: Options) {
+  const dir = temp();
+  const db = join(dir, 'ledger.db');
+  const readModels = join(dir, 'ledger.read.db');
+  const opened = await openLedger({ db, env: {}, readModels: 'none' });
+  await opened.ledger.record([sampleEvent('warm-up', -1)]);
+  const cli = fileURLToPath(new URL('../services/cli/pdl.js', import.meta.url));
+  const projector = spawn(process.execPath, [cli, '--db', db, '--read-models', readModels, 'project', '--log-interval', '600000'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const held: { models: Database.Database | null } = { models: null };
+  const reached = (): number => {
+    if (!existsSync(readModels)) return 0;
+    held.models ??= new Database(readModels, { readonly: true, fileMustExist: true });
+    try {
+      return held.models.prepare<[], { position: number | null }>('SELECT MIN(position) AS position FROM rm_checkpoints').get()?.position ?? 0;
+    } catch {
+      return 0; // its tables not made yet
+    }
+  };
+  const until = async (done: () => boolean) => {
+    while (!done()) {
+      if (projector.exitCode !== null) throw new Error(`pdl project exited with ${projector.exitCode}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  try {
+    await until(() => reached() >= 1);
+    const started = performance.now();
+    let last = 0;
+    for (const batch of batches(options)) {
+      const result = await opened.ledger.record(batch);
+      if (result.appended !== batch.length) throw new Error(`appended ${result.appended} of ${batch.length}`);
+      last = result.position ?? last;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await until(() => reached() >= last);
+    const caughtUp = (performance.now() - started) / 1000;
+    return { eventsPerSecond: options.events / seconds, caughtUpEventsPerSecond: options.events / caughtUp };
+  } finally {
+    held.models?.close();
+    projector.kill('SIGTERM');
+    if (projector.exitCode === null) await new Promise((resolve) => projector.once('exit', resolve));
+    await opened.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -608,6 +663,7 @@ const scenarios: Record<string, (options: Options) => Promise<Record<string, num
   floor,
   bytes: bytesPerEvent,
   'pdl-append': pdlAppend,
+  'pdl-append-split': pdlAppendSplit,
   'tree-cost': treeCost,
   'chain-monitor-cost': (options) => chainMonitorCost(options as Options & { where: 'thread' | 'in-process' }),
   'build-dataset': buildDataset,

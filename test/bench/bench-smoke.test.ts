@@ -7,7 +7,7 @@ describe('npm run bench -- --quick', () => {
   it('measures every contender side by side and writes its results (the peer is left out here: installing it compiles sqlite3)', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--no-peers', '--reps', '1', '--dataset', '2000'], { encoding: 'utf8', timeout: 240_000 });
     expect(run.status, run.stderr).toBe(0);
-    for (const row of ['(a) raw better-sqlite3', "(f) pdl's floor, one core", '(b) pdl write path', '(b)/(a)', '(b)/(f)', "(b') pdl, read models by a worker", "the chain monitor's share, thread", "the chain monitor's share, in-process", 'subjectAccess p99', 'rebuild (every read model)', 'bytes per event on disk']) {
+    for (const row of ['(a) raw better-sqlite3', "(f) pdl's floor, one core", '(b) pdl write path', '(b)/(a)', '(b)/(f)', "(b') pdl, read models by a worker", "(b'') split, `pdl project` beside on the other core", "the chain monitor's share, thread", "the chain monitor's share, in-process", 'subjectAccess p99', 'rebuild (every read model)', 'bytes per event on disk']) {
       expect(run.stdout).toContain(row);
     }
     expect(existsSync('bench/results.quick.json')).toBe(true);
