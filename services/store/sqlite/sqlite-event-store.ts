@@ -4,8 +4,8 @@
  * one unbroken chain.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { decodeBody, encodeBody } from '../body-codec.js';
 import { bodyDigest } from '../digest.js';
 import { checkExpectedRevision } from '../expected-revision.js';
@@ -74,6 +74,8 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
   /** The stored form of a body's JSON text. */
   private readonly storedBody: (json: string) => string | Buffer;
   private readonly listeners = new Set<() => void>();
+  /** Wakes this process's followers when another process (or connection) writes the log's WAL; null until one follows. */
+  private watcher: FSWatcher | null = null;
   private readonly subscriptions = new Set<Subscription>();
   private readonly statements;
   private readonly appendTransaction: Database.Transaction<(writes: readonly StreamWrite[]) => AppendResult[]>;
@@ -220,6 +222,7 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
   }
 
   subscribeAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    this.watchOtherWriters();
     const subscription = followAll({
       after: options.after,
       batchSize: options.batchSize ?? 500,
@@ -242,8 +245,31 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
   }
 
   async close(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = null;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Appends by other processes on the same file reach a follower when their WAL write is seen (the
+   * folder is watched: the WAL file is removed and made again as connections come and go), not a
+   * poll interval later. Where the file system gives no such events the poll interval still holds.
+   */
+  private watchOtherWriters(): void {
+    if (this.watcher || this.db.memory) return;
+    const wal = `${basename(this.db.name)}-wal`;
+    try {
+      this.watcher = watch(dirname(this.db.name), { persistent: false }, (_, name) => {
+        if (name === wal) for (const notify of this.listeners) notify();
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = null;
+      });
+    } catch {
+      this.watcher = null;
+    }
   }
 }
 
