@@ -251,13 +251,16 @@ async function pdlAppendSplit(options: Options) {
     held.models ??= new Database(readModels, { readonly: true, fileMustExist: true });
     try {
       return held.models.prepare<[], { position: number | null }>('SELECT MIN(position) AS position FROM rm_checkpoints').get()?.position ?? 0;
-    } catch {
-      return 0; // its tables not made yet
+    } catch (error) {
+      if (error instanceof Error && /no such table/.test(error.message)) return 0; // its tables not made yet
+      throw error;
     }
   };
   const until = async (done: () => boolean) => {
+    const deadline = Date.now() + 600_000;
     while (!done()) {
-      if (projector.exitCode !== null) throw new Error(`pdl project exited with ${projector.exitCode}`);
+      if (projector.exitCode !== null || projector.signalCode !== null) throw new Error(`pdl project ended (${projector.exitCode ?? projector.signalCode})`);
+      if (Date.now() > deadline) throw new Error('pdl project did not catch up within 10 minutes');
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
@@ -277,7 +280,7 @@ async function pdlAppendSplit(options: Options) {
   } finally {
     held.models?.close();
     projector.kill('SIGTERM');
-    if (projector.exitCode === null) await new Promise((resolve) => projector.once('exit', resolve));
+    if (projector.exitCode === null && projector.signalCode === null) await new Promise((resolve) => projector.once('exit', resolve));
     await opened.close();
     rmSync(dir, { recursive: true, force: true });
   }

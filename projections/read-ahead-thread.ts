@@ -7,8 +7,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { chainedLeaf } from '../services/ledger/chain.js';
 import { leafHash } from '../services/merkle/rfc6962.js';
-import { BodyDecodeError, decodeBody } from '../services/store/body-codec.js';
-import type { JsonObject } from '../services/store/port.js';
+import { BodyDecodeError, bodyText, parseBodyText } from '../services/store/body-codec.js';
 import type { ReadAheadJob, ReadAheadMessage, ReadAheadPage, ReadAheadRequest } from './read-ahead-protocol.js';
 
 const port = parentPort;
@@ -32,9 +31,9 @@ function page(rows: readonly Row[]): ReadAheadPage {
   const leafHashes = new Uint8Array(32 * rows.length);
   const texts: string[] = [];
   rows.forEach((row, i) => {
-    const text = decodeBody(row.body);
+    const text = bodyText(row.body, row.position);
+    const body = parseBodyText(text, row.position);
     texts.push(text);
-    const body = JSON.parse(text) as JsonObject;
     leafHashes.set(leafHash(chainedLeaf({ position: row.position, stream: row.stream, revision: row.revision, recordedAt: row.recorded_at, body })), 32 * i);
   });
   return {
@@ -72,8 +71,11 @@ function readWhileCredit(): void {
       }
     } catch (error) {
       done = true;
-      // A body that does not decode is the log's evidence (TAMPERED); the message names no stored value.
-      post({ kind: 'failed', tampered: error instanceof BodyDecodeError, message: error instanceof Error ? error.message : String(error) });
+      // A body that does not read back is the log's evidence (TAMPERED), said by position; any other error by its
+      // name and code only — a message may quote what it was reading.
+      const tampered = error instanceof BodyDecodeError;
+      const code = error instanceof Error && 'code' in error ? ` (${String(error.code)})` : '';
+      post({ kind: 'failed', tampered, message: tampered ? error.message : `${error instanceof Error ? error.name : typeof error}${code}` });
     }
   }
   if (done) db.close();

@@ -8,6 +8,7 @@
 import { compressUsingDict, createCCtx, createDCtx, decompressUsingDict, init } from '@bokuweb/zstd-wasm';
 import { LedgerError } from '../errors.js';
 import { BODY_DICTIONARY_1 } from './body-dictionary-1.js';
+import type { JsonObject } from './port.js';
 
 await init();
 
@@ -54,6 +55,34 @@ export function decodeBody(stored: string | Uint8Array): string {
   if (json.length !== size) throw new BodyDecodeError('its compressed body does not decode to the size it says');
   return Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8');
 }
+
+/** A stored body's JSON text; what is wrong is said with the row's position. */
+export function bodyText(stored: string | Uint8Array, position: number): string {
+  try {
+    return decodeBody(stored);
+  } catch (error) {
+    if (error instanceof BodyDecodeError) throw new BodyDecodeError(`position ${position}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * A body's JSON text read as the ledger wrote it: a JSON object. What is wrong is said with the row's
+ * position and never with the parser's own message, which quotes the text around the fault.
+ */
+export function parseBodyText(text: string, position: number): JsonObject {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BodyDecodeError(`position ${position}: its body is not valid JSON`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BodyDecodeError(`position ${position}: its body is not a JSON object`);
+  return body as JsonObject;
+}
+
+/** A stored body read back: decoded, then parsed. */
+export const parseBody = (stored: string | Uint8Array, position: number): JsonObject => parseBodyText(bodyText(stored, position), position);
 
 const FCS_BYTES = [0, 2, 4, 8] as const;
 const DICTIONARY_ID_BYTES = [0, 1, 2, 4] as const;

@@ -11,6 +11,7 @@ import { readAhead } from '../../projections/read-ahead.js';
 import { ProjectionRunner } from '../../projections/runner.js';
 import { chainedLeaf } from '../../services/ledger/chain.js';
 import { leafHash } from '../../services/merkle/rfc6962.js';
+import { encodeBody } from '../../services/store/body-codec.js';
 import type { SqliteEventStore } from '../../services/store/sqlite/sqlite-event-store.js';
 import type { EventStore, ReadAllOptions, RecordedEvent } from '../../services/store/port.js';
 import { dumpReadModels } from '../fixtures/dump-read-models.js';
@@ -112,7 +113,12 @@ describe('rebuild by bulk fold', () => {
     const db = (opened.store as SqliteEventStore).db;
     const original = db.prepare<[number], { body: Buffer }>('SELECT body FROM events WHERE position = ?').get(at)!.body;
     db.prepare('UPDATE events SET body = substr(body, 1, length(body) - 3) WHERE position = ?').run(at);
-    await expect(opened.projectionRunner!.rebuild(opened.store)).rejects.toMatchObject({ code: 'TAMPERED', message: 'its compressed body does not decode' });
+    await expect(opened.projectionRunner!.rebuild(opened.store)).rejects.toMatchObject({ code: 'TAMPERED', message: `position ${at}: its compressed body does not decode` });
+    // A body that decodes to text that is not JSON: named by position, never quoting what the parser saw.
+    db.prepare('UPDATE events SET body = ? WHERE position = ?').run(encodeBody('alice@example.com is not JSON'), at);
+    const notJson = await opened.projectionRunner!.rebuild(opened.store).catch((error: unknown) => error);
+    expect(notJson).toMatchObject({ code: 'TAMPERED', message: `position ${at}: its body is not valid JSON` });
+    expect(String((notJson as Error).message)).not.toContain('alice');
     db.prepare('UPDATE events SET body = ? WHERE position = ?').run(original, at);
     const next = new ProjectionRunner(opened.readModelsDb);
     expect(next.position).toBeLessThan(at);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BODY_CODEC_ZSTD_1, BodyDecodeError, decodeBody, encodeBody, frameContentSize } from '../../services/store/body-codec.js';
+import { BODY_CODEC_ZSTD_1, BodyDecodeError, decodeBody, encodeBody, frameContentSize, parseBody } from '../../services/store/body-codec.js';
 import { BODY_DICTIONARY_1 } from '../../services/store/body-dictionary-1.js';
 import { openLedger } from '../../services/composition/open-ledger.js';
 import { sha256Chain } from '../../services/ledger/chain.js';
@@ -48,6 +48,13 @@ describe('the body codec', () => {
     expect(stored / json).toBeLessThan(0.5);
   });
 
+  it('parses a body by position, naming what is wrong without quoting it', () => {
+    expect(parseBody(encodeBody('{"id":"e-1"}'), 7)).toEqual({ id: 'e-1' });
+    expect(() => parseBody(encodeBody('li@example.cn, not JSON'), 7)).toThrow(new BodyDecodeError('position 7: its body is not valid JSON'));
+    expect(() => parseBody('[1]', 8)).toThrow(new BodyDecodeError('position 8: its body is not a JSON object'));
+    expect(() => parseBody(Buffer.from('7b7d', 'hex'), 9)).toThrow(new BodyDecodeError('position 9: its body is binary in no codec this ledger knows'));
+  });
+
   it('reads JSON text as stored (rows written before the codec)', () => {
     expect(decodeBody('{"id":"e-1"}')).toBe('{"id":"e-1"}');
   });
@@ -66,6 +73,7 @@ describe('the body codec', () => {
     expect(frameContentSize(Uint8Array.from([...magic, 0xa0, 0x00, 0x00, 0x01, 0x00, 0]))).toBe(65_536); // 4 bytes
     expect(frameContentSize(Uint8Array.from([...magic, 0xe0, 1, 0, 0, 0, 1, 0, 0, 0, 0]))).toBe(2 ** 32 + 1); // 8 bytes
     expect(frameContentSize(Uint8Array.from([...magic, 0x61, 0x07, 0x00, 0x01, 0]))).toBe(256 + 256); // a 1-byte dictionary id before it
+    expect(frameContentSize(Uint8Array.from([...magic, 0x80, 0x58, 0x00, 0x00, 0x02, 0x00, 0]))).toBe(131_072); // a window descriptor, then 4 bytes
     expect(frameContentSize(Uint8Array.from([...magic, 0x00, 0x58, 0]))).toBeNull(); // no size declared
     expect(frameContentSize(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfe, 0x20, 0x05]))).toBeNull(); // not the magic
     expect(frameContentSize(encodeBody(ITS_JSON).subarray(1))).toBe(ITS_JSON.length);

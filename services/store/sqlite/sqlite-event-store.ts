@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { decodeBody, encodeBody } from '../body-codec.js';
+import { encodeBody, parseBody } from '../body-codec.js';
 import { bodyDigest } from '../digest.js';
 import { checkExpectedRevision } from '../expected-revision.js';
 import { appendToOneStream } from '../append-one.js';
@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
 `;
+
+/** After the last WAL write seen from another writer, when followers look again (its fsync may take this long). */
+const RECHECK_AFTER_MS = [10, 50, 250];
 
 export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows {
   readonly db: Database.Database;
@@ -259,9 +262,18 @@ export class SqliteEventStore implements EventStore, VerbatimImport, StoredRows 
   private watchOtherWriters(): void {
     if (this.watcher || this.db.memory) return;
     const wal = `${basename(this.db.name)}-wal`;
+    const wake = () => {
+      for (const notify of this.listeners) notify();
+    };
+    // The WAL's frames are written (and seen here) before the writer's fsync makes the commit visible:
+    // followers are woken again shortly after the last write, so one that read too early still gets it.
+    let again: NodeJS.Timeout[] = [];
     try {
       this.watcher = watch(dirname(this.db.name), { persistent: false }, (_, name) => {
-        if (name === wal) for (const notify of this.listeners) notify();
+        if (name !== wal) return;
+        wake();
+        for (const timer of again) clearTimeout(timer);
+        again = RECHECK_AFTER_MS.map((ms) => setTimeout(wake, ms).unref());
       });
       this.watcher.on('error', () => {
         this.watcher?.close();
@@ -281,7 +293,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     id: row.id,
     type: row.type,
     recordedAt: row.recorded_at,
-    body: JSON.parse(decodeBody(row.body)) as RecordedEvent['body'],
+    body: parseBody(row.body, row.position),
     digest: row.digest,
     hash: row.hash,
   };
