@@ -1,11 +1,10 @@
 /** The API-key records contract against a real PostgreSQL server: a schema per test, a pool per "process". */
-import { describe, it } from 'vitest';
 import { PostgresApiKeyStore } from '../../services/records/postgres-api-key-store.js';
 import { apiKeyStoreContract } from './api-key-store-contract.js';
-import { postgresRecordsPlace, postgresUrl, skipReason, withAdmin } from './postgres-fixture.js';
+import { postgresRecordsPlace, postgresUrl, skippedWithoutServer, withAdmin } from './postgres-fixture.js';
 
 if (!postgresUrl) {
-  describe('API-key records contract: PostgreSQL', () => it.skip(`needs a PostgreSQL server${skipReason}`, () => {}));
+  skippedWithoutServer('API-key records contract: PostgreSQL');
 } else {
   apiKeyStoreContract('PostgreSQL (a real server)', async () => {
     const place = await postgresRecordsPlace((records) => new PostgresApiKeyStore(records));

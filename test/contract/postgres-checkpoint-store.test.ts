@@ -1,11 +1,10 @@
 /** The signed-checkpoint records contract against a real PostgreSQL server: a schema per test, a pool per "process". */
-import { describe, it } from 'vitest';
 import { PostgresCheckpointStore } from '../../services/records/postgres-checkpoint-store.js';
 import { checkpointStoreContract } from './checkpoint-store-contract.js';
-import { postgresRecordsPlace, postgresUrl, skipReason, withAdmin } from './postgres-fixture.js';
+import { postgresRecordsPlace, postgresUrl, skippedWithoutServer, withAdmin } from './postgres-fixture.js';
 
 if (!postgresUrl) {
-  describe('signed-checkpoint records contract: PostgreSQL', () => it.skip(`needs a PostgreSQL server${skipReason}`, () => {}));
+  skippedWithoutServer('signed-checkpoint records contract: PostgreSQL');
 } else {
   checkpointStoreContract('PostgreSQL (a real server)', async () => {
     const place = await postgresRecordsPlace((records) => new PostgresCheckpointStore(records));

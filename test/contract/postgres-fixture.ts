@@ -4,12 +4,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, inject } from 'vitest';
+import { afterAll, describe, inject, it } from 'vitest';
 import { PostgresRecords } from '../../services/records/postgres-records.js';
 
 export const postgresUrl = inject('postgresUrl');
 /** A suffix for test names: why they are skipped, when they are, and how to make them run. */
 export const skipReason = postgresUrl ? '' : ` — skipped: ${inject('postgresMissing')}; or point PDL_TEST_POSTGRES at a server`;
+
+/**
+ * A contract that cannot run on this machine, as one skipped test naming why: `npm test` starts a
+ * throw-away PostgreSQL cluster from the machine's server binaries, and none could be had here.
+ */
+export function skippedWithoutServer(suite: string): void {
+  describe(suite, () => it.skip(`needs a PostgreSQL server, which npm test starts from the machine's PostgreSQL binaries${skipReason}`, () => {}));
+}
 
 const made: string[] = [];
 

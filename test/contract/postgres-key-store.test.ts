@@ -2,14 +2,13 @@
  * The key-store contract against a real PostgreSQL server (the test cluster): each test a schema
  * of its own; "opening twice" is two pools, as two processes on two hosts would have.
  */
-import { describe, it } from 'vitest';
 import pg from 'pg';
 import { PostgresKeyStore } from '../../services/ledger/keys/postgres-key-store.js';
 import { keyStoreContract } from './key-store-contract.js';
-import { freshLedgerUrl, postgresUrl, skipReason } from './postgres-fixture.js';
+import { freshLedgerUrl, postgresUrl, skippedWithoutServer } from './postgres-fixture.js';
 
 if (!postgresUrl) {
-  describe('key store contract: PostgreSQL', () => it.skip(`needs a PostgreSQL server${skipReason}`, () => {}));
+  skippedWithoutServer('key store contract: PostgreSQL');
 } else {
   keyStoreContract('PostgreSQL (a real server)', async () => {
     const { url } = await freshLedgerUrl();
